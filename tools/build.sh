@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# build.sh builds the binaries the hubfleet test harness (internal/testcluster)
+# runs, into a cache keyed by version:
+#
+#   ${HUBFLEET_CACHE:-$HOME/.cache/hubfleet}/bin/<name>-<version>
+#   ${HUBFLEET_CACHE:-$HOME/.cache/hubfleet}/crds/flux-<versions>/*.yaml
+#
+# It is idempotent: what is already in the cache is skipped. Each binary is
+# built into a temporary file and renamed into place, so an interrupted build
+# never leaves a half-written binary behind.
+#
+# Usage: tools/build.sh [all|kube-apiserver|source-controller|kustomize-controller|controller-gen|crds]...
+#
+# etcd is not built here: it comes from Debian's etcd-server package
+# (tools/ci-install.sh installs it).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cache="${HUBFLEET_CACHE:-$HOME/.cache/hubfleet}"
+bindir="$cache/bin"
+mkdir -p "$bindir"
+
+# Versions. Keep KUBERNETES_VERSION in step with the k8s.io/* v0.34.x pins in
+# tools/go.mod and the main go.mod; keep the Flux API versions in step with
+# the main go.mod.
+KUBERNETES_VERSION=v1.34.2
+FLUX_SOURCE_VERSION=v1.7.3
+FLUX_KUSTOMIZE_VERSION=v1.7.3
+CONTROLLER_TOOLS_VERSION=v0.19.0
+
+# The Flux API versions the CRDs are generated from: the ones the main module
+# pins, so the CRDs match the types hubfleet renders.
+modversion() { awk -v m="$1" '$1 == m { print $2; exit }' "$here/../go.mod"; }
+FLUX_HELM_API_VERSION="$(modversion github.com/fluxcd/helm-controller/api)"
+FLUX_SOURCE_API_VERSION="$(modversion github.com/fluxcd/source-controller/api)"
+FLUX_KUSTOMIZE_API_VERSION="$(modversion github.com/fluxcd/kustomize-controller/api)"
+
+# Some Flux dependencies (pseudo-versions of go-containerregistry's k8schain,
+# fluxcd/pkg submodules) are not in the public checksum database. Only the Flux
+# tool modules below use these settings; the main module never does.
+FLUX_GONOSUMDB=github.com/fluxcd/pkg,github.com/google/go-containerregistry
+
+export GOTOOLCHAIN=local
+export CGO_ENABLED=0
+
+log() { printf '%s hubfleet-tools: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# build NAME VERSION MODDIR PKG [LDFLAGS] builds PKG from the module in MODDIR
+# into $bindir/NAME-VERSION unless it is there already.
+build() {
+	local name=$1 version=$2 moddir=$3 pkg=$4 ldflags=${5:-}
+	local out="$bindir/$name-$version"
+	if [[ -x $out ]]; then
+		log "$name $version: cached at $out"
+		return 0
+	fi
+	log "$name $version: building $pkg (this can take a while)"
+	local start=$SECONDS
+	(cd "$moddir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp.$$" "$pkg")
+	mv -f "$out.tmp.$$" "$out"
+	log "$name $version: built in $((SECONDS - start))s at $out"
+}
+
+kube_apiserver() {
+	# The same stamps as kubernetes' hack/lib/version.sh, so that
+	# /version (and so Helm's kubeVersion checks) report the real release.
+	local v=${KUBERNETES_VERSION#v}
+	local major=${v%%.*} rest=${v#*.}
+	local minor=${rest%%.*}
+	local pkg
+	local ld=""
+	for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+		ld+=" -X '$pkg.gitVersion=$KUBERNETES_VERSION'"
+		ld+=" -X '$pkg.gitMajor=$major'"
+		ld+=" -X '$pkg.gitMinor=$minor'"
+		ld+=" -X '$pkg.gitTreeState=clean'"
+		ld+=" -X '$pkg.buildDate=1970-01-01T00:00:00Z'"
+	done
+	build kube-apiserver "$KUBERNETES_VERSION" "$here" k8s.io/kubernetes/cmd/kube-apiserver "$ld"
+}
+
+source_controller() {
+	GOFLAGS=-mod=mod GONOSUMDB=$FLUX_GONOSUMDB \
+		build source-controller "$FLUX_SOURCE_VERSION" "$here/flux/source-controller" github.com/fluxcd/source-controller
+}
+
+kustomize_controller() {
+	GOFLAGS=-mod=mod GONOSUMDB=$FLUX_GONOSUMDB \
+		build kustomize-controller "$FLUX_KUSTOMIZE_VERSION" "$here/flux/kustomize-controller" github.com/fluxcd/kustomize-controller
+}
+
+controller_gen() {
+	build controller-gen "$CONTROLLER_TOOLS_VERSION" "$here/controller-gen" sigs.k8s.io/controller-tools/cmd/controller-gen
+}
+
+# crds generates the Flux CRDs with controller-gen from the Flux API module
+# sources, in a throw-away module that requires exactly the API versions of
+# the main go.mod.
+crds() {
+	controller_gen
+	local key="helm-$FLUX_HELM_API_VERSION-source-$FLUX_SOURCE_API_VERSION-kustomize-$FLUX_KUSTOMIZE_API_VERSION"
+	local out="$cache/crds/flux-$key"
+	if [[ -f $out/.complete ]]; then
+		log "flux CRDs $key: cached at $out"
+		return 0
+	fi
+	log "flux CRDs $key: generating with controller-gen $CONTROLLER_TOOLS_VERSION"
+	local start=$SECONDS
+	local work
+	work="$(mktemp -d)"
+	trap 'rm -rf "$work"' RETURN
+	(
+		cd "$work"
+		export GOFLAGS=-mod=mod GONOSUMDB=$FLUX_GONOSUMDB
+		go mod init hubfleet.invalid/fluxcrds 2>/dev/null
+		go get \
+			"github.com/fluxcd/helm-controller/api@$FLUX_HELM_API_VERSION" \
+			"github.com/fluxcd/source-controller/api@$FLUX_SOURCE_API_VERSION" \
+			"github.com/fluxcd/kustomize-controller/api@$FLUX_KUSTOMIZE_API_VERSION" 2>"$work/get.log" ||
+			{ cat "$work/get.log" >&2; exit 1; }
+		rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+		"$bindir/controller-gen-$CONTROLLER_TOOLS_VERSION" crd:crdVersions=v1 \
+			paths=github.com/fluxcd/helm-controller/api/... \
+			paths=github.com/fluxcd/source-controller/api/... \
+			paths=github.com/fluxcd/kustomize-controller/api/... \
+			output:crd:dir="$out.tmp"
+	)
+	touch "$out.tmp/.complete"
+	rm -rf "$out" && mv "$out.tmp" "$out"
+	log "flux CRDs $key: generated $(ls "$out"/*.yaml | wc -l) CRDs in $((SECONDS - start))s at $out"
+}
+
+targets=("$@")
+[[ ${#targets[@]} -eq 0 ]] && targets=(all)
+total=$SECONDS
+for t in "${targets[@]}"; do
+	case $t in
+	kube-apiserver) kube_apiserver ;;
+	source-controller) source_controller ;;
+	kustomize-controller) kustomize_controller ;;
+	controller-gen) controller_gen ;;
+	crds) crds ;;
+	all) crds; source_controller; kustomize_controller; kube_apiserver ;;
+	*) log "unknown target $t"; exit 2 ;;
+	esac
+done
+log "done in $((SECONDS - total))s; cache: $cache"
