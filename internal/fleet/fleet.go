@@ -1,0 +1,153 @@
+package fleet
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+
+	"github.com/hubfleet/hubfleet/internal/site"
+)
+
+// Layout of a fleet repository, relative to its root.
+const (
+	FleetFile   = "bases/daskhub/fleet.yaml"
+	ClustersDir = "clusters"
+	OverlaysDir = "overlays"
+	SiteFile    = "site.yaml"
+)
+
+// SitePath is the site file of the named site.
+func SitePath(name string) string { return path.Join(ClustersDir, name, SiteFile) }
+
+// OverlayDir is the generated overlay directory of the named site.
+func OverlayDir(name string) string { return path.Join(OverlaysDir, name) }
+
+// Fleet is a loaded and validated fleet repository.
+type Fleet struct {
+	// Config is bases/daskhub/fleet.yaml.
+	Config *site.Fleet
+	// Sites are sorted by name.
+	Sites []*site.Site
+}
+
+// Site returns the named site, or nil.
+func (f *Fleet) Site(name string) *site.Site {
+	for _, s := range f.Sites {
+		if s.Metadata.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Load reads the fleet from fsys (usually os.DirFS(root)) and validates
+// it. A returned site.ErrorList holds every problem in every file.
+func Load(fsys fs.FS) (*Fleet, error) {
+	var errs site.ErrorList
+	add := func(err error) {
+		var list site.ErrorList
+		if errors.As(err, &list) {
+			errs = append(errs, list...)
+			return
+		}
+		var fe *site.FieldError
+		if errors.As(err, &fe) {
+			errs = append(errs, fe)
+			return
+		}
+		errs = append(errs, &site.FieldError{Msg: err.Error()})
+	}
+
+	f := &Fleet{}
+	data, err := fs.ReadFile(fsys, FleetFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s not found: is this a hubfleet repository? (run hubfleet from the repository root or pass --root)", FleetFile)
+	case err != nil:
+		return nil, fmt.Errorf("reading %s: %w", FleetFile, err)
+	}
+	if f.Config, err = site.DecodeFleet(FleetFile, data); err != nil {
+		add(err)
+	} else if err := site.ValidateFleet(f.Config); err != nil {
+		add(err)
+	}
+
+	dirs, err := fs.ReadDir(fsys, ClustersDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", ClustersDir, err)
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		file := SitePath(d.Name())
+		data, err := fs.ReadFile(fsys, file)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // a cluster directory without a site (e.g. flux-system only)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", file, err)
+		}
+		s, err := site.DecodeSite(file, data)
+		if err != nil {
+			add(err)
+			continue
+		}
+		if s.Metadata.Name != d.Name() && s.Metadata.Name != "" {
+			errs = append(errs, &site.FieldError{File: file, Line: s.Lines["metadata.name"], Field: "metadata.name", Kind: site.KindName,
+				Msg: fmt.Sprintf("site %q lives in directory clusters/%s", s.Metadata.Name, d.Name()),
+				Fix: fmt.Sprintf("rename the directory to clusters/%s or set metadata.name: %s", s.Metadata.Name, d.Name())})
+		}
+		if f.Config != nil {
+			if err := site.Validate(s, f.Config); err != nil {
+				add(err)
+			}
+		}
+		f.Sites = append(f.Sites, s)
+	}
+	sort.Slice(f.Sites, func(i, j int) bool { return f.Sites[i].Metadata.Name < f.Sites[j].Metadata.Name })
+	errs = append(errs, crossSite(f.Sites)...)
+	if err := errs.Err(); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// LoadDir loads the fleet rooted at dir.
+func LoadDir(dir string) (*Fleet, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Load(os.DirFS(abs))
+}
+
+// crossSite checks the rules that span sites.
+func crossSite(sites []*site.Site) site.ErrorList {
+	var errs site.ErrorList
+	names := map[string]*site.Site{}
+	hosts := map[string]*site.Site{}
+	for _, s := range sites {
+		if n := s.Metadata.Name; n != "" {
+			if other, dup := names[n]; dup {
+				errs = append(errs, &site.FieldError{File: s.File, Line: s.Lines["metadata.name"], Field: "metadata.name", Kind: site.KindDuplicateSite,
+					Msg: fmt.Sprintf("site name %q is also used by %s", n, other.File),
+					Fix: "give every site a unique name"})
+			}
+			names[n] = s
+		}
+		if h := s.Spec.Host; h != "" {
+			if other, dup := hosts[h]; dup {
+				errs = append(errs, &site.FieldError{File: s.File, Line: s.Lines["spec.host"], Field: "spec.host", Kind: site.KindDuplicateHost,
+					Msg: fmt.Sprintf("host %q is also served by site %s (%s)", h, other.Metadata.Name, other.File),
+					Fix: "give each site its own DNS name: one hub per host"})
+			}
+			hosts[h] = s
+		}
+	}
+	return errs
+}

@@ -1,0 +1,92 @@
+package site
+
+// Fleet holds the fleet-wide defaults read from bases/daskhub/fleet.yaml.
+type Fleet struct {
+	APIVersion string     `yaml:"apiVersion"`
+	Kind       string     `yaml:"kind"`
+	Metadata   ObjectMeta `yaml:"metadata"`
+	Spec       FleetSpec  `yaml:"spec"`
+
+	File  string         `yaml:"-"`
+	Lines map[string]int `yaml:"-"`
+}
+
+// FleetSpec is the policy shared by every site.
+type FleetSpec struct {
+	// Charts are the chart sources and version pins.
+	Charts Charts `yaml:"charts"`
+	// DefaultMode is the chart mode of sites that do not choose one.
+	DefaultMode string `yaml:"defaultMode,omitempty"`
+	// Namespace is the default namespace of a hub.
+	Namespace string `yaml:"namespace,omitempty"`
+	// KubernetesVersion is the default cluster version of a site.
+	KubernetesVersion string `yaml:"kubernetesVersion,omitempty"`
+	// HelmRelease is the HelmRelease policy.
+	HelmRelease ReleasePolicy `yaml:"helmRelease,omitempty"`
+	// Secrets is how secrets are encrypted.
+	Secrets SecretsPolicy `yaml:"secrets,omitempty"`
+	// Rollout is the upgrade policy.
+	Rollout Rollout `yaml:"rollout,omitempty"`
+	// Git is how the automation may change the repository.
+	Git GitPolicy `yaml:"git,omitempty"`
+	// Values are chart values for every site (daskhub layout), merged
+	// before each site's own values.
+	Values map[string]any `yaml:"values,omitempty"`
+}
+
+// Charts are the charts a fleet installs.
+type Charts struct {
+	DaskHub     ChartSource `yaml:"daskhub"`
+	JupyterHub  ChartSource `yaml:"jupyterhub"`
+	DaskGateway ChartSource `yaml:"daskGateway"`
+}
+
+// ChartSource is one chart in an HTTP(S) Helm repository.
+type ChartSource struct {
+	// Repository is the Helm repository URL.
+	Repository string `yaml:"repository"`
+	// Chart is the chart name in the repository.
+	Chart string `yaml:"chart"`
+	// Version is the exact version every site runs (the pin).
+	Version string `yaml:"version"`
+	// Constraint is the semver range upgrades may move the pin within.
+	Constraint string `yaml:"constraint,omitempty"`
+	// Prereleases lets upgrades pick prerelease versions.
+	Prereleases bool `yaml:"prereleases,omitempty"`
+}
+
+// ReleasePolicy shapes every HelmRelease.
+type ReleasePolicy struct {
+	// Interval between reconciliations; default 30m.
+	Interval string `yaml:"interval,omitempty"`
+	// Timeout of a Helm action; default 15m (z2jh's image pre-puller
+	// makes upgrades slow).
+	Timeout string `yaml:"timeout,omitempty"`
+	// Retries before remediation gives up; default 3.
+	Retries int `yaml:"retries,omitempty"`
+	// DriftDetection is enabled, warn or disabled; default enabled.
+	DriftDetection string `yaml:"driftDetection,omitempty"`
+}
+
+// SecretsPolicy is how secrets are kept in git.
+type SecretsPolicy struct {
+	// AgeRecipients can decrypt every site's secrets (the operators).
+	AgeRecipients []string `yaml:"ageRecipients,omitempty"`
+}
+
+// Rollout is the upgrade policy.
+type Rollout struct {
+	// Waves upgrades wave 0 first, later waves once it has verified.
+	Waves bool `yaml:"waves,omitempty"`
+}
+
+// GitPolicy is how automation may change the repository.
+type GitPolicy struct {
+	// Branch is the branch Flux follows; default main.
+	Branch string `yaml:"branch,omitempty"`
+	// AllowPushToMain lets rollback push straight to the branch instead of
+	// opening a pull request.
+	AllowPushToMain bool `yaml:"allowPushToMain,omitempty"`
+	// URL is the repository URL Flux clones (clusters' GitRepository).
+	URL string `yaml:"url,omitempty"`
+}
