@@ -1,0 +1,343 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+var (
+	helmReleaseGVR = helmv2.GroupVersion.WithResource("helmreleases")
+	certificateGVR = schema.GroupVersionResource{Group: "cert-manager.io", Version: "v1", Resource: "certificates"}
+)
+
+type kubeClients struct {
+	dyn  dynamic.Interface
+	core kubernetes.Interface
+}
+
+func newKubeClients(cfg *rest.Config) (*kubeClients, error) {
+	c := rest.CopyConfig(cfg)
+	if c.QPS == 0 {
+		c.QPS, c.Burst = 50, 100
+	}
+	dyn, err := dynamic.NewForConfig(c)
+	if err != nil {
+		return nil, fmt.Errorf("build dynamic client: %w", err)
+	}
+	core, err := kubernetes.NewForConfig(c)
+	if err != nil {
+		return nil, fmt.Errorf("build clientset: %w", err)
+	}
+	return &kubeClients{dyn: dyn, core: core}, nil
+}
+
+// kubeFailure explains an API error in the operator's terms.
+func (s *siteRun) kubeFailure(ctx context.Context, what string, err error) Result {
+	switch {
+	case timedOut(ctx, err):
+		return fail(fmt.Sprintf("the Kubernetes API server did not answer within %s reading %s", s.v.opts.CheckTimeout, what),
+			"check the kube context "+s.contextName()+" points at a reachable API server", err)
+	case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
+		return fail(fmt.Sprintf("kube context %s may not read %s", s.contextName(), what),
+			"grant get/list on it to the verifier's identity (RBAC)", err)
+	default:
+		return fail(fmt.Sprintf("cannot read %s: %s", what, clip(err.Error(), 160)),
+			"check the kube context "+s.contextName()+" and that the API server is reachable", err)
+	}
+}
+
+func (s *siteRun) contextName() string {
+	if s.t.KubeContext != "" {
+		return s.t.KubeContext
+	}
+	return "of site " + s.t.Site
+}
+
+func (s *siteRun) noKube() Result {
+	return fail("cannot build a Kubernetes client for kube context "+s.contextName(),
+		"fix the kubeconfig context", s.kubeErr)
+}
+
+func (s *siteRun) checkHelmRelease(ctx context.Context, want Release) Result {
+	if s.kube == nil {
+		return s.noKube()
+	}
+	ns := s.t.releaseNamespace()
+	u, err := s.kube.dyn.Resource(helmReleaseGVR).Namespace(ns).Get(ctx, want.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return fail(fmt.Sprintf("HelmRelease %s/%s does not exist", ns, want.Name),
+			"check the Flux Kustomization that applies overlays/"+s.t.Site+": flux get kustomizations -A", err)
+	}
+	if err != nil {
+		return s.kubeFailure(ctx, "HelmRelease "+ns+"/"+want.Name, err)
+	}
+	var hr helmv2.HelmRelease
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &hr); err != nil {
+		return fail(fmt.Sprintf("HelmRelease %s/%s has an unexpected shape", ns, want.Name),
+			"", fmt.Errorf("decode HelmRelease %s/%s: %w", ns, want.Name, err))
+	}
+	return judgeHelmRelease(&hr, want)
+}
+
+// judgeHelmRelease trusts Ready only together with observedGeneration ==
+// generation and the last attempted chart version == the rendered one.
+func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
+	id := hr.Namespace + "/" + hr.Name
+	reconcile := fmt.Sprintf("flux reconcile helmrelease %s -n %s, then flux logs --kind=HelmRelease --name=%s -n %s", hr.Name, hr.Namespace, hr.Name, hr.Namespace)
+	ready := apimeta.FindStatusCondition(hr.Status.Conditions, "Ready")
+	if ready == nil {
+		r := fail(fmt.Sprintf("HelmRelease %s has no Ready condition: helm-controller has not reconciled it", id),
+			"check helm-controller is running: flux check; "+reconcile, nil)
+		r.transient = true
+		return r
+	}
+	if ready.Status != metav1.ConditionTrue {
+		return fail(fmt.Sprintf("HelmRelease %s is not Ready (%s): %s", id, ready.Reason, clip(ready.Message, 200)),
+			reconcile, nil)
+	}
+	if hr.Status.ObservedGeneration != hr.Generation ||
+		(ready.ObservedGeneration != 0 && ready.ObservedGeneration != hr.Generation) {
+		obs := hr.Status.ObservedGeneration
+		if ready.ObservedGeneration != 0 && ready.ObservedGeneration != hr.Generation {
+			obs = ready.ObservedGeneration
+		}
+		return fail(fmt.Sprintf("HelmRelease %s: Ready=True is stale, it describes generation %d but the spec is at generation %d (the latest commit is not applied yet)", id, obs, hr.Generation),
+			reconcile, nil)
+	}
+	revision := hr.Status.LastAttemptedRevision
+	if revision == "" {
+		if latest := hr.Status.History.Latest(); latest != nil {
+			revision = latest.ChartVersion
+		}
+	}
+	if want.ChartVersion != "" && revision != want.ChartVersion {
+		if revision == "" {
+			revision = "unknown"
+		}
+		return fail(fmt.Sprintf("HelmRelease %s: Ready=True is stale, the last attempted chart version is %s but %s was just rendered", id, revision, want.ChartVersion),
+			"check the commit reached the cluster (flux get sources git -A) and "+reconcile, nil)
+	}
+	return pass(fmt.Sprintf("HelmRelease %s Ready at chart version %s (generation %d)", id, revision, hr.Generation))
+}
+
+func (s *siteRun) checkProxyPublic(ctx context.Context) Result {
+	if s.kube == nil {
+		return s.noKube()
+	}
+	ns := s.t.Namespace
+	svc, err := s.kube.core.CoreV1().Services(ns).Get(ctx, "proxy-public", metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return fail(fmt.Sprintf("Service %s/proxy-public does not exist: the chart is not installed there", ns),
+			"see the HelmRelease check; kubectl -n "+ns+" get svc", err)
+	}
+	if err != nil {
+		return s.kubeFailure(ctx, "Service "+ns+"/proxy-public", err)
+	}
+	now, grace := s.v.opts.Clock.Now(), s.v.opts.LoadBalancerGrace
+	var r Result
+	var addrs []string
+	if s.t.Exposure == ExposureLoadBalancer {
+		r, addrs = judgeLoadBalancer(svc, now, grace)
+	} else {
+		ings, err := s.kube.core.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return s.kubeFailure(ctx, "Ingresses in "+ns, err)
+		}
+		r, addrs = judgeIngress(ings.Items, s.t.Host, now, grace)
+	}
+	s.addrs.set(addrs, len(addrs) > 0, "proxy-public: "+r.Detail)
+	return r
+}
+
+func lbAddresses(ings []corev1.LoadBalancerIngress) []string {
+	var out []string
+	for _, in := range ings {
+		if in.IP != "" {
+			out = append(out, in.IP)
+		}
+		if in.Hostname != "" {
+			out = append(out, in.Hostname)
+		}
+	}
+	return out
+}
+
+func pending(kind, id, controller, fix string, created, now time.Time, grace time.Duration) Result {
+	age := now.Sub(created).Round(time.Second)
+	if age < grace {
+		r := warn(fmt.Sprintf("%s address of %s pending for %s (grace %s)", kind, id, age, grace),
+			"wait; if it stays pending, "+fix)
+		r.transient = true
+		return r
+	}
+	return fail(fmt.Sprintf("%s address of %s still pending after %s: no %s is allocating addresses in this cluster", kind, id, age, controller),
+		fix, nil)
+}
+
+// judgeLoadBalancer wants a LoadBalancer proxy-public with an IP (AKS,
+// OpenStack) or a hostname (EKS).
+func judgeLoadBalancer(svc *corev1.Service, now time.Time, grace time.Duration) (Result, []string) {
+	id := svc.Namespace + "/proxy-public"
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		return fail(fmt.Sprintf("Service %s is type %s but the site expects a LoadBalancer", id, svc.Spec.Type),
+			"set proxy.service.type: LoadBalancer, or declare the site as exposed through an Ingress", nil), nil
+	}
+	addrs := lbAddresses(svc.Status.LoadBalancer.Ingress)
+	if len(addrs) == 0 {
+		return pending("LoadBalancer", "Service "+id, "LoadBalancer controller",
+			"install or fix the cloud's load-balancer controller (OpenStack Octavia/CCM, MetalLB on bare metal) or expose proxy-public through an Ingress; kubectl -n "+svc.Namespace+" describe svc proxy-public",
+			svc.CreationTimestamp.Time, now, grace), nil
+	}
+	return pass(fmt.Sprintf("LoadBalancer %s", strings.Join(addrs, ", "))), addrs
+}
+
+// judgeIngress wants an Ingress routing host to proxy-public, with an address.
+func judgeIngress(ings []networkingv1.Ingress, host string, now time.Time, grace time.Duration) (Result, []string) {
+	var other []string
+	for _, ing := range ings {
+		for _, rule := range ing.Spec.Rules {
+			if rule.Host != host || rule.HTTP == nil {
+				continue
+			}
+			for _, p := range rule.HTTP.Paths {
+				if p.Backend.Service == nil {
+					continue
+				}
+				if p.Backend.Service.Name != "proxy-public" {
+					other = append(other, fmt.Sprintf("%s -> %s", ing.Name, p.Backend.Service.Name))
+					continue
+				}
+				id := "Ingress " + ing.Namespace + "/" + ing.Name
+				var addrs []string
+				for _, in := range ing.Status.LoadBalancer.Ingress {
+					if in.IP != "" {
+						addrs = append(addrs, in.IP)
+					}
+					if in.Hostname != "" {
+						addrs = append(addrs, in.Hostname)
+					}
+				}
+				if len(addrs) == 0 {
+					return pending("Ingress", id, "ingress controller",
+						"check the ingress controller runs and serves this Ingress's class (kubectl get ingressclass)",
+						ing.CreationTimestamp.Time, now, grace), nil
+				}
+				return pass(fmt.Sprintf("%s routes %s to proxy-public at %s", id, host, strings.Join(addrs, ", "))), addrs
+			}
+		}
+	}
+	if len(other) > 0 {
+		return fail(fmt.Sprintf("the Ingress for %s routes to %s, not proxy-public", host, strings.Join(other, ", ")),
+			"route the Ingress backend to service proxy-public port http", nil), nil
+	}
+	return fail(fmt.Sprintf("no Ingress routes %s to proxy-public", host),
+		"set ingress.enabled: true and ingress.hosts: ["+host+"] in the site's values", nil), nil
+}
+
+func (s *siteRun) checkDeployment(ctx context.Context, name string) Result {
+	if s.kube == nil {
+		return s.noKube()
+	}
+	ns := s.t.Namespace
+	d, err := s.kube.core.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return fail(fmt.Sprintf("Deployment %s/%s does not exist", ns, name),
+			"see the HelmRelease check; kubectl -n "+ns+" get deploy", err)
+	}
+	if err != nil {
+		return s.kubeFailure(ctx, "Deployment "+ns+"/"+name, err)
+	}
+	return judgeDeployment(d)
+}
+
+func judgeDeployment(d *appsv1.Deployment) Result {
+	id := d.Namespace + "/" + d.Name
+	want := int32(1)
+	if d.Spec.Replicas != nil {
+		want = *d.Spec.Replicas
+	}
+	var avail *appsv1.DeploymentCondition
+	for i := range d.Status.Conditions {
+		if d.Status.Conditions[i].Type == appsv1.DeploymentAvailable {
+			avail = &d.Status.Conditions[i]
+		}
+	}
+	if avail != nil && avail.Status == corev1.ConditionTrue && d.Status.AvailableReplicas >= 1 {
+		return pass(fmt.Sprintf("Deployment %s: %d/%d replicas available", id, d.Status.AvailableReplicas, want))
+	}
+	why := "no Available condition yet"
+	if avail != nil {
+		why = fmt.Sprintf("Available=%s %s: %s", avail.Status, avail.Reason, clip(avail.Message, 120))
+	}
+	fix := fmt.Sprintf("kubectl -n %s describe deploy/%s; kubectl -n %s logs deploy/%s", d.Namespace, d.Name, d.Namespace, d.Name)
+	if d.Name == "hub" {
+		fix += " (after a revert across a JupyterHub major version the hub stops with DatabaseSchemaMismatch)"
+	}
+	return fail(fmt.Sprintf("Deployment %s: %d/%d replicas available (%s)", id, d.Status.AvailableReplicas, want, why), fix, nil)
+}
+
+func (s *siteRun) checkCertificate(ctx context.Context) Result {
+	if s.kube == nil {
+		return s.noKube()
+	}
+	ns := s.t.Namespace
+	list, err := s.kube.dyn.Resource(certificateGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if apierrors.IsNotFound(err) {
+		return fail("the cluster does not serve cert-manager.io/v1 Certificates: cert-manager is not installed",
+			"install cert-manager, or change the site's TLS mode", err)
+	}
+	if err != nil {
+		return s.kubeFailure(ctx, "Certificates in "+ns, err)
+	}
+	return judgeCertificates(list.Items, ns, s.t.Host)
+}
+
+func judgeCertificates(items []unstructured.Unstructured, ns, host string) Result {
+	for _, c := range items {
+		names, _, _ := unstructured.NestedStringSlice(c.Object, "spec", "dnsNames")
+		if !slices.Contains(names, host) {
+			continue
+		}
+		id := ns + "/" + c.GetName()
+		conds, _, _ := unstructured.NestedSlice(c.Object, "status", "conditions")
+		for _, raw := range conds {
+			m, ok := raw.(map[string]any)
+			if !ok || m["type"] != "Ready" {
+				continue
+			}
+			if m["status"] == "True" {
+				detail := fmt.Sprintf("Certificate %s Ready", id)
+				if rt, ok, _ := unstructured.NestedString(c.Object, "status", "renewalTime"); ok {
+					detail += ", renewal at " + rt
+				}
+				return pass(detail)
+			}
+			reason, _ := m["reason"].(string)
+			msg, _ := m["message"].(string)
+			return fail(fmt.Sprintf("Certificate %s is not Ready (%s): %s", id, reason, clip(msg, 200)),
+				fmt.Sprintf("kubectl -n %s describe certificate %s, then its CertificateRequest, Order and Challenge (ACME needs %s to resolve publicly)", ns, c.GetName(), host), nil)
+		}
+		return fail(fmt.Sprintf("Certificate %s has no Ready condition: cert-manager has not processed it", id),
+			"check cert-manager runs: kubectl -n cert-manager get pods", nil)
+	}
+	return fail(fmt.Sprintf("no cert-manager Certificate in %s covers %s", ns, host),
+		"annotate the Ingress with cert-manager.io/cluster-issuer and list "+host+" under its tls hosts", errors.New("certificate not found"))
+}

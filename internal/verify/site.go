@@ -1,0 +1,92 @@
+package verify
+
+import (
+	"context"
+	"sync"
+)
+
+// future is a value one check produces and others wait for.
+type future[T any] struct {
+	once sync.Once
+	done chan struct{}
+	val  T
+	ok   bool
+	why  string
+}
+
+func newFuture[T any]() *future[T] { return &future[T]{done: make(chan struct{})} }
+
+// set publishes the value once; ok=false says why it is missing. Later
+// calls are ignored.
+func (f *future[T]) set(val T, ok bool, why string) {
+	f.once.Do(func() {
+		f.val, f.ok, f.why = val, ok, why
+		close(f.done)
+	})
+}
+
+// siteRun is one verification of one target.
+type siteRun struct {
+	v *Verifier
+	t Target
+	// addrs is proxy-public's public address (LoadBalancer or Ingress).
+	addrs *future[[]string]
+	// disc is the identity provider's discovery document.
+	disc *future[*discovery]
+	kube *kubeClients
+	// kubeErr is why no client could be built from t.Kube.
+	kubeErr error
+}
+
+func newSiteRun(v *Verifier, t Target) *siteRun {
+	s := &siteRun{v: v, t: t, addrs: newFuture[[]string](), disc: newFuture[*discovery]()}
+	if t.Kube != nil {
+		s.kube, s.kubeErr = newKubeClients(t.Kube)
+	}
+	return s
+}
+
+func (s *siteRun) checks() []check {
+	var cs []check
+	t := s.t
+	if t.Kube != nil {
+		for _, rel := range t.Releases {
+			cs = append(cs, check{name: CheckHelmRelease + "/" + rel.Name,
+				run: func(ctx context.Context) Result { return s.checkHelmRelease(ctx, rel) }})
+		}
+		cs = append(cs, check{name: CheckProxyPublic, run: s.checkProxyPublic,
+			finally: func(r Result) { s.addrs.set(nil, false, "proxy-public: "+r.Detail) }})
+		deps := []string{"hub", "proxy"}
+		if t.TLS == TLSAutoHTTPS {
+			deps = append(deps, "autohttps")
+		}
+		for _, d := range deps {
+			cs = append(cs, check{name: CheckDeployment + "/" + d,
+				run: func(ctx context.Context) Result { return s.checkDeployment(ctx, d) }})
+		}
+		if t.TLS == TLSCertManager {
+			cs = append(cs, check{name: CheckCertificate, run: s.checkCertificate})
+		}
+	} else {
+		s.addrs.set(t.ExpectedAddresses, len(t.ExpectedAddresses) > 0,
+			"no cluster access and no expected addresses given")
+	}
+	cs = append(cs,
+		check{name: CheckDNS, run: s.checkDNS, waitFor: s.addrs.done},
+		check{name: CheckTLS, run: s.checkTLS},
+		check{name: CheckHubHealth, run: s.checkHubHealth},
+		check{name: CheckHubVersion, run: s.checkHubVersion},
+	)
+	if t.DaskGateway {
+		cs = append(cs, check{name: CheckDaskGateway, run: s.checkDaskGateway})
+	}
+	if t.usesOIDC() {
+		cs = append(cs,
+			check{name: CheckOIDCDiscovery, run: s.checkDiscovery,
+				finally: func(r Result) { s.disc.set(nil, false, r.Detail) }},
+			check{name: CheckJWKS, run: s.checkJWKS, waitFor: s.disc.done},
+			check{name: CheckOAuthLogin, run: s.checkOAuthLogin, waitFor: s.disc.done},
+		)
+	}
+	return cs
+}
