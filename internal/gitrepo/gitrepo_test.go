@@ -470,3 +470,76 @@ func TestShowAndBranches(t *testing.T) {
 		t.Errorf("DiffFiles = %v, %v", diff, err)
 	}
 }
+
+func TestPublishBranchNeverForces(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	r := f.clone(t)
+	const branch = "hubfleet/upgrade"
+	bump := func(version string) {
+		t.Helper()
+		if err := r.CreateBranch(ctx, branch, "origin/main"); err != nil {
+			t.Fatal(err)
+		}
+		write(t, r.Dir(), "bases/daskhub/fleet.yaml", "version: "+version+"\n")
+		if _, err := r.Commit(ctx, "Upgrade to "+version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remoteTip := func() string { return git(t, f.remote, "rev-parse", branch) }
+
+	bump("2024.1.1")
+	up, err := r.PublishBranch(ctx, branch, "Update upgrade")
+	if err != nil || !up.Pushed {
+		t.Fatalf("first publish = %+v, %v", up, err)
+	}
+	first := remoteTip()
+
+	// Same content again, from a fresh commit on main: nothing is pushed.
+	bump("2024.1.1")
+	up, err = r.PublishBranch(ctx, branch, "Update upgrade")
+	if err != nil || up.Pushed || up.Commit != first || remoteTip() != first {
+		t.Fatalf("second publish = %+v, %v; remote %s, want unchanged %s", up, err, remoteTip(), first)
+	}
+
+	// Newer content: a fast-forward whose tree is the fresh commit's.
+	bump("2024.2.0")
+	fresh, _ := r.Head(ctx)
+	up, err = r.PublishBranch(ctx, branch, "Update upgrade")
+	if err != nil || !up.Pushed {
+		t.Fatalf("third publish = %+v, %v", up, err)
+	}
+	tip := remoteTip()
+	if parents := git(t, f.remote, "log", "-1", "--format=%P", tip); parents != first+" "+fresh {
+		t.Errorf("parents = %q, want the old tip and the fresh commit", parents)
+	}
+	if got := git(t, f.remote, "show", tip+":bases/daskhub/fleet.yaml"); got != "version: 2024.2.0" {
+		t.Errorf("branch content = %q", got)
+	}
+	if d := git(t, f.remote, "diff", "--name-only", "main..."+tip); d != "bases/daskhub/fleet.yaml" {
+		t.Errorf("pull request diff = %q", d)
+	}
+}
+
+func TestDiff(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newFixture(t).clone(t)
+	if err := r.CreateBranch(ctx, "pr", "HEAD"); err != nil {
+		t.Fatal(err)
+	}
+	write(t, r.Dir(), "overlays/a/hr.yaml", "v: 1\n")
+	if _, err := r.Commit(ctx, "add a"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.Diff(ctx, "origin/main", "HEAD", "overlays/a/")
+	if err != nil || !strings.Contains(d, "+v: 1") {
+		t.Errorf("Diff committed = %q, %v", d, err)
+	}
+	write(t, r.Dir(), "overlays/a/hr.yaml", "v: 2\n")
+	d, err = r.Diff(ctx, "origin/main", "", "overlays/a/")
+	if err != nil || !strings.Contains(d, "+v: 2") {
+		t.Errorf("Diff work tree = %q, %v", d, err)
+	}
+}
