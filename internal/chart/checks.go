@@ -1,0 +1,174 @@
+package chart
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+func runChecks(p *parsed, req Request) []Check {
+	return []Check{
+		checkProxyPublic(p, req.Expect),
+		checkIngress(p, req.Expect),
+		checkDaskGateway(p, req.Expect),
+		checkDuplicates(p),
+	}
+}
+
+func (p *parsed) find(kind string, match func(o Object, doc map[string]any) bool) []int {
+	var out []int
+	for i, o := range p.objects {
+		if o.Kind == kind && match(o, p.docs[i]) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func str(m map[string]any, path ...string) string {
+	var cur any = m
+	for _, k := range path {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return ""
+		}
+		cur = mm[k]
+	}
+	s, _ := cur.(string)
+	return s
+}
+
+func list(m map[string]any, path ...string) []any {
+	var cur any = m
+	for _, k := range path {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[k]
+	}
+	l, _ := cur.([]any)
+	return l
+}
+
+func checkProxyPublic(p *parsed, e Expectations) Check {
+	c := Check{Name: CheckProxyPublic}
+	if e.ProxyServiceType == "" {
+		c.Status, c.Detail = CheckSkip, "no expected service type"
+		return c
+	}
+	found := p.find("Service", func(o Object, _ map[string]any) bool { return o.Name == "proxy-public" })
+	if len(found) == 0 {
+		c.Status, c.Detail = CheckFail, "the chart renders no proxy-public Service"
+		return c
+	}
+	typ := str(p.docs[found[0]], "spec", "type")
+	if typ == "" {
+		typ = "ClusterIP"
+	}
+	if typ != e.ProxyServiceType {
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("proxy-public Service is %s, the site's TLS mode needs %s", typ, e.ProxyServiceType)
+		return c
+	}
+	c.Status, c.Detail = CheckPass, "proxy-public Service is "+typ
+	return c
+}
+
+func checkIngress(p *parsed, e Expectations) Check {
+	c := Check{Name: CheckIngress}
+	if e.IngressHost == "" {
+		c.Status, c.Detail = CheckSkip, "no expected ingress host"
+		return c
+	}
+	var hosts []string
+	var routed, tlsOK bool
+	var tlsSecrets []string
+	for _, i := range p.find("Ingress", func(Object, map[string]any) bool { return true }) {
+		doc := p.docs[i]
+		for _, rule := range list(doc, "spec", "rules") {
+			rm, _ := rule.(map[string]any)
+			h := str(rm, "host")
+			hosts = append(hosts, h)
+			if h == e.IngressHost {
+				routed = true
+			}
+		}
+		for _, t := range list(doc, "spec", "tls") {
+			tm, _ := t.(map[string]any)
+			for _, h := range list(tm, "hosts") {
+				if h == e.IngressHost {
+					secret := str(tm, "secretName")
+					tlsSecrets = append(tlsSecrets, secret)
+					if e.IngressTLSSecret == "" || secret == e.IngressTLSSecret {
+						tlsOK = true
+					}
+				}
+			}
+		}
+	}
+	switch {
+	case !routed && len(hosts) == 0:
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("no Ingress routes %s", e.IngressHost)
+	case !routed:
+		sort.Strings(hosts)
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("no Ingress routes %s (ingress hosts: %s)", e.IngressHost, strings.Join(hosts, ", "))
+	case e.IngressTLSSecret != "" && !tlsOK && len(tlsSecrets) == 0:
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("Ingress for %s has no TLS entry (want secret %s)", e.IngressHost, e.IngressTLSSecret)
+	case e.IngressTLSSecret != "" && !tlsOK:
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("Ingress TLS secret for %s is %s, want %s", e.IngressHost, strings.Join(tlsSecrets, ", "), e.IngressTLSSecret)
+	default:
+		c.Status, c.Detail = CheckPass, "Ingress routes "+e.IngressHost
+		if e.IngressTLSSecret != "" {
+			c.Detail += " with TLS secret " + e.IngressTLSSecret
+		}
+	}
+	return c
+}
+
+func checkDaskGateway(p *parsed, e Expectations) Check {
+	c := Check{Name: CheckDaskGateway}
+	if e.DaskGatewayPrefix == "" {
+		c.Status, c.Detail = CheckSkip, "no expected dask-gateway prefix"
+		return c
+	}
+	want := fmt.Sprintf("PathPrefix(`%s/api`)", strings.TrimSuffix(e.DaskGatewayPrefix, "/"))
+	var matches []string
+	for _, i := range p.find("IngressRoute", func(o Object, _ map[string]any) bool {
+		return strings.HasPrefix(o.APIVersion, "traefik.io/") || strings.HasPrefix(o.APIVersion, "traefik.containo.us/")
+	}) {
+		for _, route := range list(p.docs[i], "spec", "routes") {
+			rm, _ := route.(map[string]any)
+			m := str(rm, "match")
+			matches = append(matches, m)
+			if strings.Contains(m, want) {
+				c.Status, c.Detail = CheckPass, "dask-gateway routed at "+e.DaskGatewayPrefix
+				return c
+			}
+		}
+	}
+	if len(matches) == 0 {
+		c.Status, c.Detail = CheckFail, "no traefik IngressRoute for dask-gateway is rendered"
+		return c
+	}
+	slices.Sort(matches)
+	c.Status, c.Detail = CheckFail, fmt.Sprintf("dask-gateway is not routed at %s (IngressRoute matches: %s)", e.DaskGatewayPrefix, strings.Join(matches, ", "))
+	return c
+}
+
+func checkDuplicates(p *parsed) Check {
+	c := Check{Name: CheckNoDuplicates}
+	var dups []string
+	for i := 1; i < len(p.objects); i++ {
+		// objects are sorted by ID
+		if id := p.objects[i].ID(); id == p.objects[i-1].ID() && (len(dups) == 0 || dups[len(dups)-1] != id) {
+			dups = append(dups, id)
+		}
+	}
+	if len(dups) > 0 {
+		c.Status, c.Detail = CheckFail, "duplicate objects: "+strings.Join(dups, "; ")
+		return c
+	}
+	c.Status, c.Detail = CheckPass, fmt.Sprintf("%d objects, none duplicated", len(p.objects))
+	return c
+}

@@ -1,0 +1,19 @@
+// Package chart resolves Helm charts from HTTP(S) chart repositories,
+// caches them by digest, and renders them per site through the Helm SDK.
+//
+// Every Helm import of hubfleet lives behind this package. A Resolver reads
+// a repository's index.yaml with Helm's repo and getter code, picks a
+// version for a Masterminds semver constraint (prereleases only when asked),
+// downloads the archive, verifies its sha256 digest against the index and
+// keeps it in a content-addressed cache, so a second run works offline.
+// Each chart is loaded once per Resolver.
+//
+// A Renderer renders a resolved chart with the values helm-controller would
+// pass (action.Install with DryRun, ClientOnly, IncludeCRDs and an explicit
+// KubeVersion and APIVersions), validates the values against each chart's
+// values.schema.json (compiled once per chart), checks the rendered objects
+// and returns everything as result values. Output is normalised for diffing:
+// the z2jh `hub` Secret data and checksum/* annotations, minted through
+// `lookup` on every offline render, are stripped; objects are sorted.
+// Results are cached on disk by (chart digest, values hash).
+package chart

@@ -1,0 +1,326 @@
+package chart
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chartutil"
+	helmchart "helm.sh/helm/v3/pkg/chart"
+)
+
+// Expectations are what a site's configuration says the rendered objects
+// must look like. Empty fields skip their check.
+type Expectations struct {
+	// ProxyServiceType is the type the proxy-public Service must have:
+	// LoadBalancer (autohttps / cloud LB) or ClusterIP (behind an ingress).
+	ProxyServiceType string `json:"proxyServiceType,omitempty"`
+	// IngressHost must be routed by an Ingress rule.
+	IngressHost string `json:"ingressHost,omitempty"`
+	// IngressTLSSecret must be the TLS secret of IngressHost.
+	IngressTLSSecret string `json:"ingressTLSSecret,omitempty"`
+	// DaskGatewayPrefix is where dask-gateway must be routed
+	// (/services/dask-gateway): its traefik IngressRoute must match
+	// PathPrefix(`<prefix>/api`).
+	DaskGatewayPrefix string `json:"daskGatewayPrefix,omitempty"`
+}
+
+// Request is one site's render: a chart and the values helm-controller
+// would pass it (valuesFrom secrets replaced by placeholders).
+type Request struct {
+	// Site names the result.
+	Site  string
+	Chart *Chart
+	// ReleaseName and Namespace are the HelmRelease's
+	// (spec.releaseName, spec.targetNamespace).
+	ReleaseName string
+	Namespace   string
+	// Values are the final values (inline values merged with valuesFrom).
+	Values map[string]any
+	// KubeVersion and APIVersions describe the site's cluster; empty uses
+	// the renderer's defaults.
+	KubeVersion string
+	APIVersions []string
+	Expect      Expectations
+}
+
+// RenderOptions configures a Renderer.
+type RenderOptions struct {
+	// KubeVersion is the default Kubernetes version (for example 1.31.0).
+	KubeVersion string
+	// APIVersions are extra API versions the cluster serves (for example
+	// traefik.io/v1alpha1), added to Helm's defaults.
+	APIVersions []string
+	// Workers bounds concurrent renders in RenderAll.
+	Workers int
+	// CacheDir holds results by (chart digest, values hash); empty
+	// disables the result cache.
+	CacheDir string
+	// StripSecrets names the Secrets whose data is replaced by a
+	// placeholder before diffing (z2jh mints the `hub` Secret's data).
+	StripSecrets []string
+}
+
+// DefaultResultCacheDir is os.UserCacheDir()/hubfleet/renders.
+func DefaultResultCacheDir() string {
+	return filepath.Join(filepath.Dir(DefaultCacheDir()), "renders")
+}
+
+// DefaultRenderOptions returns Kubernetes 1.31.0, one worker per CPU, the
+// default result cache and the `hub` Secret stripped.
+func DefaultRenderOptions() RenderOptions {
+	return RenderOptions{
+		KubeVersion:  "1.31.0",
+		Workers:      runtime.GOMAXPROCS(0),
+		CacheDir:     DefaultResultCacheDir(),
+		StripSecrets: []string{"hub"},
+	}
+}
+
+// Renderer renders charts per site. It is safe for concurrent use.
+type Renderer struct {
+	opts  RenderOptions
+	strip map[string]bool
+}
+
+// NewRenderer returns a Renderer.
+func NewRenderer(opts RenderOptions) (*Renderer, error) {
+	if opts.KubeVersion == "" {
+		opts.KubeVersion = DefaultRenderOptions().KubeVersion
+	}
+	if _, err := chartutil.ParseKubeVersion(opts.KubeVersion); err != nil {
+		return nil, fmt.Errorf("kubernetes version %q: %w", opts.KubeVersion, err)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.CacheDir != "" {
+		if err := os.MkdirAll(opts.CacheDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create render cache: %w", err)
+		}
+	}
+	strip := map[string]bool{}
+	for _, s := range opts.StripSecrets {
+		strip[s] = true
+	}
+	return &Renderer{opts: opts, strip: strip}, nil
+}
+
+// RenderAll renders every request with a bounded worker pool and returns
+// the results in request order. progress, when set, is called after each
+// site (from one goroutine at a time).
+func (r *Renderer) RenderAll(ctx context.Context, reqs []Request, progress func(done, total int)) []Result {
+	out := make([]Result, len(reqs))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	workers := min(r.opts.Workers, len(reqs))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				out[i] = r.Render(ctx, reqs[i])
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, len(reqs))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range reqs {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return out
+}
+
+// Key returns the cache key of a request: it changes when the chart, the
+// values, the release, the cluster versions or the expectations change.
+func (r *Renderer) Key(req Request) (string, error) {
+	kv, apis := r.versions(req)
+	k := struct {
+		Format      int            `json:"f"`
+		Digest      string         `json:"d"`
+		Release     string         `json:"r"`
+		Namespace   string         `json:"n"`
+		KubeVersion string         `json:"k"`
+		APIVersions []string       `json:"a"`
+		Strip       []string       `json:"s"`
+		Expect      Expectations   `json:"e"`
+		Values      map[string]any `json:"v"`
+	}{cacheFormat, req.Chart.Info.Digest, req.ReleaseName, req.Namespace, kv, apis, r.opts.StripSecrets, req.Expect, req.Values}
+	b, err := json.Marshal(k)
+	if err != nil {
+		return "", fmt.Errorf("hash values of %s: %w", req.Site, err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+const cacheFormat = 1
+
+func (r *Renderer) versions(req Request) (string, []string) {
+	kv := req.KubeVersion
+	if kv == "" {
+		kv = r.opts.KubeVersion
+	}
+	apis := req.APIVersions
+	if apis == nil {
+		apis = r.opts.APIVersions
+	}
+	return kv, apis
+}
+
+// Render renders one site. Problems are reported in the result, never as
+// an error: a broken site does not stop the others.
+func (r *Renderer) Render(ctx context.Context, req Request) Result {
+	res := Result{Site: req.Site}
+	if req.Chart == nil {
+		res.Problems = []Problem{{Kind: ProblemChart, Message: "no chart"}}
+		return res
+	}
+	res.Chart = req.Chart.Info
+	key, err := r.Key(req)
+	if err != nil {
+		res.Problems = []Problem{{Kind: ProblemTemplate, Message: err.Error()}}
+		return res
+	}
+	res.Key = key
+	if cached, ok := r.load(key); ok {
+		cached.Site = req.Site
+		cached.Cached = true
+		return cached
+	}
+	if err := ctx.Err(); err != nil {
+		res.Problems = []Problem{{Kind: ProblemTemplate, Message: err.Error()}}
+		return res
+	}
+	r.render(ctx, req, &res)
+	r.store(&res)
+	return res
+}
+
+func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
+	kvStr, apis := r.versions(req)
+	kv, err := chartutil.ParseKubeVersion(kvStr)
+	if err != nil {
+		res.Problems = append(res.Problems, Problem{Kind: ProblemKubeVersion, Message: fmt.Sprintf("invalid Kubernetes version %q: %v", kvStr, err)})
+		return
+	}
+	if ps := kubeVersionProblems(req.Chart.chart, kv.String()); len(ps) > 0 {
+		res.Problems = append(res.Problems, ps...)
+		if ps[0].Chart == req.Chart.chart.Name() {
+			// Helm refuses to render a chart whose own constraint fails.
+			return
+		}
+	}
+	schemas, err := req.Chart.compileSchemas()
+	if err != nil {
+		res.Problems = append(res.Problems, Problem{Kind: ProblemChart, Chart: req.Chart.Info.Name, Message: err.Error()})
+	}
+	vals := req.Values
+	if vals == nil {
+		vals = map[string]any{}
+	}
+
+	hc := clone(req.Chart.chart)
+	inst := action.NewInstall(&action.Configuration{Log: func(string, ...interface{}) {}})
+	inst.DryRun = true
+	inst.DryRunOption = "client"
+	inst.ClientOnly = true
+	inst.Replace = true
+	inst.IncludeCRDs = true
+	inst.SkipSchemaValidation = true
+	inst.ReleaseName = req.ReleaseName
+	inst.Namespace = req.Namespace
+	inst.KubeVersion = kv
+	inst.APIVersions = chartutil.VersionSet(apis)
+	rel, runErr := inst.RunWithContext(ctx, hc, vals)
+
+	// Validate after Install processed the dependencies of our clone
+	// (conditions, aliases, import-values), exactly the values Helm
+	// would have validated.
+	if len(schemas) > 0 {
+		cvals, err := chartutil.CoalesceValues(hc, vals)
+		if err != nil {
+			res.Problems = append(res.Problems, Problem{Kind: ProblemSchema, Message: fmt.Sprintf("coalesce values: %v", err)})
+		} else {
+			res.Problems = append(res.Problems, validate(hc, cvals, "", schemas)...)
+		}
+	}
+	if runErr != nil {
+		res.Problems = append(res.Problems, Problem{Kind: ProblemTemplate, Chart: req.Chart.Info.Name, Message: runErr.Error()})
+		return
+	}
+	objs, err := r.parse(rel.Manifest, rel.Hooks)
+	if err != nil {
+		res.Problems = append(res.Problems, Problem{Kind: ProblemTemplate, Chart: req.Chart.Info.Name, Message: err.Error()})
+		return
+	}
+	res.Objects = objs.objects
+	res.Checks = runChecks(objs, req)
+	for _, c := range res.Checks {
+		if c.Status == CheckFail {
+			res.Problems = append(res.Problems, Problem{Kind: ProblemCheck, Check: c.Name, Message: c.Detail})
+		}
+	}
+}
+
+func kubeVersionProblems(hc *helmchart.Chart, kv string) []Problem {
+	var out []Problem
+	if c := hc.Metadata.KubeVersion; c != "" && !chartutil.IsCompatibleRange(c, kv) {
+		out = append(out, Problem{
+			Kind:    ProblemKubeVersion,
+			Chart:   hc.Name(),
+			Message: fmt.Sprintf("chart %s %s requires kubeVersion %s, the site runs Kubernetes %s", hc.Name(), hc.Metadata.Version, c, kv),
+		})
+	}
+	for _, d := range hc.Dependencies() {
+		out = append(out, kubeVersionProblems(d, kv)...)
+	}
+	return out
+}
+
+func (r *Renderer) cachePath(key string) string {
+	return filepath.Join(r.opts.CacheDir, key[:2], key+".json")
+}
+
+func (r *Renderer) load(key string) (Result, bool) {
+	if r.opts.CacheDir == "" {
+		return Result{}, false
+	}
+	b, err := os.ReadFile(r.cachePath(key))
+	if err != nil {
+		return Result{}, false
+	}
+	var res Result
+	if err := json.Unmarshal(b, &res); err != nil || res.Key != key {
+		return Result{}, false
+	}
+	return res, true
+}
+
+func (r *Renderer) store(res *Result) {
+	if r.opts.CacheDir == "" || res.Key == "" {
+		return
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return
+	}
+	// The cache is an optimisation: a failed write only costs a render
+	// next time.
+	_ = writeAtomic(r.cachePath(res.Key), b)
+}
