@@ -12,6 +12,8 @@ import (
 	"filippo.io/age"
 	"github.com/Masterminds/semver/v3"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/hubfleet/hubfleet/internal/catalog"
 )
 
 // Validate checks one site against the fleet and returns every problem
@@ -34,6 +36,9 @@ func Validate(s *Site, f *Fleet) error {
 		}
 	}
 	checkEnum(r, "spec.kubernetes.provider", sp.Kubernetes.Provider, "openstack", "aws", "azure", "gcp", "other")
+	if f != nil {
+		validateKubeMin(r, s, f)
+	}
 	validateHost(r, sp)
 	validateTLS(r, sp)
 	validateAuth(r, sp, f, ModeOf(s, f))
@@ -550,5 +555,35 @@ func checkTolerations(r *reporter, field string, ts []Toleration) {
 		if t.Key == "" && t.Operator != "Exists" {
 			r.add(KindRequired, f+".key", "set the taint key, e.g. kubernetes.azure.com/scalesetpriority", "a toleration needs a key unless operator is Exists")
 		}
+	}
+}
+
+// validateKubeMin checks the site's Kubernetes version against the
+// minimum of every chart it runs.
+func validateKubeMin(r *reporter, s *Site, f *Fleet) {
+	have, err := semver.NewVersion(strings.TrimPrefix(KubeVersionOf(s, f), "v"))
+	if err != nil {
+		return // reported elsewhere
+	}
+	mode := ModeOf(s, f)
+	jh := JupyterHubChart(f, mode)
+	needs := []struct{ chart, version, min string }{
+		{jh.Chart, jh.Version, catalog.JupyterHub(jh.Version).KubeMin},
+	}
+	if s.Spec.GatewayEnabled() {
+		gw := GatewayChart(f, mode)
+		needs = append(needs, struct{ chart, version, min string }{gw.Chart, gw.Version, catalog.Gateway(gw.Version).KubeMin})
+	}
+	field := "spec.kubernetes.version"
+	if s.Spec.Kubernetes.Version == "" {
+		field = "spec.kubernetes"
+	}
+	for _, n := range needs {
+		min, err := semver.NewVersion(n.min)
+		if err != nil || !have.LessThan(min) {
+			continue
+		}
+		r.add(KindKubeVersion, field, fmt.Sprintf("upgrade the cluster to %s or later (and set spec.kubernetes.version), or pin an older chart", n.min),
+			"%s %s needs Kubernetes >= %s; the site runs %s", n.chart, n.version, n.min, have)
 	}
 }

@@ -1,0 +1,150 @@
+package values
+
+import (
+	"github.com/hubfleet/hubfleet/internal/site"
+)
+
+// authClass is the OAuthenticator class and the authenticator_class entry
+// point JupyterHub loads for a provider.
+func authClass(provider string) (class, entryPoint string) {
+	switch provider {
+	case site.AuthAzureAD:
+		return "AzureAdOAuthenticator", "azuread"
+	case site.AuthNative:
+		return "NativeAuthenticator", "nativeauthenticator.NativeAuthenticator"
+	}
+	return "GenericOAuthenticator", "generic-oauth"
+}
+
+// oauthMajor is the OAuthenticator major version the site runs; unknown
+// versions are treated as the newest (17).
+func (b *builder) oauthMajor() uint64 {
+	if m := b.jh.OAuthenticatorMajor(); m != 0 {
+		return m
+	}
+	return 17
+}
+
+func (b *builder) auth(jh map[string]any) {
+	a := &b.s.Spec.Auth
+	class, entry := authClass(a.Provider)
+	cfg := "hub.config." + class + "."
+	set(jh, "hub.config.JupyterHub.authenticator_class", entry)
+	if len(a.Admins) > 0 {
+		set(jh, "hub.config.Authenticator.admin_users", anyList(a.Admins))
+	}
+	if len(a.AllowedUsers) > 0 {
+		set(jh, "hub.config.Authenticator.allowed_users", anyList(a.AllowedUsers))
+	}
+	if a.Provider == site.AuthNative {
+		if a.Native != nil && a.Native.OpenSignup {
+			set(jh, cfg+"open_signup", true)
+		}
+		// NativeAuthenticator's sign-up pages live in its own templates.
+		set(jh, "hub.extraConfig.10-native-templates",
+			"import os, nativeauthenticator\nc.JupyterHub.template_paths = [f\"{os.path.dirname(nativeauthenticator.__file__)}/templates/\"]\n")
+		return
+	}
+	major := b.oauthMajor()
+	set(jh, cfg+"client_id", a.ClientID)
+	set(jh, cfg+"oauth_callback_url", Callback(b.s))
+	if a.AllowAll && major >= 16 {
+		set(jh, cfg+"allow_all", true)
+	}
+	usernameKey := "username_claim"
+	if major < 16 {
+		usernameKey = "username_key"
+	}
+	switch a.Provider {
+	case site.AuthEGICheckin:
+		e := a.EGICheckin
+		base := "https://" + EGIHost(e.Instance) + "/auth/realms/egi/protocol/openid-connect/"
+		set(jh, cfg+"authorize_url", base+"auth")
+		set(jh, cfg+"token_url", base+"token")
+		set(jh, cfg+"userdata_url", base+"userinfo")
+		set(jh, cfg+"login_service", "EGI Check-in")
+		set(jh, cfg+"scope", []any{"openid", "email", "profile", "eduperson_entitlement"})
+		set(jh, cfg+usernameKey, "preferred_username")
+		b.groups(jh, cfg, "eduperson_entitlement", []string{EGIEntitlement(e)}, nil)
+	case site.AuthCognito:
+		c := a.Cognito
+		base := cognitoBase(c) + "/oauth2/"
+		set(jh, cfg+"authorize_url", base+"authorize")
+		set(jh, cfg+"token_url", base+"token")
+		set(jh, cfg+"userdata_url", base+"userInfo")
+		set(jh, cfg+"login_service", "AWS Cognito")
+		set(jh, cfg+"scope", []any{"openid", "email", "profile"})
+		set(jh, cfg+usernameKey, "email")
+		if len(c.AllowedGroups) > 0 || len(c.AdminGroups) > 0 {
+			// Cognito puts groups only in the ID token.
+			set(jh, cfg+"userdata_from_id_token", true)
+			b.groups(jh, cfg, "cognito:groups", c.AllowedGroups, c.AdminGroups)
+		}
+	case site.AuthAzureAD:
+		set(jh, cfg+"tenant_id", a.AzureAD.TenantID)
+		set(jh, cfg+usernameKey, "preferred_username")
+		set(jh, cfg+"login_service", "Microsoft Entra ID")
+		if len(a.AzureAD.AllowedGroups) > 0 {
+			b.groups(jh, cfg, "groups", a.AzureAD.AllowedGroups, nil)
+		}
+	case site.AuthOIDC:
+		o := a.OIDC
+		set(jh, cfg+"authorize_url", orDefault(o.AuthorizeURL, o.Issuer+"/authorize"))
+		set(jh, cfg+"token_url", orDefault(o.TokenURL, o.Issuer+"/token"))
+		set(jh, cfg+"userdata_url", orDefault(o.UserdataURL, o.Issuer+"/userinfo"))
+		set(jh, cfg+"login_service", orDefault(o.LoginService, "OpenID Connect"))
+		scopes := o.Scopes
+		if len(scopes) == 0 {
+			scopes = []string{"openid", "email", "profile"}
+		}
+		set(jh, cfg+"scope", anyList(scopes))
+		set(jh, cfg+usernameKey, orDefault(o.UsernameClaim, "preferred_username"))
+		if len(o.AllowedGroups) > 0 {
+			b.groups(jh, cfg, o.GroupsClaim, o.AllowedGroups, nil)
+		}
+	}
+}
+
+// groups writes the group gate in the keys the site's OAuthenticator knows:
+// claim_groups_key up to 16, manage_groups + auth_state_groups_key from 17.
+func (b *builder) groups(jh map[string]any, cfg, claim string, allowed, admin []string) {
+	if b.oauthMajor() >= 17 {
+		set(jh, cfg+"manage_groups", true)
+		set(jh, cfg+"auth_state_groups_key", "oauth_user."+claim)
+	} else {
+		set(jh, cfg+"claim_groups_key", claim)
+	}
+	if len(allowed) > 0 {
+		set(jh, cfg+"allowed_groups", anyList(allowed))
+	}
+	if len(admin) > 0 {
+		set(jh, cfg+"admin_groups", anyList(admin))
+	}
+}
+
+// clientSecret is the valuesFrom reference of the OAuth client secret,
+// relative to the jupyterhub chart's values; nil for native auth.
+func (b *builder) clientSecret() *ValuesFrom {
+	a := &b.s.Spec.Auth
+	if a.Provider == site.AuthNative {
+		return nil
+	}
+	class, _ := authClass(a.Provider)
+	return &ValuesFrom{SecretName: ClientSecretName, Key: ClientSecretKey,
+		TargetPath: "hub.config." + class + ".client_secret"}
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+func anyList(in []string) []any {
+	out := make([]any, len(in))
+	for i, s := range in {
+		out[i] = s
+	}
+	return out
+}
