@@ -543,3 +543,21 @@ func TestDiff(t *testing.T) {
 		t.Errorf("Diff work tree = %q, %v", d, err)
 	}
 }
+
+func TestListFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newFixture(t).clone(t)
+	c1, _, _ := history(t, r)
+	got, err := r.ListFiles(ctx, c1, "overlays/a/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"overlays/a/hr.yaml", "overlays/a/ns.yaml"}, got); diff != "" {
+		t.Errorf("ListFiles (-want +got):\n%s", diff)
+	}
+	got, err = r.ListFiles(ctx, c1, "overlays/b/")
+	if err != nil || len(got) != 0 {
+		t.Errorf("ListFiles of a missing dir = %v, %v", got, err)
+	}
+}

@@ -124,3 +124,19 @@ func (r *Repo) abortRevert(ctx context.Context, before string) error {
 	}
 	return nil
 }
+
+// ListFiles lists the files under dir at ref, sorted; none when dir does
+// not exist there.
+func (r *Repo) ListFiles(ctx context.Context, ref, dir string) ([]string, error) {
+	out, err := r.run(ctx, "ls-tree", "-r", "--name-only", "-z", "--end-of-options", ref, "--", dir)
+	if err != nil {
+		return nil, fmt.Errorf("list %s at %s: %w", dir, ref, err)
+	}
+	var files []string
+	for _, f := range strings.Split(out, "\x00") {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files, nil
+}
