@@ -113,6 +113,10 @@ type hubState struct {
 	delay time.Duration
 	// base is the hub's base URL ("/" or "/prefix/").
 	base string
+	// healthFailures answers that many /hub/health requests with 503
+	// before healthCode; healthHits counts the requests.
+	healthFailures int
+	healthHits     int
 }
 
 // idpState is how the simulated OpenID provider behaves.
@@ -267,6 +271,15 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	hub := w.hubs[host]
 	var hs hubState
 	if hub != nil {
+		if strings.HasSuffix(r.URL.Path, "/hub/health") {
+			hub.healthHits++
+			if hub.healthFailures > 0 {
+				hub.healthFailures--
+				w.mu.Unlock()
+				rw.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+		}
 		hs = *hub
 	}
 	var idp *idpState

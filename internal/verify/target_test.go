@@ -1,0 +1,67 @@
+package verify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTargetURLs(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		base, wantHealth, wantCallback string
+	}{
+		{base: "", wantHealth: "https://hub.example.org/hub/health", wantCallback: "https://hub.example.org/hub/oauth_callback"},
+		{base: "/", wantHealth: "https://hub.example.org/hub/health", wantCallback: "https://hub.example.org/hub/oauth_callback"},
+		{base: "/jhub/", wantHealth: "https://hub.example.org/jhub/hub/health", wantCallback: "https://hub.example.org/jhub/hub/oauth_callback"},
+		{base: "jhub", wantHealth: "https://hub.example.org/jhub/hub/health", wantCallback: "https://hub.example.org/jhub/hub/oauth_callback"},
+	} {
+		t.Run(tc.base, func(t *testing.T) {
+			t.Parallel()
+			tg := Target{Host: "hub.example.org", BaseURL: tc.base}
+			got := []string{tg.URL("hub/health"), tg.CallbackURL()}
+			if diff := cmp.Diff([]string{tc.wantHealth, tc.wantCallback}, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestTargetValidate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		mutate func(*Target)
+		want   []string // substrings of the error; none means valid
+	}{
+		{name: "valid", mutate: func(*Target) {}},
+		{name: "host with scheme", mutate: func(t *Target) { t.Host = "https://hub.example.org" }, want: []string{"is not a DNS name"}},
+		{name: "http issuer and no client id", mutate: func(t *Target) { t.Auth.Issuer = "http://idp"; t.Auth.ClientID = "" },
+			want: []string{"is not an https URL", "client id is empty"}},
+		{name: "unknown modes", mutate: func(t *Target) { t.TLS = "acme"; t.Exposure = "NodePort"; t.Auth.Provider = "ldap" },
+			want: []string{`unknown TLS mode "acme"`, `unknown exposure "NodePort"`, `unknown auth provider "ldap"`}},
+		{name: "native needs no issuer", mutate: func(t *Target) { t.Auth = Auth{Provider: ProviderNative} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tg := egiSite("alpha")
+			tc.mutate(&tg)
+			err := tg.Validate()
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Validate = nil, want %v", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
