@@ -61,8 +61,7 @@
 {{- define "jupyterhub.randHex" -}}
 {{- $result := "" }}
 {{- range $i := until . }}
-{{- $rand_list := shuffle (list "0" "1" "2" "3" "4" "5" "6" "7" "8" "9" "a" "b" "c" "d" "e" "f") }}
-{{- $result = print $result ($rand_list | first) }}
+{{- $result = print $result (shuffle "0123456789abcdef" | trunc 1) }}
 {{- end }}
 {{- $result }}
 {{- end }}
