@@ -1,0 +1,210 @@
+package actionmode_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/github/githubtest"
+	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/report/reporttest"
+)
+
+const token = "ghs_e2eTestToken0123456789"
+
+// isolated keeps git away from the user's and system's config.
+var isolated = []string{"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), isolated...)
+	cmd.Env = append(cmd.Env, "GIT_AUTHOR_NAME=Alice", "GIT_AUTHOR_EMAIL=alice@example.org",
+		"GIT_COMMITTER_NAME=Alice", "GIT_COMMITTER_EMAIL=alice@example.org")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// fixture is the example fleet of this repository in a git work tree
+// cloned from a bare remote on disk, and a fake GitHub API.
+type fixture struct {
+	t      *testing.T
+	remote string
+	work   string
+	srv    *githubtest.Server
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	root := t.TempDir()
+	remote := filepath.Join(root, "remote.git")
+	git(t, root, "init", "--quiet", "--bare", "--initial-branch=main", remote)
+	git(t, remote, "config", "receive.denyNonFastForwards", "true")
+	seed := filepath.Join(root, "seed")
+	git(t, root, "clone", "--quiet", remote, seed)
+	git(t, seed, "switch", "--quiet", "--create", "main")
+	for _, d := range []string{"bases", "clusters", "overlays"} {
+		if err := os.CopyFS(filepath.Join(seed, d), os.DirFS(filepath.Join("..", "..", d))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git(t, seed, "add", ".")
+	git(t, seed, "commit", "--quiet", "-m", "Add the example fleet")
+	git(t, seed, "push", "--quiet", "origin", "main")
+	f := &fixture{t: t, remote: remote, work: filepath.Join(root, "work"), srv: githubtest.NewServer(t, "fleet", "hubs", token)}
+	git(t, root, "clone", "--quiet", remote, f.work)
+	return f
+}
+
+// clone makes another work tree of the remote.
+func (f *fixture) clone() string {
+	f.t.Helper()
+	dir := filepath.Join(f.t.TempDir(), "other")
+	git(f.t, filepath.Dir(dir), "clone", "--quiet", f.remote, dir)
+	return dir
+}
+
+func (f *fixture) write(dir, path, content string) {
+	f.t.Helper()
+	p := filepath.Join(dir, path)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) read(dir, path string) string {
+	f.t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, path))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// replace edits a file in dir, failing if old is absent.
+func (f *fixture) replace(dir, path, old, new string) {
+	f.t.Helper()
+	s := f.read(dir, path)
+	if !strings.Contains(s, old) {
+		f.t.Fatalf("%s does not contain %q", path, old)
+	}
+	f.write(dir, path, strings.Replace(s, old, new, 1))
+}
+
+// render re-renders the fleet in dir with the real renderer.
+func (f *fixture) render(dir string) {
+	f.t.Helper()
+	if _, err := (actionmode.FleetRenderer{}).Write(context.Background(), dir); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// result is what one run of a mode left behind, read the way the runner
+// reads it.
+type result struct {
+	err         error
+	exit        int
+	log         string
+	outputs     map[string]string
+	summary     string
+	annotations []report.Annotation
+}
+
+func (r result) annotated(level report.Level, file, title string) *report.Annotation {
+	for i, a := range r.annotations {
+		if a.Level == level && a.File == file && a.Title == title {
+			return &r.annotations[i]
+		}
+	}
+	return nil
+}
+
+// run runs a mode in the work tree with the environment a GitHub Actions
+// runner and action.yml would give it: GITHUB_* variables, the event
+// payload from testdata, HUBFLEET_* inputs, and fresh output and summary
+// files.
+func (f *fixture) run(mode, event string, inputs map[string]string, opt func(*actionmode.Options)) result {
+	f.t.Helper()
+	dir := f.t.TempDir()
+	outFile, summaryFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	eventPath, err := filepath.Abs(filepath.Join("testdata", "events", event+".json"))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	head := git(f.t, f.work, "rev-parse", "HEAD")
+	env := map[string]string{
+		"GITHUB_ACTIONS":        "true",
+		"GITHUB_OUTPUT":         outFile,
+		"GITHUB_STEP_SUMMARY":   summaryFile,
+		"GITHUB_REPOSITORY":     "fleet/hubs",
+		"GITHUB_API_URL":        strings.TrimSuffix(f.srv.URL(), "/"),
+		"GITHUB_SERVER_URL":     "https://github.com",
+		"GITHUB_RUN_ID":         "4242",
+		"GITHUB_EVENT_NAME":     event,
+		"GITHUB_EVENT_PATH":     eventPath,
+		"GITHUB_SHA":            head,
+		"GITHUB_REF_NAME":       "main",
+		"GITHUB_WORKSPACE":      f.work,
+		"HUBFLEET_MODE":         mode,
+		"HUBFLEET_GITHUB_TOKEN": token,
+	}
+	if strings.HasPrefix(event, "workflow_dispatch") {
+		env["GITHUB_EVENT_NAME"] = "workflow_dispatch"
+	}
+	if event == "pull_request" {
+		env["GITHUB_BASE_REF"] = "main"
+		env["GITHUB_REF_NAME"] = "7/merge"
+	}
+	for k, v := range inputs {
+		env[k] = v
+	}
+	var log bytes.Buffer
+	opts := actionmode.DefaultOptions()
+	opts.Root = f.work
+	opts.Getenv = func(k string) string { return env[k] }
+	opts.Stdout = &log
+	opts.Renderer = actionmode.FleetRenderer{}
+	opts.Git = gitrepo.DefaultOptions()
+	opts.Git.Env = isolated
+	opts.Planner = actionmode.GitPlanner{Git: opts.Git}
+	opts.GitHub.Sleep = func(context.Context, time.Duration) error { return nil }
+	if opt != nil {
+		opt(&opts)
+	}
+	err = actionmode.Run(context.Background(), mode, opts)
+
+	res := result{err: err, exit: actionmode.ExitCode(err), log: log.String()}
+	if b, err := os.ReadFile(outFile); err == nil {
+		if res.outputs, err = reporttest.ParseOutputs(string(b)); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	if b, err := os.ReadFile(summaryFile); err == nil {
+		res.summary = string(b)
+	}
+	if res.annotations, err = reporttest.ParseAnnotations(res.log); err != nil {
+		f.t.Fatal(err)
+	}
+	// The token is masked before anything else and never printed.
+	if masks := reporttest.Masks(res.log); len(masks) == 0 || masks[0] != token {
+		f.t.Errorf("first masked value = %v, want the token", masks)
+	}
+	if n := strings.Count(res.log, token); n != 1 {
+		f.t.Errorf("token appears %d times in the log, want once (in ::add-mask::)", n)
+	}
+	return res
+}

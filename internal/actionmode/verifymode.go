@@ -1,0 +1,102 @@
+package actionmode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/verify"
+)
+
+// StatusContext is the commit status context of a site's verification.
+func StatusContext(site string) string { return "hubfleet/verify/" + site }
+
+func (r *runner) verify(ctx context.Context) error {
+	if r.opts.Verifier == nil {
+		return errors.New("verify: no verifier configured")
+	}
+	results, err := r.opts.Verifier.Verify(ctx, r.root, r.env.Sites, []byte(r.env.Kubeconfig))
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	bySite := map[string][]verify.Result{}
+	for _, res := range results {
+		bySite[res.Site] = append(bySite[res.Site], res)
+	}
+	names := sortedKeys(bySite)
+
+	var statuses []github.Status
+	var failed []string
+	var b strings.Builder
+	b.WriteString("### hubfleet verify\n\n| Site | Result | Failing checks |\n|---|---|---|\n")
+	for _, n := range names {
+		rs := bySite[n]
+		r.rep.Group("site " + n)
+		var bad []string
+		for _, res := range rs {
+			line := fmt.Sprintf("%-5s %-16s %s", res.Status, res.Check, res.Detail)
+			if res.Fix != "" {
+				line += " (fix: " + res.Fix + ")"
+			}
+			r.rep.Logf("%s", line)
+			switch res.Status {
+			case verify.Fail:
+				bad = append(bad, res.Check)
+				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Title: "hubfleet: " + n + " " + res.Check,
+					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
+			case verify.Warn:
+				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Title: "hubfleet: " + n + " " + res.Check,
+					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
+			}
+		}
+		r.rep.EndGroup()
+		st := github.Status{Context: StatusContext(n), TargetURL: r.env.RunURL()}
+		switch worst := verify.Worst(rs); worst {
+		case verify.Fail:
+			failed = append(failed, n)
+			st.State, st.Description = github.StateFailure, "failing: "+strings.Join(bad, ", ")
+			fmt.Fprintf(&b, "| `%s` | ❌ fail | %s |\n", n, mdEscape(strings.Join(bad, ", ")))
+		case verify.Warn:
+			st.State, st.Description = github.StateSuccess, fmt.Sprintf("%d checks pass with warnings", len(rs))
+			fmt.Fprintf(&b, "| `%s` | ⚠️ warn | — |\n", n)
+		default:
+			st.State, st.Description = github.StateSuccess, fmt.Sprintf("%d checks pass", len(rs))
+			fmt.Fprintf(&b, "| `%s` | ✅ pass | — |\n", n)
+		}
+		statuses = append(statuses, st)
+	}
+
+	var errs []error
+	if err := r.rep.AddSummary(b.String()); err != nil {
+		errs = append(errs, err)
+	}
+	if r.env.SHA != "" && len(statuses) > 0 {
+		gh, err := r.github()
+		if err == nil {
+			err = gh.SetStatuses(ctx, r.env.SHA, statuses)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("set commit statuses: %w", err))
+		}
+	}
+	if err := r.outputs("sites", lines(names), "failed-sites", lines(failed), "changed", "false"); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if len(failed) > 0 {
+		return &FailedError{Mode: "verify", Reasons: []string{"sites failing: " + strings.Join(failed, ", ")}}
+	}
+	return nil
+}
+
+func fixText(fix string) string {
+	if fix == "" {
+		return ""
+	}
+	return "(fix: " + fix + ")"
+}
