@@ -1,6 +1,7 @@
 package testcluster_test
 
 import (
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 
 	"github.com/hubfleet/hubfleet/internal/testcluster"
@@ -17,4 +18,8 @@ func discoveryVersion(c *testcluster.Cluster) (string, error) {
 		return "", err
 	}
 	return v.GitVersion, nil
+}
+
+func schemaGVR(group, version, resource string) schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: group, Version: version, Resource: resource}
 }
