@@ -164,7 +164,7 @@ func (im *importer) obsolete() {
 	if v, ok := im.take("jupyterhub.hub.networkPolicy.enabled"); ok && v == false {
 		im.note(Migrated, "jupyterhub.hub.networkPolicy.enabled", "not disabled any more: hubfleet admits the dask-gateway pods to the hub's NetworkPolicy (dask/helm-chart#142)")
 	}
-	if _, ok := im.take("dask-gateway.gateway.auth"); ok {
+	if v, _ := im.take("dask-gateway.gateway.auth"); nonEmpty(v) {
 		im.note(Dropped, "dask-gateway.gateway.auth", "hubfleet authenticates dask-gateway through JupyterHub")
 	}
 }
@@ -216,7 +216,7 @@ func (im *importer) tls() {
 		}
 		im.note(Kept, "jupyterhub.proxy.https", "spec.tls.mode: autohttps")
 	}
-	if _, ok := im.take("jupyterhub.ingress"); ok {
+	if v, _ := im.take("jupyterhub.ingress"); nonEmpty(v) {
 		im.note(Dropped, "jupyterhub.ingress", "an ingress that was not enabled")
 	}
 	if im.opts.Host != "" {
@@ -228,6 +228,10 @@ func (im *importer) tls() {
 	}
 	if sp.TLS.Mode == site.TLSAutoHTTPS && sp.TLS.ContactEmail == "" {
 		sp.TLS.ContactEmail = im.opts.ContactEmail
+	}
+	if sp.TLS.Mode == site.TLSSecret && sp.TLS.SecretName == "" {
+		sp.TLS.SecretName = strings.ReplaceAll(sp.Host, ".", "-") + "-tls"
+		im.note(Migrated, "jupyterhub.ingress.tls", "the ingress had no TLS: the site serves HTTPS from the Secret %s (create it, or switch spec.tls to cert-manager)", sp.TLS.SecretName)
 	}
 	if sp.TLS.Mode == site.TLSCertManager && sp.TLS.SecretName == strings.ReplaceAll(sp.Host, ".", "-")+"-tls" {
 		sp.TLS.SecretName = ""
@@ -574,6 +578,12 @@ func mergeInto(dst, src map[string]any) {
 }
 
 func must(v any, _ bool) any { return v }
+
+// nonEmpty reports whether v is a map that still holds something.
+func nonEmpty(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) > 0
+}
 
 func firstString(v any) string {
 	if l, ok := v.([]any); ok && len(l) > 0 {

@@ -34,18 +34,22 @@ func NormalizeByteSpec(s string) (string, bool) {
 	if _, err := ParseByteSpec(s); err == nil {
 		return s, true
 	}
-	out := suggestByteSpec(s)
-	if _, err := ParseByteSpec(out); err != nil {
+	out := cleanByteSpec(s)
+	if !byteSpecRE.MatchString(out) {
 		return s, false
 	}
 	return out, true
 }
 
-func suggestByteSpec(s string) string {
+// cleanByteSpec removes spaces and the B and i of "8GB" and "4Gi".
+func cleanByteSpec(s string) string {
 	t := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
 	t = strings.TrimSuffix(t, "B")
-	t = strings.TrimSuffix(t, "I")
-	if byteSpecRE.MatchString(t) {
+	return strings.TrimSuffix(t, "I")
+}
+
+func suggestByteSpec(s string) string {
+	if t := cleanByteSpec(s); byteSpecRE.MatchString(t) {
 		return t
 	}
 	return "4G"
@@ -95,9 +99,6 @@ func (r *reporter) checkImage(field, v string) {
 	if _, tagged := ref.(reference.Tagged); !tagged {
 		r.add(KindImage, field, fmt.Sprintf("pin a tag, e.g. %s:2024.01.15", v), "image %q has no tag (a tag is what follows the last ':' after the last '/')", v)
 		return
-	}
-	if t, ok := ref.(reference.Tagged); ok && t.Tag() == "latest" {
-		r.add(KindImage, field, "pin a dated tag so renders and rollbacks are reproducible", "image %q uses the moving tag 'latest'", v)
 	}
 }
 

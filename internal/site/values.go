@@ -26,22 +26,22 @@ func IsSOPSValue(v string) bool {
 
 // owned are value paths (daskhub layout) that hubfleet derives from the
 // site spec; an override there would silently fight the spec.
-var owned = []struct{ prefix, instead string }{
-	{"jupyterhub.hub.baseUrl", "spec.baseURL"},
-	{"jupyterhub.ingress", "spec.host and spec.tls"},
-	{"jupyterhub.proxy.https", "spec.tls"},
-	{"jupyterhub.proxy.service.type", "spec.tls"},
-	{"jupyterhub.hub.config.JupyterHub.authenticator_class", "spec.auth.provider"},
-	{"jupyterhub.hub.extraConfig.00-add-dask-gateway-values", "nothing: hubfleet writes the dask-gateway glue"},
-	{"jupyterhub.hub.services.dask-gateway", "nothing: hubfleet registers the dask-gateway service"},
-	{"jupyterhub.singleuser.image", "spec.singleuser.image"},
-	{"jupyterhub.singleuser.profileList", "spec.singleuser.profiles"},
-	{"dask-gateway.enabled", "spec.daskGateway.enabled"},
-	{"dask-gateway.gateway.prefix", "nothing: dask-gateway must stay at /services/dask-gateway"},
-	{"dask-gateway.gateway.auth", "nothing: dask-gateway authenticates through JupyterHub"},
-	{"dask-gateway.gateway.extraConfig.hubfleet-limits", "spec.daskGateway.limits"},
-	{"dask-gateway.gateway.extraConfig.hubfleet-options", "spec.daskGateway.workerOptions"},
-	{"dask-kubernetes.enabled", "spec.daskKubernetes"},
+var owned = []struct{ prefix, fix string }{
+	{"jupyterhub.hub.baseUrl", "remove it and set spec.baseURL instead"},
+	{"jupyterhub.ingress", "remove it and set spec.host and spec.tls instead"},
+	{"jupyterhub.proxy.https", "remove it and set spec.tls instead"},
+	{"jupyterhub.proxy.service.type", "remove it and set spec.tls instead"},
+	{"jupyterhub.hub.config.JupyterHub.authenticator_class", "remove it and set spec.auth.provider instead"},
+	{"jupyterhub.hub.extraConfig.00-add-dask-gateway-values", "remove it: hubfleet writes the dask-gateway glue"},
+	{"jupyterhub.hub.services.dask-gateway", "remove it: hubfleet registers the dask-gateway service"},
+	{"jupyterhub.singleuser.image", "remove it and set spec.singleuser.image instead"},
+	{"jupyterhub.singleuser.profileList", "remove it and set spec.singleuser.profiles instead"},
+	{"dask-gateway.enabled", "remove it and set spec.daskGateway.enabled instead"},
+	{"dask-gateway.gateway.prefix", "remove it: dask-gateway must stay at /services/dask-gateway"},
+	{"dask-gateway.gateway.auth", "remove it: dask-gateway authenticates through JupyterHub"},
+	{"dask-gateway.gateway.extraConfig.hubfleet-limits", "remove it and set spec.daskGateway.limits instead"},
+	{"dask-gateway.gateway.extraConfig.hubfleet-options", "remove it and set spec.daskGateway.workerOptions instead"},
+	{"dask-kubernetes.enabled", "remove it and set spec.daskKubernetes instead"},
 }
 
 // authOwned are keys under jupyterhub.hub.config.<Authenticator> that
@@ -68,13 +68,13 @@ func CheckValues(r *reporter, field string, values map[string]any) {
 		}
 		for _, o := range owned {
 			if path == o.prefix || strings.HasPrefix(path, o.prefix+".") {
-				r.add(KindOwned, full, "set "+o.instead+" instead", "hubfleet owns %s", o.prefix)
+				r.add(KindOwned, full, o.fix, "hubfleet owns %s: it derives it from the site spec", o.prefix)
 				return
 			}
 		}
 		parts := strings.Split(path, ".")
 		if len(parts) == 5 && parts[0] == "jupyterhub" && parts[1] == "hub" && parts[2] == "config" && strings.HasSuffix(parts[3], "Authenticator") && authOwned[parts[4]] {
-			r.add(KindOwned, full, "set it through spec.auth instead", "hubfleet owns %s", path)
+			r.add(KindOwned, full, "remove it and set spec.auth instead", "hubfleet owns %s: it derives it from spec.auth", path)
 		}
 	})
 }
