@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
-	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/github/githubtest"
+	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/report/reporttest"
 )

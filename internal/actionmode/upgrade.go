@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/gitrepo"
 )
 
 // UpgradeMarker identifies the body of the upgrade pull request.
@@ -136,7 +136,11 @@ func upgradeBody(res *UpgradeResult) string {
 	}
 	b.WriteString("\n**Plan per site**\n\n| Site | Change |\n|---|---|\n")
 	for _, sp := range res.Sites {
-		fmt.Fprintf(&b, "| `%s` | %s |\n", sp.Site, mdEscape(strings.TrimSpace(string(sp.Change)+": "+sp.Summary)))
+		change := string(sp.Change)
+		if sp.Summary != "" {
+			change += ": " + sp.Summary
+		}
+		fmt.Fprintf(&b, "| `%s` | %s |\n", sp.Site, mdEscape(change))
 	}
 	if len(res.Deferred) > 0 {
 		fmt.Fprintf(&b, "\nLater waves, upgraded once these sites verify: %s.\n", strings.Join(res.Deferred, ", "))

@@ -1,0 +1,93 @@
+package actionmode_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/report/reporttest"
+	"github.com/hubfleet/hubfleet/internal/verify"
+)
+
+// fixedVerifier stands in for the verifier wiring: it returns fixed
+// results and records what it was asked.
+type fixedVerifier struct {
+	results    []verify.Result
+	sites      *[]string
+	kubeconfig *string
+}
+
+func (v fixedVerifier) Verify(_ context.Context, _ string, sites []string, kubeconfig []byte) ([]verify.Result, error) {
+	*v.sites = sites
+	*v.kubeconfig = string(kubeconfig)
+	return v.results, nil
+}
+
+func TestVerifySetsOneStatusPerSite(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const kubeconfig = "apiVersion: v1\nkind: Config\nusers:\n- name: ci\n  user:\n    token: kube-secret-token\n"
+	var gotSites []string
+	var gotKube string
+	v := fixedVerifier{sites: &gotSites, kubeconfig: &gotKube, results: []verify.Result{
+		{Site: "egi-dev", Check: verify.CheckHubHealth, Status: verify.Pass, Detail: "GET /hub/health: 200"},
+		{Site: "egi-dev", Check: verify.CheckTLS, Status: verify.Pass, Detail: "valid for 60 more days"},
+		{Site: "egi-pangeo", Check: verify.CheckDNS, Status: verify.Fail, Detail: "pangeo-egi.example.org resolves to 192.0.2.1, not the load balancer 198.51.100.7",
+			Fix: "point the A record of pangeo-egi.example.org at 198.51.100.7"},
+		{Site: "heliocloud-aws", Check: verify.CheckTLS, Status: verify.Warn, Detail: "certificate expires in 9 days"},
+	}}
+	res := f.run("verify", "push", map[string]string{"HUBFLEET_KUBECONFIG": kubeconfig, "HUBFLEET_SITE": "egi-dev, egi-pangeo,heliocloud-aws"},
+		func(o *actionmode.Options) { o.Verifier = v })
+	var fe *actionmode.FailedError
+	if !errors.As(res.err, &fe) || res.exit != 1 {
+		t.Fatalf("verify err = %v (exit %d), want a failed check", res.err, res.exit)
+	}
+	if diff := cmp.Diff([]string{"egi-dev", "egi-pangeo", "heliocloud-aws"}, gotSites); diff != "" {
+		t.Errorf("sites asked (-want +got):\n%s", diff)
+	}
+	if gotKube != kubeconfig {
+		t.Errorf("kubeconfig not passed through")
+	}
+	sha := git(t, f.work, "rev-parse", "HEAD")
+	type st struct{ Context, State, Description, TargetURL string }
+	var got []st
+	for _, s := range f.srv.Statuses(sha) {
+		got = append(got, st{s.Context, s.State, s.Description, s.TargetURL})
+	}
+	run := "https://github.com/fleet/hubs/actions/runs/4242"
+	want := []st{
+		{"hubfleet/verify/egi-dev", "success", "2 checks pass", run},
+		{"hubfleet/verify/egi-pangeo", "failure", "failing: dns", run},
+		{"hubfleet/verify/heliocloud-aws", "success", "1 checks pass with warnings", run},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("commit statuses (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"sites": "egi-dev\negi-pangeo\nheliocloud-aws", "failed-sites": "egi-pangeo", "changed": "false"}, res.outputs); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
+	a := res.annotated(report.LevelError, "clusters/egi-pangeo/site.yaml", "hubfleet: egi-pangeo dns")
+	if a == nil || a.Message != "pangeo-egi.example.org resolves to 192.0.2.1, not the load balancer 198.51.100.7 (fix: point the A record of pangeo-egi.example.org at 198.51.100.7)" {
+		t.Errorf("dns annotation = %+v", a)
+	}
+	if res.annotated(report.LevelWarning, "clusters/heliocloud-aws/site.yaml", "hubfleet: heliocloud-aws tls") == nil {
+		t.Errorf("no tls warning: %+v", res.annotations)
+	}
+	for _, want := range []string{"| `egi-pangeo` | ❌ fail | dns |", "| `egi-dev` | ✅ pass | — |"} {
+		if !contains(res.summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, res.summary)
+		}
+	}
+	if !slices.Contains(reporttest.Masks(res.log), "    token: kube-secret-token") {
+		t.Errorf("kubeconfig lines not masked: %q", reporttest.Masks(res.log))
+	}
+	if n := strings.Count(res.log, "kube-secret-token"); n != 1 {
+		t.Errorf("kubeconfig token appears %d times in the log, want once (in ::add-mask::)", n)
+	}
+}
