@@ -40,7 +40,7 @@ func fleetCopy(t *testing.T) string {
 }
 
 type result struct {
-	code          int
+	code           int
 	stdout, stderr string
 }
 
