@@ -37,6 +37,10 @@ const (
 // Start creates it.
 const FluxNamespace = "flux-system"
 
+// deadProxy is the proxy the controllers get for non-loopback URLs: the
+// discard port on loopback, where nothing listens.
+const deadProxy = "http://127.0.0.1:9"
+
 const (
 	probeTimeout = 5 * time.Second
 	// unhealthyAfter is how long a running component's probe must fail
@@ -234,6 +238,13 @@ func (c *Cluster) startControllers(ctx context.Context, bins binaries, plain *ht
 			"KUBECONFIG=" + c.kubeconfig,
 			"RUNTIME_NAMESPACE=" + FluxNamespace,
 			"TMPDIR=" + filepath.Join(c.dir, tmp),
+			// Tests talk only to loopback: anything else (a
+			// HelmRepository at https://helm.dask.org in a rendered
+			// overlay) goes to a closed loopback port and fails at
+			// once, instead of leaving the machine.
+			"HTTPS_PROXY=" + deadProxy,
+			"HTTP_PROXY=" + deadProxy,
+			"NO_PROXY=127.0.0.1,localhost,::1",
 		}
 	}
 	if err := c.run(ctx, SourceController, bins.sourceController, append([]string{
@@ -403,6 +414,10 @@ func (c *Cluster) WaitFor(ctx context.Context, what string, cond func(ctx contex
 		if last == nil {
 			return nil
 		}
+		var u *unrecoverableError
+		if errors.As(last, &u) {
+			return fmt.Errorf("waiting for %s: %w", what, u.err)
+		}
 		select {
 		case <-ctx.Done():
 			if err := c.Check(context.Background()); err != nil {
@@ -413,6 +428,17 @@ func (c *Cluster) WaitFor(ctx context.Context, what string, cond func(ctx contex
 		}
 	}
 }
+
+// Unrecoverable wraps a condition's error to make WaitFor return it at once:
+// the state it reports will not change by waiting (a Flux object failing
+// for a reason only a new commit can fix).
+func Unrecoverable(err error) error { return &unrecoverableError{err: err} }
+
+type unrecoverableError struct{ err error }
+
+func (e *unrecoverableError) Error() string { return e.err.Error() }
+
+func (e *unrecoverableError) Unwrap() error { return e.err }
 
 // stopAll stops every process, newest first, and on a failed test logs the
 // tail of each component's log.
