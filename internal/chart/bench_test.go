@@ -3,17 +3,39 @@ package chart_test
 import (
 	"context"
 	"testing"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"sigs.k8s.io/yaml"
 )
 
+// BenchmarkRenderDaskhub measures one uncached render of the daskhub
+// umbrella (the per-site cost the worker pool spreads over cores).
 func BenchmarkRenderDaskhub(b *testing.B) {
-	t := &testing.T{}
-	_ = t
-	f := newFixtureB(b)
-	r := newRendererB(b)
-	req := requestB(b, f)
+	url := chartrepotest.Serve(b, chartrepotest.Dir("daskhub"))
+	ropts := chart.DefaultResolverOptions()
+	ropts.CacheDir = b.TempDir()
+	res, err := chart.NewResolver(ropts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := res.Resolve(context.Background(), chart.Ref{RepoURL: url, Name: "daskhub"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := chart.DefaultRenderOptions()
+	opts.CacheDir = ""
+	r, err := chart.NewRenderer(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var v map[string]any
+	if err := yaml.Unmarshal([]byte(ingressSite), &v); err != nil {
+		b.Fatal(err)
+	}
+	req := chart.Request{Site: "egi", Chart: c, ReleaseName: "daskhub", Namespace: "egi", Values: v, Expect: ingressExpect}
 	for b.Loop() {
-		res := r.Render(context.Background(), req)
-		if !res.OK() {
+		if res := r.Render(context.Background(), req); !res.OK() {
 			b.Fatal(res.Problems)
 		}
 	}

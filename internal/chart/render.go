@@ -208,7 +208,9 @@ func (r *Renderer) Render(ctx context.Context, req Request) Result {
 		return res
 	}
 	r.render(ctx, req, &res)
-	r.store(&res)
+	if ctx.Err() == nil {
+		r.store(&res)
+	}
 	return res
 }
 

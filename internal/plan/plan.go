@@ -1,0 +1,473 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/pmezard/go-difflib/difflib"
+)
+
+// State is one side (base or head) of a site.
+type State struct {
+	// Files are the site's rendered overlay files by path (the
+	// HelmRelease and whatever else hubfleet writes for the site).
+	Files map[string][]byte
+	// Result is the site's normalised chart render. When nil, Request is
+	// rendered if the site's render inputs changed.
+	Result *chart.Result
+	// Request are the render inputs.
+	Request *chart.Request
+}
+
+// Site pairs a site's base and head states. A nil Base is a new site; a
+// nil Head is a removed site.
+type Site struct {
+	Name string
+	Base *State
+	Head *State
+}
+
+// Options configures Build.
+type Options struct {
+	// Renderer renders states given as Requests. Required when a state
+	// has a Request and no Result.
+	Renderer *chart.Renderer
+	// Context is the number of context lines in diffs.
+	Context int
+	// Progress, when set, reports rendering progress.
+	Progress func(done, total int)
+}
+
+// DefaultOptions returns 3 lines of diff context.
+func DefaultOptions() Options { return Options{Context: 3} }
+
+// Status of a site in a plan.
+type Status string
+
+const (
+	Unchanged Status = "unchanged"
+	Changed   Status = "changed"
+	Added     Status = "added"
+	Removed   Status = "removed"
+)
+
+// Plan is the per-site outcome of a change.
+type Plan struct {
+	Sites []SiteChange `json:"sites"`
+}
+
+// SiteChange is what happens to one site.
+type SiteChange struct {
+	Site   string `json:"site"`
+	Status Status `json:"status"`
+	// Files are the changed overlay files, sorted by path.
+	Files []Diff `json:"files,omitempty"`
+	// Objects are the changed chart objects, sorted by ID.
+	Objects []Diff `json:"objects,omitempty"`
+	// Charts are the chart and subchart version changes.
+	Charts []ChartChange `json:"charts,omitempty"`
+	// OneWayDoors are changes a revert will not undo.
+	OneWayDoors []OneWayDoor `json:"oneWayDoors,omitempty"`
+	// Problems are the head render's problems.
+	Problems []chart.Problem `json:"problems,omitempty"`
+}
+
+// Change kinds of a Diff.
+const (
+	DiffAdded    = "added"
+	DiffRemoved  = "removed"
+	DiffModified = "modified"
+)
+
+// Diff is a unified diff of one file or object.
+type Diff struct {
+	// Name is the file path or object ID.
+	Name    string `json:"name"`
+	Change  string `json:"change"`
+	Unified string `json:"unified"`
+}
+
+// ChartChange is a version change of a chart or subchart.
+type ChartChange struct {
+	Chart          string `json:"chart"`
+	FromVersion    string `json:"fromVersion,omitempty"`
+	ToVersion      string `json:"toVersion,omitempty"`
+	FromAppVersion string `json:"fromAppVersion,omitempty"`
+	ToAppVersion   string `json:"toAppVersion,omitempty"`
+}
+
+// One-way door kinds.
+const (
+	DoorHubDatabase = "hub-database-migration"
+	DoorCRD         = "crd-change"
+	DoorKubeVersion = "kubernetes-minimum"
+)
+
+// OneWayDoor is a change that `git revert` will not undo.
+type OneWayDoor struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
+}
+
+// Changed says whether any site changes.
+func (p *Plan) Changed() bool {
+	for _, s := range p.Sites {
+		if s.Status != Unchanged {
+			return true
+		}
+	}
+	return false
+}
+
+// Counts returns the number of sites per status.
+func (p *Plan) Counts() map[Status]int {
+	c := map[Status]int{}
+	for _, s := range p.Sites {
+		c[s.Status]++
+	}
+	return c
+}
+
+// Build computes the plan. Only sites whose render inputs differ between
+// base and head are rendered, concurrently through opts.Renderer (whose
+// result cache makes re-plans cheap). Sites are reported sorted by name.
+func Build(ctx context.Context, sites []Site, opts Options) (*Plan, error) {
+	if opts.Context <= 0 {
+		opts.Context = DefaultOptions().Context
+	}
+	type slot struct{ site, side int }
+	var reqs []chart.Request
+	var slots []slot
+	renderOf := make([][2]*chart.Result, len(sites))
+	for i, s := range sites {
+		states := [2]*State{s.Base, s.Head}
+		for side, st := range states {
+			if st != nil && st.Result != nil {
+				renderOf[i][side] = st.Result
+			}
+		}
+		if s.Base != nil && s.Head != nil && renderOf[i][0] == nil && renderOf[i][1] == nil && s.Base.Request != nil && s.Head.Request != nil {
+			same, err := sameInputs(opts.Renderer, *s.Base.Request, *s.Head.Request)
+			if err != nil {
+				return nil, fmt.Errorf("site %s: %w", s.Name, err)
+			}
+			if same {
+				continue
+			}
+		}
+		for side, st := range states {
+			if st == nil || st.Result != nil || st.Request == nil {
+				continue
+			}
+			if opts.Renderer == nil {
+				return nil, fmt.Errorf("site %s: a state has render inputs but no renderer was given", s.Name)
+			}
+			req := *st.Request
+			if req.Site == "" {
+				req.Site = s.Name
+			}
+			reqs = append(reqs, req)
+			slots = append(slots, slot{i, side})
+		}
+	}
+	if len(reqs) > 0 {
+		results := opts.Renderer.RenderAll(ctx, reqs, opts.Progress)
+		for j, r := range results {
+			renderOf[slots[j].site][slots[j].side] = &r
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p := &Plan{}
+	for i, s := range sites {
+		p.Sites = append(p.Sites, siteChange(s, renderOf[i][0], renderOf[i][1], opts.Context))
+	}
+	sort.Slice(p.Sites, func(a, b int) bool { return p.Sites[a].Site < p.Sites[b].Site })
+	return p, nil
+}
+
+func sameInputs(r *chart.Renderer, a, b chart.Request) (bool, error) {
+	if r == nil || a.Chart == nil || b.Chart == nil {
+		return false, nil
+	}
+	ka, err := r.Key(a)
+	if err != nil {
+		return false, err
+	}
+	kb, err := r.Key(b)
+	if err != nil {
+		return false, err
+	}
+	return ka == kb, nil
+}
+
+func siteChange(s Site, base, head *chart.Result, context int) SiteChange {
+	sc := SiteChange{Site: s.Name}
+	var baseFiles, headFiles map[string][]byte
+	if s.Base != nil {
+		baseFiles = s.Base.Files
+	}
+	if s.Head != nil {
+		headFiles = s.Head.Files
+	}
+	sc.Files = diffFiles(baseFiles, headFiles, context)
+	sc.Objects = diffObjects(objectsOf(base), objectsOf(head), context)
+	if base != nil && head != nil {
+		sc.Charts = chartChanges(base.Chart, head.Chart)
+		sc.OneWayDoors = oneWayDoors(base.Chart, head.Chart)
+	}
+	if head != nil {
+		sc.Problems = head.Problems
+	}
+	switch {
+	case s.Base == nil:
+		sc.Status = Added
+	case s.Head == nil:
+		sc.Status = Removed
+	case len(sc.Files) > 0 || len(sc.Objects) > 0 || len(sc.Charts) > 0:
+		sc.Status = Changed
+	default:
+		sc.Status = Unchanged
+	}
+	return sc
+}
+
+func objectsOf(r *chart.Result) map[string]string {
+	if r == nil {
+		return nil
+	}
+	m := make(map[string]string, len(r.Objects))
+	for _, o := range r.Objects {
+		// Duplicates are reported by the render; keep the last.
+		m[o.ID()] = o.YAML
+	}
+	return m
+}
+
+func diffFiles(base, head map[string][]byte, context int) []Diff {
+	b := make(map[string]string, len(base))
+	for k, v := range base {
+		b[k] = string(v)
+	}
+	h := make(map[string]string, len(head))
+	for k, v := range head {
+		h[k] = string(v)
+	}
+	return diffMaps(b, h, context)
+}
+
+func diffObjects(base, head map[string]string, context int) []Diff {
+	return diffMaps(base, head, context)
+}
+
+func diffMaps(base, head map[string]string, context int) []Diff {
+	names := slices.Sorted(maps.Keys(base))
+	for k := range head {
+		if _, ok := base[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	var out []Diff
+	for _, n := range names {
+		a, inA := base[n]
+		b, inB := head[n]
+		if inA && inB && a == b {
+			continue
+		}
+		d := Diff{Name: n, Change: DiffModified}
+		from, to := "base/"+n, "head/"+n
+		switch {
+		case !inA:
+			d.Change, from = DiffAdded, "/dev/null"
+		case !inB:
+			d.Change, to = DiffRemoved, "/dev/null"
+		}
+		d.Unified = unified(a, b, from, to, context)
+		out = append(out, d)
+	}
+	return out
+}
+
+func unified(a, b, from, to string, context int) string {
+	s, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A:        lines(a),
+		B:        lines(b),
+		FromFile: from,
+		ToFile:   to,
+		Context:  context,
+	})
+	if err != nil {
+		// difflib only fails writing to its buffer.
+		return fmt.Sprintf("(diff failed: %v)\n", err)
+	}
+	return s
+}
+
+// lines splits s into lines that keep their newline.
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return difflib.SplitLines(strings.TrimSuffix(s, "\n"))
+}
+
+func ensureNewline(s string) string {
+	if s == "" || strings.HasSuffix(s, "\n") {
+		return s
+	}
+	return s + "\n"
+}
+
+// flatten lists a chart and its subcharts by name.
+func flatten(i chart.Info, out map[string]chart.Info) map[string]chart.Info {
+	if out == nil {
+		out = map[string]chart.Info{}
+	}
+	if i.Name != "" {
+		out[i.Name] = i
+	}
+	for _, s := range i.Subcharts {
+		flatten(s, out)
+	}
+	return out
+}
+
+func chartChanges(base, head chart.Info) []ChartChange {
+	b, h := flatten(base, nil), flatten(head, nil)
+	names := slices.Sorted(maps.Keys(b))
+	for n := range h {
+		if _, ok := b[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var out []ChartChange
+	for _, n := range names {
+		bi, hi := b[n], h[n]
+		if bi.Version == hi.Version && bi.AppVersion == hi.AppVersion {
+			continue
+		}
+		out = append(out, ChartChange{Chart: n, FromVersion: bi.Version, ToVersion: hi.Version, FromAppVersion: bi.AppVersion, ToAppVersion: hi.AppVersion})
+	}
+	return out
+}
+
+func oneWayDoors(base, head chart.Info) []OneWayDoor {
+	var out []OneWayDoor
+	b, h := flatten(base, nil), flatten(head, nil)
+	if bj, ok := b["jupyterhub"]; ok {
+		if hj, ok := h["jupyterhub"]; ok && bj.AppVersion != hj.AppVersion {
+			out = append(out, OneWayDoor{
+				Kind: DoorHubDatabase,
+				Detail: fmt.Sprintf("JupyterHub %s -> %s: the hub database is migrated on upgrade; a git revert is a forward helm upgrade to the old chart and the old hub will not start on the migrated database (DatabaseSchemaMismatch). Back up the hub database first.",
+					orNone(bj.AppVersion), orNone(hj.AppVersion)),
+			})
+		}
+	}
+	// CRDs of the whole chart tree (Info.CRDs of the top chart includes
+	// the subcharts' crds/).
+	var crdChanges []string
+	for _, name := range slices.Sorted(maps.Keys(union(base.CRDs, head.CRDs))) {
+		bd, inB := base.CRDs[name]
+		hd, inH := head.CRDs[name]
+		switch {
+		case !inB:
+			crdChanges = append(crdChanges, name+" added")
+		case !inH:
+			crdChanges = append(crdChanges, name+" removed")
+		case bd != hd:
+			crdChanges = append(crdChanges, name+" changed")
+		}
+	}
+	if len(crdChanges) > 0 {
+		out = append(out, OneWayDoor{
+			Kind: DoorCRD,
+			Detail: fmt.Sprintf("CRDs change (%s): CRDs are cluster-wide, Helm installs them only with install/upgrade.crds CreateReplace and never removes or downgrades them on a revert.",
+				strings.Join(crdChanges, "; ")),
+		})
+	}
+	for _, n := range slices.Sorted(maps.Keys(h)) {
+		bi, ok := b[n]
+		if !ok {
+			bi = chart.Info{}
+		}
+		hi := h[n]
+		if bi.KubeVersion == hi.KubeVersion || hi.KubeVersion == "" {
+			continue
+		}
+		bm, hm := minimumKube(bi.KubeVersion), minimumKube(hi.KubeVersion)
+		if hm != nil && (bm == nil || hm.GreaterThan(bm)) {
+			from := "none"
+			if bm != nil {
+				from = bm.String()
+			}
+			out = append(out, OneWayDoor{
+				Kind:   DoorKubeVersion,
+				Detail: fmt.Sprintf("chart %s raises its Kubernetes minimum from %s to %s (kubeVersion %q): clusters older than that cannot install it, and clusters upgraded for it do not downgrade.", n, from, hm, hi.KubeVersion),
+			})
+		}
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func union(a, b map[string]string) map[string]string {
+	out := make(map[string]string, len(a)+len(b))
+	maps.Copy(out, a)
+	maps.Copy(out, b)
+	return out
+}
+
+// minimumKube returns the lowest Kubernetes minor release (1.x.0) that a
+// kubeVersion constraint accepts, or nil when it accepts every probed
+// version or none.
+func minimumKube(constraint string) *semver.Version {
+	if constraint == "" {
+		return nil
+	}
+	c, err := semver.NewConstraint(constraint)
+	if err != nil {
+		return nil
+	}
+	c.IncludePrerelease = true
+	for minor := 10; minor <= 60; minor++ {
+		for _, patch := range []int{0, 99} {
+			v := semver.MustParse(fmt.Sprintf("1.%d.%d", minor, patch))
+			if c.Check(v) {
+				if minor == 10 {
+					return nil
+				}
+				return semver.MustParse(fmt.Sprintf("1.%d.%d", minor, patch))
+			}
+		}
+	}
+	return nil
+}
+
+// fence returns a Markdown code fence longer than any backtick run in s.
+func fence(s string) string {
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return strings.Repeat("`", max(3, longest+1))
+}

@@ -1,0 +1,293 @@
+package plan_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/plan"
+	helmchart "helm.sh/helm/v3/pkg/chart"
+	"sigs.k8s.io/yaml"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", path, diff)
+	}
+}
+
+func info(version, jhApp, kube, crd string) chart.Info {
+	return chart.Info{
+		Name: "daskhub", Version: version, AppVersion: "jh" + jhApp,
+		CRDs: map[string]string{"daskhub/charts/dask-gateway/crds/daskclusters.yaml": crd},
+		Subcharts: []chart.Info{
+			{Name: "dask-gateway", Version: "2024.1.0", AppVersion: "2024.1.0", KubeVersion: ">=1.24.0-0"},
+			{Name: "jupyterhub", Version: "4.0.0", AppVersion: jhApp, KubeVersion: kube},
+		},
+	}
+}
+
+func result(i chart.Info, objs ...chart.Object) *chart.Result {
+	return &chart.Result{Chart: i, Objects: objs}
+}
+
+func obj(kind, name, y string) chart.Object {
+	return chart.Object{APIVersion: "v1", Kind: kind, Name: name, YAML: y}
+}
+
+func helmRelease(version, timeout string) []byte {
+	return []byte("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: daskhub\nspec:\n  chart:\n    spec:\n      chart: daskhub\n      version: " + version + "\n  timeout: " + timeout + "\n")
+}
+
+// syntheticSites covers every status and one-way door without rendering.
+func syntheticSites() []plan.Site {
+	base := info("2024.1.1", "4.0.2", ">=1.28.0-0", "aaa")
+	svc := obj("Service", "proxy-public", "kind: Service\nspec:\n  type: LoadBalancer\n")
+	cm := obj("ConfigMap", "hub", "kind: ConfigMap\ndata:\n  a: \"1\"\n")
+	files := map[string][]byte{"clusters/x/helmrelease.yaml": helmRelease("2024.1.1", "15m")}
+	same := func(name string) plan.Site {
+		return plan.Site{Name: name,
+			Base: &plan.State{Files: files, Result: result(base, svc, cm)},
+			Head: &plan.State{Files: files, Result: result(base, svc, cm)},
+		}
+	}
+	return []plan.Site{
+		same("zeta"),
+		same("alpha"),
+		{
+			Name: "egi",
+			Base: &plan.State{Files: files, Result: result(base, svc, cm)},
+			Head: &plan.State{
+				Files:  map[string][]byte{"clusters/x/helmrelease.yaml": helmRelease("2024.1.1", "20m")},
+				Result: result(base, obj("Service", "proxy-public", "kind: Service\nspec:\n  type: ClusterIP\n"), cm, obj("Secret", "extra", "kind: Secret\n")),
+			},
+		},
+		{
+			Name: "bump",
+			Base: &plan.State{Files: files, Result: result(base, svc, cm)},
+			Head: &plan.State{
+				Files:  map[string][]byte{"clusters/x/helmrelease.yaml": helmRelease("2024.2.0", "15m")},
+				Result: &chart.Result{Chart: info("2024.2.0", "5.2.1", ">=1.30.0-0", "bbb"), Objects: []chart.Object{svc}, Problems: []chart.Problem{{Kind: chart.ProblemSchema, Chart: "jupyterhub", Path: "jupyterhub.hub.foo", Message: "unknown key"}}},
+			},
+		},
+		{Name: "newsite", Head: &plan.State{Files: files, Result: result(base, cm)}},
+		{Name: "oldsite", Base: &plan.State{Files: files, Result: result(base, cm)}},
+	}
+}
+
+func TestPlanGolden(t *testing.T) {
+	t.Parallel()
+	p, err := plan.Build(context.Background(), syntheticSites(), plan.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text, md, js bytes.Buffer
+	if err := plan.WriteText(&text, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.WriteMarkdown(&md, p, plan.DefaultMarkdownOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.WriteJSON(&js, p); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan.txt", text.String())
+	golden(t, "plan.md", md.String())
+	golden(t, "plan.json", js.String())
+}
+
+func TestPlanStatusesAndDoors(t *testing.T) {
+	t.Parallel()
+	p, err := plan.Build(context.Background(), syntheticSites(), plan.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, s := range p.Sites {
+		got[s.Site] = []string{string(s.Status)}
+		for _, d := range s.OneWayDoors {
+			got[s.Site] = append(got[s.Site], d.Kind)
+		}
+	}
+	want := map[string][]string{
+		"alpha":   {"unchanged"},
+		"zeta":    {"unchanged"},
+		"egi":     {"changed"},
+		"bump":    {"changed", plan.DoorHubDatabase, plan.DoorCRD, plan.DoorKubeVersion},
+		"newsite": {"added"},
+		"oldsite": {"removed"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statuses and doors (-want +got):\n%s", diff)
+	}
+	if !p.Changed() {
+		t.Error("Changed() = false")
+	}
+}
+
+func TestMarkdownLimit(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("line of a large config map\n", 400)
+	var sites []plan.Site
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		sites = append(sites, plan.Site{Name: n,
+			Base: &plan.State{Result: result(info("1", "1", "", ""), obj("ConfigMap", "x", "data: old\n"+big))},
+			Head: &plan.State{Result: result(info("1", "1", "", ""), obj("ConfigMap", "x", "data: new\n"+strings.ReplaceAll(big, "line", "LINE")))},
+		})
+	}
+	p, err := plan.Build(context.Background(), sites, plan.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name         string
+		limit        int
+		wantOmitted  bool
+		wantTruncSum bool
+	}{
+		{name: "all details fit", limit: 1 << 20},
+		{name: "details overflow", limit: 30000, wantOmitted: true},
+		{name: "summary alone overflows", limit: 300, wantTruncSum: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var b bytes.Buffer
+			if err := plan.WriteMarkdown(&b, p, plan.MarkdownOptions{Limit: tt.limit}); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			if len(out) > tt.limit {
+				t.Errorf("comment is %d bytes, limit %d", len(out), tt.limit)
+			}
+			if got := strings.Contains(out, "omitted to fit"); got != tt.wantOmitted {
+				t.Errorf("overflow note %v, want %v", got, tt.wantOmitted)
+			}
+			if got := strings.Contains(out, "summary was truncated"); got != tt.wantTruncSum {
+				t.Errorf("summary truncation note %v, want %v", got, tt.wantTruncSum)
+			}
+			if !tt.wantTruncSum && !strings.Contains(out, "| e | changed |") {
+				t.Errorf("summary table lost a site:\n%s", out[:min(len(out), 600)])
+			}
+		})
+	}
+}
+
+func mustValues(t *testing.T, y string) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := yaml.Unmarshal([]byte(y), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestPlanRendersOnlyChangedSites renders a real fleet: three unchanged
+// sites are not rendered, a values change and a chart bump are, and the
+// bump calls out all three one-way doors.
+func TestPlanRendersOnlyChangedSites(t *testing.T) {
+	t.Parallel()
+	srv := chartrepotest.Start(t,
+		chartrepotest.Chart{Dir: chartrepotest.Dir("daskhub")},
+		chartrepotest.Chart{
+			Dir:     chartrepotest.Dir("daskhub"),
+			Version: "2024.2.0",
+			Subcharts: map[string]chartrepotest.Chart{
+				"jupyterhub":   {AppVersion: "5.3.0", KubeVersion: ">=1.30.0-0", Version: "4.1.0"},
+				"dask-gateway": {Version: "2025.4.0", Mutate: func(c *helmchart.Chart) { addCRDField(c) }},
+			},
+		},
+	)
+	ropts := chart.DefaultResolverOptions()
+	ropts.CacheDir = t.TempDir()
+	res, err := chart.NewResolver(ropts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	old, err := res.Resolve(ctx, chart.Ref{RepoURL: srv.URL, Name: "daskhub", Version: "2024.1.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bumped, err := res.Resolve(ctx, chart.Ref{RepoURL: srv.URL, Name: "daskhub", Version: "2024.2.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ropt := chart.DefaultRenderOptions()
+	ropt.CacheDir = t.TempDir()
+	r, err := chart.NewRenderer(ropt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(site string, c *chart.Chart, vals string) *plan.State {
+		return &plan.State{Request: &chart.Request{Site: site, Chart: c, ReleaseName: "daskhub", Namespace: site, Values: mustValues(t, vals)}}
+	}
+	sites := []plan.Site{
+		{Name: "a", Base: req("a", old, "{}"), Head: req("a", old, "{}")},
+		{Name: "b", Base: req("b", old, "{}"), Head: req("b", old, "{}")},
+		{Name: "c", Base: req("c", old, "{}"), Head: req("c", old, "{}")},
+		{Name: "values", Base: req("values", old, "{}"), Head: req("values", old, "jupyterhub:\n  proxy:\n    service:\n      type: ClusterIP\n")},
+		{Name: "bump", Base: req("bump", old, "{}"), Head: req("bump", bumped, "{}")},
+	}
+	var rendered int
+	opts := plan.DefaultOptions()
+	opts.Renderer = r
+	opts.Progress = func(done, total int) { rendered = total }
+	p, err := plan.Build(ctx, sites, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rendered != 4 {
+		t.Errorf("rendered %d states, want 4 (base and head of the two changed sites)", rendered)
+	}
+	var text bytes.Buffer
+	if err := plan.WriteText(&text, p); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "fleet.txt", text.String())
+
+	// A second plan of the same fleet is identical: lookup-minted
+	// secrets and checksums do not leak into the diff.
+	p2, err := plan.Build(ctx, sites, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text2 bytes.Buffer
+	if err := plan.WriteText(&text2, p2); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(text.String(), text2.String()); diff != "" {
+		t.Errorf("plan is not stable across runs (-first +second):\n%s", diff)
+	}
+}
+
+func addCRDField(c *helmchart.Chart) {
+	for _, f := range c.Files {
+		if f.Name == "crds/daskclusters.yaml" {
+			f.Data = append(append([]byte(nil), f.Data...), []byte("  # served by 2025.4: status.phase printer column\n")...)
+		}
+	}
+}
