@@ -80,6 +80,8 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newValidateCmd(g, s),
 		newSecretCmd(g, s),
 		newImportCmd(g, s),
+		newVerifyCmd(g, s),
+		newActionCmd(g, s),
 	)
 	return cmd
 }

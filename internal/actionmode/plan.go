@@ -75,7 +75,7 @@ func (r *runner) plan(ctx context.Context) error {
 				Message: fmt.Sprintf("%s differs from a fresh render of site %s: run `hubfleet render` and commit the result", s.Path, n)})
 		}
 		if st.plan != nil {
-			r.rep.Logf("%s: %s", st.plan.Change, st.plan.Summary)
+			r.rep.Logf("%s", planLine(*st.plan))
 			for _, d := range st.plan.OneWayDoors {
 				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Title: "hubfleet: one-way door", Message: d})
 			}
@@ -250,4 +250,11 @@ func siteDetails(st *siteState) string {
 		}
 	}
 	return b.String()
+}
+
+func planLine(sp SitePlan) string {
+	if sp.Summary == "" {
+		return string(sp.Change)
+	}
+	return string(sp.Change) + ": " + sp.Summary
 }

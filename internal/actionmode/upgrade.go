@@ -43,7 +43,7 @@ func (r *runner) upgrade(ctx context.Context) error {
 	body := upgradeBody(res)
 	for _, sp := range res.Sites {
 		r.rep.Group("site " + sp.Site)
-		r.rep.Logf("%s: %s", sp.Change, sp.Summary)
+		r.rep.Logf("%s", planLine(sp))
 		r.rep.EndGroup()
 	}
 	if _, err := repo.Commit(ctx, title+"\n\n"+commitBody(res)); err != nil {
@@ -136,11 +136,7 @@ func upgradeBody(res *UpgradeResult) string {
 	}
 	b.WriteString("\n**Plan per site**\n\n| Site | Change |\n|---|---|\n")
 	for _, sp := range res.Sites {
-		change := string(sp.Change)
-		if sp.Summary != "" {
-			change += ": " + sp.Summary
-		}
-		fmt.Fprintf(&b, "| `%s` | %s |\n", sp.Site, mdEscape(change))
+		fmt.Fprintf(&b, "| `%s` | %s |\n", sp.Site, mdEscape(planLine(sp)))
 	}
 	if len(res.Deferred) > 0 {
 		fmt.Fprintf(&b, "\nLater waves, upgraded once these sites verify: %s.\n", strings.Join(res.Deferred, ", "))

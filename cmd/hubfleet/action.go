@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubfleet/hubfleet/internal/actionmode"
+)
+
+// actionDeps are the fleet pieces the action modes call; nil ones make
+// their mode fail with a clear error until they are wired.
+type actionDeps struct {
+	renderer actionmode.Renderer
+	planner  actionmode.Planner
+	upgrader actionmode.Upgrader
+	verifier actionmode.Verifier
+}
+
+func defaultActionDeps() actionDeps {
+	return actionDeps{renderer: actionmode.FleetRenderer{}}
+}
+
+func newActionCmd(g *globalOptions, s streams) *cobra.Command {
+	deps := defaultActionDeps()
+	return &cobra.Command{
+		Use:   "action <" + strings.Join(actionmode.Modes, "|") + ">",
+		Short: "Run a GitHub Action mode (what action/action.yml runs)",
+		Long: `Action runs one mode of the hubfleet GitHub Action. It reads its inputs from
+HUBFLEET_* variables (mapped from the action's inputs by action/action.yml) and
+the GITHUB_* variables the runner sets, and reports with log groups per site,
+annotations at file and line, a job summary and step outputs. Outside GitHub
+Actions it prints the same as plain text.
+
+  plan      validate, render and plan; keep one plan comment on the pull request
+  render    commit re-rendered overlays when they are stale (rebase and retry)
+  upgrade   bump chart pins within policy and open or update one pull request
+  rollback  git revert the last overlay change of HUBFLEET_SITE (or HUBFLEET_COMMIT)
+  verify    verify the sites and set one commit status per site
+
+Exit codes: 0 ok, 1 a check failed, 2 error.`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: actionmode.Modes,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts := actionmode.DefaultOptions()
+			opts.Root = g.root
+			opts.Getenv = os.Getenv
+			opts.Stdout = s.out
+			opts.Renderer = deps.renderer
+			opts.Planner = deps.planner
+			opts.Upgrader = deps.upgrader
+			opts.Verifier = deps.verifier
+			err := actionmode.Run(cmd.Context(), args[0], opts)
+			if actionmode.ExitCode(err) == 1 {
+				return problems("%s", err)
+			}
+			if err != nil {
+				return fmt.Errorf("action %s: %w", args[0], err)
+			}
+			return nil
+		},
+	}
+}
