@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -138,6 +139,21 @@ type world struct {
 	hubs  map[string]*hubState
 	idps  map[string]*idpState // keyed by issuer URL
 	dns   map[string][]string
+	// accepted counts connections (TLS handshakes) served.
+	accepted atomic.Int64
+}
+
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
 }
 
 func newWorld(t testing.TB) *world {
@@ -153,6 +169,7 @@ func newWorld(t testing.TB) *world {
 		t.Fatalf("listen: %v", err)
 	}
 	w.addr = ln.Addr().String()
+	ln = &countingListener{Listener: ln, n: &w.accepted}
 	srv := &http.Server{
 		Handler: w,
 		TLSConfig: &tls.Config{GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {

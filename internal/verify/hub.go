@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"syscall"
@@ -76,6 +77,9 @@ func redact(u string) string {
 
 func (s *siteRun) checkHubHealth(ctx context.Context) Result {
 	u := s.t.URL("hub/health")
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { s.hubConn.set(struct{}{}, true, "") },
+	})
 	resp, _, err := s.v.get(ctx, u)
 	if err != nil {
 		return s.v.connFailure(ctx, u, err)

@@ -41,16 +41,16 @@ func (s *siteRun) checkDiscovery(ctx context.Context) Result {
 		return r
 	}
 	u := DiscoveryURL(a.Issuer)
-	resp, body, err := s.v.get(ctx, u)
+	code, body, err := s.providers.get(ctx, s.v, u)
 	if err != nil {
 		return s.v.connFailure(ctx, u, err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	if code != http.StatusOK {
 		fix := "check the issuer URL: " + a.Issuer
 		if a.Provider == ProviderEGICheckin {
 			fix = "EGI Check-in issuers look like https://aai.egi.eu/auth/realms/egi (aai-demo / aai-dev for the test instances)"
 		}
-		return fail(fmt.Sprintf("GET %s returned %d: no OpenID provider metadata at this issuer", u, resp.StatusCode), fix, nil)
+		return fail(fmt.Sprintf("GET %s returned %d: no OpenID provider metadata at this issuer", u, code), fix, nil)
 	}
 	var raw map[string]json.RawMessage
 	var d discovery
@@ -138,12 +138,12 @@ func (s *siteRun) checkJWKS(ctx context.Context) Result {
 		return fail("cannot fetch the JWKS: the discovery document is unusable ("+s.disc.why+")", "see the oidc-discovery check", nil)
 	}
 	u := s.disc.val.JWKSURI
-	resp, body, err := s.v.get(ctx, u)
+	code, body, err := s.providers.get(ctx, s.v, u)
 	if err != nil {
 		return s.v.connFailure(ctx, u, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fail(fmt.Sprintf("GET %s returned %d", u, resp.StatusCode), "check the provider's jwks_uri", nil)
+	if code != http.StatusOK {
+		return fail(fmt.Sprintf("GET %s returned %d", u, code), "check the provider's jwks_uri", nil)
 	}
 	return judgeJWKS(u, body)
 }

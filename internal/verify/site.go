@@ -33,13 +33,20 @@ type siteRun struct {
 	addrs *future[[]string]
 	// disc is the identity provider's discovery document.
 	disc *future[*discovery]
-	kube *kubeClients
+	// hubConn is released once hub-health holds a connection to the hub,
+	// so the other hub requests share it (HTTP/2) instead of each paying
+	// for a TLS handshake.
+	hubConn *future[struct{}]
+	// providers shares identity-provider documents between the sites of
+	// one run: a fleet on one IdP fetches its discovery and JWKS once.
+	providers *fetchCache
+	kube      *kubeClients
 	// kubeErr is why no client could be built from t.Kube.
 	kubeErr error
 }
 
-func newSiteRun(v *Verifier, t Target) *siteRun {
-	s := &siteRun{v: v, t: t, addrs: newFuture[[]string](), disc: newFuture[*discovery]()}
+func newSiteRun(v *Verifier, t Target, providers *fetchCache) *siteRun {
+	s := &siteRun{v: v, t: t, providers: providers, addrs: newFuture[[]string](), disc: newFuture[*discovery](), hubConn: newFuture[struct{}]()}
 	if t.Kube != nil {
 		s.kube, s.kubeErr = newKubeClients(t.Kube)
 	}
@@ -72,21 +79,71 @@ func (s *siteRun) checks() []check {
 			"no cluster access and no expected addresses given")
 	}
 	cs = append(cs,
-		check{name: CheckDNS, run: s.checkDNS, waitFor: s.addrs.done},
+		check{name: CheckDNS, run: s.checkDNS, waitFor: waits(s.addrs.done)},
 		check{name: CheckTLS, run: s.checkTLS},
-		check{name: CheckHubHealth, run: s.checkHubHealth},
-		check{name: CheckHubVersion, run: s.checkHubVersion},
+		check{name: CheckHubHealth, run: s.checkHubHealth,
+			finally: func(Result) { s.hubConn.set(struct{}{}, true, "") }},
+		check{name: CheckHubVersion, run: s.checkHubVersion, waitFor: waits(s.hubConn.done)},
 	)
 	if t.DaskGateway {
-		cs = append(cs, check{name: CheckDaskGateway, run: s.checkDaskGateway})
+		cs = append(cs, check{name: CheckDaskGateway, run: s.checkDaskGateway, waitFor: waits(s.hubConn.done)})
 	}
 	if t.usesOIDC() {
 		cs = append(cs,
 			check{name: CheckOIDCDiscovery, run: s.checkDiscovery,
 				finally: func(r Result) { s.disc.set(nil, false, r.Detail) }},
-			check{name: CheckJWKS, run: s.checkJWKS, waitFor: s.disc.done},
-			check{name: CheckOAuthLogin, run: s.checkOAuthLogin, waitFor: s.disc.done},
+			check{name: CheckJWKS, run: s.checkJWKS, waitFor: waits(s.disc.done)},
+			check{name: CheckOAuthLogin, run: s.checkOAuthLogin, waitFor: waits(s.disc.done, s.hubConn.done)},
 		)
 	}
 	return cs
+}
+
+// fetchCache fetches each URL once per run; concurrent callers wait for
+// the first. An error (a timeout included) is shared too: the others would
+// have met it as well.
+type fetchCache struct {
+	mu sync.Mutex
+	m  map[string]*fetched
+}
+
+type fetched struct {
+	done chan struct{}
+	code int
+	body []byte
+	err  error
+}
+
+func newFetchCache() *fetchCache { return &fetchCache{m: map[string]*fetched{}} }
+
+func (c *fetchCache) get(ctx context.Context, v *Verifier, u string) (int, []byte, error) {
+	c.mu.Lock()
+	f, ok := c.m[u]
+	if !ok {
+		f = &fetched{done: make(chan struct{})}
+		c.m[u] = f
+	}
+	c.mu.Unlock()
+	if !ok {
+		resp, body, err := v.get(ctx, u)
+		if resp != nil {
+			f.code = resp.StatusCode
+		}
+		f.body, f.err = body, err
+		close(f.done)
+	}
+	select {
+	case <-f.done:
+		return f.code, f.body, f.err
+	case <-ctx.Done():
+		return 0, nil, ctx.Err()
+	}
+}
+
+func waits(chs ...chan struct{}) []<-chan struct{} {
+	out := make([]<-chan struct{}, len(chs))
+	for i, ch := range chs {
+		out[i] = ch
+	}
+	return out
 }

@@ -134,6 +134,7 @@ func (v *Verifier) Close() { v.http.CloseIdleConnections() }
 // by target then check. Invalid targets yield one failed result each.
 func (v *Verifier) Verify(ctx context.Context, targets []Target) []Result {
 	out := make([][]Result, len(targets))
+	providers := newFetchCache()
 	sem := make(chan struct{}, v.opts.Parallelism)
 	var wg sync.WaitGroup
 	for i, t := range targets {
@@ -148,7 +149,7 @@ func (v *Verifier) Verify(ctx context.Context, targets []Target) []Result {
 					Detail: "not verified: " + ctx.Err().Error(), Err: ctx.Err()}}
 				return
 			}
-			out[i] = v.VerifySite(ctx, t)
+			out[i] = v.verifySite(ctx, t, providers)
 		}()
 	}
 	wg.Wait()
@@ -222,9 +223,10 @@ func groupBySite(rs []Result) [][]Result {
 type check struct {
 	name string
 	run  func(ctx context.Context) Result
-	// waitFor is closed before the check's own timeout starts (DNS waits
-	// for proxy-public's address, JWKS and oauth-login for discovery).
-	waitFor <-chan struct{}
+	// waitFor are closed before the check's own timeout starts (DNS waits
+	// for proxy-public's address, JWKS and oauth-login for discovery, the
+	// hub requests for the first connection to the hub).
+	waitFor []<-chan struct{}
 	// finally runs with the result; producers use it to release waiters
 	// even when they timed out.
 	finally func(Result)
@@ -232,11 +234,15 @@ type check struct {
 
 // VerifySite runs every applicable check on one target concurrently.
 func (v *Verifier) VerifySite(ctx context.Context, t Target) []Result {
+	return v.verifySite(ctx, t, newFetchCache())
+}
+
+func (v *Verifier) verifySite(ctx context.Context, t Target, providers *fetchCache) []Result {
 	if err := t.Validate(); err != nil {
 		return []Result{{Site: t.Site, Check: "target", Status: Fail,
 			Detail: "invalid target: " + firstLine(err.Error()), Err: err}}
 	}
-	s := newSiteRun(v, t)
+	s := newSiteRun(v, t, providers)
 	checks := s.checks()
 	results := make([]Result, len(checks))
 	var wg sync.WaitGroup
@@ -244,9 +250,9 @@ func (v *Verifier) VerifySite(ctx context.Context, t Target) []Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if c.waitFor != nil {
+			for _, ch := range c.waitFor {
 				select {
-				case <-c.waitFor:
+				case <-ch:
 				case <-ctx.Done():
 				}
 			}
