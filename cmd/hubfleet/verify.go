@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubfleet/hubfleet/internal/targets"
+	"github.com/hubfleet/hubfleet/internal/verify"
+)
+
+type verifyOptions struct {
+	sites      []string
+	wait       time.Duration
+	timeout    time.Duration
+	output     string
+	kubeconfig string
+	noKube     bool
+}
+
+func newVerifyCmd(g *globalOptions, s streams) *cobra.Command {
+	o := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check that each site works, and say what is wrong in the operator's terms",
+		Long: `Verify checks every site (or --site X), sites and checks concurrently:
+
+  flux        the HelmRelease(s) are Ready for the generation and chart version
+              just rendered (a stale Ready does not pass)
+  kubernetes  proxy-public has its LoadBalancer address, or is ClusterIP behind
+              an Ingress for the host; hub and proxy are available; the
+              cert-manager Certificate is Ready
+  dns         the host resolves to the LoadBalancer or Ingress address
+  tls         chain and name verify; expiry judged against the certificate's
+              lifetime; Let's Encrypt staging and Traefik's default certificate
+              recognised
+  hub         /hub/health, /hub/api/ version, /services/dask-gateway/api/health
+  oidc        discovery document and issuer, JWKS, /hub/oauth_login redirect
+
+The Kubernetes checks use the kubeconfig context named by the site's
+spec.kubernetes.context (default: the site name). Each result is pass, warn or
+fail with a one-line explanation and a fix. Exit code 1 when a check fails.`,
+		Example: `  hubfleet verify
+  hubfleet verify --site egi-pangeo --wait 15m
+  hubfleet verify --output markdown >> "$GITHUB_STEP_SUMMARY"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fl, err := loadFleet(g.root)
+			if err != nil {
+				return err
+			}
+			ts, warnings, err := targets.For(fl, o.sites, targets.Kubeconfig{Path: o.kubeconfig, Skip: o.noKube})
+			if err != nil {
+				return err
+			}
+			for _, w := range warnings {
+				fmt.Fprintln(s.err, "warning:", w)
+			}
+			opts := verify.DefaultOptions()
+			opts.CheckTimeout = o.timeout
+			v := verify.New(opts)
+			defer v.Close()
+			var results []verify.Result
+			if o.wait > 0 {
+				results = v.Wait(cmd.Context(), ts, o.wait)
+			} else {
+				results = v.Verify(cmd.Context(), ts)
+			}
+			switch o.output {
+			case "json":
+				err = verify.WriteJSON(s.out, results)
+			case "markdown":
+				err = verify.WriteMarkdown(s.out, results)
+			case "table":
+				err = verify.WriteTable(s.out, results)
+			default:
+				return fmt.Errorf("--output %q: use table, json or markdown", o.output)
+			}
+			if err != nil {
+				return err
+			}
+			if verify.ExitCode(results) != 0 {
+				return problems("%s", verify.Summary(results))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&o.sites, "site", nil, "verify only these sites (repeatable)")
+	cmd.Flags().DurationVar(&o.wait, "wait", 0, "retry until every check passes or this much time has passed (e.g. 15m, right after a merge)")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of each check")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "table", "table, json or markdown")
+	cmd.Flags().StringVar(&o.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)")
+	cmd.Flags().BoolVar(&o.noKube, "no-kube", false, "skip the Kubernetes checks (no cluster credentials)")
+	return cmd
+}

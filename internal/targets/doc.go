@@ -1,0 +1,5 @@
+// Package targets maps the sites of a fleet onto what the verifier checks:
+// host, TLS mode, exposure, the HelmReleases and chart versions just
+// rendered, the JupyterHub version the chart ships, the OIDC issuer and
+// client, and the Kubernetes client of the site's kubeconfig context.
+package targets
