@@ -109,8 +109,11 @@ var anyType = reflect.TypeOf((*any)(nil)).Elem()
 
 // walk checks node n against type t at path, recording lines.
 func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode {
+		// Aliases can expand exponentially ("billion laughs"); a site file
+		// has no need for them.
+		w.errAt(n, KindSyntax, path, "write the value out instead of *"+n.Value, "YAML aliases are not supported")
+		return
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -176,6 +179,8 @@ func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
 // walkFree records lines and duplicate keys of free-form values.
 func (w *walker) walkFree(n *yaml.Node, path string) {
 	switch n.Kind {
+	case yaml.AliasNode:
+		w.errAt(n, KindSyntax, path, "write the value out instead of *"+n.Value, "YAML aliases are not supported")
 	case yaml.MappingNode:
 		w.eachPair(n, path, func(key, val *yaml.Node) {
 			p := join(path, key.Value)

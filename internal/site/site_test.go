@@ -237,3 +237,13 @@ func FuzzDecodeSite(f *testing.F) {
 		_ = Validate(s, fl) // must not panic
 	})
 }
+
+func TestAliasesAreRefused(t *testing.T) {
+	t.Parallel()
+	bomb := "apiVersion: hubfleet.dev/v1alpha1\nkind: Site\nmetadata: {name: x}\nspec:\n  values:\n    a: &a [x, x, x, x, x, x, x, x, x]\n    b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n    c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n    d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	_, err := DecodeSite("bomb.yaml", []byte(bomb))
+	var list ErrorList
+	if !errors.As(err, &list) || list[0].Kind != KindSyntax || !strings.Contains(err.Error(), "aliases") {
+		t.Fatalf("err = %v, want aliases refused", err)
+	}
+}
