@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 // Options are what the values files cannot say.
@@ -78,7 +79,7 @@ func Import(files map[string][]byte, order []string, o Options) (*site.Site, Rep
 		if err := dec.Decode(&m); err != nil {
 			return nil, nil, fmt.Errorf("%s: not valid YAML: %w (fix the file, e.g. restore lines a web copy stripped)", name, err)
 		}
-		mergeInto(merged, m)
+		valuetree.Merge(merged, m)
 	}
 	im := &importer{v: merged, opts: o}
 	s, err := im.run()
@@ -510,7 +511,7 @@ func (im *importer) gateway() {
 			if sp.Values == nil {
 				sp.Values = map[string]any{}
 			}
-			setPath(sp.Values, path, em[key])
+			valuetree.Set(sp.Values, path, em[key])
 			im.note(Kept, path, "unrecognised gateway config kept in spec.values")
 		}
 	}
@@ -530,7 +531,7 @@ func (im *importer) rest() {
 		if im.s.Spec.Values == nil {
 			im.s.Spec.Values = map[string]any{}
 		}
-		setPath(im.s.Spec.Values, p, v)
+		valuetree.Set(im.s.Spec.Values, p, v)
 		im.note(Kept, p, "in spec.values")
 	}
 }
@@ -549,31 +550,6 @@ func flatten(m map[string]any, prefix string, out map[string]any) {
 			continue
 		}
 		out[p] = v
-	}
-}
-
-func setPath(m map[string]any, path string, v any) {
-	parts := strings.Split(path, ".")
-	for _, p := range parts[:len(parts)-1] {
-		next, ok := m[p].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			m[p] = next
-		}
-		m = next
-	}
-	m[parts[len(parts)-1]] = v
-}
-
-func mergeInto(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				mergeInto(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
 	}
 }
 

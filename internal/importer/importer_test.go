@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,10 +8,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hubfleet/hubfleet/internal/golden"
+
 	"github.com/hubfleet/hubfleet/internal/site"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func fleetConfig(t *testing.T) *site.Fleet {
 	t.Helper()
@@ -110,8 +109,8 @@ func TestImportSeedValues(t *testing.T) {
 					t.Errorf("report does not say %s was dropped:\n%s", p, report)
 				}
 			}
-			golden(t, strings.TrimSuffix(path, ".yaml")+".site.golden", string(out))
-			golden(t, strings.TrimSuffix(path, ".yaml")+".report.golden", report.String())
+			golden.Assert(t, strings.TrimSuffix(path, ".yaml")+".site.golden", string(out))
+			golden.Assert(t, strings.TrimSuffix(path, ".yaml")+".report.golden", report.String())
 		})
 	}
 }
@@ -149,22 +148,5 @@ func TestLaterValuesFilesWin(t *testing.T) {
 	}
 	if diff := cmp.Diff("a/b:2", s.Spec.Singleuser.Image); diff != "" {
 		t.Errorf("image (-want +got):\n%s", diff)
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }

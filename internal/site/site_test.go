@@ -2,7 +2,6 @@ package site
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/hubfleet/hubfleet/internal/golden"
+)
 
 func loadTestFleet(t *testing.T) *Fleet {
 	t.Helper()
@@ -51,23 +50,6 @@ func check(t *testing.T, f *Fleet, file string) ErrorList {
 	return list
 }
 
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
-
 func TestInvalidSitesReportEveryErrorWithFileLineFieldAndFix(t *testing.T) {
 	t.Parallel()
 	f := loadTestFleet(t)
@@ -94,7 +76,7 @@ func TestInvalidSitesReportEveryErrorWithFileLineFieldAndFix(t *testing.T) {
 				t.Errorf("%s: error has no line: %v", file, e)
 			}
 		}
-		golden(t, strings.TrimSuffix(file, ".yaml")+".golden", list.Error()+"\n")
+		golden.Assert(t, strings.TrimSuffix(file, ".yaml")+".golden", list.Error()+"\n")
 	}
 	if len(kinds) < 15 {
 		t.Errorf("malformed files cover %d error kinds, want at least 15: %v", len(kinds), kinds)
@@ -151,7 +133,7 @@ func TestInvalidFleetFiles(t *testing.T) {
 			t.Errorf("%s: no error reported", file)
 			continue
 		}
-		golden(t, strings.TrimSuffix(file, ".yaml")+".golden", err.Error()+"\n")
+		golden.Assert(t, strings.TrimSuffix(file, ".yaml")+".golden", err.Error()+"\n")
 	}
 }
 

@@ -2,6 +2,7 @@ package values
 
 import (
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 // authClass is the OAuthenticator class and the authenticator_class entry
@@ -29,27 +30,27 @@ func (b *builder) auth(jh map[string]any) {
 	a := &b.s.Spec.Auth
 	class, entry := authClass(a.Provider)
 	cfg := "hub.config." + class + "."
-	set(jh, "hub.config.JupyterHub.authenticator_class", entry)
+	valuetree.Set(jh, "hub.config.JupyterHub.authenticator_class", entry)
 	if len(a.Admins) > 0 {
-		set(jh, "hub.config.Authenticator.admin_users", anyList(a.Admins))
+		valuetree.Set(jh, "hub.config.Authenticator.admin_users", anyList(a.Admins))
 	}
 	if len(a.AllowedUsers) > 0 {
-		set(jh, "hub.config.Authenticator.allowed_users", anyList(a.AllowedUsers))
+		valuetree.Set(jh, "hub.config.Authenticator.allowed_users", anyList(a.AllowedUsers))
 	}
 	if a.Provider == site.AuthNative {
 		if a.Native != nil && a.Native.OpenSignup {
-			set(jh, cfg+"open_signup", true)
+			valuetree.Set(jh, cfg+"open_signup", true)
 		}
 		// NativeAuthenticator's sign-up pages live in its own templates.
-		set(jh, "hub.extraConfig.10-native-templates",
+		valuetree.Set(jh, "hub.extraConfig.10-native-templates",
 			"import os, nativeauthenticator\nc.JupyterHub.template_paths = [f\"{os.path.dirname(nativeauthenticator.__file__)}/templates/\"]\n")
 		return
 	}
 	major := b.oauthMajor()
-	set(jh, cfg+"client_id", a.ClientID)
-	set(jh, cfg+"oauth_callback_url", Callback(b.s))
+	valuetree.Set(jh, cfg+"client_id", a.ClientID)
+	valuetree.Set(jh, cfg+"oauth_callback_url", Callback(b.s))
 	if a.AllowAll && major >= 16 {
-		set(jh, cfg+"allow_all", true)
+		valuetree.Set(jh, cfg+"allow_all", true)
 	}
 	usernameKey := "username_claim"
 	if major < 16 {
@@ -59,46 +60,46 @@ func (b *builder) auth(jh map[string]any) {
 	case site.AuthEGICheckin:
 		e := a.EGICheckin
 		base := "https://" + EGIHost(e.Instance) + "/auth/realms/egi/protocol/openid-connect/"
-		set(jh, cfg+"authorize_url", base+"auth")
-		set(jh, cfg+"token_url", base+"token")
-		set(jh, cfg+"userdata_url", base+"userinfo")
-		set(jh, cfg+"login_service", "EGI Check-in")
-		set(jh, cfg+"scope", []any{"openid", "email", "profile", "eduperson_entitlement"})
-		set(jh, cfg+usernameKey, "preferred_username")
+		valuetree.Set(jh, cfg+"authorize_url", base+"auth")
+		valuetree.Set(jh, cfg+"token_url", base+"token")
+		valuetree.Set(jh, cfg+"userdata_url", base+"userinfo")
+		valuetree.Set(jh, cfg+"login_service", "EGI Check-in")
+		valuetree.Set(jh, cfg+"scope", []any{"openid", "email", "profile", "eduperson_entitlement"})
+		valuetree.Set(jh, cfg+usernameKey, "preferred_username")
 		b.groups(jh, cfg, "eduperson_entitlement", []string{EGIEntitlement(e)}, nil)
 	case site.AuthCognito:
 		c := a.Cognito
 		base := cognitoBase(c) + "/oauth2/"
-		set(jh, cfg+"authorize_url", base+"authorize")
-		set(jh, cfg+"token_url", base+"token")
-		set(jh, cfg+"userdata_url", base+"userInfo")
-		set(jh, cfg+"login_service", "AWS Cognito")
-		set(jh, cfg+"scope", []any{"openid", "email", "profile"})
-		set(jh, cfg+usernameKey, "email")
+		valuetree.Set(jh, cfg+"authorize_url", base+"authorize")
+		valuetree.Set(jh, cfg+"token_url", base+"token")
+		valuetree.Set(jh, cfg+"userdata_url", base+"userInfo")
+		valuetree.Set(jh, cfg+"login_service", "AWS Cognito")
+		valuetree.Set(jh, cfg+"scope", []any{"openid", "email", "profile"})
+		valuetree.Set(jh, cfg+usernameKey, "email")
 		if len(c.AllowedGroups) > 0 || len(c.AdminGroups) > 0 {
 			// Cognito puts groups only in the ID token.
-			set(jh, cfg+"userdata_from_id_token", true)
+			valuetree.Set(jh, cfg+"userdata_from_id_token", true)
 			b.groups(jh, cfg, "cognito:groups", c.AllowedGroups, c.AdminGroups)
 		}
 	case site.AuthAzureAD:
-		set(jh, cfg+"tenant_id", a.AzureAD.TenantID)
-		set(jh, cfg+usernameKey, "preferred_username")
-		set(jh, cfg+"login_service", "Microsoft Entra ID")
+		valuetree.Set(jh, cfg+"tenant_id", a.AzureAD.TenantID)
+		valuetree.Set(jh, cfg+usernameKey, "preferred_username")
+		valuetree.Set(jh, cfg+"login_service", "Microsoft Entra ID")
 		if len(a.AzureAD.AllowedGroups) > 0 {
 			b.groups(jh, cfg, "groups", a.AzureAD.AllowedGroups, nil)
 		}
 	case site.AuthOIDC:
 		o := a.OIDC
-		set(jh, cfg+"authorize_url", orDefault(o.AuthorizeURL, o.Issuer+"/authorize"))
-		set(jh, cfg+"token_url", orDefault(o.TokenURL, o.Issuer+"/token"))
-		set(jh, cfg+"userdata_url", orDefault(o.UserdataURL, o.Issuer+"/userinfo"))
-		set(jh, cfg+"login_service", orDefault(o.LoginService, "OpenID Connect"))
+		valuetree.Set(jh, cfg+"authorize_url", orDefault(o.AuthorizeURL, o.Issuer+"/authorize"))
+		valuetree.Set(jh, cfg+"token_url", orDefault(o.TokenURL, o.Issuer+"/token"))
+		valuetree.Set(jh, cfg+"userdata_url", orDefault(o.UserdataURL, o.Issuer+"/userinfo"))
+		valuetree.Set(jh, cfg+"login_service", orDefault(o.LoginService, "OpenID Connect"))
 		scopes := o.Scopes
 		if len(scopes) == 0 {
 			scopes = []string{"openid", "email", "profile"}
 		}
-		set(jh, cfg+"scope", anyList(scopes))
-		set(jh, cfg+usernameKey, orDefault(o.UsernameClaim, "preferred_username"))
+		valuetree.Set(jh, cfg+"scope", anyList(scopes))
+		valuetree.Set(jh, cfg+usernameKey, orDefault(o.UsernameClaim, "preferred_username"))
 		if len(o.AllowedGroups) > 0 {
 			b.groups(jh, cfg, o.GroupsClaim, o.AllowedGroups, nil)
 		}
@@ -109,16 +110,16 @@ func (b *builder) auth(jh map[string]any) {
 // claim_groups_key up to 16, manage_groups + auth_state_groups_key from 17.
 func (b *builder) groups(jh map[string]any, cfg, claim string, allowed, admin []string) {
 	if b.oauthMajor() >= 17 {
-		set(jh, cfg+"manage_groups", true)
-		set(jh, cfg+"auth_state_groups_key", "oauth_user."+claim)
+		valuetree.Set(jh, cfg+"manage_groups", true)
+		valuetree.Set(jh, cfg+"auth_state_groups_key", "oauth_user."+claim)
 	} else {
-		set(jh, cfg+"claim_groups_key", claim)
+		valuetree.Set(jh, cfg+"claim_groups_key", claim)
 	}
 	if len(allowed) > 0 {
-		set(jh, cfg+"allowed_groups", anyList(allowed))
+		valuetree.Set(jh, cfg+"allowed_groups", anyList(allowed))
 	}
 	if len(admin) > 0 {
-		set(jh, cfg+"admin_groups", anyList(admin))
+		valuetree.Set(jh, cfg+"admin_groups", anyList(admin))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/catalog"
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 // Release names hubfleet gives its HelmReleases.
@@ -60,12 +61,8 @@ func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
 
 	// Build everything in the daskhub layout, then merge user values.
 	tree := b.umbrella()
-	if err := merge(tree, f.Spec.Values); err != nil {
-		return nil, fmt.Errorf("%s: spec.values: %w", f.File, err)
-	}
-	if err := merge(tree, s.Spec.Values); err != nil {
-		return nil, fmt.Errorf("%s: spec.values: %w", s.File, err)
-	}
+	valuetree.Merge(tree, f.Spec.Values)
+	valuetree.Merge(tree, s.Spec.Values)
 	secretFrom := b.clientSecret()
 
 	if mode == site.ModeDaskHub {
@@ -77,13 +74,13 @@ func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
 		return []Release{r}, nil
 	}
 
-	hub := Release{Name: ReleaseJupyterHub, Chart: f.Spec.Charts.JupyterHub, Values: sub(tree, "jupyterhub")}
+	hub := Release{Name: ReleaseJupyterHub, Chart: f.Spec.Charts.JupyterHub, Values: valuetree.Sub(tree, "jupyterhub")}
 	if secretFrom != nil {
 		hub.ValuesFrom = append(hub.ValuesFrom, *secretFrom)
 	}
 	out := []Release{hub}
 	if s.Spec.GatewayEnabled() {
-		gwValues := sub(tree, "dask-gateway")
+		gwValues := valuetree.Sub(tree, "dask-gateway")
 		delete(gwValues, "enabled")
 		out = append(out, Release{Name: ReleaseDaskGateway, Chart: f.Spec.Charts.DaskGateway,
 			Values: gwValues, DependsOn: []string{ReleaseJupyterHub}})
@@ -121,7 +118,7 @@ func GatewayPrefix(s *site.Site) string {
 func (b *builder) umbrella() map[string]any {
 	sp := &b.s.Spec
 	jh := map[string]any{}
-	set(jh, "prePuller.hook.enabled", false)
+	valuetree.Set(jh, "prePuller.hook.enabled", false)
 	b.hub(jh)
 	b.proxy(jh)
 	b.singleuser(jh)
@@ -129,11 +126,11 @@ func (b *builder) umbrella() map[string]any {
 
 	tree := map[string]any{"jupyterhub": jh}
 	if b.mode == site.ModeDaskHub {
-		set(tree, "rbac.enabled", true)
-		set(tree, "dask-gateway.enabled", sp.GatewayEnabled())
-		set(tree, "dask-kubernetes.enabled", sp.DaskKubernetes)
+		valuetree.Set(tree, "rbac.enabled", true)
+		valuetree.Set(tree, "dask-gateway.enabled", sp.GatewayEnabled())
+		valuetree.Set(tree, "dask-kubernetes.enabled", sp.DaskKubernetes)
 		if sp.DaskKubernetes {
-			set(jh, "singleuser.serviceAccountName", "daskkubernetes")
+			valuetree.Set(jh, "singleuser.serviceAccountName", "daskkubernetes")
 		}
 	}
 	if sp.GatewayEnabled() {
@@ -145,20 +142,20 @@ func (b *builder) umbrella() map[string]any {
 func (b *builder) hub(jh map[string]any) {
 	sp := &b.s.Spec
 	if sp.BaseURL != "" {
-		set(jh, "hub.baseUrl", sp.BaseURL)
+		valuetree.Set(jh, "hub.baseUrl", sp.BaseURL)
 	}
 	b.auth(jh)
 	if !sp.GatewayEnabled() {
 		return
 	}
-	set(jh, "hub.services.dask-gateway.display", false)
+	valuetree.Set(jh, "hub.services.dask-gateway.display", false)
 	if b.mode == site.ModeComposed {
-		set(jh, "hub.extraConfig.00-add-dask-gateway-values", b.glue())
+		valuetree.Set(jh, "hub.extraConfig.00-add-dask-gateway-values", b.glue())
 	}
 	// dask-gateway's API reads the hub API; z2jh's hub NetworkPolicy only
 	// admits pods labelled for it (dask/helm-chart#142). Admit the
 	// gateway's pods instead of disabling the policy.
-	set(jh, "hub.networkPolicy.ingress", []any{map[string]any{
+	valuetree.Set(jh, "hub.networkPolicy.ingress", []any{map[string]any{
 		"from":  []any{map[string]any{"podSelector": b.gatewaySelector()}},
 		"ports": []any{map[string]any{"port": 8081, "protocol": "TCP"}},
 	}})
@@ -204,24 +201,24 @@ func (b *builder) proxy(jh map[string]any) {
 	host := b.s.Spec.Host
 	switch t.Mode {
 	case site.TLSAutoHTTPS:
-		set(jh, "proxy.service.type", "LoadBalancer")
-		set(jh, "proxy.https.enabled", true)
-		set(jh, "proxy.https.type", "letsencrypt")
-		set(jh, "proxy.https.hosts", []any{host})
-		set(jh, "proxy.https.letsencrypt.contactEmail", t.ContactEmail)
+		valuetree.Set(jh, "proxy.service.type", "LoadBalancer")
+		valuetree.Set(jh, "proxy.https.enabled", true)
+		valuetree.Set(jh, "proxy.https.type", "letsencrypt")
+		valuetree.Set(jh, "proxy.https.hosts", []any{host})
+		valuetree.Set(jh, "proxy.https.letsencrypt.contactEmail", t.ContactEmail)
 		if t.Staging {
-			set(jh, "proxy.https.letsencrypt.acmeServer", "https://acme-staging-v02.api.letsencrypt.org/directory")
+			valuetree.Set(jh, "proxy.https.letsencrypt.acmeServer", "https://acme-staging-v02.api.letsencrypt.org/directory")
 		}
 	default:
-		set(jh, "proxy.service.type", "ClusterIP")
-		set(jh, "ingress.enabled", true)
-		set(jh, "ingress.hosts", []any{host})
-		set(jh, "ingress.tls", []any{map[string]any{"hosts": []any{host}, "secretName": TLSSecretName(b.s)}})
+		valuetree.Set(jh, "proxy.service.type", "ClusterIP")
+		valuetree.Set(jh, "ingress.enabled", true)
+		valuetree.Set(jh, "ingress.hosts", []any{host})
+		valuetree.Set(jh, "ingress.tls", []any{map[string]any{"hosts": []any{host}, "secretName": TLSSecretName(b.s)}})
 		if t.IngressClass != "" {
-			set(jh, "ingress.ingressClassName", t.IngressClass)
+			valuetree.Set(jh, "ingress.ingressClassName", t.IngressClass)
 		}
 		if t.Mode == site.TLSCertManager {
-			set(jh, "ingress.annotations", map[string]any{"cert-manager.io/cluster-issuer": t.ClusterIssuer})
+			valuetree.Set(jh, "ingress.annotations", map[string]any{"cert-manager.io/cluster-issuer": t.ClusterIssuer})
 		}
 	}
 }
@@ -238,64 +235,64 @@ func (b *builder) singleuser(jh map[string]any) {
 	u := &b.s.Spec.Singleuser
 	if u.Image != "" {
 		name, tag := site.SplitImage(u.Image)
-		set(jh, "singleuser.image.name", name)
-		set(jh, "singleuser.image.tag", tag)
+		valuetree.Set(jh, "singleuser.image.name", name)
+		valuetree.Set(jh, "singleuser.image.tag", tag)
 	}
 	if u.CPU.Guarantee != 0 {
-		set(jh, "singleuser.cpu.guarantee", u.CPU.Guarantee)
+		valuetree.Set(jh, "singleuser.cpu.guarantee", u.CPU.Guarantee)
 	}
 	if u.CPU.Limit != 0 {
-		set(jh, "singleuser.cpu.limit", u.CPU.Limit)
+		valuetree.Set(jh, "singleuser.cpu.limit", u.CPU.Limit)
 	}
 	if u.Memory.Guarantee != "" {
-		set(jh, "singleuser.memory.guarantee", u.Memory.Guarantee)
+		valuetree.Set(jh, "singleuser.memory.guarantee", u.Memory.Guarantee)
 	}
 	if u.Memory.Limit != "" {
-		set(jh, "singleuser.memory.limit", u.Memory.Limit)
+		valuetree.Set(jh, "singleuser.memory.limit", u.Memory.Limit)
 	}
 	switch u.Storage.Type {
 	case site.StorageNone:
-		set(jh, "singleuser.storage.type", "none")
+		valuetree.Set(jh, "singleuser.storage.type", "none")
 	case site.StorageStatic:
-		set(jh, "singleuser.storage.type", "static")
-		set(jh, "singleuser.storage.static.pvcName", u.Storage.ClaimName)
+		valuetree.Set(jh, "singleuser.storage.type", "static")
+		valuetree.Set(jh, "singleuser.storage.static.pvcName", u.Storage.ClaimName)
 		sub := u.Storage.SubPath
 		if sub == "" {
 			sub = "home/{username}"
 		}
-		set(jh, "singleuser.storage.static.subPath", sub)
+		valuetree.Set(jh, "singleuser.storage.static.subPath", sub)
 	case site.StorageDynamic:
-		set(jh, "singleuser.storage.type", "dynamic")
+		valuetree.Set(jh, "singleuser.storage.type", "dynamic")
 	}
 	if u.Storage.Capacity != "" {
-		set(jh, "singleuser.storage.capacity", u.Storage.Capacity)
+		valuetree.Set(jh, "singleuser.storage.capacity", u.Storage.Capacity)
 	}
 	if u.Storage.StorageClass != "" {
-		set(jh, "singleuser.storage.dynamic.storageClass", u.Storage.StorageClass)
+		valuetree.Set(jh, "singleuser.storage.dynamic.storageClass", u.Storage.StorageClass)
 	}
 	defURL := u.DefaultURL
 	if defURL == "" {
 		defURL = "/lab"
 	}
-	set(jh, "singleuser.defaultUrl", defURL)
+	valuetree.Set(jh, "singleuser.defaultUrl", defURL)
 	if u.StartTimeout > 0 {
-		set(jh, "singleuser.startTimeout", u.StartTimeout)
+		valuetree.Set(jh, "singleuser.startTimeout", u.StartTimeout)
 	}
 	if b.s.Spec.GatewayEnabled() {
 		// Workers run the user's own image unless they pick another.
-		set(jh, "singleuser.extraEnv.DASK_GATEWAY__CLUSTER__OPTIONS__IMAGE", "{JUPYTER_IMAGE_SPEC}")
+		valuetree.Set(jh, "singleuser.extraEnv.DASK_GATEWAY__CLUSTER__OPTIONS__IMAGE", "{JUPYTER_IMAGE_SPEC}")
 		// z2jh denies egress to private IPs: let user pods reach the
 		// gateway's traefik proxy, which schedulers are reached through.
-		set(jh, "singleuser.networkPolicy.egress", []any{map[string]any{
+		valuetree.Set(jh, "singleuser.networkPolicy.egress", []any{map[string]any{
 			"to":    []any{map[string]any{"podSelector": b.gatewaySelector()}},
 			"ports": []any{map[string]any{"port": 8000, "protocol": "TCP"}},
 		}})
 		if b.s.Spec.BaseURL != "" {
-			set(jh, "singleuser.extraEnv.DASK_GATEWAY__PUBLIC_ADDRESS", GatewayPrefix(b.s)+"/")
+			valuetree.Set(jh, "singleuser.extraEnv.DASK_GATEWAY__PUBLIC_ADDRESS", GatewayPrefix(b.s)+"/")
 		}
 	}
 	if len(u.Profiles) > 0 {
-		set(jh, "singleuser.profileList", b.profiles())
+		valuetree.Set(jh, "singleuser.profileList", b.profiles())
 	}
 }
 
@@ -347,19 +344,19 @@ func (b *builder) placement(jh map[string]any) {
 	if c := p.Core; c != nil {
 		if len(c.NodeSelector) > 0 {
 			for _, k := range []string{"hub", "proxy.chp", "proxy.traefik", "scheduling.userScheduler"} {
-				set(jh, k+".nodeSelector", stringMap(c.NodeSelector))
+				valuetree.Set(jh, k+".nodeSelector", stringMap(c.NodeSelector))
 			}
 		}
 		if len(c.Tolerations) > 0 {
-			set(jh, "scheduling.corePods.tolerations", tolerations(c.Tolerations))
+			valuetree.Set(jh, "scheduling.corePods.tolerations", tolerations(c.Tolerations))
 		}
 	}
 	if u := p.User; u != nil {
 		if len(u.NodeSelector) > 0 {
-			set(jh, "singleuser.nodeSelector", stringMap(u.NodeSelector))
+			valuetree.Set(jh, "singleuser.nodeSelector", stringMap(u.NodeSelector))
 		}
 		if len(u.Tolerations) > 0 {
-			set(jh, "singleuser.extraTolerations", tolerations(u.Tolerations))
+			valuetree.Set(jh, "singleuser.extraTolerations", tolerations(u.Tolerations))
 		}
 	}
 }
@@ -368,26 +365,26 @@ func (b *builder) gateway() map[string]any {
 	sp := &b.s.Spec
 	g := map[string]any{}
 	if b.mode == site.ModeComposed || sp.BaseURL != "" {
-		set(g, "gateway.prefix", GatewayPrefix(b.s))
+		valuetree.Set(g, "gateway.prefix", GatewayPrefix(b.s))
 	}
 	if b.mode == site.ModeComposed {
 		// What the daskhub umbrella's values set for its subchart.
-		set(g, "gateway.auth.type", "jupyterhub")
-		set(g, "traefik.service.type", "ClusterIP")
+		valuetree.Set(g, "gateway.auth.type", "jupyterhub")
+		valuetree.Set(g, "traefik.service.type", "ClusterIP")
 	}
 	if l := sp.DaskGateway.Limits; l != (site.ClusterLimits{}) {
-		set(g, "gateway.extraConfig.hubfleet-limits", limitsConfig(l))
+		valuetree.Set(g, "gateway.extraConfig.hubfleet-limits", limitsConfig(l))
 	}
-	set(g, "gateway.extraConfig.hubfleet-options", b.optionsConfig())
+	valuetree.Set(g, "gateway.extraConfig.hubfleet-options", b.optionsConfig())
 	if w := sp.Placement.Worker; w != nil {
-		set(g, "gateway.backend.worker.extraPodConfig", podPlacement(w))
+		valuetree.Set(g, "gateway.backend.worker.extraPodConfig", podPlacement(w))
 	}
 	if u := sp.Placement.User; u != nil {
-		set(g, "gateway.backend.scheduler.extraPodConfig", podPlacement(u))
+		valuetree.Set(g, "gateway.backend.scheduler.extraPodConfig", podPlacement(u))
 	}
 	if c := sp.Placement.Core; c != nil && len(c.NodeSelector) > 0 {
 		for _, k := range []string{"gateway", "controller", "traefik"} {
-			set(g, k+".nodeSelector", stringMap(c.NodeSelector))
+			valuetree.Set(g, k+".nodeSelector", stringMap(c.NodeSelector))
 		}
 	}
 	return g

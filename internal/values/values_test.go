@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 func load(t *testing.T, name string) (*site.Site, *site.Fleet) {
@@ -29,18 +30,6 @@ func load(t *testing.T, name string) (*site.Site, *site.Fleet) {
 		t.Fatal(err)
 	}
 	return s, f
-}
-
-func get(m map[string]any, path string) any {
-	var cur any = m
-	for _, p := range strings.Split(path, ".") {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = mm[p]
-	}
-	return cur
 }
 
 func TestOAuthenticatorKeysFollowTheChartVersion(t *testing.T) {
@@ -84,12 +73,12 @@ func TestOAuthenticatorKeysFollowTheChartVersion(t *testing.T) {
 			}
 			cfg := tt.hubRoot + "hub.config.GenericOAuthenticator."
 			for _, k := range tt.present {
-				if get(rels[0].Values, cfg+k) == nil {
+				if valuetree.Get(rels[0].Values, cfg+k) == nil {
 					t.Errorf("%s%s missing", cfg, k)
 				}
 			}
 			for _, k := range tt.absent {
-				if v := get(rels[0].Values, cfg+k); v != nil {
+				if v := valuetree.Get(rels[0].Values, cfg+k); v != nil {
 					t.Errorf("%s%s = %v, must not be set for this chart", cfg, k, v)
 				}
 			}
@@ -108,7 +97,7 @@ func TestComposedModeWritesTheGlueWithTheGatewayReleaseNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	glue, _ := get(rels[0].Values, "hub.extraConfig.00-add-dask-gateway-values").(string)
+	glue, _ := valuetree.Get(rels[0].Values, "hub.extraConfig.00-add-dask-gateway-values").(string)
 	// The dask-gateway chart names its objects <release> when the release
 	// name contains "dask-gateway": traefik-dask-gateway, not
 	// traefik-dask-gateway-dask-gateway.
@@ -126,7 +115,7 @@ func TestComposedModeWritesTheGlueWithTheGatewayReleaseNames(t *testing.T) {
 		"gateway.auth.type":    "jupyterhub",
 		"traefik.service.type": "ClusterIP",
 	} {
-		if got := get(gw.Values, path); got != want {
+		if got := valuetree.Get(gw.Values, path); got != want {
 			t.Errorf("dask-gateway %s = %v, want %v", path, got, want)
 		}
 	}
@@ -144,10 +133,10 @@ func TestBaseURLMovesCallbackAndGatewayPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := rels[0].Values
-	if got := get(v, "jupyterhub.hub.config.GenericOAuthenticator.oauth_callback_url"); got != "https://pangeo.vm.fedcloud.eu/jupyterhub/hub/oauth_callback" {
+	if got := valuetree.Get(v, "jupyterhub.hub.config.GenericOAuthenticator.oauth_callback_url"); got != "https://pangeo.vm.fedcloud.eu/jupyterhub/hub/oauth_callback" {
 		t.Errorf("callback = %v", got)
 	}
-	if got := get(v, "dask-gateway.gateway.prefix"); got != "/jupyterhub/services/dask-gateway" {
+	if got := valuetree.Get(v, "dask-gateway.gateway.prefix"); got != "/jupyterhub/services/dask-gateway" {
 		t.Errorf("gateway prefix = %v", got)
 	}
 }
@@ -160,10 +149,10 @@ func TestUserValuesMergeLast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := get(rels[0].Values, "jupyterhub.cull.timeout"); got != 7200 {
+	if got := valuetree.Get(rels[0].Values, "jupyterhub.cull.timeout"); got != 7200 {
 		t.Errorf("site value did not win: %v", got)
 	}
-	if got := get(rels[0].Values, "jupyterhub.cull.enabled"); got != true {
+	if got := valuetree.Get(rels[0].Values, "jupyterhub.cull.enabled"); got != true {
 		t.Errorf("fleet value lost in the merge: %v", got)
 	}
 	if rels[0].ValuesFrom != nil {

@@ -1,0 +1,61 @@
+// Package valuetree reads and writes nested chart values
+// (map[string]any trees addressed by dotted paths) and merges them the way
+// Helm merges values files.
+package valuetree
+
+import "strings"
+
+// Set writes v at a dotted path, creating maps on the way. Keys that hold
+// dots cannot be addressed.
+func Set(m map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := m[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			m[p] = next
+		}
+		m = next
+	}
+	m[parts[len(parts)-1]] = v
+}
+
+// Get returns the value at a dotted path, or nil.
+func Get(m map[string]any, path string) any {
+	var cur any = m
+	for _, p := range strings.Split(path, ".") {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[p]
+	}
+	return cur
+}
+
+// Merge deep-merges src into dst as Helm merges values files: maps merge
+// key by key, anything else replaces. Maps taken from src are copied, so
+// later merges into dst never modify src.
+func Merge(dst, src map[string]any) {
+	for k, v := range src {
+		sm, srcIsMap := v.(map[string]any)
+		if !srcIsMap {
+			dst[k] = v
+			continue
+		}
+		dm, dstIsMap := dst[k].(map[string]any)
+		if !dstIsMap {
+			dm = map[string]any{}
+			dst[k] = dm
+		}
+		Merge(dm, sm)
+	}
+}
+
+// Sub returns the map at key (an empty map if absent).
+func Sub(m map[string]any, key string) map[string]any {
+	if s, ok := m[key].(map[string]any); ok {
+		return s
+	}
+	return map[string]any{}
+}
