@@ -214,3 +214,39 @@ func checkHelmRelease(t *testing.T, p string, hr *helmv2.HelmRelease) {
 		}
 	}
 }
+
+func TestExternalSecretReplacesTheSOPSFile(t *testing.T) {
+	t.Parallel()
+	fsys := copyFleet(t)
+	p := "clusters/egi-pangeo/site.yaml"
+	fsys[p].Data = bytes.Replace(fsys[p].Data, []byte("    clientSecret:\n      sops: true\n"),
+		[]byte("    clientSecret:\n      externalSecret:\n        store: vault\n        key: hubs/egi-pangeo\n        property: client_secret\n"), 1)
+	delete(fsys, "overlays/egi-pangeo/"+ClientSecretFile)
+	_, files := render(t, fsys)
+	es, ok := files["overlays/egi-pangeo/externalsecret-oauth-client-secret.yaml"]
+	if !ok {
+		t.Fatalf("no ExternalSecret rendered; files: %v", files.Paths())
+	}
+	for _, want := range []string{"kind: ExternalSecret", "apiVersion: external-secrets.io/v1", "kind: ClusterSecretStore", "name: vault", "key: hubs/egi-pangeo", "secretKey: client_secret", "name: oauth-client-secret"} {
+		if !bytes.Contains(es, []byte(want)) {
+			t.Errorf("ExternalSecret lacks %q:\n%s", want, es)
+		}
+	}
+	if !bytes.Contains(files["overlays/egi-pangeo/kustomization.yaml"], []byte("- externalsecret-oauth-client-secret.yaml")) {
+		t.Error("the kustomization does not list the ExternalSecret")
+	}
+}
+
+func TestMissingSOPSSecretIsAClearError(t *testing.T) {
+	t.Parallel()
+	fsys := copyFleet(t)
+	delete(fsys, "overlays/pangeo-azure/"+ClientSecretFile)
+	fl, err := fleet.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Render(fsys, fl, nil)
+	if err == nil || !strings.Contains(err.Error(), "hubfleet secret set --site pangeo-azure") {
+		t.Errorf("err = %v, want a hint to run hubfleet secret set", err)
+	}
+}
