@@ -1,0 +1,364 @@
+package testcluster_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/google/go-cmp/cmp"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/hubfleet/hubfleet/internal/gitserver"
+	"github.com/hubfleet/hubfleet/internal/testcluster"
+)
+
+// The names the rendered fleet uses (internal/flux): the entry point
+// Kustomization of a site applies overlays/<site> from the GitRepository
+// flux-system, decrypting with the Secret sops-age.
+const (
+	scenarioSite    = "e2e-lab"
+	gitRepoName     = "flux-system"
+	sopsSecretName  = "sops-age"
+	clientSecretVal = "e2e-oauth-client-secret-value"
+)
+
+// scenario is the fleet repository served over git smart HTTP and a cluster
+// bootstrapped for one site, as `flux bootstrap --path=clusters/<site>`
+// leaves it: a GitRepository flux-system and a root Kustomization applying
+// clusters/<site>, whose hubfleet.yaml applies overlays/<site>.
+type scenario struct {
+	t    *testing.T
+	c    *testcluster.Cluster
+	repo string
+}
+
+func (s *scenario) git(args ...string) string { s.t.Helper(); return gitCmd(s.t, s.repo, args...) }
+
+// commit commits everything and returns the Flux revision of the commit.
+func (s *scenario) commit(msg string) string {
+	s.t.Helper()
+	s.git("add", "-A")
+	s.git("commit", "-q", "-m", msg)
+	return testcluster.GitRevision("main", s.git("rev-parse", "HEAD"))
+}
+
+// sync makes Flux fetch the branch now and waits until the root and the site
+// Kustomizations have applied rev.
+func (s *scenario) sync(ctx context.Context, rev string, kustomizations ...string) {
+	s.t.Helper()
+	ns := testcluster.FluxNamespace
+	if err := s.c.RequestReconcile(ctx, testcluster.GitRepositoryGVR, ns, gitRepoName); err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := s.c.WaitReady(ctx, testcluster.GitRepositoryGVR, ns, gitRepoName, testcluster.GitRepositoryRevision(rev)); err != nil {
+		s.t.Fatal(err)
+	}
+	for _, k := range kustomizations {
+		if _, err := s.c.WaitReady(ctx, testcluster.KustomizationGVR, ns, k, testcluster.KustomizationRevision(rev)); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// renderedHelmReleases reads the HelmReleases of a site's overlay.
+func (s *scenario) renderedHelmReleases(site string) []*unstructured.Unstructured {
+	s.t.Helper()
+	paths, err := filepath.Glob(filepath.Join(s.repo, "overlays", site, "helmrelease-*.yaml"))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		s.t.Fatalf("no overlays/%s/helmrelease-*.yaml rendered", site)
+	}
+	var out []*unstructured.Unstructured
+	for _, p := range paths {
+		out = append(out, readObject(s.t, p))
+	}
+	return out
+}
+
+// checkHelmReleases checks that every rendered HelmRelease of site is in the
+// cluster with the rendered spec (plus only the CRD's defaults) and returns
+// their chart versions by name.
+func (s *scenario) checkHelmReleases(ctx context.Context, site string) map[string]string {
+	s.t.Helper()
+	versions := map[string]string{}
+	for _, want := range s.renderedHelmReleases(site) {
+		got, err := s.c.Dynamic().Resource(testcluster.HelmReleaseGVR).Namespace(want.GetNamespace()).Get(ctx, want.GetName(), metav1.GetOptions{})
+		if err != nil {
+			s.t.Errorf("HelmRelease %s/%s rendered but not in the cluster: %v", want.GetNamespace(), want.GetName(), err)
+			continue
+		}
+		wantSpec := jsonNormal(s.t, want.Object["spec"])
+		gotSpec := project(wantSpec, jsonNormal(s.t, got.Object["spec"]))
+		if diff := cmp.Diff(wantSpec, gotSpec); diff != "" {
+			s.t.Errorf("HelmRelease %s/%s spec in the cluster differs from the rendered one (-rendered +cluster):\n%s", want.GetNamespace(), want.GetName(), diff)
+		}
+		v, _, _ := unstructured.NestedString(got.Object, "spec", "chart", "spec", "version")
+		versions[got.GetName()] = v
+	}
+	return versions
+}
+
+// TestScenarioSiteLifecycle drives the real hubfleet CLI against the real
+// GitOps loop (git smart HTTP, source-controller, kustomize-controller, a
+// kube-apiserver): add a site, upgrade its chart, roll back by git revert,
+// remove the site.
+func TestScenarioSiteLifecycle(t *testing.T) {
+	t.Parallel()
+	opts := testcluster.DefaultOptions()
+	opts.Controllers = true
+	c := testcluster.Start(t, opts)
+	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
+	defer cancel()
+
+	// The fleet repository: the example fleet, committed, served over git
+	// smart HTTP.
+	root := t.TempDir()
+	s := &scenario{t: t, c: c, repo: filepath.Join(root, "fleet")}
+	gitCmd(t, root, "init", "-q", "-b", "main", s.repo)
+	copyFleet(t, s.repo)
+	s.commit("example fleet")
+	srv := gitserver.Start(t, root)
+	c.AddCheck("git server", func(ctx context.Context) error { return srv.Check(ctx, "fleet") })
+
+	// The site's cluster key: the public half goes into the site file,
+	// the private half into flux-system/sops-age, as for a real cluster.
+	identity, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bootstrap(ctx, t, c, srv.RepoURL("fleet"), identity)
+	entry := "hubfleet-" + scenarioSite
+
+	var renderedBeforeUpgrade map[string]string
+	var oldVersions map[string]string
+	ok := t.Run("add a site", func(t *testing.T) {
+		s.t = t
+		writeSite(t, s.repo, identity.Recipient().String())
+		runCLI(t, s.repo, clientSecretVal, "secret", "set", "--site", scenarioSite)
+		runCLI(t, s.repo, "", "render")
+		secretFile := filepath.Join(s.repo, "overlays", scenarioSite, "oauth-client-secret.sops.yaml")
+		data, err := os.ReadFile(secretFile)
+		if err != nil {
+			t.Fatalf("hubfleet secret set wrote no encrypted secret: %v", err)
+		}
+		if strings.Contains(string(data), clientSecretVal) {
+			t.Fatal("the committed secret file holds the client secret in plain text")
+		}
+		rev := s.commit("add site " + scenarioSite)
+		s.sync(ctx, rev, "flux-system", entry)
+
+		ns := s.renderedHelmReleases(scenarioSite)[0].GetNamespace()
+		dyn := c.Dynamic()
+		if _, err := dyn.Resource(testcluster.NamespaceGVR).Get(ctx, ns, metav1.GetOptions{}); err != nil {
+			t.Errorf("namespace %s: %v", ns, err)
+		}
+		repos, err := dyn.Resource(testcluster.HelmRepositoryGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
+		if err != nil || len(repos.Items) == 0 {
+			t.Errorf("HelmRepositories in %s: %v (err %v)", ns, len(repos.Items), err)
+		}
+		secrets, err := dyn.Resource(testcluster.SecretGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, sec := range secrets.Items {
+			data, _, _ := unstructured.NestedStringMap(sec.Object, "data")
+			for _, v := range data {
+				if b, _ := base64.StdEncoding.DecodeString(v); string(b) == clientSecretVal {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no Secret in %s holds the decrypted client secret", ns)
+		}
+		oldVersions = s.checkHelmReleases(ctx, scenarioSite)
+		renderedBeforeUpgrade = snapshot(t, s.repo)
+	})
+	if !ok {
+		return
+	}
+
+	var upgradeCommit string
+	ok = t.Run("chart upgrade", func(t *testing.T) {
+		s.t = t
+		bumpChartVersions(t, s.repo)
+		runCLI(t, s.repo, "", "render")
+		rev := s.commit("upgrade charts")
+		upgradeCommit = s.git("rev-parse", "HEAD")
+		s.sync(ctx, rev, "flux-system", entry)
+		got := s.checkHelmReleases(ctx, scenarioSite)
+		t.Logf("chart versions: before %v, after %v", oldVersions, got)
+		for name, old := range oldVersions {
+			if got[name] == old {
+				t.Errorf("HelmRelease %s still at chart version %s after the upgrade", name, old)
+			}
+		}
+	})
+	if !ok {
+		return
+	}
+
+	ok = t.Run("rollback by git revert", func(t *testing.T) {
+		s.t = t
+		s.git("revert", "--no-edit", upgradeCommit)
+		if diff := cmp.Diff(renderedBeforeUpgrade, snapshot(t, s.repo)); diff != "" {
+			t.Errorf("files after git revert differ from before the upgrade (-before +after):\n%s", diff)
+		}
+		// `hubfleet render --check` agrees that nothing is stale.
+		runCLI(t, s.repo, "", "render", "--check")
+		rev := testcluster.GitRevision("main", s.git("rev-parse", "HEAD"))
+		s.sync(ctx, rev, "flux-system", entry)
+		if diff := cmp.Diff(oldVersions, s.checkHelmReleases(ctx, scenarioSite)); diff != "" {
+			t.Errorf("chart versions in the cluster after the revert (-before upgrade +now):\n%s", diff)
+		}
+	})
+	if !ok {
+		return
+	}
+
+	t.Run("remove a site", func(t *testing.T) {
+		s.t = t
+		rendered := s.renderedHelmReleases(scenarioSite)
+		if err := os.Remove(filepath.Join(s.repo, "clusters", scenarioSite, "site.yaml")); err != nil {
+			t.Fatal(err)
+		}
+		runCLI(t, s.repo, "", "render")
+		rev := s.commit("remove site " + scenarioSite)
+		if _, err := os.Stat(filepath.Join(s.repo, "overlays", scenarioSite, "kustomization.yaml")); errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(filepath.Join(s.repo, "clusters", scenarioSite, "hubfleet.yaml")); err == nil {
+				// Known gap in `hubfleet render` (issue 2): the entry point
+				// stays, pointing at a deleted overlay, so Flux fails with
+				// "path not found" and prunes nothing.
+				t.Skipf("hubfleet render removed overlays/%[1]s but kept clusters/%[1]s/hubfleet.yaml: Flux cannot prune (kustomization path not found); render should leave an empty overlays/%[1]s/kustomization.yaml (resources: []) until the cluster is decommissioned", scenarioSite)
+			}
+		}
+		s.sync(ctx, rev, "flux-system")
+		for _, hr := range rendered {
+			name, ns := hr.GetName(), hr.GetNamespace()
+			if err := c.WaitFor(ctx, fmt.Sprintf("HelmRelease %s/%s pruned", ns, name), func(ctx context.Context) error {
+				_, err := c.Dynamic().Resource(testcluster.HelmReleaseGVR).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+				if apierrors.IsNotFound(err) {
+					return nil
+				}
+				k, kerr := c.Dynamic().Resource(testcluster.KustomizationGVR).Namespace(testcluster.FluxNamespace).Get(ctx, entry, metav1.GetOptions{})
+				if kerr == nil {
+					if st, msg := testcluster.Condition(k, "Ready"); st == "False" {
+						return testcluster.Unrecoverable(fmt.Errorf("Kustomization %s is not Ready: %s", entry, msg))
+					}
+				}
+				return errors.Join(errors.New("still present"), err)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// bootstrap sets the cluster up as `flux bootstrap --path=clusters/<site>`
+// would, with the site's age key in flux-system/sops-age.
+func bootstrap(ctx context.Context, t *testing.T, c *testcluster.Cluster, url string, identity *age.X25519Identity) {
+	t.Helper()
+	ns := testcluster.FluxNamespace
+	objs := []struct {
+		gvr schema.GroupVersionResource
+		obj map[string]any
+	}{
+		{testcluster.SecretGVR, map[string]any{
+			"apiVersion": "v1", "kind": "Secret",
+			"metadata":   map[string]any{"name": sopsSecretName, "namespace": ns},
+			"stringData": map[string]any{scenarioSite + ".agekey": identity.String()},
+		}},
+		{testcluster.GitRepositoryGVR, map[string]any{
+			"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+			"metadata": map[string]any{"name": gitRepoName, "namespace": ns},
+			"spec": map[string]any{
+				"url": url, "interval": "10m", "timeout": "30s",
+				"ref": map[string]any{"branch": "main"},
+			},
+		}},
+		{testcluster.KustomizationGVR, map[string]any{
+			"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+			"metadata": map[string]any{"name": "flux-system", "namespace": ns},
+			"spec": map[string]any{
+				"interval": "10m", "prune": true, "wait": false,
+				"path":      "./clusters/" + scenarioSite,
+				"sourceRef": map[string]any{"kind": "GitRepository", "name": gitRepoName},
+			},
+		}},
+	}
+	for _, o := range objs {
+		u := &unstructured.Unstructured{Object: o.obj}
+		if _, err := c.Dynamic().Resource(o.gvr).Namespace(ns).Create(ctx, u, metav1.CreateOptions{}); err != nil {
+			t.Fatalf("bootstrap: create %s %s: %v", u.GetKind(), u.GetName(), err)
+		}
+	}
+}
+
+// writeSite adds the scenario's site: a copy of the example site egi-pangeo
+// (EGI Check-in, SOPS client secret) under a new name, host and age key.
+func writeSite(t *testing.T, repo, recipient string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, "clusters", "egi-pangeo", "site.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, r := range []struct{ re, repl string }{
+		{`(?m)^  name: egi-pangeo$`, "  name: " + scenarioSite},
+		{`(?m)^  host: .*$`, "  host: " + scenarioSite + ".pangeo.example.org"},
+		{`(?m)^    ageRecipient: .*$`, "    ageRecipient: " + recipient},
+	} {
+		re := regexp.MustCompile(r.re)
+		if !re.MatchString(text) {
+			t.Fatalf("example site egi-pangeo has no line matching %s", r.re)
+		}
+		text = re.ReplaceAllString(text, r.repl)
+	}
+	dir := filepath.Join(repo, "clusters", scenarioSite)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "site.yaml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// bumpChartVersions raises the patch version of every chart pinned in
+// bases/daskhub/fleet.yaml, as an upgrade commit does.
+func bumpChartVersions(t *testing.T, repo string) {
+	t.Helper()
+	path := filepath.Join(repo, "bases", "daskhub", "fleet.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?m)^(      version: )(\d+)\.(\d+)\.(\d+)$`)
+	n := 0
+	out := re.ReplaceAllStringFunc(string(data), func(line string) string {
+		m := re.FindStringSubmatch(line)
+		n++
+		var patch int
+		fmt.Sscanf(m[4], "%d", &patch)
+		return fmt.Sprintf("%s%s.%s.%d", m[1], m[2], m[3], patch+1)
+	})
+	if n == 0 {
+		t.Fatal("no chart version pins found in bases/daskhub/fleet.yaml")
+	}
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
