@@ -80,12 +80,12 @@ kube_apiserver() {
 }
 
 source_controller() {
-	GOFLAGS=-mod=mod GONOSUMDB=$FLUX_GONOSUMDB \
+	GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" GONOSUMDB=$FLUX_GONOSUMDB \
 		build source-controller "$FLUX_SOURCE_VERSION" "$here/flux/source-controller" github.com/fluxcd/source-controller
 }
 
 kustomize_controller() {
-	GOFLAGS=-mod=mod GONOSUMDB=$FLUX_GONOSUMDB \
+	GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" GONOSUMDB=$FLUX_GONOSUMDB \
 		build kustomize-controller "$FLUX_KUSTOMIZE_VERSION" "$here/flux/kustomize-controller" github.com/fluxcd/kustomize-controller
 }
 
@@ -111,7 +111,7 @@ crds() {
 	trap 'rm -rf "$work"' RETURN
 	(
 		cd "$work"
-		export GOFLAGS=-mod=mod GONOSUMDB=$FLUX_GONOSUMDB
+		export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" GONOSUMDB=$FLUX_GONOSUMDB
 		go mod init hubfleet.invalid/fluxcrds 2>/dev/null
 		go get \
 			"github.com/fluxcd/helm-controller/api@$FLUX_HELM_API_VERSION" \
