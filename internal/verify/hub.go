@@ -21,8 +21,16 @@ import (
 // maxBody bounds what is read from any endpoint.
 const maxBody = 1 << 20
 
+// endpoint says whose endpoint could not be reached, for the fix hint.
+type endpoint int
+
+const (
+	hubEndpoint endpoint = iota
+	providerEndpoint
+)
+
 // connFailure explains why an endpoint could not be reached.
-func (v *Verifier) connFailure(ctx context.Context, where string, err error) Result {
+func (v *Verifier) connFailure(ctx context.Context, where string, kind endpoint, err error) Result {
 	var (
 		dnsErr  *net.DNSError
 		certErr *tls.CertificateVerificationError
@@ -30,20 +38,33 @@ func (v *Verifier) connFailure(ctx context.Context, where string, err error) Res
 		uaErr   x509.UnknownAuthorityError
 		invErr  x509.CertificateInvalidError
 	)
+	unreachable := "check proxy-public (or the Ingress) and the proxy pod"
+	hangs := "the endpoint hangs: check the pod behind it and any NetworkPolicy or firewall dropping traffic"
+	badCert := "fix the certificate (see the tls check)"
+	if kind == providerEndpoint {
+		unreachable = "the identity provider is unreachable: check its status page and the issuer URL"
+		hangs = "the identity provider does not answer: check its status and any egress firewall"
+		badCert = "the identity provider's certificate is not trusted from here: check the issuer URL and the CA bundle"
+	}
 	switch {
 	case timedOut(ctx, err):
-		return fail(fmt.Sprintf("no answer from %s within %s", where, v.opts.CheckTimeout),
-			"the endpoint hangs: check the pod behind it and any NetworkPolicy or firewall dropping traffic", err)
+		return fail(fmt.Sprintf("no answer from %s within %s", where, v.opts.CheckTimeout), hangs, err)
 	case errors.As(err, &dnsErr):
-		return fail(fmt.Sprintf("cannot resolve %s: %s", dnsErr.Name, dnsErr.Err), "see the dns check", err)
+		fix := "see the dns check"
+		if kind == providerEndpoint {
+			fix = "check the issuer URL's host name"
+		}
+		return fail(fmt.Sprintf("cannot resolve %s: %s", dnsErr.Name, dnsErr.Err), fix, err)
 	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &uaErr), errors.As(err, &invErr):
-		return fail(fmt.Sprintf("%s: the TLS certificate is not trusted (see the tls check)", where), "fix the certificate (see the tls check)", err)
+		what := "the TLS certificate is not trusted (see the tls check)"
+		if kind == providerEndpoint {
+			what = "the identity provider's TLS certificate is not trusted: " + clip(err.Error(), 100)
+		}
+		return fail(fmt.Sprintf("%s: %s", where, what), badCert, err)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fail(fmt.Sprintf("connection to %s refused: nothing listens there", where),
-			"check proxy-public (or the Ingress) and the proxy pod", err)
+		return fail(fmt.Sprintf("connection to %s refused: nothing listens there", where), unreachable, err)
 	default:
-		return fail(fmt.Sprintf("cannot reach %s: %s", where, clip(err.Error(), 120)),
-			"check proxy-public (or the Ingress) and the network path", err)
+		return fail(fmt.Sprintf("cannot reach %s: %s", where, clip(err.Error(), 120)), unreachable, err)
 	}
 }
 
@@ -82,7 +103,7 @@ func (s *siteRun) checkHubHealth(ctx context.Context) Result {
 	})
 	resp, _, err := s.v.get(ctx, u)
 	if err != nil {
-		return s.v.connFailure(ctx, u, err)
+		return s.v.connFailure(ctx, u, hubEndpoint, err)
 	}
 	switch {
 	case resp.StatusCode == http.StatusOK:
@@ -103,7 +124,7 @@ func (s *siteRun) checkHubVersion(ctx context.Context) Result {
 	u := s.t.URL("hub/api/")
 	resp, body, err := s.v.get(ctx, u)
 	if err != nil {
-		return s.v.connFailure(ctx, u, err)
+		return s.v.connFailure(ctx, u, hubEndpoint, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fail(fmt.Sprintf("GET %s returned %d, want 200 with the JupyterHub version", u, resp.StatusCode),
@@ -140,7 +161,7 @@ func (s *siteRun) checkDaskGateway(ctx context.Context) Result {
 	u := s.t.URL("services/dask-gateway/api/health")
 	resp, body, err := s.v.get(ctx, u)
 	if err != nil {
-		return s.v.connFailure(ctx, u, err)
+		return s.v.connFailure(ctx, u, hubEndpoint, err)
 	}
 	var h struct {
 		Status string `json:"status"`
@@ -171,7 +192,7 @@ func (s *siteRun) checkOAuthLogin(ctx context.Context) Result {
 	u := s.t.URL("hub/oauth_login")
 	resp, _, err := s.v.get(ctx, u)
 	if err != nil {
-		return s.v.connFailure(ctx, u, err)
+		return s.v.connFailure(ctx, u, hubEndpoint, err)
 	}
 	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusTemporaryRedirect {
 		return fail(fmt.Sprintf("GET %s returned %d, not a redirect to the identity provider", u, resp.StatusCode),

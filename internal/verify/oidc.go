@@ -43,7 +43,7 @@ func (s *siteRun) checkDiscovery(ctx context.Context) Result {
 	u := DiscoveryURL(a.Issuer)
 	code, body, err := s.providers.get(ctx, s.v, u)
 	if err != nil {
-		return s.v.connFailure(ctx, u, err)
+		return s.v.connFailure(ctx, u, providerEndpoint, err)
 	}
 	if code != http.StatusOK {
 		fix := "check the issuer URL: " + a.Issuer
@@ -140,7 +140,7 @@ func (s *siteRun) checkJWKS(ctx context.Context) Result {
 	u := s.disc.val.JWKSURI
 	code, body, err := s.providers.get(ctx, s.v, u)
 	if err != nil {
-		return s.v.connFailure(ctx, u, err)
+		return s.v.connFailure(ctx, u, providerEndpoint, err)
 	}
 	if code != http.StatusOK {
 		return fail(fmt.Sprintf("GET %s returned %d", u, code), "check the provider's jwks_uri", nil)

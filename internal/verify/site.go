@@ -46,6 +46,10 @@ type siteRun struct {
 }
 
 func newSiteRun(v *Verifier, t Target, providers *fetchCache) *siteRun {
+	if t.Namespace == "" {
+		// Without cluster access the namespace only appears in fix hints.
+		t.Namespace = "<namespace>"
+	}
 	s := &siteRun{v: v, t: t, providers: providers, addrs: newFuture[[]string](), disc: newFuture[*discovery](), hubConn: newFuture[struct{}]()}
 	if t.Kube != nil {
 		s.kube, s.kubeErr = newKubeClients(t.Kube)

@@ -19,7 +19,7 @@ func (s *siteRun) checkTLS(ctx context.Context) Result {
 	host := s.t.Host
 	raw, err := s.v.dialer(ctx, "tcp", net.JoinHostPort(host, "443"))
 	if err != nil {
-		return s.v.connFailure(ctx, host+":443", err)
+		return s.v.connFailure(ctx, host+":443", hubEndpoint, err)
 	}
 	defer raw.Close()
 	if dl, ok := ctx.Deadline(); ok {

@@ -1,0 +1,164 @@
+package verify
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hubfleet/hubfleet/internal/testhub"
+)
+
+// staticNet maps host names to loopback addresses for dialing and to
+// public-looking addresses for the DNS check.
+type staticNet struct {
+	dial map[string]string // host -> 127.0.0.1:port
+	dns  map[string][]string
+}
+
+func (n staticNet) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	to, ok := n.dial[host]
+	if !ok {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, to)
+}
+
+func (n staticNet) LookupHost(_ context.Context, host string) ([]string, error) {
+	if a, ok := n.dns[host]; ok {
+		return a, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+// TestRealHub verifies Debian's JupyterHub behind configurable-http-proxy
+// with TLS, against npm oidc-provider as the OpenID provider, then stops
+// one component at a time and wants the right explanation.
+func TestRealHub(t *testing.T) {
+	const (
+		hubHost = "hub.real.example.org"
+		idpHost = "idp.real.example.org"
+		issuer  = "https://" + idpHost
+		lbIP    = "203.0.113.10"
+	)
+	ca, err := testhub.NewCA("hubfleet testhub CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hubCert, err := ca.Issue(hubHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idpCert, err := ca.Issue(idpHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := Target{
+		Site: "real", Host: hubHost, BaseURL: "/", TLS: TLSSecret, Exposure: ExposureLoadBalancer,
+		JupyterHubVersion: "3.0.0", DaskGateway: true,
+		Auth:              Auth{Provider: ProviderGenericOIDC, Issuer: issuer, ClientID: "hub-real"},
+		ExpectedAddresses: []string{lbIP},
+	}
+	io := testhub.DefaultIdPOptions()
+	io.Issuer, io.Cert, io.CA, io.ClientID, io.RedirectURIs = issuer, idpCert, ca, site.Auth.ClientID, []string{site.CallbackURL()}
+	idp := testhub.StartIdP(t, io)
+	ho := testhub.DefaultHubOptions()
+	ho.Host, ho.Cert, ho.CA, ho.DaskGateway = hubHost, hubCert, ca, true
+	ho.AuthorizeURL, ho.ClientID, ho.CallbackURL = issuer+"/auth", site.Auth.ClientID, site.CallbackURL()
+	hub := testhub.StartHub(t, ho)
+
+	n := staticNet{dial: map[string]string{hubHost: hub.Addr(), idpHost: idp.Addr()}, dns: map[string][]string{hubHost: {lbIP}}}
+	opts := DefaultOptions()
+	opts.Dial, opts.Resolver, opts.RootCAs, opts.CheckTimeout = n.Dial, n, ca.Pool(), 10*time.Second
+	verify := func(t *testing.T, target Target) map[string]Result {
+		t.Helper()
+		v := New(opts)
+		defer v.Close()
+		out := map[string]Result{}
+		rs := v.VerifySite(context.Background(), target)
+		for _, r := range rs {
+			out[r.Check] = r
+		}
+		var b strings.Builder
+		if err := WriteTable(&b, rs); err != nil {
+			t.Fatal(err)
+		}
+		t.Log("\n" + b.String())
+		return out
+	}
+	type want struct {
+		status Status
+		detail string
+	}
+	expect := func(t *testing.T, got map[string]Result, wants map[string]want) {
+		t.Helper()
+		for check, r := range got {
+			w, ok := wants[check]
+			if !ok {
+				w = want{status: Pass}
+			}
+			if r.Status != w.status || !strings.Contains(r.Detail, w.detail) {
+				t.Errorf("%s = %s %q (%v), want %s containing %q", check, r.Status, r.Detail, r.Err, w.status, w.detail)
+			}
+		}
+	}
+
+	t.Run("healthy", func(t *testing.T) {
+		expect(t, verify(t, site), map[string]want{
+			CheckHubVersion:    {Pass, "JupyterHub 3.0.0"},
+			CheckOIDCDiscovery: {Pass, "authorize at " + issuer + "/auth"},
+			CheckOAuthLogin:    {Pass, "redirect_uri https://hub.real.example.org/hub/oauth_callback"},
+		})
+	})
+	t.Run("issuer configured with a trailing slash", func(t *testing.T) {
+		s := site
+		s.Auth.Issuer = issuer + "/"
+		expect(t, verify(t, s), map[string]want{
+			CheckOIDCDiscovery: {Fail, "issuer mismatch by a trailing slash"},
+			CheckJWKS:          {Fail, "discovery document is unusable"},
+			CheckOAuthLogin:    {Warn, "authorization_endpoint is unknown"},
+		})
+	})
+	t.Run("hub registered under another client id", func(t *testing.T) {
+		s := site
+		s.Auth.ClientID = "hub-other"
+		expect(t, verify(t, s), map[string]want{CheckOAuthLogin: {Fail, `the hub sends client_id="hub-real", the site is registered as "hub-other"`}})
+	})
+	t.Run("chart ships another JupyterHub", func(t *testing.T) {
+		s := site
+		s.JupyterHubVersion = "4.0.2"
+		expect(t, verify(t, s), map[string]want{CheckHubVersion: {Fail, "runs JupyterHub 3.0.0 but the chart just rendered ships 4.0.2"}})
+	})
+	t.Run("dask-gateway stopped", func(t *testing.T) {
+		if err := hub.StopGateway(); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, verify(t, site), map[string]want{CheckDaskGateway: {Fail, "/services/dask-gateway/api/health returned 503"}})
+	})
+	t.Run("OpenID provider stopped", func(t *testing.T) {
+		idp.Stop()
+		expect(t, verify(t, site), map[string]want{
+			CheckDaskGateway:   {Fail, "returned 503"},
+			CheckOIDCDiscovery: {Fail, "connection to " + issuer + "/.well-known/openid-configuration refused"},
+			CheckJWKS:          {Fail, "discovery document is unusable"},
+			CheckOAuthLogin:    {Warn, "authorization_endpoint is unknown"},
+		})
+	})
+	t.Run("hub process killed, proxy still up", func(t *testing.T) {
+		if err := hub.KillHub(); err != nil {
+			t.Fatal(err)
+		}
+		got := verify(t, site)
+		for _, c := range []string{CheckHubHealth} {
+			if r := got[c]; r.Status != Fail || !strings.Contains(r.Detail, "the hub is down") {
+				t.Errorf("%s = %s %q, want fail: the hub is down", c, r.Status, r.Detail)
+			}
+		}
+	})
+}
