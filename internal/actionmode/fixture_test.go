@@ -162,9 +162,6 @@ func (f *fixture) run(mode, event string, inputs map[string]string, opt func(*ac
 		"HUBFLEET_MODE":         mode,
 		"HUBFLEET_GITHUB_TOKEN": token,
 	}
-	if strings.HasPrefix(event, "workflow_dispatch") {
-		env["GITHUB_EVENT_NAME"] = "workflow_dispatch"
-	}
 	if event == "pull_request" {
 		env["GITHUB_BASE_REF"] = "main"
 		env["GITHUB_REF_NAME"] = "7/merge"

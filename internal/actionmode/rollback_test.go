@@ -28,7 +28,7 @@ func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 	before := git(t, f.work, "rev-parse", "HEAD")
 	upgraded := f.upgradeOnMain("4.4.0", "4.5.0")
 
-	res := f.run("rollback", "workflow_dispatch_rollback", map[string]string{"HUBFLEET_SITE": "heliocloud-aws"}, nil)
+	res := f.run("rollback", "workflow_dispatch", map[string]string{"HUBFLEET_SITE": "heliocloud-aws"}, nil)
 	if res.err != nil {
 		t.Fatalf("rollback: %v\n%s", res.err, res.log)
 	}
@@ -84,7 +84,7 @@ func TestRollbackConflictChangesNothing(t *testing.T) {
 	first := f.upgradeOnMain("4.4.0", "4.5.0")
 	second := f.upgradeOnMain("4.5.0", "4.6.0")
 
-	res := f.run("rollback", "workflow_dispatch_rollback", map[string]string{"HUBFLEET_COMMIT": first}, nil)
+	res := f.run("rollback", "workflow_dispatch", map[string]string{"HUBFLEET_COMMIT": first}, nil)
 	var ce *gitrepo.ConflictError
 	if !errors.As(res.err, &ce) || res.exit != 2 {
 		t.Fatalf("rollback err = %v (exit %d), want a *ConflictError", res.err, res.exit)
@@ -127,7 +127,7 @@ func TestRollbackPushToMain(t *testing.T) {
 			}
 			before := git(t, f.work, "rev-parse", "HEAD")
 			upgraded := f.upgradeOnMain("4.4.0", "4.5.0")
-			res := f.run("rollback", "workflow_dispatch_rollback", map[string]string{"HUBFLEET_SITE": "pangeo-azure", "HUBFLEET_PUSH_TO_MAIN": "true"}, nil)
+			res := f.run("rollback", "workflow_dispatch", map[string]string{"HUBFLEET_SITE": "pangeo-azure", "HUBFLEET_PUSH_TO_MAIN": "true"}, nil)
 			main := git(t, f.remote, "rev-parse", "main")
 			if tt.wantErr != "" {
 				if res.err == nil || !strings.Contains(res.err.Error(), tt.wantErr) {
@@ -162,7 +162,7 @@ func TestRollbackNeedsSiteOrCommit(t *testing.T) {
 		{"HUBFLEET_SITE": "egi-dev", "HUBFLEET_COMMIT": "HEAD"},
 		{"HUBFLEET_SITE": "egi-dev,egi-pangeo"},
 	} {
-		res := f.run("rollback", "workflow_dispatch_rollback", in, nil)
+		res := f.run("rollback", "workflow_dispatch", in, nil)
 		if res.exit != 2 {
 			t.Errorf("inputs %v: exit %d (%v), want 2", in, res.exit, res.err)
 		}

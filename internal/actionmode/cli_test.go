@@ -1,0 +1,187 @@
+package actionmode_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/report/reporttest"
+)
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// hubfleetBinary builds cmd/hubfleet once per test process.
+func hubfleetBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the hubfleet binary; skipped with -short")
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hubfleet-cli-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "hubfleet")
+		out, err := exec.Command("go", "build", "-o", binary, "github.com/hubfleet/hubfleet/cmd/hubfleet").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build hubfleet: %v", buildErr)
+	}
+	return binary
+}
+
+// cli runs `hubfleet --root <work> action <mode>` with the environment a
+// runner gives the action's step.
+func (f *fixture) cli(mode, event string, inputs map[string]string) (exit int, stdout string, outputs map[string]string) {
+	f.t.Helper()
+	bin := hubfleetBinary(f.t)
+	dir := f.t.TempDir()
+	outFile := filepath.Join(dir, "output")
+	eventPath, err := filepath.Abs(filepath.Join("testdata", "events", event+".json"))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GITHUB_") && !strings.HasPrefix(kv, "HUBFLEET_") && !strings.HasPrefix(kv, "RUNNER_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, isolated...)
+	env = append(env,
+		"GITHUB_ACTIONS=true",
+		"GITHUB_OUTPUT="+outFile,
+		"GITHUB_STEP_SUMMARY="+filepath.Join(dir, "summary"),
+		"GITHUB_REPOSITORY=fleet/hubs",
+		"GITHUB_API_URL="+f.srv.URL(),
+		"GITHUB_SERVER_URL=https://github.com",
+		"GITHUB_RUN_ID=77",
+		"GITHUB_EVENT_NAME="+event,
+		"GITHUB_EVENT_PATH="+eventPath,
+		"GITHUB_SHA="+git(f.t, f.work, "rev-parse", "HEAD"),
+		"GITHUB_BASE_REF=main",
+		"HUBFLEET_GITHUB_TOKEN="+token,
+	)
+	for k, v := range inputs {
+		env = append(env, k+"="+v)
+	}
+	cmd := exec.Command(bin, "--root", f.work, "action", mode)
+	cmd.Env = env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		exit = ee.ExitCode()
+	default:
+		f.t.Fatal(err)
+	}
+	if b, err := os.ReadFile(outFile); err == nil {
+		if outputs, err = reporttest.ParseOutputs(string(b)); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	return exit, out.String(), outputs
+}
+
+func TestCLIAction(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+
+	f.pullRequest("pangeo/pangeo-notebook:2025.1.10")
+	exit, log, outputs := f.cli("plan", "pull_request", nil)
+	if exit != 0 {
+		t.Fatalf("hubfleet action plan exit %d:\n%s", exit, log)
+	}
+	if outputs["changed"] != "true" || outputs["comment-url"] == "" {
+		t.Errorf("outputs = %v", outputs)
+	}
+	if n := len(f.srv.Comments(7)); n != 1 || !strings.Contains(f.srv.Comments(7)[0].Body, github.PlanMarker) {
+		t.Errorf("plan comment not created: %d comments", n)
+	}
+	if diff := cmp.Diff([]string{"site egi-cesnet", "site egi-dev", "site egi-pangeo", "site heliocloud-aws", "site pangeo-azure"}, reporttest.Groups(log)); diff != "" {
+		t.Errorf("log groups (-want +got):\n%s", diff)
+	}
+	if strings.Count(log, token) != 1 {
+		t.Errorf("token not masked in the CLI log")
+	}
+
+	// A broken site fails the check with exit 1 and an annotation.
+	f.replace(f.work, "clusters/egi-dev/site.yaml", "host: pangeo-dev.vm.fedcloud.eu", "host: hub")
+	git(t, f.work, "commit", "--quiet", "-am", "Break egi-dev")
+	exit, log, outputs = f.cli("plan", "pull_request", nil)
+	if exit != 1 {
+		t.Fatalf("exit = %d, want 1:\n%s", exit, log)
+	}
+	anns, err := reporttest.ParseAnnotations(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(anns) == 0 || anns[0].Level != report.LevelError || anns[0].File != "clusters/egi-dev/site.yaml" || anns[0].Line != 17 {
+		t.Errorf("annotations = %+v", anns)
+	}
+	if outputs["failed-sites"] != "egi-dev" {
+		t.Errorf("failed-sites = %q", outputs["failed-sites"])
+	}
+	if n := len(f.srv.Comments(7)); n != 1 {
+		t.Errorf("comments = %d after the second run, want 1", n)
+	}
+
+	// An unknown mode is an error: exit 2.
+	if exit, log, _ = f.cli("deploy", "push", nil); exit != 2 || !strings.Contains(log, `unknown action mode "deploy"`) {
+		t.Errorf("unknown mode: exit %d:\n%s", exit, log)
+	}
+}
+
+func TestCLIRenderAndRollback(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	before := git(t, f.work, "rev-parse", "HEAD")
+	// A site change merged without rendering: render commits the overlay.
+	f.replace(f.work, "clusters/egi-dev/site.yaml", "startTimeout: 600", "startTimeout: 900")
+	git(t, f.work, "commit", "--quiet", "-am", "Give egi-dev more start time")
+	git(t, f.work, "push", "--quiet", "origin", "main")
+	exit, log, outputs := f.cli("render", "push", map[string]string{"GITHUB_REF_NAME": "main"})
+	if exit != 0 || outputs["changed"] != "true" {
+		t.Fatalf("render: exit %d, outputs %v:\n%s", exit, outputs, log)
+	}
+	rendered := git(t, f.remote, "rev-parse", "main")
+	if outputs["commit"] != rendered {
+		t.Errorf("commit output %s, remote main %s", outputs["commit"], rendered)
+	}
+
+	// Roll egi-dev back: the bot's render commit is the last overlay change.
+	exit, log, outputs = f.cli("rollback", "workflow_dispatch", map[string]string{"HUBFLEET_SITE": "egi-dev"})
+	if exit != 0 {
+		t.Fatalf("rollback: exit %d:\n%s", exit, log)
+	}
+	if outputs["pull-request-number"] != "1" {
+		t.Errorf("outputs = %v", outputs)
+	}
+	branch := "hubfleet/rollback/egi-dev"
+	if d := git(t, f.remote, "diff", before, branch, "--", "overlays/egi-dev/"); d != "" {
+		t.Errorf("rolled-back overlay differs from before the change:\n%s", d)
+	}
+	if got := git(t, f.remote, "log", "-1", "--format=%s", branch); got != `Revert "Render overlays of egi-dev"` {
+		t.Errorf("rollback commit = %q", got)
+	}
+}
