@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -124,6 +125,8 @@ type hubState struct {
 type idpState struct {
 	discovery map[string]any
 	jwks      []byte
+	// clients maps registered client ids to their redirect URIs.
+	clients map[string][]string
 }
 
 // world is a set of HTTPS hosts served by one loopback TLS listener,
@@ -249,7 +252,8 @@ func (w *world) addIdP(issuer, authorizeEndpoint string) {
 			"subject_types_supported":               []string{"public"},
 			"id_token_signing_alg_values_supported": []string{"ES256"},
 		},
-		jwks: jwks,
+		jwks:    jwks,
+		clients: map[string][]string{},
 	}
 }
 
@@ -267,6 +271,10 @@ func (w *world) addSite(t Target, addr string) {
 		ae := w.idps[t.Auth.Issuer].discovery["authorization_endpoint"].(string)
 		w.mu.Unlock()
 		login = authorizeURL(ae, t.Auth.ClientID, t.CallbackURL())
+		w.mu.Lock()
+		c := w.idps[t.Auth.Issuer].clients
+		c[t.Auth.ClientID] = append(c[t.Auth.ClientID], t.CallbackURL())
+		w.mu.Unlock()
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -309,8 +317,11 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	var disc map[string]any
 	var jwks []byte
+	var registered []string
+	var known bool
 	if idp != nil {
 		disc, jwks = idp.discovery, idp.jwks
+		registered, known = idp.clients[r.URL.Query().Get("client_id")]
 	}
 	w.mu.Unlock()
 
@@ -356,6 +367,19 @@ func (w *world) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		case bu.Path + "/.well-known/openid-configuration":
 			rw.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(rw).Encode(disc) //nolint:errcheck // test server
+			return
+		case bu.Path + "/protocol/openid-connect/auth":
+			// Keycloak's answers (EGI Check-in runs Keycloak).
+			switch {
+			case !known:
+				rw.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(rw, "<html><body>We are sorry... Client not found.</body></html>")
+			case !slices.Contains(registered, r.URL.Query().Get("redirect_uri")):
+				rw.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(rw, "<html><body>We are sorry... Invalid parameter: redirect_uri</body></html>")
+			default:
+				fmt.Fprint(rw, "<html><body>Sign in to your account</body></html>")
+			}
 			return
 		case bu.Path + "/protocol/openid-connect/certs":
 			rw.Header().Set("Content-Type", "application/json")

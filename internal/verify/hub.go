@@ -70,12 +70,17 @@ func (v *Verifier) connFailure(ctx context.Context, where string, kind endpoint,
 
 // get fetches u without following redirects and reads at most maxBody.
 func (v *Verifier) get(ctx context.Context, u string) (*http.Response, []byte, error) {
+	return v.getAccept(ctx, u, "application/json")
+}
+
+// getAccept is get with an Accept header.
+func (v *Verifier) getAccept(ctx context.Context, u, accept string) (*http.Response, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("build request for %s: %w", u, err)
+		return nil, nil, fmt.Errorf("build request for %s: %w", redact(u), err)
 	}
 	req.Header.Set("User-Agent", v.opts.UserAgent)
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	resp, err := v.http.Do(req)
 	if err != nil {
 		return nil, nil, err
@@ -202,6 +207,7 @@ func (s *siteRun) checkOAuthLogin(ctx context.Context) Result {
 	if err != nil {
 		return fail(fmt.Sprintf("GET %s redirected without a usable Location", u), "", err)
 	}
+	s.login.set(loc, true, "")
 	var discovered string
 	if s.disc.ok {
 		discovered = s.disc.val.AuthorizationEndpoint

@@ -111,9 +111,10 @@ func TestRealHub(t *testing.T) {
 
 	t.Run("healthy", func(t *testing.T) {
 		expect(t, verify(t, site), map[string]want{
-			CheckHubVersion:    {Pass, "JupyterHub 3.0.0"},
-			CheckOIDCDiscovery: {Pass, "authorize at " + issuer + "/auth"},
-			CheckOAuthLogin:    {Pass, "redirect_uri https://hub.real.example.org/hub/oauth_callback"},
+			CheckHubVersion:     {Pass, "JupyterHub 3.0.0"},
+			CheckOIDCDiscovery:  {Pass, "authorize at " + issuer + "/auth"},
+			CheckOAuthLogin:     {Pass, "redirect_uri https://hub.real.example.org/hub/oauth_callback"},
+			CheckOAuthAuthorize: {Pass, "the provider accepts client hub-real and redirect_uri https://hub.real.example.org/hub/oauth_callback (answered 303, on to its login at idp.real.example.org)"},
 		})
 	})
 	t.Run("issuer configured with a trailing slash", func(t *testing.T) {
@@ -130,6 +131,20 @@ func TestRealHub(t *testing.T) {
 		s.Auth.ClientID = "hub-other"
 		expect(t, verify(t, s), map[string]want{CheckOAuthLogin: {Fail, `the hub sends client_id="hub-real", the site is registered as "hub-other"`}})
 	})
+	t.Run("callback not registered at the provider", func(t *testing.T) {
+		// A second hub under /jhub/ sends its own, correct callback, which
+		// the provider was never told about.
+		ho2 := ho
+		ho2.BaseURL = "/jhub/"
+		s := site
+		s.BaseURL = "/jhub/"
+		ho2.CallbackURL = s.CallbackURL()
+		hub2 := testhub.StartHub(t, ho2)
+		n.dial[hubHost] = hub2.Addr()
+		defer func() { n.dial[hubHost] = hub.Addr() }()
+		expect(t, verify(t, s), map[string]want{CheckOAuthAuthorize: {Fail,
+			"the provider refuses redirect_uri https://hub.real.example.org/jhub/hub/oauth_callback for client hub-real"}})
+	})
 	t.Run("chart ships another JupyterHub", func(t *testing.T) {
 		s := site
 		s.JupyterHubVersion = "4.0.2"
@@ -144,10 +159,11 @@ func TestRealHub(t *testing.T) {
 	t.Run("OpenID provider stopped", func(t *testing.T) {
 		idp.Stop()
 		expect(t, verify(t, site), map[string]want{
-			CheckDaskGateway:   {Fail, "returned 503"},
-			CheckOIDCDiscovery: {Fail, "connection to " + issuer + "/.well-known/openid-configuration refused"},
-			CheckJWKS:          {Fail, "discovery document is unusable"},
-			CheckOAuthLogin:    {Warn, "authorization_endpoint is unknown"},
+			CheckDaskGateway:    {Fail, "returned 503"},
+			CheckOIDCDiscovery:  {Fail, "connection to " + issuer + "/.well-known/openid-configuration refused"},
+			CheckJWKS:           {Fail, "discovery document is unusable"},
+			CheckOAuthLogin:     {Warn, "authorization_endpoint is unknown"},
+			CheckOAuthAuthorize: {Fail, "connection to https://idp.real.example.org/auth refused"},
 		})
 	})
 	t.Run("hub process killed, proxy still up", func(t *testing.T) {

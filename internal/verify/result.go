@@ -40,6 +40,9 @@ const (
 	CheckOIDCDiscovery = "oidc-discovery"
 	CheckJWKS          = "jwks"
 	CheckOAuthLogin    = "oauth-login"
+	// CheckOAuthAuthorize follows the hub's redirect to the provider and
+	// wants it to accept the client_id and redirect_uri.
+	CheckOAuthAuthorize = "oauth-authorize"
 )
 
 // Result is the outcome of one check on one site. Detail is a one-line

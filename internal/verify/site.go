@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"net/url"
 	"sync"
 )
 
@@ -37,6 +38,8 @@ type siteRun struct {
 	// so the other hub requests share it (HTTP/2) instead of each paying
 	// for a TLS handshake.
 	hubConn *future[struct{}]
+	// login is where /hub/oauth_login sends the browser.
+	login *future[*url.URL]
 	// providers shares identity-provider documents between the sites of
 	// one run: a fleet on one IdP fetches its discovery and JWKS once.
 	providers *fetchCache
@@ -50,7 +53,7 @@ func newSiteRun(v *Verifier, t Target, providers *fetchCache) *siteRun {
 		// Without cluster access the namespace only appears in fix hints.
 		t.Namespace = "<namespace>"
 	}
-	s := &siteRun{v: v, t: t, providers: providers, addrs: newFuture[[]string](), disc: newFuture[*discovery](), hubConn: newFuture[struct{}]()}
+	s := &siteRun{v: v, t: t, providers: providers, addrs: newFuture[[]string](), disc: newFuture[*discovery](), hubConn: newFuture[struct{}](), login: newFuture[*url.URL]()}
 	if t.Kube != nil {
 		s.kube, s.kubeErr = newKubeClients(t.Kube)
 	}
@@ -97,7 +100,9 @@ func (s *siteRun) checks() []check {
 			check{name: CheckOIDCDiscovery, run: s.checkDiscovery,
 				finally: func(r Result) { s.disc.set(nil, false, r.Detail) }},
 			check{name: CheckJWKS, run: s.checkJWKS, waitFor: waits(s.disc.done)},
-			check{name: CheckOAuthLogin, run: s.checkOAuthLogin, waitFor: waits(s.disc.done, s.hubConn.done)},
+			check{name: CheckOAuthLogin, run: s.checkOAuthLogin, waitFor: waits(s.disc.done, s.hubConn.done),
+				finally: func(r Result) { s.login.set(nil, false, r.Detail) }},
+			check{name: CheckOAuthAuthorize, run: s.checkAuthorize, waitFor: waits(s.login.done)},
 		)
 	}
 	return cs

@@ -59,7 +59,7 @@ func TestVerifyHealthySite(t *testing.T) {
 				want[CheckDaskGateway] = Pass
 			}
 			if tc.target.usesOIDC() {
-				want[CheckOIDCDiscovery], want[CheckJWKS], want[CheckOAuthLogin] = Pass, Pass, Pass
+				want[CheckOIDCDiscovery], want[CheckJWKS], want[CheckOAuthLogin], want[CheckOAuthAuthorize] = Pass, Pass, Pass, Pass
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("statuses (-want +got):\n%s", diff)
@@ -259,6 +259,22 @@ func TestFaults(t *testing.T) {
 			check: CheckOAuthLogin, status: Fail,
 			detail: []string{"redirect_uri=http://hub.alpha.example.org/hub/oauth_callback", "callback is https://hub.alpha.example.org/hub/oauth_callback", "Invalid parameter: redirect_uri"},
 			fix:    "oauth_callback_url to https://hub.alpha.example.org/hub/oauth_callback",
+		},
+		{
+			name: "redirect_uri not registered at the provider",
+			inject: func(w *world, s *Target) {
+				w.idp(issuer, func(p *idpState) {
+					p.clients[s.Auth.ClientID] = []string{"https://old-hub.example.org/hub/oauth_callback"}
+				})
+			},
+			check: CheckOAuthAuthorize, status: Fail,
+			detail: []string{"the provider refuses redirect_uri https://hub.alpha.example.org/hub/oauth_callback for client hub-alpha", "Invalid parameter: redirect_uri"},
+			fix:    "register https://hub.alpha.example.org/hub/oauth_callback as a redirect URI of client hub-alpha",
+		},
+		{
+			name:   "client unknown to the provider",
+			inject: func(w *world, s *Target) { w.idp(issuer, func(p *idpState) { delete(p.clients, s.Auth.ClientID) }) },
+			check:  CheckOAuthAuthorize, status: Fail, detail: []string{"the provider does not know client hub-alpha", "Client not found"},
 		},
 		{
 			name: "client_id mismatch",
