@@ -20,7 +20,7 @@ type actionDeps struct {
 }
 
 func defaultActionDeps() actionDeps {
-	return actionDeps{renderer: actionmode.FleetRenderer{}}
+	return actionDeps{renderer: actionmode.FleetRenderer{}, upgrader: actionmode.DefaultChartUpgrader()}
 }
 
 func newActionCmd(g *globalOptions, s streams) *cobra.Command {

@@ -83,6 +83,8 @@ type UpgradeOptions struct {
 	// MaxWave is the highest site wave to upgrade; negative means what the
 	// fleet's rollout policy allows.
 	MaxWave int
+	// BaseRef is the branch the upgrade is planned against.
+	BaseRef string
 }
 
 // UpgradeResult is what an upgrade changed under root.

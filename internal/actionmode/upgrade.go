@@ -32,7 +32,7 @@ func (r *runner) upgrade(ctx context.Context) error {
 	if err := repo.CreateBranch(ctx, branch, start); err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
-	res, err := r.opts.Upgrader.Upgrade(ctx, r.root, UpgradeOptions{MaxWave: r.env.Wave})
+	res, err := r.opts.Upgrader.Upgrade(ctx, r.root, UpgradeOptions{MaxWave: r.env.Wave, BaseRef: base})
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
