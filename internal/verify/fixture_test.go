@@ -144,6 +144,9 @@ type world struct {
 	dns   map[string][]string
 	// accepted counts connections (TLS handshakes) served.
 	accepted atomic.Int64
+	// down hosts refuse connections; silent hosts accept and never answer.
+	down, silent map[string]bool
+	silentAddr   string
 }
 
 type countingListener struct {
@@ -166,7 +169,28 @@ func newWorld(t testing.TB) *world {
 		t: t, now: now, ca: newTestCA(t, pkix.Name{CommonName: "hubfleet test root", Organization: []string{"hubfleet tests"}}, now),
 		certs: map[string]*tls.Certificate{}, hubs: map[string]*hubState{},
 		idps: map[string]*idpState{}, dns: map[string][]string{},
+		down: map[string]bool{}, silent: map[string]bool{},
 	}
+	// A listener that accepts and never says a word (a hung TLS terminator).
+	hole, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	w.silentAddr = hole.Addr().String()
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := hole.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() { hole.Close() })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -399,11 +423,18 @@ func (w *world) dial(ctx context.Context, network, addr string) (net.Conn, error
 	}
 	w.mu.Lock()
 	_, ok := w.certs[host]
+	down, silent := w.down[host], w.silent[host]
 	w.mu.Unlock()
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
 	var d net.Dialer
+	switch {
+	case !ok:
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	case down:
+		// Port 1 on loopback is closed: a real "connection refused".
+		return d.DialContext(ctx, network, "127.0.0.1:1")
+	case silent:
+		return d.DialContext(ctx, network, w.silentAddr)
+	}
 	return d.DialContext(ctx, network, w.addr)
 }
 

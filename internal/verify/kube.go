@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
@@ -55,6 +56,9 @@ func (s *siteRun) kubeFailure(ctx context.Context, what string, err error) Resul
 	case timedOut(ctx, err):
 		return fail(fmt.Sprintf("the Kubernetes API server did not answer within %s reading %s", s.v.opts.CheckTimeout, what),
 			"check the kube context "+s.contextName()+" points at a reachable API server", err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fail(fmt.Sprintf("the Kubernetes API server of kube context %s refused the connection reading %s", s.contextName(), what),
+			"check the cluster's API server is up and the kube context points at it", err)
 	case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
 		return fail(fmt.Sprintf("kube context %s may not read %s", s.contextName(), what),
 			"grant get/list on it to the verifier's identity (RBAC)", err)

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/hubfleet/hubfleet/internal/testcluster"
 )
@@ -210,6 +211,44 @@ func TestKubeChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	kube, err := RestConfig(c.KubeconfigPath(), "hubfleet-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("sites", func(t *testing.T) { kubeCases(ctx, t, c, cs, kube) })
+
+	// Every case above is done: stop the API server under a healthy site.
+	if err := c.StopComponent(testcluster.KubeAPIServer); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t)
+	site := egiSite("alpha")
+	site.Namespace, site.Kube, site.KubeContext, site.ExpectedAddresses = "site-00", kube, "hubfleet-test", nil
+	site.Releases = []Release{{Name: "daskhub", ChartVersion: "2024.1.1"}}
+	w.addSite(site, "203.0.113.10")
+	opts := w.options()
+	opts.CheckTimeout = 3 * time.Second
+	v := New(opts)
+	defer v.Close()
+	for _, r := range v.VerifySite(ctx, site) {
+		switch {
+		case r.Check == CheckDNS:
+			if r.Status != Fail || !strings.Contains(r.Detail, "public address is unknown") {
+				t.Errorf("%s = %s %q, want fail: public address unknown", r.Check, r.Status, r.Detail)
+			}
+		case r.Check == CheckProxyPublic || strings.HasPrefix(r.Check, CheckHelmRelease) || strings.HasPrefix(r.Check, CheckDeployment):
+			if r.Status != Fail || !strings.Contains(r.Detail, "API server") || !strings.Contains(r.Detail, "hubfleet-test") {
+				t.Errorf("%s = %s %q, want a failure naming the API server of kube context hubfleet-test", r.Check, r.Status, r.Detail)
+			}
+		default:
+			if r.Status != Pass {
+				t.Errorf("%s = %s %q, want pass (the hub itself is up)", r.Check, r.Status, r.Detail)
+			}
+		}
+	}
+}
+
+func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kubernetes.Interface, kube *rest.Config) {
 	const lbIP = "203.0.113.10"
 	lb := corev1.LoadBalancerIngress{IP: lbIP}
 	type setup struct {
@@ -411,7 +450,7 @@ func TestKubeChecks(t *testing.T) {
 			}
 			w := newWorld(t)
 			site := egiSite("alpha")
-			site.Namespace, site.Kube, site.KubeContext = ns, c.RestConfig(), "testcluster"
+			site.Namespace, site.Kube, site.KubeContext = ns, kube, "hubfleet-test"
 			site.ExpectedAddresses = nil
 			site.Releases = []Release{{Name: "daskhub", ChartVersion: "2024.1.1"}}
 			w.addSite(site, lbIP)

@@ -300,6 +300,37 @@ func TestFaults(t *testing.T) {
 			wantErrIs: context.DeadlineExceeded,
 		},
 		{
+			name: "TLS terminator hangs in the handshake",
+			inject: func(w *world, s *Target) {
+				w.mu.Lock()
+				w.silent[s.Host] = true
+				w.mu.Unlock()
+			},
+			timeout: 300 * time.Millisecond,
+			check:   CheckTLS, status: Fail, detail: []string{"TLS handshake with hub.alpha.example.org:443 did not finish within 300ms"},
+			wantErrIs: context.DeadlineExceeded,
+		},
+		{
+			name: "nothing listens on the hub's address",
+			inject: func(w *world, s *Target) {
+				w.mu.Lock()
+				w.down[s.Host] = true
+				w.mu.Unlock()
+			},
+			check: CheckHubHealth, status: Fail, detail: []string{"connection to https://hub.alpha.example.org/hub/health refused"},
+			fix: "check proxy-public",
+		},
+		{
+			name: "identity provider unreachable",
+			inject: func(w *world, s *Target) {
+				w.mu.Lock()
+				w.down["aai.egi.example.org"] = true
+				w.mu.Unlock()
+			},
+			check: CheckOIDCDiscovery, status: Fail, detail: []string{"connection to https://aai.egi.example.org/auth/realms/egi/.well-known/openid-configuration refused"},
+			fix: "the identity provider is unreachable",
+		},
+		{
 			name: "Azure common tenant",
 			inject: func(w *world, s *Target) {
 				s.Auth = Auth{Provider: ProviderAzureAD, Issuer: "https://login.microsoftonline.com/common/v2.0", ClientID: "hub-alpha"}
