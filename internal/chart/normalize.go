@@ -62,8 +62,9 @@ func (r *Renderer) addDocs(p *parsed, stream, hookPath string) error {
 		text, src, id, ok := scanDoc(doc)
 		if src != "" {
 			// A Source comment holds for the following documents of the
-			// same file (a CRD file may hold several).
-			source = src
+			// same file (a CRD file may hold several). Clone it: a
+			// substring would keep the whole manifest alive.
+			source = strings.Clone(src)
 		}
 		if strings.TrimSpace(text) == "" {
 			continue
@@ -85,7 +86,8 @@ func (r *Renderer) addDocs(p *parsed, stream, hookPath string) error {
 			ann, _ := md["annotations"].(map[string]any)
 			o.Hook, _ = ann["helm.sh/hook"].(string)
 		} else {
-			o.APIVersion, o.Kind, o.Name, o.Namespace, o.Hook = id.apiVersion, id.kind, id.name, id.namespace, id.hook
+			o.APIVersion, o.Kind, o.Name = strings.Clone(id.apiVersion), strings.Clone(id.kind), strings.Clone(id.name)
+			o.Namespace, o.Hook = strings.Clone(id.namespace), strings.Clone(id.hook)
 		}
 		if hookPath == "" {
 			o.Hook = ""

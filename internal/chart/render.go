@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 
 	"helm.sh/helm/v3/pkg/action"
@@ -66,6 +67,15 @@ type RenderOptions struct {
 	// StripSecrets names the Secrets whose data is replaced by a
 	// placeholder before diffing (z2jh mints the `hub` Secret's data).
 	StripSecrets []string
+	// GCPercent, when positive, is the garbage collector target used
+	// while RenderAll runs (restored afterwards). Template execution
+	// allocates heavily while the live heap stays small, so the default
+	// GOGC=100 spends a large share of a batch collecting garbage.
+	GCPercent int
+	// MemoryLimit, when positive, is the soft memory limit (bytes) used
+	// while RenderAll runs with GCPercent: the collector works harder as
+	// the heap approaches it instead of letting garbage pile up.
+	MemoryLimit int64
 }
 
 // DefaultResultCacheDir is os.UserCacheDir()/hubfleet/renders.
@@ -81,6 +91,8 @@ func DefaultRenderOptions() RenderOptions {
 		Workers:      runtime.GOMAXPROCS(0),
 		CacheDir:     DefaultResultCacheDir(),
 		StripSecrets: []string{"hub"},
+		GCPercent:    400,
+		MemoryLimit:  256 << 20,
 	}
 }
 
@@ -118,6 +130,15 @@ func NewRenderer(opts RenderOptions) (*Renderer, error) {
 // site (from one goroutine at a time).
 func (r *Renderer) RenderAll(ctx context.Context, reqs []Request, progress func(done, total int)) []Result {
 	out := make([]Result, len(reqs))
+	if len(reqs) == 0 {
+		return out
+	}
+	if r.opts.GCPercent > 0 && len(reqs) > 1 {
+		defer debug.SetGCPercent(debug.SetGCPercent(r.opts.GCPercent))
+		if r.opts.MemoryLimit > 0 {
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(r.opts.MemoryLimit))
+		}
+	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
