@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
 // actionDeps are the fleet pieces the action modes call; nil ones make
@@ -20,7 +21,11 @@ type actionDeps struct {
 }
 
 func defaultActionDeps() actionDeps {
-	return actionDeps{renderer: actionmode.FleetRenderer{}, upgrader: actionmode.DefaultChartUpgrader()}
+	return actionDeps{
+		renderer: actionmode.FleetRenderer{},
+		upgrader: actionmode.DefaultChartUpgrader(),
+		verifier: actionmode.FleetVerifier{Options: verify.DefaultOptions()},
+	}
 }
 
 func newActionCmd(g *globalOptions, s streams) *cobra.Command {

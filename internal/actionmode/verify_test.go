@@ -3,9 +3,11 @@ package actionmode_test
 import (
 	"context"
 	"errors"
+	"net"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -89,5 +91,47 @@ func TestVerifySetsOneStatusPerSite(t *testing.T) {
 	}
 	if n := strings.Count(res.log, "kube-secret-token"); n != 1 {
 		t.Errorf("kubeconfig token appears %d times in the log, want once (in ::add-mask::)", n)
+	}
+}
+
+// nxdomain answers every lookup with "no such host": no test leaves
+// loopback.
+type nxdomain struct{}
+
+func (nxdomain) LookupHost(_ context.Context, host string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+func TestVerifyWithTheFleetVerifier(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	opts := verify.DefaultOptions()
+	opts.Resolver = nxdomain{}
+	opts.Dial = func(_ context.Context, _, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused (test: no network)")}
+	}
+	opts.CheckTimeout = 5 * time.Second
+	res := f.run("verify", "schedule", map[string]string{"HUBFLEET_SITE": "egi-dev,pangeo-azure"},
+		func(o *actionmode.Options) { o.Verifier = actionmode.FleetVerifier{Options: opts} })
+	if res.exit != 1 {
+		t.Fatalf("verify exit %d (%v), want 1:\n%s", res.exit, res.err, res.log)
+	}
+	sha := git(t, f.work, "rev-parse", "HEAD")
+	var contexts []string
+	for _, s := range f.srv.Statuses(sha) {
+		contexts = append(contexts, s.Context+"="+s.State)
+	}
+	if diff := cmp.Diff([]string{"hubfleet/verify/egi-dev=failure", "hubfleet/verify/pangeo-azure=failure"}, contexts); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	a := res.annotated(report.LevelError, "clusters/egi-dev/site.yaml", "hubfleet: egi-dev tls")
+	if a == nil || !strings.Contains(a.Message, "cannot reach pangeo-dev.vm.fedcloud.eu:443") || a.Line != 17 {
+		t.Errorf("tls annotation for egi-dev = %+v, want it at the host line 17\nall: %+v", a, res.annotations)
+	}
+	if a := res.annotated(report.LevelError, "clusters/pangeo-azure/site.yaml", "hubfleet: pangeo-azure oidc-discovery"); a == nil || a.Line == 0 {
+		t.Errorf("oidc-discovery annotation = %+v, want it at the auth line", a)
+	}
+	if diff := cmp.Diff([]string{"site egi-dev", "site pangeo-azure"}, reporttest.Groups(res.log)); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
 	}
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
@@ -34,6 +37,7 @@ func (r *runner) verify(ctx context.Context) error {
 	b.WriteString("### hubfleet verify\n\n| Site | Result | Failing checks |\n|---|---|---|\n")
 	for _, n := range names {
 		rs := bySite[n]
+		fieldLines := r.siteLines(n)
 		r.rep.Group("site " + n)
 		var bad []string
 		for _, res := range rs {
@@ -45,10 +49,10 @@ func (r *runner) verify(ctx context.Context) error {
 			switch res.Status {
 			case verify.Fail:
 				bad = append(bad, res.Check)
-				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Title: "hubfleet: " + n + " " + res.Check,
+				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
 					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
 			case verify.Warn:
-				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Title: "hubfleet: " + n + " " + res.Check,
+				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
 					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
 			}
 		}
@@ -99,4 +103,36 @@ func fixText(fix string) string {
 		return ""
 	}
 	return "(fix: " + fix + ")"
+}
+
+// siteLines returns the field lines of a site file, nil when unreadable.
+func (r *runner) siteLines(name string) map[string]int {
+	data, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(sitePath(name))))
+	if err != nil {
+		return nil
+	}
+	s, err := site.DecodeSite(sitePath(name), data)
+	if err != nil || s == nil {
+		return nil
+	}
+	return s.Lines
+}
+
+// lineOfCheck points a failed check at the site field it is about: the
+// identity provider checks at spec.auth, the cluster checks at
+// spec.kubernetes, the rest at spec.host.
+func lineOfCheck(lines map[string]int, check string) int {
+	field := "spec.host"
+	switch check {
+	case verify.CheckOIDCDiscovery, verify.CheckJWKS, verify.CheckOAuthLogin, "oauth-authorize":
+		field = "spec.auth"
+	case verify.CheckHelmRelease, verify.CheckProxyPublic, verify.CheckDeployment, CheckKubeconfig:
+		field = "spec.kubernetes"
+	case verify.CheckCertificate:
+		field = "spec.tls"
+	}
+	if l := lines[field]; l > 0 {
+		return l
+	}
+	return lines["spec.host"]
 }
