@@ -22,12 +22,10 @@ func (s *siteRun) checkTLS(ctx context.Context) Result {
 		return s.v.connFailure(ctx, host+":443", hubEndpoint, err)
 	}
 	defer raw.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = raw.SetDeadline(dl) // best effort: the handshake is also bound by ctx
-	}
 	// Verification is done below by hand, so that every way a chain is
 	// wrong gets its own explanation.
 	conn := tls.Client(raw, &tls.Config{ServerName: host, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec // verified in judgeCertificate
+	// HandshakeContext is bound by ctx (the per-check timeout).
 	if err := conn.HandshakeContext(ctx); err != nil {
 		if timedOut(ctx, err) {
 			return fail(fmt.Sprintf("TLS handshake with %s:443 did not finish within %s", host, s.v.opts.CheckTimeout),

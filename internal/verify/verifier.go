@@ -293,7 +293,9 @@ func (v *Verifier) runCheck(ctx context.Context, c check) Result {
 
 // timedOut reports whether err is (or was caused by) ctx running out.
 func timedOut(ctx context.Context, err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout())
 }
 
 func firstLine(s string) string {
