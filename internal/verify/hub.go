@@ -83,12 +83,17 @@ func (v *Verifier) getAccept(ctx context.Context, u, accept string) (*http.Respo
 	req.Header.Set("Accept", accept)
 	resp, err := v.http.Do(req)
 	if err != nil {
+		// *url.Error repeats the URL, query (state, tokens) included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = redact(ue.URL)
+		}
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return resp, nil, fmt.Errorf("read %s: %w", u, err)
+		return resp, nil, fmt.Errorf("read %s: %w", redact(u), err)
 	}
 	return resp, body, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -392,8 +393,15 @@ func TestFaults(t *testing.T) {
 			if tc.wantErrIs != nil && !errors.Is(r.Err, tc.wantErrIs) {
 				t.Errorf("%s err = %v, want %v", tc.check, r.Err, tc.wantErrIs)
 			}
-			if strings.Contains(r.Detail+r.Fix, "c2VjcmV0LXN0YXRl") {
-				t.Errorf("%s leaks the OAuth state: %q", tc.check, r.Detail)
+			// No output may carry the OAuth state the hub put in its redirect.
+			var out strings.Builder
+			for _, write := range []func(io.Writer, []Result) error{WriteJSON, WriteTable, WriteMarkdown} {
+				if err := write(&out, rs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if strings.Contains(out.String(), "c2VjcmV0LXN0YXRl") {
+				t.Errorf("the output leaks the OAuth state:\n%s", out.String())
 			}
 		})
 	}
