@@ -10,14 +10,16 @@ import (
 
 func (s *siteRun) checkDNS(ctx context.Context) Result {
 	host := s.t.Host
-	if !s.addrs.ok {
-		r := fail("cannot judge DNS: the public address is unknown ("+s.addrs.why+")",
-			"fix proxy-public first", nil)
-		r.transient = true
-		return r
-	}
 	want := s.addrs.val
 	got, err := s.v.opts.Resolver.LookupHost(ctx, host)
+	if err == nil && !s.addrs.ok {
+		// The host resolves, but to what it should is unknown: proxy-public
+		// reports why (or there is no cluster access).
+		r := warn(fmt.Sprintf("%s resolves to %s, but proxy-public's address to compare with is unknown (%s)", host, strings.Join(got, ", "), s.addrs.why),
+			"see the proxy-public check")
+		r.transient = s.t.Kube != nil
+		return r
+	}
 	if err != nil {
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
@@ -68,6 +70,9 @@ func (s *siteRun) checkDNS(ctx context.Context) Result {
 }
 
 func recordHint(host string, want []string) string {
+	if len(want) == 0 {
+		return "an A record (or a CNAME) for " + host + " pointing at proxy-public's LoadBalancer or Ingress address"
+	}
 	for _, a := range want {
 		if net.ParseIP(a) == nil {
 			return fmt.Sprintf("a CNAME %s -> %s", host, a)

@@ -10,24 +10,11 @@ import (
 	"github.com/hubfleet/hubfleet/internal/testhub"
 )
 
-// staticNet maps host names to loopback addresses for dialing and to
-// public-looking addresses for the DNS check.
+// staticNet sends site hosts to loopback listeners and answers the DNS
+// check with public-looking addresses.
 type staticNet struct {
-	dial map[string]string // host -> 127.0.0.1:port
+	dial HostOverrides
 	dns  map[string][]string
-}
-
-func (n staticNet) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	to, ok := n.dial[host]
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-	}
-	var d net.Dialer
-	return d.DialContext(ctx, network, to)
 }
 
 func (n staticNet) LookupHost(_ context.Context, host string) ([]string, error) {
@@ -73,9 +60,13 @@ func TestRealHub(t *testing.T) {
 	ho.AuthorizeURL, ho.ClientID, ho.CallbackURL = issuer+"/auth", site.Auth.ClientID, site.CallbackURL()
 	hub := testhub.StartHub(t, ho)
 
-	n := staticNet{dial: map[string]string{hubHost: hub.Addr(), idpHost: idp.Addr()}, dns: map[string][]string{hubHost: {lbIP}}}
+	overrides, err := ParseHostOverrides([]string{hubHost + "=" + hub.Addr(), idpHost + "=" + idp.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := staticNet{dial: overrides, dns: map[string][]string{hubHost: {lbIP}}}
 	opts := DefaultOptions()
-	opts.Dial, opts.Resolver, opts.RootCAs, opts.CheckTimeout = n.Dial, n, ca.Pool(), 10*time.Second
+	opts.Dial, opts.Resolver, opts.RootCAs, opts.CheckTimeout = overrides.Dial(nil), n, ca.Pool(), 10*time.Second
 	verify := func(t *testing.T, target Target) map[string]Result {
 		t.Helper()
 		v := New(opts)

@@ -65,3 +65,21 @@ func TestTargetValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestParseHostOverrides(t *testing.T) {
+	t.Parallel()
+	got, err := ParseHostOverrides([]string{"hub.example.org=127.0.0.1:8443", "idp.example.org=[::1]:9443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := HostOverrides{"hub.example.org": "127.0.0.1:8443", "idp.example.org": "[::1]:9443"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	_, err = ParseHostOverrides([]string{"hub.example.org", "=1.2.3.4:1", "x=1.2.3.4"})
+	for _, w := range []string{`"hub.example.org": want host=addr:port`, `"=1.2.3.4:1": want host=addr:port`, `"x=1.2.3.4"`} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v lacks %q", err, w)
+		}
+	}
+}
