@@ -23,6 +23,7 @@ type actionDeps struct {
 func defaultActionDeps() actionDeps {
 	return actionDeps{
 		renderer: actionmode.FleetRenderer{},
+		planner:  actionmode.DefaultOverlayPlanner(),
 		upgrader: actionmode.DefaultChartUpgrader(),
 		verifier: actionmode.FleetVerifier{Options: verify.DefaultOptions()},
 	}

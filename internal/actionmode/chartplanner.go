@@ -32,7 +32,7 @@ func (c ChartPlanner) Plan(ctx context.Context, root, baseRef string, sites []st
 // details, render problems are listed and one-way doors carried over.
 func SitePlansFrom(p *plan.Plan) []SitePlan {
 	var out []SitePlan
-	for _, s := range p.Sites {
+	for _, s := range mergeSiteChanges(p.Sites) {
 		sp := SitePlan{Site: s.Site, Change: Change(s.Status)}
 		var parts []string
 		for _, c := range s.Charts {
@@ -55,6 +55,9 @@ func SitePlansFrom(p *plan.Plan) []SitePlan {
 		for _, d := range s.OneWayDoors {
 			sp.OneWayDoors = append(sp.OneWayDoors, fmt.Sprintf("%s: %s", d.Kind, d.Detail))
 		}
+		for _, pr := range s.Problems {
+			sp.Problems = append(sp.Problems, pr.String())
+		}
 		var b strings.Builder
 		if len(s.Problems) > 0 {
 			b.WriteString("**Chart problems**\n\n")
@@ -71,6 +74,32 @@ func SitePlansFrom(p *plan.Plan) []SitePlan {
 		}
 		sp.Details = b.String()
 		out = append(out, sp)
+	}
+	return out
+}
+
+// mergeSiteChanges merges the entries of a site with several releases
+// (jupyterhub and dask-gateway composed), keeping the first entry's order.
+func mergeSiteChanges(in []plan.SiteChange) []plan.SiteChange {
+	rank := map[plan.Status]int{plan.Unchanged: 0, plan.Changed: 1, plan.Added: 2, plan.Removed: 2}
+	var out []plan.SiteChange
+	idx := map[string]int{}
+	for _, s := range in {
+		i, ok := idx[s.Site]
+		if !ok {
+			idx[s.Site] = len(out)
+			out = append(out, s)
+			continue
+		}
+		o := &out[i]
+		if rank[s.Status] > rank[o.Status] {
+			o.Status = s.Status
+		}
+		o.Files = append(o.Files, s.Files...)
+		o.Objects = append(o.Objects, s.Objects...)
+		o.Charts = append(o.Charts, s.Charts...)
+		o.OneWayDoors = append(o.OneWayDoors, s.OneWayDoors...)
+		o.Problems = append(o.Problems, s.Problems...)
 	}
 	return out
 }

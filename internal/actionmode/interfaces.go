@@ -64,6 +64,9 @@ type SitePlan struct {
 	Details string
 	// OneWayDoors are changes a revert will not undo.
 	OneWayDoors []string
+	// Problems are reasons the site's chart would not install (schema,
+	// template or check failures of the head render); they fail the plan.
+	Problems []string
 }
 
 // Planner plans the change of each site between baseRef and the work tree.

@@ -55,8 +55,15 @@ func (r *runner) plan(ctx context.Context) error {
 	plans, err := r.opts.Planner.Plan(ctx, r.root, r.baseBranch(), check.Sites)
 	if err != nil {
 		// A plan that cannot be made is reported, not fatal: validation
-		// and staleness still decide the check.
+		// and staleness still decide the check. When the chart-level plan
+		// fails (a chart repository is down), fall back on the overlay diff.
 		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: err.Error()})
+		if _, isGit := r.opts.Planner.(GitPlanner); !isGit && len(plans) == 0 {
+			plans, err = GitPlanner{Git: r.opts.Git}.Plan(ctx, r.root, r.baseBranch(), check.Sites)
+			if err != nil {
+				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: err.Error()})
+			}
+		}
 	}
 	for i := range plans {
 		state(plans[i].Site).plan = &plans[i]
@@ -79,11 +86,14 @@ func (r *runner) plan(ctx context.Context) error {
 			for _, d := range st.plan.OneWayDoors {
 				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Title: "hubfleet: one-way door", Message: d})
 			}
+			for _, p := range st.plan.Problems {
+				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Title: "hubfleet: chart would not install", Message: p})
+			}
 			if st.plan.Change != ChangeUnchanged {
 				changed = append(changed, n)
 			}
 		}
-		if len(st.problems) > 0 || len(st.stale) > 0 {
+		if len(st.problems) > 0 || len(st.stale) > 0 || (st.plan != nil && len(st.plan.Problems) > 0) {
 			failed = append(failed, n)
 		}
 		r.rep.EndGroup()
@@ -183,8 +193,12 @@ func planSummary(names []string, states map[string]*siteState, fleetProblems []P
 	for _, n := range names {
 		st := states[n]
 		valid := "✅"
-		if len(st.problems) > 0 {
-			valid = fmt.Sprintf("❌ %d problem(s)", len(st.problems))
+		nprob := len(st.problems)
+		if st.plan != nil {
+			nprob += len(st.plan.Problems)
+		}
+		if nprob > 0 {
+			valid = fmt.Sprintf("❌ %d problem(s)", nprob)
 		}
 		overlays := "✅ up to date"
 		if len(st.stale) > 0 {
