@@ -124,6 +124,9 @@ func (s *siteRun) checkHubHealth(ctx context.Context) Result {
 	case resp.StatusCode == http.StatusNotFound:
 		return fail(fmt.Sprintf("GET %s returned 404: no hub at this base URL", u),
 			"check hub.baseUrl matches the site's base URL and that the host routes to proxy-public", nil)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return fail(fmt.Sprintf("GET %s redirects (%d) to %s instead of answering", u, resp.StatusCode, redact(resp.Header.Get("Location"))),
+			"check hub.baseUrl matches the site's base URL (and that nothing in front rewrites the path)", nil)
 	default:
 		return fail(fmt.Sprintf("GET %s returned %d, want 200", u, resp.StatusCode),
 			"check what answers on this host (an ingress default backend?)", nil)

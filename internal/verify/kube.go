@@ -113,6 +113,12 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 		r.transient = true
 		return r
 	}
+	if ready.Status == metav1.ConditionUnknown {
+		r := fail(fmt.Sprintf("HelmRelease %s is being reconciled (%s): %s", id, ready.Reason, clip(ready.Message, 200)),
+			"wait for helm-controller (hubfleet verify --wait), or "+reconcile, nil)
+		r.transient = true
+		return r
+	}
 	if ready.Status != metav1.ConditionTrue {
 		return fail(fmt.Sprintf("HelmRelease %s is not Ready (%s): %s", id, ready.Reason, clip(ready.Message, 200)),
 			reconcile, nil)
@@ -132,7 +138,7 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 			revision = latest.ChartVersion
 		}
 	}
-	if want.ChartVersion != "" && revision != want.ChartVersion {
+	if want.ChartVersion != "" && !sameRevision(revision, want.ChartVersion) {
 		if revision == "" {
 			revision = "unknown"
 		}
@@ -140,6 +146,17 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 			"check the commit reached the cluster (flux get sources git -A) and "+reconcile, nil)
 	}
 	return pass(fmt.Sprintf("HelmRelease %s Ready at chart version %s (generation %d)", id, revision, hr.Generation))
+}
+
+// sameRevision compares a last attempted revision with a rendered chart
+// version. For OCIRepository sources helm-controller appends "+" and 12
+// characters of the digest ("1.2.3+1234567890ab").
+func sameRevision(revision, want string) bool {
+	if revision == want {
+		return true
+	}
+	v, _, hasDigest := strings.Cut(revision, "+")
+	return hasDigest && !strings.Contains(want, "+") && v == want
 }
 
 func (s *siteRun) checkProxyPublic(ctx context.Context) Result {
