@@ -106,7 +106,7 @@ func Run(ctx context.Context, mode string, opts Options) error {
 	if root, err = filepath.Abs(root); err != nil {
 		return fmt.Errorf("action %s: %w", mode, err)
 	}
-	if opts.Planner == nil {
+	if opts.Planner == nil || !env.PlanCharts {
 		opts.Planner = GitPlanner{Git: opts.Git}
 	}
 	r := &runner{opts: opts, env: env, rep: rep, root: root}

@@ -78,6 +78,9 @@ func (f *fixture) cli(mode, event string, inputs map[string]string) (exit int, s
 		"GITHUB_SHA="+git(f.t, f.work, "rev-parse", "HEAD"),
 		"GITHUB_BASE_REF=main",
 		"HUBFLEET_GITHUB_TOKEN="+token,
+		// The default planner fetches charts from their repositories:
+		// tests stay on loopback.
+		"HUBFLEET_PLAN_CHARTS=false",
 	)
 	for k, v := range inputs {
 		env = append(env, k+"="+v)

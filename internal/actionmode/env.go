@@ -29,6 +29,9 @@ type Env struct {
 	Kubeconfig   string
 	// PullRequest is the pull request number of a pull_request event.
 	PullRequest int
+	// PlanCharts renders the charts for the plan (default); false plans
+	// the overlay files only (no chart repository access).
+	PlanCharts bool
 }
 
 // ReadEnv reads the environment through getenv.
@@ -46,6 +49,7 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 		BranchPrefix: orDefault(getenv("HUBFLEET_BRANCH_PREFIX"), "hubfleet/"),
 		Kubeconfig:   getenv("HUBFLEET_KUBECONFIG"),
 		Wave:         -1,
+		PlanCharts:   true,
 	}
 	var errs []error
 	if repo := getenv("GITHUB_REPOSITORY"); repo != "" {
@@ -66,6 +70,13 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 			errs = append(errs, fmt.Errorf("push-to-main %q is not true or false", v))
 		}
 		e.PushToMain = b
+	}
+	if v := getenv("HUBFLEET_PLAN_CHARTS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("plan-charts %q is not true or false", v))
+		}
+		e.PlanCharts = b
 	}
 	if v := getenv("HUBFLEET_WAVE"); v != "" {
 		n, err := strconv.Atoi(v)
