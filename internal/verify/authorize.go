@@ -8,26 +8,27 @@ import (
 	"net/url"
 )
 
-// refusals are how providers say no on their authorization page.
-var (
-	redirectRefusals = [][]byte{
-		[]byte("invalid_redirect_uri"),                // oidc-provider
-		[]byte("redirect_uri did not match"),          // oidc-provider
-		[]byte("Invalid parameter: redirect_uri"),     // Keycloak (EGI Check-in)
-		[]byte("redirect_mismatch"),                   // Cognito
-		[]byte("AADSTS50011"),                         // Azure AD
-		[]byte("redirect_uri_mismatch"),               // Google, GitHub
-		[]byte("redirect URI is not registered"),      // generic wording
-		[]byte("Invalid redirect_uri"),                // generic wording
-		[]byte("does not match the configured value"), // Azure's wording
-	}
-	clientRefusals = [][]byte{
-		[]byte("invalid_client"),
-		[]byte("unauthorized_client"),
-		[]byte("Client not found"), // Keycloak
-		[]byte("AADSTS700016"),     // Azure AD: application not found
-	}
-)
+// refusal is how a provider's authorization page says no. Distinctive
+// wording counts on any page; generic error codes only on an error status,
+// since a healthy login page may carry them in its scripts.
+type refusal struct {
+	marker   []byte
+	anyPage  bool
+	redirect bool // about the redirect_uri (else about the client)
+}
+
+var refusals = []refusal{
+	{marker: []byte("Invalid parameter: redirect_uri"), anyPage: true, redirect: true}, // Keycloak (EGI Check-in)
+	{marker: []byte("redirect_uri did not match"), anyPage: true, redirect: true},      // oidc-provider
+	{marker: []byte("AADSTS50011"), anyPage: true, redirect: true},                     // Azure AD
+	{marker: []byte("AADSTS700016"), anyPage: true},                                    // Azure AD: no such application
+	{marker: []byte("Client not found"), anyPage: true},                                // Keycloak
+	{marker: []byte("invalid_redirect_uri"), redirect: true},                           // oidc-provider
+	{marker: []byte("redirect_mismatch"), redirect: true},                              // Cognito
+	{marker: []byte("redirect_uri_mismatch"), redirect: true},                          // Google, GitHub
+	{marker: []byte("invalid_client")},
+	{marker: []byte("unauthorized_client")},
+}
 
 // checkAuthorize opens the provider's authorization page exactly as the
 // hub's redirect asks, without logging in, to see whether the provider
@@ -64,16 +65,15 @@ func judgeAuthorize(code int, next *url.URL, body []byte, clientID, redirectURI 
 		// Only the host: the path may carry a login-session id.
 		return pass(fmt.Sprintf("the provider accepts client %s and redirect_uri %s (answered %d, on to its login at %s)", clientID, redirectURI, code, next.Host))
 	}
-	for _, m := range redirectRefusals {
-		if bytes.Contains(body, m) {
-			return fail(fmt.Sprintf("the provider refuses redirect_uri %s for client %s (%q)", redirectURI, clientID, m), register, nil)
+	for _, r := range refusals {
+		if !bytes.Contains(body, r.marker) || (!r.anyPage && code < 400) {
+			continue
 		}
-	}
-	for _, m := range clientRefusals {
-		if bytes.Contains(body, m) {
-			return fail(fmt.Sprintf("the provider does not know client %s (%q)", clientID, m),
-				"register the client at the provider, or set the hub's client_id to the registered one", nil)
+		if r.redirect {
+			return fail(fmt.Sprintf("the provider refuses redirect_uri %s for client %s (%q)", redirectURI, clientID, r.marker), register, nil)
 		}
+		return fail(fmt.Sprintf("the provider does not know client %s (%q)", clientID, r.marker),
+			"register the client at the provider, or set the hub's client_id to the registered one", nil)
 	}
 	if code >= 400 {
 		return fail(fmt.Sprintf("the provider answered %d to the authorization request", code),

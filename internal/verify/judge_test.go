@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -48,6 +49,45 @@ func TestJudgeHelmRelease(t *testing.T) {
 			r := judgeHelmRelease(tc.hr, Release{Name: "daskhub", ChartVersion: tc.want})
 			if r.Status != tc.status || !strings.Contains(r.Detail, tc.detail) || r.transient != tc.transient {
 				t.Errorf("got %s %q transient=%v, want %s containing %q transient=%v", r.Status, r.Detail, r.transient, tc.status, tc.detail, tc.transient)
+			}
+		})
+	}
+}
+
+func TestJudgeAuthorize(t *testing.T) {
+	t.Parallel()
+	const cb = "https://hub.example.org/hub/oauth_callback"
+	for _, tc := range []struct {
+		name   string
+		code   int
+		next   string
+		body   string
+		status Status
+		detail string
+	}{
+		{name: "login page", code: 200, body: "<html>Sign in</html>", status: Pass},
+		{name: "login page mentioning invalid_client in a script", code: 200, body: `<script>var e={"invalid_client":1}</script>`, status: Pass},
+		{name: "redirect to the provider's login", code: 302, next: "https://aai.egi.eu/auth/realms/egi/login-actions/authenticate?x=1", status: Pass, detail: "on to its login at aai.egi.eu"},
+		{name: "Keycloak redirect mismatch", code: 400, body: "We are sorry... Invalid parameter: redirect_uri", status: Fail, detail: "refuses redirect_uri " + cb},
+		{name: "Azure redirect mismatch on a 200 page", code: 200, body: "AADSTS50011: The redirect URI specified in the request does not match", status: Fail, detail: `"AADSTS50011"`},
+		{name: "Azure unknown application", code: 200, body: "AADSTS700016: Application with identifier was not found", status: Fail, detail: "does not know client hub"},
+		{name: "Cognito redirect mismatch", code: 302, next: "https://pool.auth.eu-west-1.amazoncognito.com/error?error=redirect_mismatch&client_id=hub", status: Fail, detail: "(redirect_mismatch)"},
+		{name: "error sent back to the hub", code: 302, next: cb + "?error=unauthorized_client&error_description=client+disabled", status: Fail, detail: "error=unauthorized_client client disabled"},
+		{name: "generic 400 with invalid_client", code: 400, body: `{"error":"invalid_client"}`, status: Fail, detail: "does not know client hub"},
+		{name: "unexplained 500", code: 500, body: "oops", status: Fail, detail: "answered 500"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var next *url.URL
+			if tc.next != "" {
+				var err error
+				if next, err = url.Parse(tc.next); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := judgeAuthorize(tc.code, next, []byte(tc.body), "hub", cb)
+			if r.Status != tc.status || !strings.Contains(r.Detail, tc.detail) {
+				t.Errorf("got %s %q, want %s containing %q", r.Status, r.Detail, tc.status, tc.detail)
 			}
 		})
 	}
