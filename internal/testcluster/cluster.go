@@ -42,11 +42,12 @@ const FluxNamespace = "flux-system"
 const deadProxy = "http://127.0.0.1:9"
 
 const (
-	probeTimeout = 5 * time.Second
+	probeTimeout = 10 * time.Second
 	// unhealthyAfter is how long a running component's probe must fail
-	// without a break before WaitFor gives up on it. A process that exits
-	// is reported at once.
-	unhealthyAfter = 15 * time.Second
+	// without a break before WaitFor gives up on it: long enough for a
+	// loaded 2-core CI machine, short against test deadlines. A process that
+	// exits is reported at once.
+	unhealthyAfter = 30 * time.Second
 	pollInterval   = 500 * time.Millisecond
 )
 
@@ -104,6 +105,11 @@ func Start(t testing.TB, opts Options) *Cluster {
 		t.Fatalf("testcluster: %v", err)
 	}
 	c := &Cluster{tb: t, opts: opts, dir: dir, logDir: logDir}
+	release, err := acquireSlot(t.Context(), opts.MaxClusters)
+	if err != nil {
+		t.Fatalf("testcluster: waiting for a free cluster slot: %v", err)
+	}
+	t.Cleanup(release)
 	t.Cleanup(c.stopAll)
 
 	ctx, cancel := context.WithTimeout(context.Background(), opts.StartTimeout)
@@ -453,6 +459,31 @@ func (c *Cluster) stopAll() {
 		for _, p := range procs {
 			c.tb.Logf("testcluster: last lines of %s (%s):\n%s", p.name, p.logPath, p.tail(c.opts.LogTailLines))
 		}
+	}
+}
+
+var (
+	slotsMu sync.Mutex
+	slots   chan struct{}
+)
+
+// acquireSlot waits until fewer than max clusters run in this test binary
+// (the first caller's max sizes the pool) and returns the release function.
+func acquireSlot(ctx context.Context, max int) (func(), error) {
+	if max <= 0 {
+		return func() {}, nil
+	}
+	slotsMu.Lock()
+	if slots == nil {
+		slots = make(chan struct{}, max)
+	}
+	ch := slots
+	slotsMu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"time"
 )
 
@@ -30,6 +31,9 @@ const (
 	// EnvLogDir, when set, keeps component logs in that directory instead
 	// of a test temporary directory.
 	EnvLogDir = "HUBFLEET_TEST_LOGDIR"
+	// EnvMaxClusters bounds the clusters running at once in one test
+	// binary (default 3).
+	EnvMaxClusters = "HUBFLEET_MAX_CLUSTERS"
 )
 
 // Options configures Start.
@@ -52,6 +56,9 @@ type Options struct {
 	// LogTailLines is how many lines of each component log a failed test
 	// prints.
 	LogTailLines int
+	// MaxClusters bounds how many clusters the tests of one test binary
+	// run at once (Start waits for a free slot); 0 means no bound.
+	MaxClusters int
 }
 
 // DefaultOptions returns the options most tests want: the default cache, etcd
@@ -64,7 +71,17 @@ func DefaultOptions() Options {
 		StopGrace:    5 * time.Second,
 		LogDir:       os.Getenv(EnvLogDir),
 		LogTailLines: 20,
+		MaxClusters:  maxClusters(),
 	}
+}
+
+// maxClusters is $HUBFLEET_MAX_CLUSTERS, default 3: each cluster is an etcd
+// and a kube-apiserver (and maybe two controllers) on a 2-core machine.
+func maxClusters() int {
+	if n, err := strconv.Atoi(os.Getenv(EnvMaxClusters)); err == nil && n >= 0 {
+		return n
+	}
+	return 3
 }
 
 // DefaultCacheDir is $HUBFLEET_CACHE, or $HOME/.cache/hubfleet.
