@@ -38,7 +38,7 @@ type IdPOptions struct {
 	ClientID     string
 	RedirectURIs []string
 	// Dir holds node_modules/oidc-provider ($HUBFLEET_OIDC_PROVIDER_DIR, or
-	// $HOME/.cache/hubfleet/oidc-provider-<version>).
+	// $HUBFLEET_CACHE (default $HOME/.cache/hubfleet)/oidc-provider-<version>).
 	Dir          string
 	Node         string
 	StartTimeout time.Duration
@@ -48,11 +48,15 @@ type IdPOptions struct {
 func DefaultIdPOptions() IdPOptions {
 	dir := os.Getenv(EnvOIDCProviderDir)
 	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = os.TempDir()
+		cache := os.Getenv("HUBFLEET_CACHE")
+		if cache == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				home = os.TempDir()
+			}
+			cache = filepath.Join(home, ".cache", "hubfleet")
 		}
-		dir = filepath.Join(home, ".cache", "hubfleet", "oidc-provider-"+OIDCProviderVersion)
+		dir = filepath.Join(cache, "oidc-provider-"+OIDCProviderVersion)
 	}
 	return IdPOptions{Dir: dir, Node: "node", StartTimeout: 60 * time.Second}
 }

@@ -18,8 +18,9 @@ import (
 	"time"
 )
 
-// EnvRequire makes missing requirements fail tests instead of skipping them.
-const EnvRequire = "HUBFLEET_REQUIRE_CLUSTER"
+// EnvRequire makes missing requirements fail tests instead of skipping
+// them; CI sets it once it runs install.sh.
+const EnvRequire = "HUBFLEET_REQUIRE_TESTHUB"
 
 // process is a child running in its own process group, logging to a file.
 type process struct {
@@ -130,7 +131,7 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// require skips (or, under $HUBFLEET_REQUIRE_CLUSTER=1, fails) t when a
+// require skips (or, under $HUBFLEET_REQUIRE_TESTHUB=1, fails) t when a
 // requirement is missing.
 func require(t testing.TB, missing []string, install string) {
 	t.Helper()
