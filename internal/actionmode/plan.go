@@ -112,10 +112,7 @@ func (r *runner) plan(ctx context.Context) error {
 	fitted := github.Fit(github.Comment{Marker: github.PlanMarker, Summary: summary, Details: details, OverflowURL: r.env.RunURL()}, r.opts.CommentLimit)
 
 	var errs []error
-	job := summary
-	for _, d := range details {
-		job += "\n<details><summary>" + d.Title + "</summary>\n\n" + d.Body + "\n</details>\n"
-	}
+	job := jobSummary(summary, details)
 	if err := r.rep.AddSummary(job); err != nil {
 		errs = append(errs, err)
 	}
@@ -271,4 +268,27 @@ func planLine(sp SitePlan) string {
 		return string(sp.Change)
 	}
 	return string(sp.Change) + ": " + sp.Summary
+}
+
+// maxJobSummary keeps the job summary under GitHub's 1 MiB per step.
+const maxJobSummary = 1000 * 1000
+
+// jobSummary is the summary with every site's details, as many as fit in
+// a job summary.
+func jobSummary(summary string, details []github.Section) string {
+	var b strings.Builder
+	b.WriteString(summary)
+	var left []string
+	for _, d := range details {
+		sec := "\n<details><summary>" + d.Title + "</summary>\n\n" + d.Body + "\n</details>\n"
+		if b.Len()+len(sec) > maxJobSummary-4096 {
+			left = append(left, d.Title)
+			continue
+		}
+		b.WriteString(sec)
+	}
+	if len(left) > 0 {
+		fmt.Fprintf(&b, "\n> [!NOTE]\n> %d site detail(s) exceed the job summary size limit: %s. Run `hubfleet action plan` in a checkout to see them.\n", len(left), strings.Join(left, ", "))
+	}
+	return b.String()
 }
