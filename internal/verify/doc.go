@@ -3,12 +3,36 @@
 // which DNS record points where, which certificate is the autohttps
 // fallback, which redirect_uri the identity provider will refuse.
 //
-// A Verifier runs a fixed set of checks against each Target concurrently,
-// each under its own timeout, and returns Result values; it never logs.
-// Renderers turn results into a terminal table, JSON or Markdown.
+// A Verifier runs these checks on each Target, sites and checks
+// concurrently, each check under its own timeout (Options.CheckTimeout):
+//
+//	helmrelease/<name>  Ready=True, observedGeneration == generation and the
+//	                    last attempted chart version == the one rendered
+//	proxy-public        LoadBalancer address (IP or hostname), pending past
+//	                    Options.LoadBalancerGrace = no controller; or an
+//	                    Ingress for the host routing to proxy-public
+//	deployment/<name>   hub, proxy (and autohttps) available
+//	certificate         the cert-manager Certificate for the host is Ready
+//	dns                 the host resolves to proxy-public's address
+//	tls                 SNI, chain and SAN; expiry against the lifetime
+//	                    (cert-manager renews at 2/3); Let's Encrypt staging
+//	                    and Traefik's default certificate recognised
+//	hub-health          /hub/health answers 200
+//	hub-version         /hub/api/ reports the chart's JupyterHub version
+//	dask-gateway        /services/dask-gateway/api/health reports pass
+//	oidc-discovery      required fields, exact issuer, provider quirks
+//	jwks                parses, holds no private key members
+//	oauth-login         /hub/oauth_login redirects to the authorization
+//	                    endpoint with the client_id and callback URL
+//	oauth-authorize     the provider accepts that client_id and redirect_uri
+//
+// Kubernetes checks run only with Target.Kube. Every check returns a
+// Result (pass, warn or fail, a one-line Detail, a Fix hint); nothing is
+// logged, and no secret or URL query reaches a Result. WriteTable,
+// WriteJSON and WriteMarkdown render results; StatusDescription fits one
+// site into a commit status. Wait re-verifies failing sites until they pass
+// or its timeout passes on the Verifier's Clock (plus at most one round).
 //
 // Targets are independent of the fleet's site model: the caller maps each
-// site onto a Target (host, base URL, TLS mode, expected exposure, the
-// HelmReleases and chart versions just rendered, the expected JupyterHub
-// version, the OIDC issuer and client id, and a *rest.Config).
+// site onto a Target.
 package verify

@@ -34,13 +34,13 @@ func (s *siteRun) checkTLS(ctx context.Context) Result {
 		return fail(fmt.Sprintf("TLS handshake with %s:443 failed: %s", host, clip(err.Error(), 120)),
 			"check the TLS terminator (ingress controller or autohttps pod)", err)
 	}
-	return judgeCertificate(conn.ConnectionState().PeerCertificates, CertContext{
+	return judgeCertificate(conn.ConnectionState().PeerCertificates, certContext{
 		Host: host, Roots: s.v.opts.RootCAs, Now: s.v.opts.Clock.Now(), Mode: s.t.TLS, Namespace: s.t.Namespace,
 	})
 }
 
-// CertContext is what a served certificate chain is judged against.
-type CertContext struct {
+// certContext is what a served certificate chain is judged against.
+type certContext struct {
 	Host      string
 	Roots     *x509.CertPool // nil: system roots
 	Now       time.Time
@@ -51,7 +51,7 @@ type CertContext struct {
 // judgeCertificate explains what is wrong with a served chain. Expiry is
 // judged relative to the certificate's lifetime: cert-manager renews at 2/3
 // of it, so less than 1/3 left means renewal is not happening.
-func judgeCertificate(chain []*x509.Certificate, c CertContext) Result {
+func judgeCertificate(chain []*x509.Certificate, c certContext) Result {
 	if len(chain) == 0 {
 		return fail("the server sent no certificate", "check the TLS terminator", nil)
 	}
@@ -110,7 +110,7 @@ func judgeCertificate(chain []*x509.Certificate, c CertContext) Result {
 	return pass(fmt.Sprintf("valid for %s, issued by %q, %s", c.Host, leaf.Issuer.CommonName, summary))
 }
 
-func renewHint(c CertContext) string {
+func renewHint(c certContext) string {
 	switch c.Mode {
 	case TLSCertManager:
 		return fmt.Sprintf("kubectl -n %s describe certificate (and its CertificateRequest/Order/Challenge) to see why cert-manager does not renew", c.Namespace)

@@ -37,7 +37,7 @@ func TestJudgeCertificateLifetime(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := judgeCertificate([]*x509.Certificate{leaf}, CertContext{Host: host, Roots: ca.pool, Now: now, Mode: TLSCertManager, Namespace: "hub"})
+			r := judgeCertificate([]*x509.Certificate{leaf}, certContext{Host: host, Roots: ca.pool, Now: now, Mode: TLSCertManager, Namespace: "hub"})
 			if r.Status != tc.want || !strings.Contains(r.Detail, tc.detail) {
 				t.Errorf("got %s %q, want %s containing %q", r.Status, r.Detail, tc.want, tc.detail)
 			}
