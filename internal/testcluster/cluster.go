@@ -112,7 +112,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	t.Cleanup(release)
 	t.Cleanup(c.stopAll)
 
-	ctx, cancel := context.WithTimeout(context.Background(), opts.StartTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), opts.StartTimeout)
 	defer cancel()
 	if err := c.start(ctx); err != nil {
 		t.Fatalf("testcluster: start: %v", err)

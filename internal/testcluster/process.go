@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -160,7 +161,7 @@ func httpProbe(client *http.Client, url string) func(ctx context.Context) error 
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			var body bytes.Buffer
-			_, _ = body.ReadFrom(http.MaxBytesReader(nil, resp.Body, 4096))
+			_, _ = body.ReadFrom(io.LimitReader(resp.Body, 4096)) // best effort: the status is the error
 			return fmt.Errorf("GET %s: %s: %s", url, resp.Status, strings.TrimSpace(body.String()))
 		}
 		return nil
