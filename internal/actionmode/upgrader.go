@@ -37,9 +37,15 @@ type ChartUpgrader struct {
 
 var _ Upgrader = ChartUpgrader{}
 
-// DefaultChartUpgrader returns an upgrader using the user's chart cache.
+// DefaultChartUpgrader returns an upgrader using the user's chart cache,
+// planning each site at the level of the rendered chart objects.
 func DefaultChartUpgrader() ChartUpgrader {
-	return ChartUpgrader{Resolver: chart.DefaultResolverOptions(), BaseRef: "main", Git: gitrepo.DefaultOptions()}
+	return ChartUpgrader{
+		Resolver: chart.DefaultResolverOptions(),
+		Planner:  DefaultOverlayPlanner(),
+		BaseRef:  "main",
+		Git:      gitrepo.DefaultOptions(),
+	}
 }
 
 // chartChangelogs are where each chart's changes are described.

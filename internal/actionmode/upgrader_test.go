@@ -45,8 +45,12 @@ func TestUpgradeFromChartRepository(t *testing.T) {
 	upgrade := func() result {
 		t.Helper()
 		return f.run("upgrade", "schedule", nil, func(o *actionmode.Options) {
+			ro := chart.ResolverOptions{CacheDir: cache + "/charts", Timeout: 10 * time.Second}
+			rend := chart.DefaultRenderOptions()
+			rend.CacheDir, rend.Workers = cache+"/renders", 2
 			o.Upgrader = actionmode.ChartUpgrader{
-				Resolver: chart.ResolverOptions{CacheDir: cache, Timeout: 10 * time.Second},
+				Resolver: ro,
+				Planner:  actionmode.OverlayPlanner{Resolver: ro, Render: rend, Git: o.Git},
 				BaseRef:  "main",
 				Git:      o.Git,
 			}
@@ -65,7 +69,7 @@ func TestUpgradeFromChartRepository(t *testing.T) {
 	if d := git(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml"); !strings.Contains(d, "-      version: 4.4.0\n+      version: 4.5.0") || strings.Count(d, "\n-") != 2 {
 		t.Errorf("fleet file diff:\n%s", d)
 	}
-	for _, s := range []string{"| `jupyterhub` | 4.4.0 | 4.5.0 |", "| `heliocloud-aws` | changed: jupyterhub 4.4.0 → 4.5.0 |", "| `egi-dev` | unchanged |"} {
+	for _, s := range []string{"| `jupyterhub` | 4.4.0 | 4.5.0 |", "| `heliocloud-aws` | changed: jupyterhub 4.4.0 → 4.5.0, 1 file(s), 29 chart object(s) |", "| `egi-dev` | unchanged |"} {
 		if !strings.Contains(prs[0].Body, s) {
 			t.Errorf("PR body lacks %q:\n%s", s, prs[0].Body)
 		}
