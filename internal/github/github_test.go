@@ -385,3 +385,33 @@ func TestNewClientValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestLatestStatusesPaginates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := githubtest.NewServer(t, "fleet", "hubs", token)
+	c, _ := newClient(t, srv)
+	const sha = "89abcdef0123456789abcdef0123456789abcdef"
+	var sts []github.Status
+	for i := range 130 {
+		sts = append(sts, github.Status{Context: fmt.Sprintf("hubfleet/verify/site-%03d", i), State: github.StatePending})
+	}
+	if err := c.SetStatuses(ctx, sha, sts); err != nil {
+		t.Fatal(err)
+	}
+	// A later status on the same context wins.
+	if err := c.SetStatus(ctx, sha, github.Status{Context: "hubfleet/verify/site-007", State: github.StateSuccess}); err != nil {
+		t.Fatal(err)
+	}
+	before := len(srv.Requests())
+	got, err := c.LatestStatuses(ctx, sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 130 || got["hubfleet/verify/site-007"] != github.StateSuccess || got["hubfleet/verify/site-129"] != github.StatePending {
+		t.Errorf("statuses: %d, site-007 %s, site-129 %s", len(got), got["hubfleet/verify/site-007"], got["hubfleet/verify/site-129"])
+	}
+	if pages := len(srv.Requests()) - before; pages != 2 {
+		t.Errorf("read %d pages, want 2", pages)
+	}
+}

@@ -134,6 +134,7 @@ func NewServer(t testing.TB, owner, repo, token string) *Server {
 	mux.HandleFunc("POST "+p+"pulls", s.createPull)
 	mux.HandleFunc("PATCH "+p+"pulls/{number}", s.editPull)
 	mux.HandleFunc("POST "+p+"statuses/{sha}", s.createStatus)
+	mux.HandleFunc("GET "+p+"commits/{ref}/status", s.combinedStatus)
 	s.srv = httptest.NewServer(s.middleware(mux))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -581,6 +582,43 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	st := in
 	s.statuses = append(s.statuses, &st)
 	writeJSON(w, http.StatusCreated, in)
+}
+
+// combinedStatus answers like GitHub: the latest status per context
+// (paginated), and a combined state: failure if any is failure or error,
+// pending if any is pending or there are none, success otherwise.
+func (s *Server) combinedStatus(w http.ResponseWriter, r *http.Request) {
+	if !s.checkRepo(w, r) {
+		return
+	}
+	ref := r.PathValue("ref")
+	all := s.Statuses(ref)
+	latest := map[string]Status{}
+	var order []string
+	for i := len(all) - 1; i >= 0; i-- {
+		if _, seen := latest[all[i].Context]; !seen {
+			latest[all[i].Context] = all[i]
+			order = append(order, all[i].Context)
+		}
+	}
+	state := "success"
+	if len(order) == 0 {
+		state = "pending"
+	}
+	list := make([]Status, 0, len(order))
+	for _, c := range order {
+		st := latest[c]
+		list = append(list, st)
+		switch {
+		case st.State == "failure" || st.State == "error":
+			state = "failure"
+		case st.State == "pending" && state != "failure":
+			state = "pending"
+		}
+	}
+	s.paginate(w, r, len(list), func(lo, hi int) any {
+		return map[string]any{"state": state, "sha": ref, "total_count": len(list), "statuses": list[lo:hi]}
+	})
 }
 
 func validationFailed(w http.ResponseWriter, resource, field, code, message string) {
