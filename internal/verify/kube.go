@@ -176,7 +176,7 @@ func (s *siteRun) checkProxyPublic(ctx context.Context) Result {
 	var r Result
 	var addrs []string
 	if s.t.Exposure == ExposureLoadBalancer {
-		r, addrs = judgeLoadBalancer(svc, now, grace)
+		r, addrs = judgeLoadBalancer(svc, s.lbWarning(ctx, svc), now, grace)
 	} else {
 		ings, err := s.kube.core.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
@@ -215,13 +215,56 @@ func pending(kind, id, controller, fix string, created, now time.Time, grace tim
 
 // judgeLoadBalancer wants a LoadBalancer proxy-public with an IP (AKS,
 // OpenStack) or a hostname (EKS).
-func judgeLoadBalancer(svc *corev1.Service, now time.Time, grace time.Duration) (Result, []string) {
+// lbWarning returns the newest Warning event about a Service whose
+// LoadBalancer address is pending (a controller that exists but fails says
+// why there), or nil. Events are a best-effort hint: when they cannot be
+// read, the check judges without them.
+func (s *siteRun) lbWarning(ctx context.Context, svc *corev1.Service) *corev1.Event {
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || len(svc.Status.LoadBalancer.Ingress) > 0 {
+		return nil
+	}
+	evs, err := s.kube.core.CoreV1().Events(svc.Namespace).List(ctx, metav1.ListOptions{
+		FieldSelector: "involvedObject.kind=Service,involvedObject.name=" + svc.Name,
+	})
+	if err != nil {
+		return nil
+	}
+	var newest *corev1.Event
+	for i := range evs.Items {
+		e := &evs.Items[i]
+		if e.Type == corev1.EventTypeWarning && (newest == nil || eventTime(e).After(eventTime(newest))) {
+			newest = e
+		}
+	}
+	return newest
+}
+
+func eventTime(e *corev1.Event) time.Time {
+	switch {
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	}
+	return e.CreationTimestamp.Time
+}
+
+func judgeLoadBalancer(svc *corev1.Service, warning *corev1.Event, now time.Time, grace time.Duration) (Result, []string) {
 	id := svc.Namespace + "/proxy-public"
 	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		return fail(fmt.Sprintf("Service %s is type %s but the site expects a LoadBalancer", id, svc.Spec.Type),
 			"set proxy.service.type: LoadBalancer, or declare the site as exposed through an Ingress", nil), nil
 	}
 	addrs := lbAddresses(svc.Status.LoadBalancer.Ingress)
+	if len(addrs) == 0 && warning != nil {
+		age := now.Sub(svc.CreationTimestamp.Time).Round(time.Second)
+		r := fail(fmt.Sprintf("LoadBalancer address of Service %s pending for %s: the load-balancer controller reports %s: %s", id, age, warning.Reason, clip(warning.Message, 200)),
+			"fix what the controller reports (quota, subnet, service annotations); kubectl -n "+svc.Namespace+" describe svc proxy-public", nil)
+		if age < grace {
+			r.Status, r.transient = Warn, true
+		}
+		return r, nil
+	}
 	if len(addrs) == 0 {
 		return pending("LoadBalancer", "Service "+id, "LoadBalancer controller",
 			"install or fix the cloud's load-balancer controller (OpenStack Octavia/CCM, MetalLB on bare metal) or expose proxy-public through an Ingress; kubectl -n "+svc.Namespace+" describe svc proxy-public",

@@ -339,6 +339,32 @@ func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kub
 			},
 		},
 		{
+			name: "LoadBalancer controller failing",
+			setup: func(s *setup) {
+				s.k.createHelmRelease("daskhub", "2024.1.1")
+				s.k.createService(corev1.ServiceTypeLoadBalancer)
+				for _, d := range []string{"hub", "proxy", "autohttps"} {
+					s.k.createDeployment(d, true)
+				}
+				svc, err := s.k.cs.CoreV1().Services(s.k.ns).Get(s.k.ctx, "proxy-public", metav1.GetOptions{})
+				s.k.must(err, "get proxy-public")
+				now := metav1.Now()
+				_, err = s.k.cs.CoreV1().Events(s.k.ns).Create(s.k.ctx, &corev1.Event{
+					ObjectMeta:     metav1.ObjectMeta{Name: "proxy-public.1"},
+					InvolvedObject: corev1.ObjectReference{Kind: "Service", Namespace: s.k.ns, Name: "proxy-public", UID: svc.UID, APIVersion: "v1"},
+					Type:           corev1.EventTypeWarning, Reason: "SyncLoadBalancerFailed",
+					Message: "Error syncing load balancer: failed to ensure load balancer: quota exceeded for resource loadbalancers",
+					Source:  corev1.EventSource{Component: "service-controller"}, FirstTimestamp: now, LastTimestamp: now, Count: 3,
+				}, metav1.CreateOptions{})
+				s.k.must(err, "create Event")
+				s.clock = 30 * time.Minute
+			},
+			want: map[string]want{
+				CheckProxyPublic: {Fail, "the load-balancer controller reports SyncLoadBalancerFailed: Error syncing load balancer: failed to ensure load balancer: quota exceeded"},
+				CheckDNS:         {Warn, "proxy-public's address to compare with is unknown"},
+			},
+		},
+		{
 			name: "LoadBalancer pending within the grace period",
 			setup: func(s *setup) {
 				s.k.createHelmRelease("daskhub", "2024.1.1")
