@@ -81,6 +81,8 @@ func (f *fixture) cli(mode, event string, inputs map[string]string) (exit int, s
 		// The default planner fetches charts from their repositories:
 		// tests stay on loopback.
 		"HUBFLEET_PLAN_CHARTS=false",
+		// Chart and render caches (os.UserCacheDir) stay in the test.
+		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
 	)
 	for k, v := range inputs {
 		env = append(env, k+"="+v)
@@ -186,5 +188,34 @@ func TestCLIRenderAndRollback(t *testing.T) {
 	}
 	if got := git(t, f.remote, "log", "-1", "--format=%s", branch); got != `Revert "Render overlays of egi-dev"` {
 		t.Errorf("rollback commit = %q", got)
+	}
+}
+
+func TestCLIUpgrade(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.chartRepo("4.4.0", "4.5.0", "5.0.0")
+	exit, log, outputs := f.cli("upgrade", "schedule", nil)
+	if exit != 0 {
+		t.Fatalf("upgrade: exit %d:\n%s", exit, log)
+	}
+	want := map[string]string{
+		"changed": "true", "commit": git(t, f.remote, "rev-parse", "hubfleet/upgrade"), "sites": allSites,
+		"pull-request-number": "1", "pull-request-url": "https://github.com/fleet/hubs/pull/1",
+	}
+	if diff := cmp.Diff(want, outputs); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"GET repos/fleet/hubs/pulls", "POST repos/fleet/hubs/pulls"}, f.srv.Calls()); diff != "" {
+		t.Errorf("API calls (-want +got):\n%s", diff)
+	}
+	prs := f.srv.PullRequests()
+	if len(prs) != 1 || prs[0].Title != "Upgrade jupyterhub 4.4.0 → 4.5.0" || !strings.Contains(prs[0].Body, "chart object(s)") {
+		t.Errorf("pull requests = %+v", prs)
+	}
+	// Again: nothing new, nothing changes.
+	exit, log, outputs = f.cli("upgrade", "schedule", nil)
+	if exit != 0 || outputs["changed"] != "false" {
+		t.Errorf("second upgrade: exit %d, outputs %v:\n%s", exit, outputs, log)
 	}
 }
