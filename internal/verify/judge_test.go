@@ -7,6 +7,7 @@ import (
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // TestJudgeHelmRelease covers what the API-server test cannot set up
@@ -91,4 +92,32 @@ func TestJudgeAuthorize(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestJudgeFieldFailures(t *testing.T) {
+	t.Parallel()
+	t.Run("pre-puller hook timeout", func(t *testing.T) {
+		t.Parallel()
+		h := &helmv2.HelmRelease{ObjectMeta: metav1.ObjectMeta{Name: "daskhub", Namespace: "hub", Generation: 2}}
+		h.Status.ObservedGeneration = 2
+		h.Status.Conditions = []metav1.Condition{{Type: "Ready", Status: "False", Reason: "UpgradeFailed",
+			Message: "Helm upgrade failed for release hub/daskhub with chart daskhub@2024.1.1: pre-upgrade hooks failed: 1 error occurred: * timed out waiting for the condition"}}
+		r := judgeHelmRelease(h, Release{Name: "daskhub", ChartVersion: "2024.1.1"})
+		if r.Status != Fail || !strings.Contains(r.Fix, "pre-puller hook") || !strings.Contains(r.Fix, "spec.timeout to 15m") {
+			t.Errorf("got %s %q fix %q", r.Status, r.Detail, r.Fix)
+		}
+	})
+	t.Run("Let's Encrypt rate limit", func(t *testing.T) {
+		t.Parallel()
+		c := unstructured.Unstructured{Object: map[string]any{
+			"metadata": map[string]any{"name": "hub-tls", "namespace": "hub"},
+			"spec":     map[string]any{"dnsNames": []any{"hub.example.org"}},
+			"status": map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "False", "reason": "Failed",
+				"message": `Failed to create Order: 429 urn:ietf:params:acme:error:rateLimited: too many certificates (5) already issued for this exact set of domains in the last 168h0m0s`}}},
+		}}
+		r := judgeCertificates([]unstructured.Unstructured{c}, "hub", "hub.example.org")
+		if r.Status != Fail || !strings.Contains(r.Detail, "rateLimited") || !strings.Contains(r.Fix, "rate-limits this name") {
+			t.Errorf("got %s %q fix %q", r.Status, r.Detail, r.Fix)
+		}
+	})
 }

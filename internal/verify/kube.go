@@ -120,8 +120,11 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 		return r
 	}
 	if ready.Status != metav1.ConditionTrue {
-		return fail(fmt.Sprintf("HelmRelease %s is not Ready (%s): %s", id, ready.Reason, clip(ready.Message, 200)),
-			reconcile, nil)
+		fix := reconcile
+		if hookTimedOut(ready.Message) {
+			fix = "z2jh's image pre-puller hook outlived the release timeout: set the HelmRelease spec.timeout to 15m (or disable prePuller.hook), then " + reconcile
+		}
+		return fail(fmt.Sprintf("HelmRelease %s is not Ready (%s): %s", id, ready.Reason, clip(ready.Message, 200)), fix, nil)
 	}
 	if hr.Status.ObservedGeneration != hr.Generation ||
 		(ready.ObservedGeneration != 0 && ready.ObservedGeneration != hr.Generation) {
@@ -146,6 +149,14 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 			"check the commit reached the cluster (flux get sources git -A) and "+reconcile, nil)
 	}
 	return pass(fmt.Sprintf("HelmRelease %s Ready at chart version %s (generation %d)", id, revision, hr.Generation))
+}
+
+// hookTimedOut recognises a Helm hook (z2jh's hook-image-awaiter) that did
+// not finish within the release timeout.
+func hookTimedOut(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "hook-image-awaiter") ||
+		(strings.Contains(m, "hook") && (strings.Contains(m, "timed out") || strings.Contains(m, "deadline exceeded")))
 }
 
 // sameRevision compares a last attempted revision with a rendered chart
@@ -396,8 +407,11 @@ func judgeCertificates(items []unstructured.Unstructured, ns, host string) Resul
 			}
 			reason, _ := m["reason"].(string)
 			msg, _ := m["message"].(string)
-			return fail(fmt.Sprintf("Certificate %s is not Ready (%s): %s", id, reason, clip(msg, 200)),
-				fmt.Sprintf("kubectl -n %s describe certificate %s, then its CertificateRequest, Order and Challenge (ACME needs %s to resolve publicly)", ns, c.GetName(), host), nil)
+			fix := fmt.Sprintf("kubectl -n %s describe certificate %s, then its CertificateRequest, Order and Challenge (ACME needs %s to resolve publicly)", ns, c.GetName(), host)
+			if lm := strings.ToLower(msg); strings.Contains(lm, "ratelimited") || strings.Contains(lm, "too many certificates") {
+				fix = "Let's Encrypt rate-limits this name (a redeploy loop re-requesting certificates?): stop deleting the TLS Secret, keep it across redeploys and wait for the limit to reset"
+			}
+			return fail(fmt.Sprintf("Certificate %s is not Ready (%s): %s", id, reason, clip(msg, 200)), fix, nil)
 		}
 		return fail(fmt.Sprintf("Certificate %s has no Ready condition: cert-manager has not processed it", id),
 			"check cert-manager runs: kubectl -n cert-manager get pods", nil)
