@@ -108,9 +108,17 @@ func (r *runner) rollback(ctx context.Context) error {
 		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: partial rollback",
 			Message: fmt.Sprintf("after the revert these files still differ from before %s (later commits changed them): %s", shortID(ids[0]), strings.Join(mismatched, ", "))})
 	}
+	others, err := r.otherSites(ctx, repo, ids, label)
+	if err != nil {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	if len(others) > 0 {
+		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: rollback reaches other sites",
+			Message: fmt.Sprintf("%s also changed %s: the revert rolls them back too", shortID(ids[0]), strings.Join(others, ", "))})
+	}
 	doors := OneWayDoors(chartVersions(before), chartVersions(after))
 	title := fmt.Sprintf("Roll back %s: revert %q", label, targets[0].Subject)
-	body := rollbackBody(targets, before, after, doors, mismatched)
+	body := rollbackBody(targets, before, after, doors, mismatched, others)
 	for _, d := range doors {
 		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: one-way door", Message: d})
 	}
@@ -199,7 +207,25 @@ func unionPaths(a, b map[string][]byte) []string {
 	return sortedKeys(m)
 }
 
-func rollbackBody(targets []gitrepo.Commit, before, after map[string][]byte, doors, mismatched []string) string {
+// otherSites lists the sites besides label whose overlays the commits
+// changed: a revert rolls them back too.
+func (r *runner) otherSites(ctx context.Context, repo *gitrepo.Repo, ids []string, label string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		files, err := repo.DiffFiles(ctx, id+"^", id, "overlays/")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if s := siteOfPath(f); s != "" && s != label {
+				seen[s] = true
+			}
+		}
+	}
+	return sortedKeys(seen), nil
+}
+
+func rollbackBody(targets []gitrepo.Commit, before, after map[string][]byte, doors, mismatched, others []string) string {
 	var b strings.Builder
 	b.WriteString("### hubfleet rollback\n\nReverts (a real `git revert`; Flux applies it as a forward `helm upgrade` to the old chart and values, not a Helm rollback):\n\n")
 	for _, c := range targets {
@@ -229,6 +255,9 @@ func rollbackBody(targets []gitrepo.Commit, before, after map[string][]byte, doo
 		b.WriteString("\nThe reverted overlays equal the overlays before the change, byte for byte.\n")
 	} else {
 		fmt.Fprintf(&b, "\n> [!NOTE]\n> Later commits also changed %s: those changes stay.\n", strings.Join(mismatched, ", "))
+	}
+	if len(others) > 0 {
+		fmt.Fprintf(&b, "\n> [!IMPORTANT]\n> The reverted commit also changed %s: this rolls them back too.\n", strings.Join(others, ", "))
 	}
 	if len(doors) > 0 {
 		b.WriteString("\n> [!CAUTION]\n> **One-way doors crossed back over**:\n")

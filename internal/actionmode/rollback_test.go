@@ -65,10 +65,14 @@ func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 		"One-way doors crossed back over",
 		"DatabaseSchemaMismatch",
 		"`overlays/heliocloud-aws/helmrelease-jupyterhub.yaml`",
+		"also changed pangeo-azure: this rolls them back too",
 	} {
 		if !strings.Contains(prs[0].Body, s) {
 			t.Errorf("PR body lacks %q:\n%s", s, prs[0].Body)
 		}
+	}
+	if res.annotated(report.LevelWarning, "", "hubfleet: rollback reaches other sites") == nil {
+		t.Errorf("no warning that pangeo-azure is rolled back too: %+v", res.annotations)
 	}
 	if res.annotated(report.LevelWarning, "", "hubfleet: one-way door") == nil {
 		t.Errorf("no one-way door warning: %+v", res.annotations)
