@@ -21,6 +21,8 @@ type Chart struct {
 	FromCache bool
 
 	chart *helmchart.Chart
+	// fast is chart with checksum/* annotations not computed.
+	fast *helmchart.Chart
 
 	schemaOnce sync.Once
 	schemas    map[string]*compiledSchema
@@ -65,7 +67,7 @@ func newChart(ref Ref, hc *helmchart.Chart, digest string) *Chart {
 	if len(info.CRDs) == 0 {
 		info.CRDs = nil
 	}
-	return &Chart{Ref: ref, Info: info, chart: hc}
+	return &Chart{Ref: ref, Info: info, chart: hc, fast: withoutChecksums(hc)}
 }
 
 func infoOf(hc *helmchart.Chart) Info {

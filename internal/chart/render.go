@@ -72,6 +72,11 @@ type RenderOptions struct {
 	// allocates heavily while the live heap stays small, so the default
 	// GOGC=100 spends a large share of a batch collecting garbage.
 	GCPercent int
+	// RenderChecksums computes checksum/* annotations the way the chart
+	// does. They are stripped from results either way; by default
+	// templates that only set them are not executed (see withoutChecksums),
+	// which removes the most expensive template work of z2jh-like charts.
+	RenderChecksums bool
 	// MemoryLimit, when positive, is the soft memory limit (bytes) used
 	// while RenderAll runs with GCPercent: the collector works harder as
 	// the heap approaches it instead of letting garbage pile up.
@@ -179,9 +184,10 @@ func (r *Renderer) Key(req Request) (string, error) {
 		KubeVersion string         `json:"k"`
 		APIVersions []string       `json:"a"`
 		Strip       []string       `json:"s"`
+		Checksums   bool           `json:"c"`
 		Expect      Expectations   `json:"e"`
 		Values      map[string]any `json:"v"`
-	}{cacheFormat, req.Chart.Info.Digest, req.ReleaseName, req.Namespace, kv, apis, r.opts.StripSecrets, req.Expect, req.Values}
+	}{cacheFormat, req.Chart.Info.Digest, req.ReleaseName, req.Namespace, kv, apis, r.opts.StripSecrets, r.opts.RenderChecksums, req.Expect, req.Values}
 	b, err := json.Marshal(k)
 	if err != nil {
 		return "", fmt.Errorf("hash values of %s: %w", req.Site, err)
@@ -258,7 +264,11 @@ func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
 		vals = map[string]any{}
 	}
 
-	hc := clone(req.Chart.chart)
+	src := req.Chart.fast
+	if r.opts.RenderChecksums {
+		src = req.Chart.chart
+	}
+	hc := clone(src)
 	inst := action.NewInstall(&action.Configuration{Log: func(string, ...interface{}) {}})
 	inst.DryRun = true
 	inst.DryRunOption = "client"

@@ -388,3 +388,39 @@ func TestRenderAllKeepsOrder(t *testing.T) {
 		t.Errorf("progress called %d times, want %d", calls, len(reqs))
 	}
 }
+
+// TestRenderSkippedChecksumsSameOutput proves that not executing the
+// templates behind checksum/* annotations changes nothing in the
+// normalised output.
+func TestRenderSkippedChecksumsSameOutput(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	full := chart.DefaultRenderOptions()
+	full.CacheDir = ""
+	full.RenderChecksums = true
+	slow, err := chart.NewRenderer(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast := newRenderer(t, "")
+	autohttps := "jupyterhub:\n  proxy:\n    https:\n      enabled: true\n      type: letsencrypt\n      hosts: [hub.example.org]\n"
+	for _, c := range []struct {
+		name   string
+		chart  *chart.Chart
+		values string
+	}{
+		{"daskhub ingress", f.daskhub, ingressSite},
+		{"daskhub autohttps", f.daskhub, autohttps},
+		{"dask-gateway", f.gateway, "{}"},
+	} {
+		req := chart.Request{Site: "s", Chart: c.chart, ReleaseName: "daskhub", Namespace: "s", Values: values(t, c.values)}
+		want := slow.Render(context.Background(), req)
+		got := fast.Render(context.Background(), req)
+		if !want.OK() || !got.OK() {
+			t.Fatalf("%s: problems %v / %v", c.name, want.Problems, got.Problems)
+		}
+		if diff := cmp.Diff(want.Manifest(), got.Manifest()); diff != "" {
+			t.Errorf("%s: skipping checksums changed the output (-computed +skipped):\n%s", c.name, diff)
+		}
+	}
+}

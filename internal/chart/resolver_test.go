@@ -237,3 +237,37 @@ func TestResolveLoadsOnce(t *testing.T) {
 		t.Errorf("archive fetched %d times, want 1", n)
 	}
 }
+
+func TestResolveHTTPS(t *testing.T) {
+	t.Parallel()
+	srv := chartrepotest.StartTLS(t, jupyterhub("4.0.0", ""))
+	ref := chart.Ref{RepoURL: srv.URL, Name: "jupyterhub", Version: "4.0.0"}
+	tests := []struct {
+		name    string
+		caFile  string
+		wantErr bool
+	}{
+		{name: "trusted test CA", caFile: srv.CAFile},
+		{name: "untrusted certificate", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newResolver(t, t.TempDir(), func(o *chart.ResolverOptions) { o.CAFile = tt.caFile })
+			c, err := r.Resolve(context.Background(), ref)
+			if tt.wantErr {
+				var ue *chart.UnavailableError
+				if !errors.As(err, &ue) {
+					t.Fatalf("want *UnavailableError for an untrusted certificate, got %T %v", err, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.Verified || c.Info.Version != "4.0.0" {
+				t.Errorf("resolved %s verified=%v", c.Info.Version, c.Verified)
+			}
+		})
+	}
+}

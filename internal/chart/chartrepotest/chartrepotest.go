@@ -1,6 +1,7 @@
 package chartrepotest
 
 import (
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -39,6 +40,9 @@ type Server struct {
 	URL string
 	// Dir holds index.yaml and the packaged charts; tests may edit it.
 	Dir string
+	// CAFile is a PEM file with the server's certificate (StartTLS only),
+	// for clients that must trust it.
+	CAFile string
 
 	mu  sync.Mutex
 	srv *httptest.Server
@@ -68,17 +72,40 @@ func Serve(t testing.TB, dirs ...string) string {
 	return Start(t, charts...).URL
 }
 
-// Start starts a repository serving the given charts.
+// Start starts a repository serving the given charts over HTTP.
 func Start(t testing.TB, charts ...Chart) *Server {
+	t.Helper()
+	return start(t, false, charts)
+}
+
+// StartTLS starts a repository serving the given charts over HTTPS with a
+// certificate for 127.0.0.1 from httptest's test CA; CAFile holds it.
+func StartTLS(t testing.TB, charts ...Chart) *Server {
+	t.Helper()
+	return start(t, true, charts)
+}
+
+func start(t testing.TB, useTLS bool, charts []Chart) *Server {
 	t.Helper()
 	s := &Server{Dir: t.TempDir(), requests: map[string]int{}}
 	files := http.FileServer(http.Dir(s.Dir))
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests[r.URL.Path]++
 		s.mu.Unlock()
 		files.ServeHTTP(w, r)
-	}))
+	})
+	if useTLS {
+		s.srv = httptest.NewTLSServer(handler)
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})
+		if err := os.WriteFile(ca, pemBytes, 0o644); err != nil {
+			t.Fatalf("write CA file: %v", err)
+		}
+		s.CAFile = ca
+	} else {
+		s.srv = httptest.NewServer(handler)
+	}
 	t.Cleanup(s.srv.Close)
 	s.URL = s.srv.URL
 	s.Add(t, charts...)
