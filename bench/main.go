@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -286,21 +288,39 @@ func writeSites(dir string, sites []site) ([]string, error) {
 	return paths, nil
 }
 
-// requests reads each site's values file, as hubfleet reads site files.
+// requests reads and parses each site's values file, as hubfleet reads
+// site files, with one worker per CPU.
 func requests(c *chart.Chart, sites []site, paths []string) ([]chart.Request, error) {
 	reqs := make([]chart.Request, len(sites))
-	for i, s := range sites {
-		b, err := os.ReadFile(paths[i])
-		if err != nil {
-			return nil, err
-		}
-		var v map[string]any
-		if err := yaml.Unmarshal(b, &v); err != nil {
-			return nil, fmt.Errorf("%s: %w", paths[i], err)
-		}
-		reqs[i] = chart.Request{Site: s.name, Chart: c, ReleaseName: releaseName, Namespace: s.name, Values: v, Expect: s.expect}
+	errs := make([]error, len(sites))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				b, err := os.ReadFile(paths[i])
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				var v map[string]any
+				if err := yaml.Unmarshal(b, &v); err != nil {
+					errs[i] = fmt.Errorf("%s: %w", paths[i], err)
+					continue
+				}
+				s := sites[i]
+				reqs[i] = chart.Request{Site: s.name, Chart: c, ReleaseName: releaseName, Namespace: s.name, Values: v, Expect: s.expect}
+			}
+		}()
 	}
-	return reqs, nil
+	for i := range sites {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return reqs, errors.Join(errs...)
 }
 
 func newRenderer(cfg config, cache string) (*chart.Renderer, error) {
@@ -343,11 +363,32 @@ func planSites(ctx context.Context, cfg config, ref chart.Ref, chartCache, rende
 	if err != nil {
 		return nil, err
 	}
+	// Like `hubfleet plan`, parse a site's head files only when they
+	// differ from its base files.
+	var changedSites []site
+	var changedPaths []string
+	var changedIdx []int
+	for i := range head {
+		if headPaths[i] == basePaths[i] {
+			continue
+		}
+		hb, err := os.ReadFile(headPaths[i])
+		if err != nil {
+			return nil, err
+		}
+		bb, err := os.ReadFile(basePaths[i])
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(hb, bb) {
+			changedSites, changedPaths, changedIdx = append(changedSites, head[i]), append(changedPaths, headPaths[i]), append(changedIdx, i)
+		}
+	}
 	b, err := requests(c, base, basePaths)
 	if err != nil {
 		return nil, err
 	}
-	h, err := requests(c, head, headPaths)
+	h, err := requests(c, changedSites, changedPaths)
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +398,10 @@ func planSites(ctx context.Context, cfg config, ref chart.Ref, chartCache, rende
 	}
 	sites := make([]plan.Site, len(b))
 	for i := range b {
-		sites[i] = plan.Site{Name: b[i].Site, Base: &plan.State{Request: &b[i]}, Head: &plan.State{Request: &h[i]}}
+		sites[i] = plan.Site{Name: b[i].Site, Base: &plan.State{Request: &b[i]}, Head: &plan.State{Request: &b[i]}}
+	}
+	for j, i := range changedIdx {
+		sites[i].Head = &plan.State{Request: &h[j]}
 	}
 	opts := plan.DefaultOptions()
 	opts.Renderer = r

@@ -21,7 +21,9 @@ type State struct {
 	// Result is the site's normalised chart render. When nil, Request is
 	// rendered if the site's render inputs changed.
 	Result *chart.Result
-	// Request are the render inputs.
+	// Request are the render inputs. Base and head may share one Request
+	// when the caller knows the inputs are identical; otherwise their
+	// cache keys are compared.
 	Request *chart.Request
 }
 
@@ -153,6 +155,11 @@ func Build(ctx context.Context, sites []Site, opts Options) (*Plan, error) {
 			}
 		}
 		if s.Base != nil && s.Head != nil && renderOf[i][0] == nil && renderOf[i][1] == nil && s.Base.Request != nil && s.Head.Request != nil {
+			if s.Base.Request == s.Head.Request {
+				// The caller found the inputs identical (same site
+				// files): nothing to hash.
+				continue
+			}
 			same, err := sameInputs(opts.Renderer, *s.Base.Request, *s.Head.Request)
 			if err != nil {
 				return nil, fmt.Errorf("site %s: %w", s.Name, err)
