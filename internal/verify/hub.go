@@ -109,7 +109,16 @@ func redact(u string) string {
 func (s *siteRun) checkHubHealth(ctx context.Context) Result {
 	u := s.t.URL("hub/health")
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { s.hubConn.set(struct{}{}, true, "") },
+		GotConn: func(info httptrace.GotConnInfo) {
+			// A fresh TLS connection's state spares the tls check a
+			// handshake; a reused one may predate a certificate change.
+			if tc, ok := info.Conn.(*tls.Conn); ok && !info.Reused {
+				st := tc.ConnectionState()
+				s.hubConn.set(&st, true, "")
+				return
+			}
+			s.hubConn.set(nil, false, "reused connection")
+		},
 	})
 	resp, _, err := s.v.get(ctx, u)
 	if err != nil {

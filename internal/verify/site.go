@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/tls"
 	"net/url"
 	"sync"
 )
@@ -37,7 +38,8 @@ type siteRun struct {
 	// hubConn is released once hub-health holds a connection to the hub,
 	// so the other hub requests share it (HTTP/2) instead of each paying
 	// for a TLS handshake.
-	hubConn *future[struct{}]
+	// It carries the TLS state of a fresh connection for the tls check.
+	hubConn *future[*tls.ConnectionState]
 	// login is where /hub/oauth_login sends the browser.
 	login *future[*url.URL]
 	// providers shares identity-provider documents between the sites of
@@ -53,7 +55,7 @@ func newSiteRun(v *Verifier, t Target, providers *fetchCache) *siteRun {
 		// Without cluster access the namespace only appears in fix hints.
 		t.Namespace = "<namespace>"
 	}
-	s := &siteRun{v: v, t: t, providers: providers, addrs: newFuture[[]string](), disc: newFuture[*discovery](), hubConn: newFuture[struct{}](), login: newFuture[*url.URL]()}
+	s := &siteRun{v: v, t: t, providers: providers, addrs: newFuture[[]string](), disc: newFuture[*discovery](), hubConn: newFuture[*tls.ConnectionState](), login: newFuture[*url.URL]()}
 	if t.Kube != nil {
 		s.kube, s.kubeErr = newKubeClients(t.Kube)
 	}
@@ -87,9 +89,9 @@ func (s *siteRun) checks() []check {
 	}
 	cs = append(cs,
 		check{name: CheckDNS, run: s.checkDNS, waitFor: waits(s.addrs.done)},
-		check{name: CheckTLS, run: s.checkTLS},
+		check{name: CheckTLS, run: s.checkTLS, waitFor: waits(s.hubConn.done)},
 		check{name: CheckHubHealth, run: s.checkHubHealth,
-			finally: func(Result) { s.hubConn.set(struct{}{}, true, "") }},
+			finally: func(Result) { s.hubConn.set(nil, false, "no connection") }},
 		check{name: CheckHubVersion, run: s.checkHubVersion, waitFor: waits(s.hubConn.done)},
 	)
 	if t.DaskGateway {

@@ -17,6 +17,11 @@ const traefikDefaultCN = "TRAEFIK DEFAULT CERT"
 
 func (s *siteRun) checkTLS(ctx context.Context) Result {
 	host := s.t.Host
+	cc := certContext{Host: host, Roots: s.v.opts.RootCAs, Now: s.v.opts.Clock.Now(), Mode: s.t.TLS, Namespace: s.t.Namespace}
+	if st := s.hubConn.val; s.hubConn.ok && st != nil && len(st.PeerCertificates) > 0 {
+		// hub-health's fresh connection verified; judge what it was served.
+		return judgeCertificate(st.PeerCertificates, cc)
+	}
 	raw, err := s.v.dialer(ctx, "tcp", net.JoinHostPort(host, "443"))
 	if err != nil {
 		return s.v.connFailure(ctx, host+":443", hubEndpoint, err)
@@ -34,9 +39,7 @@ func (s *siteRun) checkTLS(ctx context.Context) Result {
 		return fail(fmt.Sprintf("TLS handshake with %s:443 failed: %s", host, clip(err.Error(), 120)),
 			"check the TLS terminator (ingress controller or autohttps pod)", err)
 	}
-	return judgeCertificate(conn.ConnectionState().PeerCertificates, certContext{
-		Host: host, Roots: s.v.opts.RootCAs, Now: s.v.opts.Clock.Now(), Mode: s.t.TLS, Namespace: s.t.Namespace,
-	})
+	return judgeCertificate(conn.ConnectionState().PeerCertificates, cc)
 }
 
 // certContext is what a served certificate chain is judged against.
