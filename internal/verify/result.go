@@ -2,6 +2,7 @@ package verify
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -44,6 +45,14 @@ const (
 	// wants it to accept the client_id and redirect_uri.
 	CheckOAuthAuthorize = "oauth-authorize"
 )
+
+// CheckKind returns the kind of a check name: "helmrelease/daskhub" and
+// "deployment/hub" are of kinds CheckHelmRelease and CheckDeployment; other
+// names are their own kind.
+func CheckKind(check string) string {
+	kind, _, _ := strings.Cut(check, "/")
+	return kind
+}
 
 // Result is the outcome of one check on one site. Detail is a one-line
 // explanation in the operator's terms and Fix a one-line hint; neither ever

@@ -83,3 +83,15 @@ func TestParseHostOverrides(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckKind(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"helmrelease/daskhub": CheckHelmRelease, "deployment/hub": CheckDeployment,
+		CheckTLS: CheckTLS, CheckOAuthAuthorize: CheckOAuthAuthorize,
+	} {
+		if got := CheckKind(in); got != want {
+			t.Errorf("CheckKind(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
