@@ -72,6 +72,10 @@ type RenderOptions struct {
 	// allocates heavily while the live heap stays small, so the default
 	// GOGC=100 spends a large share of a batch collecting garbage.
 	GCPercent int
+	// SkipAPIValidation turns off the check of rendered objects against
+	// the Kubernetes API (removed API versions for the site's version,
+	// strict decoding of built-in kinds).
+	SkipAPIValidation bool
 	// RenderChecksums computes checksum/* annotations the way the chart
 	// does. They are stripped from results either way; by default
 	// templates that only set them are not executed (see withoutChecksums),
@@ -185,9 +189,10 @@ func (r *Renderer) Key(req Request) (string, error) {
 		APIVersions []string       `json:"a"`
 		Strip       []string       `json:"s"`
 		Checksums   bool           `json:"c"`
+		NoAPI       bool           `json:"na"`
 		Expect      Expectations   `json:"e"`
 		Values      map[string]any `json:"v"`
-	}{cacheFormat, req.Chart.Info.Digest, req.ReleaseName, req.Namespace, kv, apis, r.opts.StripSecrets, r.opts.RenderChecksums, req.Expect, req.Values}
+	}{cacheFormat, req.Chart.Info.Digest, req.ReleaseName, req.Namespace, kv, apis, r.opts.StripSecrets, r.opts.RenderChecksums, r.opts.SkipAPIValidation, req.Expect, req.Values}
 	b, err := json.Marshal(k)
 	if err != nil {
 		return "", fmt.Errorf("hash values of %s: %w", req.Site, err)
@@ -303,6 +308,9 @@ func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
 		return
 	}
 	res.Objects = objs.objects
+	if !r.opts.SkipAPIValidation {
+		res.Problems = append(res.Problems, r.validateAPI(objs.objects, kv)...)
+	}
 	res.Checks = runChecks(objs, req)
 	for _, c := range res.Checks {
 		if c.Status == CheckFail {

@@ -164,6 +164,7 @@ func TestRenderProblems(t *testing.T) {
 			want: []chart.Problem{
 				{Kind: chart.ProblemSchema, Chart: "dask-gateway", Path: "dask-gateway.gateway.replicas", Message: "got string, want integer"},
 				{Kind: chart.ProblemSchema, Chart: "dask-gateway", Path: "dask-gateway.traefik.service.type", Message: "value must be one of 'ClusterIP', 'NodePort', 'LoadBalancer'"},
+				{Kind: chart.ProblemAPI, Object: "apps/Deployment _/api-daskhub-dask-gateway", Message: "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"},
 			},
 			wantObjects: true,
 		},
@@ -248,6 +249,15 @@ func TestRenderProblems(t *testing.T) {
 			expect: chart.Expectations{DaskGatewayPrefix: "/services/dask-gateway"},
 			want: []chart.Problem{
 				{Kind: chart.ProblemCheck, Check: chart.CheckDaskGateway, Message: "no traefik IngressRoute for dask-gateway is rendered"},
+			},
+			wantObjects: true,
+		},
+		{
+			name:   "field unknown to the Kubernetes API",
+			chart:  func(f fixture) *chart.Chart { return f.jupyterhub },
+			values: "hub:\n  extraPodSpec:\n    priorityClasName: high\n",
+			want: []chart.Problem{
+				{Kind: chart.ProblemAPI, Object: "apps/Deployment _/hub", Message: `unknown field "spec.template.spec.priorityClasName"`},
 			},
 			wantObjects: true,
 		},
@@ -422,5 +432,41 @@ func TestRenderSkippedChecksumsSameOutput(t *testing.T) {
 		if diff := cmp.Diff(want.Manifest(), got.Manifest()); diff != "" {
 			t.Errorf("%s: skipping checksums changed the output (-computed +skipped):\n%s", c.name, diff)
 		}
+	}
+}
+
+func TestRenderRemovedAPIVersion(t *testing.T) {
+	t.Parallel()
+	old := "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\nspec:\n  minAvailable: 1\n"
+	srv := chartrepotest.Start(t, chartrepotest.Chart{
+		Dir: chartrepotest.Dir("jupyterhub"),
+		Mutate: func(c *helmchart.Chart) {
+			c.Templates = append(c.Templates, &helmchart.File{Name: "templates/legacy-pdb.yaml", Data: []byte(old)})
+			c.Metadata.KubeVersion = ""
+		},
+	})
+	c, err := newResolver(t, t.TempDir(), nil).Resolve(context.Background(), chart.Ref{RepoURL: srv.URL, Name: "jupyterhub"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		kubeVersion string
+		want        []chart.Problem
+	}{
+		{kubeVersion: "1.24.9"},
+		{kubeVersion: "1.31.0", want: []chart.Problem{{Kind: chart.ProblemAPI, Object: "policy/PodDisruptionBudget _/legacy", Message: "policy/v1beta1 PodDisruptionBudget is not served by Kubernetes v1.31.0 (removed in 1.25)"}}},
+	}
+	r := newRenderer(t, "")
+	for _, tt := range tests {
+		t.Run(tt.kubeVersion, func(t *testing.T) {
+			t.Parallel()
+			res := r.Render(context.Background(), chart.Request{Site: "s", Chart: c, ReleaseName: "jh", Namespace: "s", KubeVersion: tt.kubeVersion})
+			if len(res.Objects) == 0 {
+				t.Fatalf("nothing rendered: %v", res.Problems)
+			}
+			if diff := cmp.Diff(tt.want, res.Problems); diff != "" {
+				t.Errorf("API problems (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

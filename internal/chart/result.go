@@ -18,6 +18,9 @@ const (
 	ProblemCheck ProblemKind = "check"
 	// ProblemChart says the chart itself is unusable (bad schema).
 	ProblemChart ProblemKind = "chart"
+	// ProblemAPI says a rendered object is not valid for the Kubernetes
+	// API of the site's version; Object names it.
+	ProblemAPI ProblemKind = "api"
 )
 
 // Problem is one reason a site's chart would not install as intended.
@@ -28,7 +31,9 @@ type Problem struct {
 	// Path is the values path for schema problems.
 	Path string `json:"path,omitempty"`
 	// Check names the failed check for check problems.
-	Check   string `json:"check,omitempty"`
+	Check string `json:"check,omitempty"`
+	// Object is the rendered object's ID for API problems.
+	Object  string `json:"object,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -38,6 +43,8 @@ func (p Problem) String() string {
 		return fmt.Sprintf("%s: %s: %s", p.Kind, p.Path, p.Message)
 	case p.Check != "":
 		return fmt.Sprintf("%s %s: %s", p.Kind, p.Check, p.Message)
+	case p.Object != "":
+		return fmt.Sprintf("%s: %s: %s", p.Kind, p.Object, p.Message)
 	case p.Chart != "":
 		return fmt.Sprintf("%s (%s): %s", p.Kind, p.Chart, p.Message)
 	}
