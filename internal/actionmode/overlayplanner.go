@@ -12,8 +12,10 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/site"
 )
 
 // OverlayPlanner is the chart-level Planner: it reads each site's
@@ -59,6 +61,14 @@ func (p OverlayPlanner) build(ctx context.Context, root, baseRef string, sites [
 		return nil, err
 	}
 	charts := &chartCache{resolver: resolver, charts: map[chart.Ref]*chart.Chart{}}
+	// The cluster version each site states; a fleet that does not load
+	// (the plan reports its problems) renders with the renderer's default.
+	kube := map[string]string{}
+	if fl, err := fleet.LoadDir(root); err == nil {
+		for _, s := range fl.Sites {
+			kube[s.Metadata.Name] = site.KubeVersionOf(s, fl.Config)
+		}
+	}
 	var psites []plan.Site
 	var errs []error
 	for _, name := range sites {
@@ -99,6 +109,11 @@ func (p OverlayPlanner) build(ctx context.Context, root, baseRef string, sites [
 		rels := sortedKeys(names)
 		if len(rels) == 0 {
 			rels = []string{""}
+		}
+		for _, rs := range []map[string]*chart.Request{baseRel, headRel} {
+			for _, req := range rs {
+				req.KubeVersion = kube[name]
+			}
 		}
 		for i, rel := range rels {
 			ps := plan.Site{Name: name}
