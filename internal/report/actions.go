@@ -40,8 +40,20 @@ func (r *Actions) Group(title string) { r.action.Group(title) }
 // EndGroup implements Reporter.
 func (r *Actions) EndGroup() { r.action.EndGroup() }
 
-// Logf implements Reporter.
-func (r *Actions) Logf(format string, args ...any) { r.action.Infof(format, args...) }
+// Logf implements Reporter. A logged line that starts with "::" would be
+// read by the runner as a workflow command (text from site files, diffs or
+// remote servers must not be able to forge annotations or masks), so such
+// lines are indented by one space.
+func (r *Actions) Logf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimLeft(l, "\r"), "::") {
+			lines[i] = " " + l
+		}
+	}
+	r.action.Infof("%s", strings.Join(lines, "\n"))
+}
 
 // Annotate implements Reporter.
 func (r *Actions) Annotate(a Annotation) {

@@ -64,6 +64,11 @@ func TestActionsCommands(t *testing.T) {
 			want: "::warning file=overlays/a/hr.yaml,title=stale%3A a%2Cb::line1%0Aline2 100%25\n",
 		},
 		{
+			name: "logged text cannot forge workflow commands",
+			do:   func(r report.Reporter) { r.Logf("diff:\n::error file=x::forged\n::add-mask::x") },
+			want: "diff:\n ::error file=x::forged\n ::add-mask::x\n",
+		},
+		{
 			name: "notice without location",
 			do:   func(r report.Reporter) { r.Annotate(report.Annotation{Message: "nothing to do"}) },
 			want: "::notice::nothing to do\n",
