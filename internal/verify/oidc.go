@@ -76,6 +76,9 @@ func (s *siteRun) checkDiscovery(ctx context.Context) Result {
 		return fail(fmt.Sprintf("the discovery document at %s lacks required field(s): %s", u, strings.Join(missing, ", ")),
 			"fix the provider's configuration (OpenID Connect Discovery 1.0 §3)", nil)
 	}
+	// The document is the provider's: JWKS and oauth-login can use it even
+	// when the issuer comparison below fails (that failure is reported here).
+	s.disc.set(&d, true, "")
 	if strings.Contains(d.Issuer, "{tenantid}") {
 		return fail(fmt.Sprintf("the provider's issuer is the literal %s: this is Azure AD's multi-tenant (common) endpoint, whose issuer no token carries", d.Issuer),
 			"configure the site with its real Azure AD tenant id instead of common", nil)
@@ -96,7 +99,6 @@ func (s *siteRun) checkDiscovery(ctx context.Context) Result {
 		return fail(fmt.Sprintf("the provider authorizes on %s, the site expects %s", au.Host, a.AuthorizeHost),
 			"correct the site's authorize host or the provider", nil)
 	}
-	s.disc.set(&d, true, "")
 	return pass(fmt.Sprintf("issuer %s, authorize at %s", d.Issuer, d.AuthorizationEndpoint))
 }
 
