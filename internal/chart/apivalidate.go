@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"sync"
@@ -75,11 +76,22 @@ func (r *Renderer) validateAPI(objs []Object, kv *chartutil.KubeVersion) []Probl
 		if o.CRD || (o.Kind == "Secret" && r.strip[o.Name]) {
 			continue
 		}
-		_, _, err := dec.Decode([]byte(o.YAML), nil, nil)
-		if err == nil || runtime.IsNotRegisteredError(err) || runtime.IsMissingKind(err) {
+		// Sites of a fleet share many byte-identical objects (RBAC,
+		// network policies, CRD-backed routes): decode each once.
+		key := sha256.Sum256([]byte(o.YAML))
+		if msg, ok := r.apiMemo.Load(key); ok {
+			if msg != "" {
+				out = append(out, Problem{Kind: ProblemAPI, Object: o.ID(), Message: msg.(string)})
+			}
 			continue
 		}
-		out = append(out, Problem{Kind: ProblemAPI, Object: o.ID(), Message: apiMessage(err)})
+		msg := ""
+		_, _, err := dec.Decode([]byte(o.YAML), nil, nil)
+		if err != nil && !runtime.IsNotRegisteredError(err) && !runtime.IsMissingKind(err) {
+			msg = apiMessage(err)
+			out = append(out, Problem{Kind: ProblemAPI, Object: o.ID(), Message: msg})
+		}
+		r.apiMemo.Store(key, msg)
 	}
 	return out
 }

@@ -109,6 +109,9 @@ func DefaultRenderOptions() RenderOptions {
 type Renderer struct {
 	opts  RenderOptions
 	strip map[string]bool
+	// apiMemo maps the sha256 of an object's YAML to its API problem
+	// ("" for none); the removed-version check does not use it.
+	apiMemo sync.Map
 }
 
 // NewRenderer returns a Renderer.
