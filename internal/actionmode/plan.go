@@ -24,6 +24,7 @@ func (r *runner) plan(ctx context.Context) error {
 	}
 	check, err := r.opts.Renderer.Check(ctx, r.root)
 	if err != nil {
+		r.rep.Annotate(report.Annotation{Level: report.LevelError, Title: "hubfleet: cannot load the fleet", Message: err.Error()})
 		return fmt.Errorf("plan: %w", err)
 	}
 	states := map[string]*siteState{}

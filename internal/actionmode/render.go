@@ -17,6 +17,7 @@ func (r *runner) render(ctx context.Context) error {
 	}
 	check, err := r.opts.Renderer.Check(ctx, r.root)
 	if err != nil {
+		r.rep.Annotate(report.Annotation{Level: report.LevelError, Title: "hubfleet: cannot load the fleet", Message: err.Error()})
 		return fmt.Errorf("render: %w", err)
 	}
 	if len(check.Problems) > 0 {
