@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,9 @@ func TestHealthySiteNoFalseFailures(t *testing.T) {
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	const issuer = "https://aai.egi.example.org/auth/realms/egi"
+	// A certificate the hub's HTTP client refuses fails every request to
+	// the hub; the authorization redirect is then never seen.
+	tlsCascade := []string{CheckHubHealth, CheckHubVersion, CheckDaskGateway, CheckOAuthLogin, CheckOAuthAuthorize}
 	for _, tc := range []struct {
 		name      string
 		inject    func(w *world, s *Target)
@@ -106,6 +110,9 @@ func TestFaults(t *testing.T) {
 		detail    []string // substrings of Detail
 		fix       string   // substring of Fix
 		wantErrIs error
+		// also are the other checks the fault may take down with it;
+		// every check not named must still pass.
+		also []string
 	}{
 		{
 			name:   "wrong DNS",
@@ -121,6 +128,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "expired certificate",
+			also: tlsCascade,
 			inject: func(w *world, s *Target) {
 				w.setCert(s.Host, w.ca.issue(t, leafSpec{cn: s.Host, hosts: []string{s.Host},
 					notBefore: w.now.Add(-100 * 24 * time.Hour), notAfter: w.now.Add(-10 * 24 * time.Hour)}))
@@ -129,6 +137,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "not yet valid certificate",
+			also: tlsCascade,
 			inject: func(w *world, s *Target) {
 				w.setCert(s.Host, w.ca.issue(t, leafSpec{cn: s.Host, hosts: []string{s.Host},
 					notBefore: w.now.Add(2 * time.Hour), notAfter: w.now.Add(90 * 24 * time.Hour)}))
@@ -137,6 +146,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "certificate for another host",
+			also: tlsCascade,
 			inject: func(w *world, s *Target) {
 				w.setCert(s.Host, w.goodCert("other.example.org", "www.other.example.org"))
 			},
@@ -144,6 +154,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "self-signed certificate",
+			also: tlsCascade,
 			inject: func(w *world, s *Target) {
 				w.setCert(s.Host, (*testCA)(nil).issue(t, leafSpec{cn: s.Host, hosts: []string{s.Host},
 					notBefore: w.now.Add(-time.Hour), notAfter: w.now.Add(365 * 24 * time.Hour)}))
@@ -152,6 +163,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "untrusted issuer",
+			also: tlsCascade,
 			inject: func(w *world, s *Target) {
 				other := newTestCA(t, pkix.Name{CommonName: "Some Private CA"}, w.now)
 				w.setCert(s.Host, other.issue(t, leafSpec{cn: s.Host, hosts: []string{s.Host},
@@ -161,6 +173,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "Let's Encrypt staging certificate",
+			also: tlsCascade,
 			inject: func(w *world, s *Target) {
 				staging := newTestCA(t, pkix.Name{CommonName: "(STAGING) Artificial Apricot R3", Organization: []string{"(STAGING) Let's Encrypt"}}, w.now)
 				w.setCert(s.Host, staging.issue(t, leafSpec{cn: s.Host, hosts: []string{s.Host},
@@ -171,6 +184,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "autohttps TRAEFIK DEFAULT CERT",
+			also: tlsCascade,
 			inject: func(w *world, s *Target) {
 				w.setCert(s.Host, (*testCA)(nil).issue(t, leafSpec{cn: "TRAEFIK DEFAULT CERT",
 					hosts:     []string{"0f4bd7c1d3d5a1b0b8f7e5f3a1c2d4e6.a8d2f5e7b9c1d3e5f7a9b1c3d5e7f9a1.traefik.default"},
@@ -227,6 +241,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name:   "discovery missing a field",
+			also:   []string{CheckJWKS, CheckOAuthLogin},
 			inject: func(w *world, s *Target) { w.idp(issuer, func(p *idpState) { delete(p.discovery, "jwks_uri") }) },
 			check:  CheckOIDCDiscovery, status: Fail, detail: []string{"lacks required field(s): jwks_uri"},
 		},
@@ -252,6 +267,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "redirect_uri mismatch",
+			also: []string{CheckOAuthAuthorize},
 			inject: func(w *world, s *Target) {
 				w.hub(s.Host, func(h *hubState) {
 					h.login = authorizeURL(issuer+"/protocol/openid-connect/auth", s.Auth.ClientID, "http://hub.alpha.example.org/hub/oauth_callback")
@@ -279,6 +295,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "client_id mismatch",
+			also: []string{CheckOAuthAuthorize},
 			inject: func(w *world, s *Target) {
 				w.hub(s.Host, func(h *hubState) {
 					h.login = authorizeURL(issuer+"/protocol/openid-connect/auth", "someone-else", s.CallbackURL())
@@ -288,6 +305,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name:   "hub not using OAuth",
+			also:   []string{CheckOAuthAuthorize},
 			inject: func(w *world, s *Target) { w.hub(s.Host, func(h *hubState) { h.login = "" }) },
 			check:  CheckOAuthLogin, status: Fail, detail: []string{"returned 200, not a redirect"},
 		},
@@ -302,6 +320,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "TLS terminator hangs in the handshake",
+			also: tlsCascade,
 			inject: func(w *world, s *Target) {
 				w.mu.Lock()
 				w.silent[s.Host] = true
@@ -313,6 +332,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "nothing listens on the hub's address",
+			also: append([]string{CheckTLS}, tlsCascade...),
 			inject: func(w *world, s *Target) {
 				w.mu.Lock()
 				w.down[s.Host] = true
@@ -323,6 +343,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "identity provider unreachable",
+			also: []string{CheckJWKS, CheckOAuthLogin, CheckOAuthAuthorize},
 			inject: func(w *world, s *Target) {
 				w.mu.Lock()
 				w.down["aai.egi.example.org"] = true
@@ -333,6 +354,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "Azure common tenant",
+			also: []string{CheckJWKS, CheckOAuthLogin},
 			inject: func(w *world, s *Target) {
 				s.Auth = Auth{Provider: ProviderAzureAD, Issuer: "https://login.microsoftonline.com/common/v2.0", ClientID: "hub-alpha"}
 			},
@@ -347,6 +369,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "Cognito issuer on the user-pool domain",
+			also: []string{CheckJWKS, CheckOAuthLogin},
 			inject: func(w *world, s *Target) {
 				s.Auth = Auth{Provider: ProviderCognito, Issuer: "https://hubs.auth.eu-west-1.amazoncognito.com", ClientID: "hub-alpha"}
 			},
@@ -354,6 +377,7 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name: "Cognito authorize on the issuer host",
+			also: []string{CheckOAuthAuthorize},
 			inject: func(w *world, s *Target) {
 				iss := "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf"
 				w.addIdP(iss, "https://hubs.auth.eu-west-1.amazoncognito.com/oauth2/authorize")
@@ -378,6 +402,11 @@ func TestFaults(t *testing.T) {
 			v := New(opts)
 			defer v.Close()
 			rs := v.VerifySite(context.Background(), site)
+			for _, o := range rs {
+				if o.Check != tc.check && o.Status != Pass && !slices.Contains(tc.also, o.Check) {
+					t.Errorf("the fault also takes down %s: %s %s", o.Check, o.Status, o.Detail)
+				}
+			}
 			r := find(t, rs, tc.check)
 			if r.Status != tc.status {
 				t.Fatalf("%s: status %s, want %s: %s", tc.check, r.Status, tc.status, r.Detail)
