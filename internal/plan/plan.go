@@ -138,7 +138,8 @@ func (p *Plan) Counts() map[Status]int {
 
 // Build computes the plan. Only sites whose render inputs differ between
 // base and head are rendered, concurrently through opts.Renderer (whose
-// result cache makes re-plans cheap). Sites are reported sorted by name.
+// result cache makes re-plans cheap). Sites are reported sorted by name;
+// entries with the same name (one per HelmRelease of a site) keep their order.
 func Build(ctx context.Context, sites []Site, opts Options) (*Plan, error) {
 	if opts.Context <= 0 {
 		opts.Context = DefaultOptions().Context
@@ -196,7 +197,7 @@ func Build(ctx context.Context, sites []Site, opts Options) (*Plan, error) {
 	for i, s := range sites {
 		p.Sites = append(p.Sites, siteChange(s, renderOf[i][0], renderOf[i][1], opts.Context))
 	}
-	sort.Slice(p.Sites, func(a, b int) bool { return p.Sites[a].Site < p.Sites[b].Site })
+	sort.SliceStable(p.Sites, func(a, b int) bool { return p.Sites[a].Site < p.Sites[b].Site })
 	return p, nil
 }
 
