@@ -1,10 +1,17 @@
 package verify
 
 import (
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
 )
 
 func TestTargetURLs(t *testing.T) {
@@ -93,5 +100,40 @@ func TestCheckKind(t *testing.T) {
 		if got := CheckKind(in); got != want {
 			t.Errorf("CheckKind(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestNetFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ca := newTestCA(t, pkix.Name{CommonName: "flags CA"}, time.Now())
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var f NetFlags
+	fs := pflag.NewFlagSet("verify", pflag.ContinueOnError)
+	f.AddFlags(fs)
+	if err := fs.Parse([]string{"--connect-to", "hub.example.org=127.0.0.1:8443", "--cacert", caFile}); err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions()
+	if err := f.Apply(&o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Dial == nil || o.RootCAs == nil {
+		t.Fatalf("Apply left Dial or RootCAs unset")
+	}
+	leaf, err := x509.ParseCertificate(ca.issue(t, leafSpec{cn: "hub.example.org", hosts: []string{"hub.example.org"},
+		notBefore: time.Now().Add(-time.Hour), notAfter: time.Now().Add(time.Hour)}).Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: o.RootCAs, DNSName: "hub.example.org"}); err != nil {
+		t.Errorf("--cacert pool does not trust the CA: %v", err)
+	}
+	bad := NetFlags{CAFiles: []string{filepath.Join(dir, "missing.pem")}}
+	if err := bad.Apply(&o); err == nil || !strings.Contains(err.Error(), "--cacert") {
+		t.Errorf("Apply(missing CA file) = %v, want a --cacert error", err)
 	}
 }
