@@ -250,3 +250,26 @@ func TestMissingSOPSSecretIsAClearError(t *testing.T) {
 		t.Errorf("err = %v, want a hint to run hubfleet secret set", err)
 	}
 }
+
+func TestCanaryVersionMovesOnlyTheFirstWave(t *testing.T) {
+	t.Parallel()
+	fsys := copyFleet(t)
+	p := "bases/daskhub/fleet.yaml"
+	fsys[p].Data = bytes.Replace(fsys[p].Data, []byte("      version: 2024.1.1\n"),
+		[]byte("      version: 2024.1.1\n      canary:\n        version: 2024.1.2\n        maxWave: 0\n"), 1)
+	fl, files := render(t, fsys)
+	changes, err := Changes(fsys, fl, files, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Path != "overlays/egi-dev/helmrelease-daskhub.yaml" {
+		var paths []string
+		for _, c := range changes {
+			paths = append(paths, c.Path)
+		}
+		t.Fatalf("changed %v; want only the wave-0 daskhub site's HelmRelease", paths)
+	}
+	if !bytes.Contains(changes[0].New, []byte("version: 2024.1.2")) {
+		t.Errorf("wave 0 does not run the canary:\n%s", Diff(changes))
+	}
+}

@@ -53,6 +53,32 @@ type ChartSource struct {
 	Constraint string `yaml:"constraint,omitempty"`
 	// Prereleases lets upgrades pick prerelease versions.
 	Prereleases bool `yaml:"prereleases,omitempty"`
+	// Canary stages an upgrade: sites in waves up to Canary.MaxWave run
+	// Canary.Version while every other site stays on Version.
+	Canary *Canary `yaml:"canary,omitempty"`
+}
+
+// Canary is a chart version that only the first waves run.
+type Canary struct {
+	Version string `yaml:"version"`
+	// MaxWave is the last wave that runs the canary version (default 0).
+	MaxWave int `yaml:"maxWave,omitempty"`
+}
+
+// ForWave is the chart source a site of the given wave runs: the canary
+// version for the first waves while an upgrade is staged, else the pin.
+func (c ChartSource) ForWave(wave int) ChartSource {
+	if c.Canary != nil && wave <= c.Canary.MaxWave {
+		c.Version = c.Canary.Version
+	}
+	c.Canary = nil
+	return c
+}
+
+// ChartsFor returns the charts a site of the given wave runs.
+func (f *Fleet) ChartsFor(wave int) Charts {
+	c := f.Spec.Charts
+	return Charts{DaskHub: c.DaskHub.ForWave(wave), JupyterHub: c.JupyterHub.ForWave(wave), DaskGateway: c.DaskGateway.ForWave(wave)}
 }
 
 // ReleasePolicy shapes every HelmRelease.

@@ -20,30 +20,30 @@ type ChartRef struct {
 	Version string
 }
 
-// JupyterHubChart is the jupyterhub chart a site of the given mode runs:
-// the fleet's jupyterhub pin when composed, the umbrella's vendored
-// subchart otherwise.
-func JupyterHubChart(f *Fleet, mode string) ChartRef {
-	if mode == ModeComposed {
-		return ChartRef{Chart: f.Spec.Charts.JupyterHub.Chart, Version: f.Spec.Charts.JupyterHub.Version}
+// JupyterHubChart is the jupyterhub chart a site runs: the fleet's
+// jupyterhub pin (for the site's wave) when composed, the umbrella's
+// vendored subchart otherwise.
+func JupyterHubChart(s *Site, f *Fleet) ChartRef {
+	charts := f.ChartsFor(s.Spec.Wave)
+	if ModeOf(s, f) == ModeComposed {
+		return ChartRef{Chart: charts.JupyterHub.Chart, Version: charts.JupyterHub.Version}
 	}
-	u := catalog.Umbrella(f.Spec.Charts.DaskHub.Version)
-	return ChartRef{Chart: "jupyterhub", Version: u.JupyterHub}
+	return ChartRef{Chart: "jupyterhub", Version: catalog.Umbrella(charts.DaskHub.Version).JupyterHub}
 }
 
-// GatewayChart is the dask-gateway chart a site of the given mode runs.
-func GatewayChart(f *Fleet, mode string) ChartRef {
-	if mode == ModeComposed {
-		return ChartRef{Chart: f.Spec.Charts.DaskGateway.Chart, Version: f.Spec.Charts.DaskGateway.Version}
+// GatewayChart is the dask-gateway chart a site runs.
+func GatewayChart(s *Site, f *Fleet) ChartRef {
+	charts := f.ChartsFor(s.Spec.Wave)
+	if ModeOf(s, f) == ModeComposed {
+		return ChartRef{Chart: charts.DaskGateway.Chart, Version: charts.DaskGateway.Version}
 	}
-	u := catalog.Umbrella(f.Spec.Charts.DaskHub.Version)
-	return ChartRef{Chart: "dask-gateway", Version: u.DaskGateway}
+	return ChartRef{Chart: "dask-gateway", Version: catalog.Umbrella(charts.DaskHub.Version).DaskGateway}
 }
 
 // SupportsIDTokenGroups reports whether the jupyterhub chart version ships
 // OAuthenticator >= 16.3, which can read groups from the ID token
 // (userdata_from_id_token), as Cognito needs.
-func SupportsIDTokenGroups(mode, jupyterhubChart string) bool {
+func SupportsIDTokenGroups(jupyterhubChart string) bool {
 	return catalog.JupyterHub(jupyterhubChart).OAuthenticatorAtLeast("16.3.0")
 }
 

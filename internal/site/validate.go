@@ -41,7 +41,7 @@ func Validate(s *Site, f *Fleet) error {
 	}
 	validateHost(r, sp)
 	validateTLS(r, sp)
-	validateAuth(r, sp, f, ModeOf(s, f))
+	validateAuth(r, s, f)
 	validateSingleuser(r, &sp.Singleuser)
 	validateGateway(r, sp)
 	validatePlacement(r, &sp.Placement)
@@ -125,13 +125,29 @@ func validateChart(r *reporter, field string, c ChartSource) {
 	} else {
 		pin = v
 	}
+	var con *semver.Constraints
 	if c.Constraint != "" {
-		con, err := semver.NewConstraint(c.Constraint)
+		var err error
+		con, err = semver.NewConstraint(c.Constraint)
 		switch {
 		case err != nil:
 			r.add(KindSemver, field+".constraint", `write a semver range such as ">=2024.1.0 <2025.0.0"`, "%q is not a semver constraint: %v", c.Constraint, err)
 		case pin != nil && !con.Check(pin):
 			r.add(KindSemver, field+".version", "move the pin inside the constraint or widen the constraint", "pinned version %s is outside the constraint %q", c.Version, c.Constraint)
+		}
+	}
+	if c.Canary != nil {
+		cv, err := semver.StrictNewVersion(c.Canary.Version)
+		switch {
+		case err != nil:
+			r.add(KindSemver, field+".canary.version", "write the exact version the first waves should run", "%q is not an exact semantic version", c.Canary.Version)
+		case c.Canary.Version == c.Version:
+			r.add(KindSemver, field+".canary", "remove the canary block: every wave already runs this version", "the canary version equals the pin")
+		case con != nil && !con.Check(cv):
+			r.add(KindSemver, field+".canary.version", "pick a canary inside the constraint or widen the constraint", "canary version %s is outside the constraint %q", c.Canary.Version, c.Constraint)
+		}
+		if c.Canary.MaxWave < 0 {
+			r.add(KindRange, field+".canary.maxWave", "use 0 or more", "maxWave must not be negative")
 		}
 	}
 }
@@ -290,8 +306,8 @@ var (
 	voRE            = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 )
 
-func validateAuth(r *reporter, sp *Spec, f *Fleet, mode string) {
-	a := &sp.Auth
+func validateAuth(r *reporter, s *Site, f *Fleet) {
+	a := &s.Spec.Auth
 	if a.Provider == "" {
 		r.add(KindRequired, "spec.auth.provider", "set auth.provider: egi-checkin, cognito, azuread, oidc or native", "spec.auth.provider is required")
 		return
@@ -361,7 +377,7 @@ func validateAuth(r *reporter, sp *Spec, f *Fleet, mode string) {
 			r.add(KindAuth, "spec.auth.cognito.domain", "write the domain prefix only (the part before .auth.<region>.amazoncognito.com)", "%q is not a Cognito domain prefix", c.Domain)
 		}
 		if (len(c.AllowedGroups) > 0 || len(c.AdminGroups) > 0) && f != nil {
-			if ch := JupyterHubChart(f, mode); ch.Chart != "" && !SupportsIDTokenGroups(mode, ch.Version) {
+			if ch := JupyterHubChart(s, f); ch.Chart != "" && !SupportsIDTokenGroups(ch.Version) {
 				r.add(KindUnsupportedAuth, "spec.auth.cognito.allowedGroups", "use chart.mode: composed (jupyterhub chart >= 3.3, OAuthenticator >= 16.3)",
 					"Cognito groups come from the ID token, which needs OAuthenticator >= 16.3; %s %s ships an older one", ch.Chart, ch.Version)
 			}
@@ -565,13 +581,12 @@ func validateKubeMin(r *reporter, s *Site, f *Fleet) {
 	if err != nil {
 		return // reported elsewhere
 	}
-	mode := ModeOf(s, f)
-	jh := JupyterHubChart(f, mode)
+	jh := JupyterHubChart(s, f)
 	needs := []struct{ chart, version, min string }{
 		{jh.Chart, jh.Version, catalog.JupyterHub(jh.Version).KubeMin},
 	}
 	if s.Spec.GatewayEnabled() {
-		gw := GatewayChart(f, mode)
+		gw := GatewayChart(s, f)
 		needs = append(needs, struct{ chart, version, min string }{gw.Chart, gw.Version, catalog.Gateway(gw.Version).KubeMin})
 	}
 	field := "spec.kubernetes.version"

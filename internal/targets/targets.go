@@ -63,7 +63,6 @@ func Target(s *site.Site, f *site.Fleet) (verify.Target, error) {
 	if err != nil {
 		return verify.Target{}, err
 	}
-	mode := site.ModeOf(s, f)
 	t := verify.Target{
 		Site:              s.Metadata.Name,
 		Host:              s.Spec.Host,
@@ -71,7 +70,7 @@ func Target(s *site.Site, f *site.Fleet) (verify.Target, error) {
 		TLS:               verify.TLSMode(s.Spec.TLS.Mode),
 		Exposure:          verify.ExposureIngress,
 		Namespace:         site.NamespaceOf(s, f),
-		JupyterHubVersion: catalog.JupyterHub(site.JupyterHubChart(f, mode).Version).JupyterHub,
+		JupyterHubVersion: catalog.JupyterHub(site.JupyterHubChart(s, f).Version).JupyterHub,
 		DaskGateway:       s.Spec.GatewayEnabled(),
 		KubeContext:       site.ContextOf(s),
 	}

@@ -50,8 +50,9 @@ type ValuesFrom struct {
 // Releases computes the HelmReleases of a site. The site must be valid.
 func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
 	mode := site.ModeOf(s, f)
-	jh := site.JupyterHubChart(f, mode)
-	gw := site.GatewayChart(f, mode)
+	charts := f.ChartsFor(s.Spec.Wave)
+	jh := site.JupyterHubChart(s, f)
+	gw := site.GatewayChart(s, f)
 	b := builder{s: s, f: f, mode: mode,
 		jh: catalog.JupyterHub(jh.Version), gw: catalog.Gateway(gw.Version),
 		gatewayRelease: ReleaseDaskHub}
@@ -66,7 +67,7 @@ func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
 	secretFrom := b.clientSecret()
 
 	if mode == site.ModeDaskHub {
-		r := Release{Name: ReleaseDaskHub, Chart: f.Spec.Charts.DaskHub, Values: tree}
+		r := Release{Name: ReleaseDaskHub, Chart: charts.DaskHub, Values: tree}
 		if secretFrom != nil {
 			secretFrom.TargetPath = "jupyterhub." + secretFrom.TargetPath
 			r.ValuesFrom = append(r.ValuesFrom, *secretFrom)
@@ -74,7 +75,7 @@ func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
 		return []Release{r}, nil
 	}
 
-	hub := Release{Name: ReleaseJupyterHub, Chart: f.Spec.Charts.JupyterHub, Values: valuetree.Sub(tree, "jupyterhub")}
+	hub := Release{Name: ReleaseJupyterHub, Chart: charts.JupyterHub, Values: valuetree.Sub(tree, "jupyterhub")}
 	if secretFrom != nil {
 		hub.ValuesFrom = append(hub.ValuesFrom, *secretFrom)
 	}
@@ -82,7 +83,7 @@ func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
 	if s.Spec.GatewayEnabled() {
 		gwValues := valuetree.Sub(tree, "dask-gateway")
 		delete(gwValues, "enabled")
-		out = append(out, Release{Name: ReleaseDaskGateway, Chart: f.Spec.Charts.DaskGateway,
+		out = append(out, Release{Name: ReleaseDaskGateway, Chart: charts.DaskGateway,
 			Values: gwValues, DependsOn: []string{ReleaseJupyterHub}})
 	}
 	return out, nil
