@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,7 +20,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
 
+	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/gitserver"
 	"github.com/hubfleet/hubfleet/internal/testcluster"
 )
@@ -33,6 +36,10 @@ const (
 	sopsSecretName  = "sops-age"
 	clientSecretVal = "e2e-oauth-client-secret-value"
 )
+
+// waitTimeout bounds each wait of the scenario for Flux to act on a commit:
+// seconds normally, so a failure ends the test long before its deadline.
+const waitTimeout = 2 * time.Minute
 
 // scenario is the fleet repository served over git smart HTTP and a cluster
 // bootstrapped for one site, as `flux bootstrap --path=clusters/<site>`
@@ -58,6 +65,8 @@ func (s *scenario) commit(msg string) string {
 // Kustomizations have applied rev.
 func (s *scenario) sync(ctx context.Context, rev string, kustomizations ...string) {
 	s.t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, waitTimeout)
+	defer cancel()
 	ns := testcluster.FluxNamespace
 	if err := s.c.RequestReconcile(ctx, testcluster.GitRepositoryGVR, ns, gitRepoName); err != nil {
 		s.t.Fatal(err)
@@ -130,9 +139,12 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 	s := &scenario{t: t, c: c, repo: filepath.Join(root, "fleet")}
 	gitCmd(t, root, "init", "-q", "-b", "main", s.repo)
 	copyFleet(t, s.repo)
-	s.commit("example fleet")
+	charts := serveFleetCharts(t, s.repo)
+	runCLI(t, s.repo, "", "render")
+	s.commit("example fleet, charts from the loopback repository")
 	srv := gitserver.Start(t, root)
 	c.AddCheck("git server", func(ctx context.Context) error { return srv.Check(ctx, "fleet") })
+	c.AddCheck("chart repository", func(ctx context.Context) error { return httpGet(ctx, charts.URL+"/index.yaml") })
 
 	// The site's cluster key: the public half goes into the site file,
 	// the private half into flux-system/sops-age, as for a real cluster.
@@ -168,8 +180,17 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 		}
 		repos, err := dyn.Resource(testcluster.HelmRepositoryGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
 		if err != nil || len(repos.Items) == 0 {
-			t.Errorf("HelmRepositories in %s: %v (err %v)", ns, len(repos.Items), err)
+			t.Fatalf("HelmRepositories in %s: %d (err %v)", ns, len(repos.Items), err)
 		}
+		for _, r := range repos.Items {
+			if _, err := c.WaitReady(ctx, testcluster.HelmRepositoryGVR, ns, r.GetName(), testcluster.ReadyRevision{}); err != nil {
+				t.Errorf("source-controller did not fetch the chart index of HelmRepository %s: %v", r.GetName(), err)
+			}
+		}
+		if charts.Requests("/index.yaml") == 0 {
+			t.Error("the loopback chart repository served no index.yaml")
+		}
+		s.fetchCharts(ctx)
 		secrets, err := dyn.Resource(testcluster.SecretGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -203,6 +224,7 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 		s.sync(ctx, rev, "flux-system", entry)
 		got := s.checkHelmReleases(ctx, scenarioSite)
 		t.Logf("chart versions: before %v, after %v", oldVersions, got)
+		s.fetchCharts(ctx)
 		for name, old := range oldVersions {
 			if got[name] == old {
 				t.Errorf("HelmRelease %s still at chart version %s after the upgrade", name, old)
@@ -297,6 +319,118 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 	})
 }
 
+// fetchCharts does for each rendered HelmRelease of the site what
+// helm-controller would (it does not run here): it asks source-controller for
+// the HelmRelease's chart at its version through a HelmChart, and waits until
+// source-controller has fetched that version from the chart repository.
+func (s *scenario) fetchCharts(ctx context.Context) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, waitTimeout)
+	defer cancel()
+	for _, hr := range s.renderedHelmReleases(scenarioSite) {
+		chartSpec, _, _ := unstructured.NestedMap(hr.Object, "spec", "chart", "spec")
+		name, _ := chartSpec["chart"].(string)
+		version, _ := chartSpec["version"].(string)
+		ref, _ := chartSpec["sourceRef"].(map[string]any)
+		refName, _ := ref["name"].(string)
+		ns, _ := ref["namespace"].(string)
+		if ns == "" {
+			ns = hr.GetNamespace()
+		}
+		hc := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmChart",
+			"metadata": map[string]any{"name": hr.GetNamespace() + "-" + hr.GetName(), "namespace": ns},
+			"spec": map[string]any{
+				"chart": name, "version": version, "interval": "10m",
+				"reconcileStrategy": "ChartVersion",
+				"sourceRef":         map[string]any{"kind": "HelmRepository", "name": refName},
+			},
+		}}
+		a := newApplier(s.t, s.c)
+		if _, err := a.apply(ctx, hc, false); err != nil {
+			s.t.Fatal(err)
+		}
+		want := testcluster.ReadyRevision{RevisionField: []string{"status", "artifact", "revision"}, Revision: version}
+		if _, err := s.c.WaitReady(ctx, helmChartGVR, ns, hc.GetName(), want); err != nil {
+			s.t.Errorf("chart %s %s of HelmRelease %s/%s: %v", name, version, hr.GetNamespace(), hr.GetName(), err)
+		}
+	}
+}
+
+var helmChartGVR = schema.GroupVersionResource{Group: "source.toolkit.fluxcd.io", Version: "v1", Resource: "helmcharts"}
+
+// serveFleetCharts serves the test charts (internal/chart/chartrepotest) at
+// every version bases/daskhub/fleet.yaml pins and at the next patch version
+// (what bumpChartVersions moves to) from a loopback Helm repository, and
+// points the fleet's chart repositories at it.
+func serveFleetCharts(t *testing.T, repo string) *chartrepotest.Server {
+	t.Helper()
+	path := filepath.Join(repo, "bases", "daskhub", "fleet.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fleet struct {
+		Spec struct {
+			Charts map[string]struct {
+				Repository string `json:"repository"`
+				Chart      string `json:"chart"`
+				Version    string `json:"version"`
+			} `json:"charts"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(data, &fleet); err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	var charts []chartrepotest.Chart
+	repos := map[string]bool{}
+	for _, ch := range fleet.Spec.Charts {
+		for _, v := range []string{ch.Version, nextPatch(t, ch.Version)} {
+			charts = append(charts, chartrepotest.Chart{Dir: chartrepotest.Dir(ch.Chart), Version: v})
+		}
+		repos[ch.Repository] = true
+	}
+	if len(charts) == 0 {
+		t.Fatalf("no charts pinned in %s", path)
+	}
+	srv := chartrepotest.Start(t, charts...)
+	text := string(data)
+	for r := range repos {
+		text = strings.ReplaceAll(text, "repository: "+r+"\n", "repository: "+srv.URL+"\n")
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// nextPatch is version with its patch number raised by one.
+func nextPatch(t *testing.T, version string) string {
+	t.Helper()
+	var major, minor, patch int
+	if _, err := fmt.Sscanf(version, "%d.%d.%d", &major, &minor, &patch); err != nil {
+		t.Fatalf("chart version %q is not MAJOR.MINOR.PATCH: %v", version, err)
+	}
+	return fmt.Sprintf("%d.%d.%d", major, minor, patch+1)
+}
+
+// httpGet returns nil if url answers 200.
+func httpGet(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
+}
+
 // bootstrap sets the cluster up as `flux bootstrap --path=clusters/<site>`
 // would, with the site's age key in flux-system/sops-age.
 func bootstrap(ctx context.Context, t *testing.T, c *testcluster.Cluster, url string, identity *age.X25519Identity) {
@@ -375,14 +509,12 @@ func bumpChartVersions(t *testing.T, repo string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`(?m)^(      version: )(\d+)\.(\d+)\.(\d+)$`)
+	re := regexp.MustCompile(`(?m)^(      version: )(\d+\.\d+\.\d+)$`)
 	n := 0
 	out := re.ReplaceAllStringFunc(string(data), func(line string) string {
 		m := re.FindStringSubmatch(line)
 		n++
-		var patch int
-		fmt.Sscanf(m[4], "%d", &patch)
-		return fmt.Sprintf("%s%s.%s.%d", m[1], m[2], m[3], patch+1)
+		return m[1] + nextPatch(t, m[2])
 	})
 	if n == 0 {
 		t.Fatal("no chart version pins found in bases/daskhub/fleet.yaml")
