@@ -22,6 +22,7 @@ type verifyOptions struct {
 
 func newVerifyCmd(g *globalOptions, s streams) *cobra.Command {
 	o := &verifyOptions{}
+	var nf verify.NetFlags
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check that each site works, and say what is wrong in the operator's terms",
@@ -38,6 +39,7 @@ func newVerifyCmd(g *globalOptions, s streams) *cobra.Command {
               recognised
   hub         /hub/health, /hub/api/ version, /services/dask-gateway/api/health
   oidc        discovery document and issuer, JWKS, /hub/oauth_login redirect
+              (client_id, redirect_uri), and the provider accepting it
 
 The Kubernetes checks use the kubeconfig context named by the site's
 spec.kubernetes.context (default: the site name). Each result is pass, warn or
@@ -60,6 +62,9 @@ fail with a one-line explanation and a fix. Exit code 1 when a check fails.`,
 			}
 			opts := verify.DefaultOptions()
 			opts.CheckTimeout = o.timeout
+			if err := nf.Apply(&opts); err != nil {
+				return err
+			}
 			v := verify.New(opts)
 			defer v.Close()
 			var results []verify.Result
@@ -93,5 +98,6 @@ fail with a one-line explanation and a fix. Exit code 1 when a check fails.`,
 	cmd.Flags().StringVarP(&o.output, "output", "o", "table", "table, json or markdown")
 	cmd.Flags().StringVar(&o.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)")
 	cmd.Flags().BoolVar(&o.noKube, "no-kube", false, "skip the Kubernetes checks (no cluster credentials)")
+	nf.AddFlags(cmd.Flags())
 	return cmd
 }

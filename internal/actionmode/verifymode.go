@@ -123,8 +123,8 @@ func (r *runner) siteLines(name string) map[string]int {
 // spec.kubernetes, the rest at spec.host.
 func lineOfCheck(lines map[string]int, check string) int {
 	field := "spec.host"
-	switch check {
-	case verify.CheckOIDCDiscovery, verify.CheckJWKS, verify.CheckOAuthLogin, "oauth-authorize":
+	switch verify.CheckKind(check) {
+	case verify.CheckOIDCDiscovery, verify.CheckJWKS, verify.CheckOAuthLogin, verify.CheckOAuthAuthorize:
 		field = "spec.auth"
 	case verify.CheckHelmRelease, verify.CheckProxyPublic, verify.CheckDeployment, CheckKubeconfig:
 		field = "spec.kubernetes"
