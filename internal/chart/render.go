@@ -1,8 +1,10 @@
 package chart
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -204,7 +206,7 @@ func (r *Renderer) Key(req Request) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-const cacheFormat = 1
+const cacheFormat = 2
 
 func (r *Renderer) versions(req Request) (string, []string) {
 	kv := req.KubeVersion
@@ -338,7 +340,7 @@ func kubeVersionProblems(hc *helmchart.Chart, kv string) []Problem {
 }
 
 func (r *Renderer) cachePath(key string) string {
-	return filepath.Join(r.opts.CacheDir, key[:2], key+".json")
+	return filepath.Join(r.opts.CacheDir, key[:2], key+".gob")
 }
 
 func (r *Renderer) load(key string) (Result, bool) {
@@ -350,7 +352,7 @@ func (r *Renderer) load(key string) (Result, bool) {
 		return Result{}, false
 	}
 	var res Result
-	if err := json.Unmarshal(b, &res); err != nil || res.Key != key {
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&res); err != nil || res.Key != key {
 		return Result{}, false
 	}
 	return res, true
@@ -360,11 +362,13 @@ func (r *Renderer) store(res *Result) {
 	if r.opts.CacheDir == "" || res.Key == "" {
 		return
 	}
-	b, err := json.Marshal(res)
-	if err != nil {
+	// gob, not JSON: results are mostly long YAML strings, which JSON
+	// escapes and unescapes at a cost comparable to parsing them.
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(res); err != nil {
 		return
 	}
 	// The cache is an optimisation: a failed write only costs a render
 	// next time.
-	_ = writeAtomic(r.cachePath(res.Key), b)
+	_ = writeAtomic(r.cachePath(res.Key), b.Bytes())
 }
