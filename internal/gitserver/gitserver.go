@@ -1,9 +1,11 @@
 package gitserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cgi"
@@ -28,6 +30,8 @@ type Options struct {
 	// ReceivePack allows pushes over HTTP (http.receivepack). Off by
 	// default: tests commit in the served directory.
 	ReceivePack bool
+	// Stderr receives git http-backend's messages; nil discards them.
+	Stderr io.Writer
 }
 
 // DefaultOptions serves root from a free loopback port, read-only.
@@ -90,13 +94,18 @@ func New(opts Options) (*Server, error) {
 		ln:   ln,
 		done: make(chan struct{}),
 	}
+	stderr := opts.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
 	s.srv = &http.Server{
 		Handler: &cgi.Handler{
-			Path: git,
-			Root: "/",
-			Dir:  root,
-			Env:  env,
-			Args: []string{"http-backend"},
+			Path:   git,
+			Root:   "/",
+			Dir:    root,
+			Env:    env,
+			Args:   []string{"http-backend"},
+			Stderr: stderr,
 		},
 		ReadHeaderTimeout: 10 * time.Second,
 	}
@@ -108,14 +117,25 @@ func New(opts Options) (*Server, error) {
 }
 
 // Start starts a server for a test, serving root, and closes it in cleanup.
+// git http-backend's messages go to the test log.
 func Start(t testing.TB, root string) *Server {
 	t.Helper()
-	s, err := New(DefaultOptions(root))
+	opts := DefaultOptions(root)
+	opts.Stderr = testLog{t}
+	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// testLog writes each message to the test log.
+type testLog struct{ t testing.TB }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Logf("git http-backend: %s", bytes.TrimRight(p, "\n"))
+	return len(p), nil
 }
 
 // URL is the server's base URL, e.g. http://127.0.0.1:34567.
