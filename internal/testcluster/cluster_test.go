@@ -68,8 +68,7 @@ func TestHelmReleaseStatusSubresource(t *testing.T) {
 			t.Fatalf("status written through the main resource was kept; want it dropped")
 		}
 	}
-	got.Object["status"] = status
-	updated, err := res.UpdateStatus(ctx, got, metav1.UpdateOptions{})
+	updated, err := c.UpdateStatus(ctx, testcluster.HelmReleaseGVR, ns, "daskhub", status)
 	if err != nil {
 		t.Fatalf("update HelmRelease status: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 )
 
 // ReconcileRequestAnnotation is the annotation `flux reconcile` sets to make a
@@ -104,4 +105,25 @@ func readyAt(obj *unstructured.Unstructured, want ReadyRevision) error {
 // obj.status.conditions, or "" when there is none.
 func Condition(obj *unstructured.Unstructured, typ string) (status, message string) {
 	return conditionStatus(obj, typ)
+}
+
+// UpdateStatus replaces the status of an object through its status
+// subresource, as a controller does; tests use it to play helm-controller,
+// which does not run here. It retries on update conflicts.
+func (c *Cluster) UpdateStatus(ctx context.Context, gvr schema.GroupVersionResource, namespace, name string, status map[string]any) (*unstructured.Unstructured, error) {
+	res := c.dyn.Resource(gvr).Namespace(namespace)
+	var updated *unstructured.Unstructured
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		obj, err := res.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		obj.Object["status"] = status
+		updated, err = res.UpdateStatus(ctx, obj, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update status of %s %s/%s: %w", gvr.Resource, namespace, name, err)
+	}
+	return updated, nil
 }
