@@ -194,7 +194,8 @@ func TestCLIRenderAndRollback(t *testing.T) {
 func TestCLIUpgrade(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.chartRepo("4.4.0", "4.5.0", "5.0.0")
+	f.replace(f.work, "bases/daskhub/fleet.yaml", "rollout:\n    waves: true", "rollout:\n    waves: false")
+	f.chartRepo([]string{"4.4.0", "4.5.0", "5.0.0"})
 	exit, log, outputs := f.cli("upgrade", "schedule", nil)
 	if exit != 0 {
 		t.Fatalf("upgrade: exit %d:\n%s", exit, log)

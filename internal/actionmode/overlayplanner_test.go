@@ -12,7 +12,7 @@ import (
 func TestPlanWithRenderedChartObjects(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.chartRepo("4.4.0", "4.5.0")
+	f.chartRepo([]string{"4.4.0", "4.5.0"})
 	f.pullRequest("pangeo/pangeo-notebook:2025.1.10")
 	// And a chart bump for the composed sites.
 	f.replace(f.work, "bases/daskhub/fleet.yaml", "chart: jupyterhub\n      version: 4.4.0", "chart: jupyterhub\n      version: 4.5.0")

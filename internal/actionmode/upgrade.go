@@ -32,12 +32,16 @@ func (r *runner) upgrade(ctx context.Context) error {
 	if err := repo.CreateBranch(ctx, branch, start); err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
-	res, err := r.opts.Upgrader.Upgrade(ctx, r.root, UpgradeOptions{MaxWave: r.env.Wave, BaseRef: base})
+	res, err := r.opts.Upgrader.Upgrade(ctx, r.root, UpgradeOptions{MaxWave: r.env.Wave, BaseRef: base,
+		BaseCommit: start, Statuses: runnerStatuses{r}})
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
+	for _, c := range res.Canaries {
+		r.rep.Logf("%s", canaryLine(c))
+	}
 	if len(res.Versions) == 0 {
-		return r.noUpgrade()
+		return r.noUpgrade(res)
 	}
 	title := upgradeTitle(res.Versions)
 	body := upgradeBody(res)
@@ -48,7 +52,7 @@ func (r *runner) upgrade(ctx context.Context) error {
 	}
 	if _, err := repo.Commit(ctx, title+"\n\n"+commitBody(res)); err != nil {
 		if errors.Is(err, gitrepo.ErrNothingToCommit) {
-			return r.noUpgrade()
+			return r.noUpgrade(res)
 		}
 		return fmt.Errorf("upgrade: %w", err)
 	}
@@ -77,11 +81,109 @@ func (r *runner) upgrade(ctx context.Context) error {
 			"pull-request-number", fmt.Sprint(pr.Number), "pull-request-url", pr.URL))
 }
 
-func (r *runner) noUpgrade() error {
-	r.rep.Logf("no chart version newer than the pins within the fleet's policy")
+func (r *runner) noUpgrade(res *UpgradeResult) error {
+	var b strings.Builder
+	b.WriteString("### hubfleet upgrade\n\n")
+	held := heldCanaries(res)
+	if len(held) == 0 {
+		r.rep.Logf("no chart version newer than the pins within the fleet's policy")
+		b.WriteString("No chart version newer than the pins within the fleet's policy: nothing to do.\n")
+	} else {
+		r.rep.Logf("nothing to change: %d staged canary version(s) wait on their waves' verification", len(held))
+		b.WriteString("Nothing to change: the staged canaries have not verified yet, and no newer version is allowed.\n\n")
+		writeHeld(&b, held)
+	}
 	return errors.Join(
-		r.rep.AddSummary("### hubfleet upgrade\n\nNo chart version newer than the pins within the fleet's policy: nothing to do.\n"),
+		r.rep.AddSummary(b.String()),
 		r.outputs("changed", "false", "commit", "", "pull-request-number", "", "pull-request-url", ""))
+}
+
+// runnerStatuses reads commit statuses with the runner's GitHub client,
+// made only when a staged canary needs them.
+type runnerStatuses struct{ r *runner }
+
+func (s runnerStatuses) LatestStatuses(ctx context.Context, ref string) (map[string]github.State, error) {
+	gh, err := s.r.github()
+	if err != nil {
+		return nil, err
+	}
+	return gh.LatestStatuses(ctx, ref)
+}
+
+// heldCanaries are the staged canaries that neither verified nor moved.
+func heldCanaries(res *UpgradeResult) []CanaryCheck {
+	changed := map[string]bool{}
+	for _, v := range res.Versions {
+		changed[v.Chart] = true
+	}
+	var out []CanaryCheck
+	for _, c := range res.Canaries {
+		if !changed[c.Chart] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// canaryLine is one log line on a staged canary's verification.
+func canaryLine(c CanaryCheck) string {
+	if c.Verified() {
+		return fmt.Sprintf("canary %s %s: %s verified on %s (%s)", c.Chart, c.Version, waveName(c.MaxWave), shortID(c.Commit), statusList(c.Sites, false))
+	}
+	line := fmt.Sprintf("canary %s %s: %s not verified yet on %s: %s", c.Chart, c.Version, waveName(c.MaxWave), shortID(c.Commit), statusList(c.Unverified(), false))
+	if c.Newer != "" {
+		line += fmt.Sprintf("; moving the canary to %s", c.Newer)
+	}
+	return line
+}
+
+// waveName names the waves up to maxWave.
+func waveName(maxWave int) string {
+	if maxWave == 0 {
+		return "wave 0"
+	}
+	return fmt.Sprintf("waves 0–%d", maxWave)
+}
+
+// stateText says what a verification status is, missing included.
+func stateText(s github.State) string {
+	if s == "" {
+		return "no status yet"
+	}
+	return string(s)
+}
+
+// statusList lists sites with their verification status, in Markdown when
+// md is set.
+func statusList(sites []SiteStatus, md bool) string {
+	var parts []string
+	for _, s := range sites {
+		if md {
+			parts = append(parts, fmt.Sprintf("`%s` (`%s`: %s)", s.Site, s.Context, stateText(s.State)))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s %s %s", s.Site, s.Context, stateText(s.State)))
+		}
+	}
+	if len(parts) == 0 {
+		return "no site in these waves"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func codeList(names []string) string {
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, "`"+n+"`")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeHeld explains which site holds each canary back, and why.
+func writeHeld(b *strings.Builder, held []CanaryCheck) {
+	for _, c := range held {
+		fmt.Fprintf(b, "- `%s` canary %s (%s; later waves on %s) is not verified on `%s` yet: %s. It is promoted once every site of %s has a successful `hubfleet/verify/<site>` status.\n",
+			c.Chart, c.Version, waveName(c.MaxWave), c.Pin, shortID(c.Commit), statusList(c.Unverified(), true), waveName(c.MaxWave))
+	}
 }
 
 func siteNames(plans []SitePlan) []string {
@@ -95,7 +197,14 @@ func siteNames(plans []SitePlan) []string {
 func upgradeTitle(vs []VersionChange) string {
 	var parts []string
 	for _, v := range vs {
-		parts = append(parts, fmt.Sprintf("%s %s → %s", v.Chart, v.From, v.To))
+		p := fmt.Sprintf("%s %s → %s", v.Chart, v.From, v.To)
+		switch v.Stage {
+		case StageCanary:
+			p += " on " + waveName(v.MaxWave)
+		case StagePromote:
+			p += " on every wave"
+		}
+		parts = append(parts, p)
 	}
 	return "Upgrade " + strings.Join(parts, ", ")
 }
@@ -122,6 +231,7 @@ func upgradeBody(res *UpgradeResult) string {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", v.Chart, v.From, v.To, link)
 	}
+	writeWaves(&b, res)
 	if len(res.OneWayDoors) > 0 {
 		b.WriteString("\n> [!WARNING]\n> **One-way doors**: a revert of this pull request will not undo these.\n")
 		for _, d := range res.OneWayDoors {
@@ -138,8 +248,54 @@ func upgradeBody(res *UpgradeResult) string {
 	for _, sp := range res.Sites {
 		fmt.Fprintf(&b, "| `%s` | %s |\n", sp.Site, mdEscape(planLine(sp)))
 	}
-	if len(res.Deferred) > 0 {
-		fmt.Fprintf(&b, "\nLater waves, upgraded once these sites verify: %s.\n", strings.Join(res.Deferred, ", "))
-	}
 	return b.String()
+}
+
+// writeWaves says how each change rolls out across the waves: which sites
+// go first, which canaries verified and which wait.
+func writeWaves(b *strings.Builder, res *UpgradeResult) {
+	canaries := map[string]CanaryCheck{}
+	for _, c := range res.Canaries {
+		canaries[c.Chart] = c
+	}
+	var staged bool
+	for _, v := range res.Versions {
+		c, wasStaged := canaries[v.Chart]
+		switch v.Stage {
+		case StageCanary:
+			staged = true
+			if wasStaged {
+				fmt.Fprintf(b, "\n**%s goes first, on the newer version.** The `%s` canary moves from %s to %s before %s verified %s (%s).",
+					upperFirst(waveName(v.MaxWave)), v.Chart, v.From, v.To, waveName(v.MaxWave), v.From, statusList(c.Unverified(), true))
+				fmt.Fprintf(b, " The sites of %s run %s: %s. Every other site stays on %s.\n", waveName(v.MaxWave), v.To, codeList(v.Sites), c.Pin)
+				break
+			}
+			fmt.Fprintf(b, "\n**%s goes first.** `%s` %s is staged as a canary: only the sites of %s run it: %s. Every other site stays on %s.\n",
+				upperFirst(waveName(v.MaxWave)), v.Chart, v.To, waveName(v.MaxWave), codeList(v.Sites), v.From)
+		case StagePromote:
+			fmt.Fprintf(b, "\n**%s verified.** The `%s` canary %s passed verification on `%s`: %s. It becomes the pin: every site runs %s.\n",
+				upperFirst(waveName(v.MaxWave)), v.Chart, v.To, shortID(c.Commit), statusList(c.Sites, true), v.To)
+			if c.Newer != "" {
+				fmt.Fprintf(b, "%s is newer: the first run after this merges stages it for %s.\n", c.Newer, waveName(v.MaxWave))
+			}
+		}
+	}
+	if staged {
+		b.WriteString("\nLater waves follow once these sites verify: when each has a successful `hubfleet/verify/<site>` status on the base branch, the next upgrade run promotes the canary to the pin.")
+		if len(res.Deferred) > 0 {
+			fmt.Fprintf(b, " Waiting: %s.", codeList(res.Deferred))
+		}
+		b.WriteString("\n")
+	}
+	if held := heldCanaries(res); len(held) > 0 {
+		b.WriteString("\n**Waiting on verification**\n\n")
+		writeHeld(b, held)
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -9,19 +9,21 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/site"
 )
 
 // ChartUpgrader is the Upgrader: it asks each chart repository of the
 // fleet for the newest version above the pin that the pin's constraint
-// allows (prereleases only where the fleet opts in), rewrites the pins in
-// bases/daskhub/fleet.yaml in place (comments and layout kept), re-renders
-// every site and plans each against the base branch.
+// allows (prereleases only where the fleet opts in), rewrites the pins or
+// stages canaries in bases/daskhub/fleet.yaml in place (comments and layout
+// kept), re-renders every site and plans each against the base branch.
 type ChartUpgrader struct {
 	// Resolver reads the repositories' indexes; IncludePrereleases is set
 	// per chart from the fleet.
@@ -56,6 +58,14 @@ var chartChangelogs = map[string]string{
 }
 
 // Upgrade implements Upgrader.
+//
+// Where the fleet rolls out in waves (spec.rollout.waves, or
+// opts.MaxWave >= 0) a newer version is first staged as the chart's canary
+// for the sites of waves up to MaxWave (0 by default) while the pin stays.
+// A canary staged on the base branch is promoted to the pin once every
+// site of its waves has a successful hubfleet/verify/<site> status on the
+// base branch head; until then it is held, or moved to a still newer
+// version.
 func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOptions) (*UpgradeResult, error) {
 	fl, err := fleet.LoadDir(root)
 	if err != nil {
@@ -66,47 +76,85 @@ func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOpt
 		key string
 		src site.ChartSource
 	}{{"daskhub", c.DaskHub}, {"jupyterhub", c.JupyterHub}, {"daskGateway", c.DaskGateway}}
+	waves := fl.Config.Spec.Rollout.Waves || opts.MaxWave >= 0
+	g := &gate{opts: opts, sites: fl.Sites}
 
 	res := &UpgradeResult{}
-	bumps := map[string]string{}
+	var edits []chartEdit
+	deferred := map[string]bool{}
 	var errs []error
 	for _, e := range sources {
 		key, s := e.key, e.src
 		if s.Repository == "" || s.Chart == "" || s.Version == "" {
 			continue
 		}
-		ro := u.Resolver
-		ro.IncludePrereleases = s.Prereleases
-		resolver, err := chart.NewResolver(ro)
+		newest, err := u.newest(ctx, s)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
-		constraint := ">" + s.Version
-		if s.Constraint != "" {
-			constraint = s.Constraint + ", " + constraint
-		}
-		ch, err := resolver.Resolve(ctx, chart.Ref{RepoURL: s.Repository, Name: s.Chart, Version: constraint})
-		var nv *chart.NoVersionError
+		change := VersionChange{Chart: s.Chart, From: s.Version, To: newest, ChangelogURL: chartChangelogs[s.Chart], Stage: StagePin}
 		switch {
-		case errors.As(err, &nv) && nv.Err == nil:
-			continue // nothing newer within the policy
-		case err != nil:
-			errs = append(errs, fmt.Errorf("chart %s: %w", s.Chart, err))
-			continue
+		case !waves:
+			// Every site at once; a canary left from a wave rollout goes.
+			if newest == "" {
+				continue
+			}
+			edits = append(edits, chartEdit{key: key, pin: newest, dropCanary: s.Canary != nil})
+		case s.Canary == nil:
+			if newest == "" {
+				continue
+			}
+			maxWave := max(opts.MaxWave, 0)
+			first, later := g.split(maxWave)
+			if len(first) == 0 {
+				// No site is in the first waves: a canary would test nothing.
+				edits = append(edits, chartEdit{key: key, pin: newest})
+				break
+			}
+			edits = append(edits, chartEdit{key: key, canary: newest, maxWave: maxWave})
+			change.Stage, change.MaxWave, change.Sites = StageCanary, maxWave, first
+			for _, n := range later {
+				deferred[n] = true
+			}
+		default:
+			check, err := g.check(ctx, s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("chart %s: %w", s.Chart, err))
+				continue
+			}
+			if newest != "" && newerThan(newest, s.Canary.Version) {
+				check.Newer = newest
+			}
+			res.Canaries = append(res.Canaries, check)
+			change.MaxWave = s.Canary.MaxWave
+			switch {
+			case check.Verified():
+				edits = append(edits, chartEdit{key: key, pin: s.Canary.Version, dropCanary: true})
+				change.To, change.Stage = s.Canary.Version, StagePromote
+			case check.Newer != "":
+				// Not verified yet: the first waves move on to the newer
+				// version, and verify that one instead.
+				edits = append(edits, chartEdit{key: key, canary: check.Newer, maxWave: s.Canary.MaxWave, moveCanary: true})
+				first, later := g.split(s.Canary.MaxWave)
+				change.From, change.To, change.Stage, change.Sites = s.Canary.Version, check.Newer, StageCanary, first
+				for _, n := range later {
+					deferred[n] = true
+				}
+			default:
+				continue // held until its waves verify
+			}
 		}
-		if ch.Info.Version == s.Version {
-			continue
-		}
-		bumps[key] = ch.Info.Version
-		res.Versions = append(res.Versions, VersionChange{Chart: s.Chart, From: s.Version, To: ch.Info.Version, ChangelogURL: chartChangelogs[s.Chart]})
+		res.Versions = append(res.Versions, change)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("upgrade: %w", err)
 	}
-	if len(bumps) == 0 {
+	res.Deferred = sortedKeys(deferred)
+	if len(edits) == 0 {
 		return res, nil
 	}
-	if err := bumpPins(filepath.Join(root, filepath.FromSlash(fleet.FleetFile)), bumps); err != nil {
+	if err := editFleet(filepath.Join(root, filepath.FromSlash(fleet.FleetFile)), edits); err != nil {
 		return nil, fmt.Errorf("upgrade: %w", err)
 	}
 	renderer := u.Renderer
@@ -147,9 +195,122 @@ func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOpt
 	return res, nil
 }
 
-// bumpPins rewrites spec.charts.<key>.version in the fleet file in place,
-// touching only the version scalars so comments and layout stay.
-func bumpPins(path string, bumps map[string]string) error {
+// newest is the newest version of the chart above its pin that the
+// fleet's policy allows, or "" when there is none.
+func (u ChartUpgrader) newest(ctx context.Context, s site.ChartSource) (string, error) {
+	ro := u.Resolver
+	ro.IncludePrereleases = s.Prereleases
+	resolver, err := chart.NewResolver(ro)
+	if err != nil {
+		return "", err
+	}
+	constraint := ">" + s.Version
+	if s.Constraint != "" {
+		constraint = s.Constraint + ", " + constraint
+	}
+	ch, err := resolver.Resolve(ctx, chart.Ref{RepoURL: s.Repository, Name: s.Chart, Version: constraint})
+	var nv *chart.NoVersionError
+	switch {
+	case errors.As(err, &nv) && nv.Err == nil:
+		return "", nil // nothing newer within the policy
+	case err != nil:
+		return "", fmt.Errorf("chart %s: %w", s.Chart, err)
+	}
+	if ch.Info.Version == s.Version {
+		return "", nil
+	}
+	return ch.Info.Version, nil
+}
+
+// newerThan reports whether version a is above b; versions that do not
+// parse are compared as text.
+func newerThan(a, b string) bool {
+	va, errA := semver.NewVersion(a)
+	vb, errB := semver.NewVersion(b)
+	if errA != nil || errB != nil {
+		return a != b && a > b
+	}
+	return va.GreaterThan(vb)
+}
+
+// gate decides whether staged canaries verified, reading the base branch
+// head's commit statuses once.
+type gate struct {
+	opts     UpgradeOptions
+	sites    []*site.Site
+	statuses map[string]github.State
+	commit   string
+}
+
+// split returns the names of the sites of the waves up to maxWave and of
+// the later ones.
+func (g *gate) split(maxWave int) (first, later []string) {
+	for _, s := range g.sites {
+		if s.Spec.Wave <= maxWave {
+			first = append(first, s.Metadata.Name)
+		} else {
+			later = append(later, s.Metadata.Name)
+		}
+	}
+	return first, later
+}
+
+// check reads the verification of every site of the canary's waves.
+func (g *gate) check(ctx context.Context, s site.ChartSource) (CanaryCheck, error) {
+	c := CanaryCheck{Chart: s.Chart, Pin: s.Version, Version: s.Canary.Version, MaxWave: s.Canary.MaxWave}
+	if g.statuses == nil {
+		ref := g.opts.BaseCommit
+		if ref == "" {
+			ref = g.opts.BaseRef
+		}
+		if ref == "" {
+			ref = "main"
+		}
+		if g.opts.Statuses == nil {
+			return c, fmt.Errorf("canary %s is staged but no commit statuses can be read to verify it", s.Canary.Version)
+		}
+		st, err := g.opts.Statuses.LatestStatuses(ctx, ref)
+		if err != nil {
+			return c, fmt.Errorf("verification of canary %s: %w", s.Canary.Version, err)
+		}
+		g.statuses, g.commit = st, ref
+	}
+	c.Commit = g.commit
+	for _, st := range g.sites {
+		if st.Spec.Wave > s.Canary.MaxWave {
+			continue
+		}
+		n := st.Metadata.Name
+		c.Sites = append(c.Sites, SiteStatus{Site: n, Wave: st.Spec.Wave, Context: StatusContext(n), State: g.statuses[StatusContext(n)]})
+	}
+	return c, nil
+}
+
+// chartEdit is what changes under spec.charts.<key> of the fleet file.
+type chartEdit struct {
+	key string
+	// pin is the new spec.charts.<key>.version, "" to keep it.
+	pin string
+	// canary is the new canary version, "" for none: with moveCanary the
+	// staged canary's version is replaced, otherwise a canary block is
+	// added after the pin.
+	canary     string
+	maxWave    int
+	moveCanary bool
+	// dropCanary removes the canary block.
+	dropCanary bool
+}
+
+// lineEdit replaces lines [start, end) with repl.
+type lineEdit struct {
+	start, end int
+	repl       []string
+}
+
+// editFleet applies the chart edits to the fleet file in place, touching
+// only the lines they concern so comments and layout stay, and checks the
+// result reads back as intended.
+func editFleet(path string, edits []chartEdit) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -159,24 +320,137 @@ func bumpPins(path string, bumps map[string]string) error {
 		return fmt.Errorf("parse %s: %w", path, err)
 	}
 	lines := strings.Split(string(data), "\n")
-	for key, version := range bumps {
-		n := lookup(&doc, "spec", "charts", key, "version")
-		if n == nil || n.Kind != yaml.ScalarNode {
-			return fmt.Errorf("%s: no spec.charts.%s.version", path, key)
+	var les []lineEdit
+	for _, e := range edits {
+		pin := lookup(&doc, "spec", "charts", e.key, "version")
+		if pin == nil || pin.Kind != yaml.ScalarNode {
+			return fmt.Errorf("%s: no spec.charts.%s.version", path, e.key)
 		}
-		i := n.Line - 1
-		col := n.Column - 1
-		if i < 0 || i >= len(lines) || col > len(lines[i]) {
-			return fmt.Errorf("%s: spec.charts.%s.version at %d:%d is out of range", path, key, n.Line, n.Column)
+		if e.pin != "" {
+			le, err := replaceScalar(path, lines, pin, e.pin)
+			if err != nil {
+				return err
+			}
+			les = append(les, le)
 		}
-		rest := lines[i][col:]
-		at := strings.Index(rest, n.Value)
-		if at < 0 || at > 1 {
-			return fmt.Errorf("%s:%d: cannot find version %q to replace", path, n.Line, n.Value)
+		switch {
+		case e.canary != "" && e.moveCanary:
+			n := lookup(&doc, "spec", "charts", e.key, "canary", "version")
+			if n == nil || n.Kind != yaml.ScalarNode {
+				return fmt.Errorf("%s: no spec.charts.%s.canary.version", path, e.key)
+			}
+			le, err := replaceScalar(path, lines, n, e.canary)
+			if err != nil {
+				return err
+			}
+			les = append(les, le)
+		case e.canary != "":
+			if lookup(&doc, "spec", "charts", e.key, "canary") != nil {
+				return fmt.Errorf("%s: spec.charts.%s already has a canary", path, e.key)
+			}
+			// The canary block goes right after the pin, indented like it.
+			keyCol := pinKeyColumn(&doc, e.key)
+			indent := strings.Repeat(" ", keyCol)
+			les = append(les, lineEdit{start: pin.Line, end: pin.Line, repl: []string{
+				indent + "canary:",
+				indent + "  version: " + e.canary,
+				fmt.Sprintf("%s  maxWave: %d", indent, e.maxWave),
+			}})
 		}
-		lines[i] = lines[i][:col+at] + version + rest[at+len(n.Value):]
+		if e.dropCanary {
+			key, val := lookupKey(&doc, "spec", "charts", e.key, "canary")
+			if key == nil {
+				return fmt.Errorf("%s: no spec.charts.%s.canary to remove", path, e.key)
+			}
+			les = append(les, lineEdit{start: key.Line - 1, end: lastLine(val)})
+		}
 	}
-	return os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
+	sort.Slice(les, func(i, j int) bool { return les[i].start > les[j].start })
+	for i := 1; i < len(les); i++ {
+		if les[i].end > les[i-1].start {
+			return fmt.Errorf("%s: overlapping edits at line %d", path, les[i].start+1)
+		}
+	}
+	for _, le := range les {
+		lines = append(lines[:le.start], append(append([]string(nil), le.repl...), lines[le.end:]...)...)
+	}
+	out := []byte(strings.Join(lines, "\n"))
+	if err := checkEdits(out, edits); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return os.WriteFile(path, out, 0o644)
+}
+
+// replaceScalar replaces a plain or quoted scalar in its line.
+func replaceScalar(path string, lines []string, n *yaml.Node, value string) (lineEdit, error) {
+	i := n.Line - 1
+	col := n.Column - 1
+	if i < 0 || i >= len(lines) || col > len(lines[i]) {
+		return lineEdit{}, fmt.Errorf("%s: %q at %d:%d is out of range", path, n.Value, n.Line, n.Column)
+	}
+	rest := lines[i][col:]
+	at := strings.Index(rest, n.Value)
+	if at < 0 || at > 1 {
+		return lineEdit{}, fmt.Errorf("%s:%d: cannot find version %q to replace", path, n.Line, n.Value)
+	}
+	return lineEdit{start: i, end: i + 1, repl: []string{lines[i][:col+at] + value + rest[at+len(n.Value):]}}, nil
+}
+
+// pinKeyColumn is the 0-based column of the key spec.charts.<key>.version.
+func pinKeyColumn(doc *yaml.Node, key string) int {
+	k, _ := lookupKey(doc, "spec", "charts", key, "version")
+	return k.Column - 1
+}
+
+// lastLine is the last line (1-based) a node's subtree spans.
+func lastLine(n *yaml.Node) int {
+	last := n.Line
+	for _, c := range n.Content {
+		last = max(last, lastLine(c))
+	}
+	return last
+}
+
+// checkEdits reads the edited fleet file back and checks every chart holds
+// what the edits meant.
+func checkEdits(data []byte, edits []chartEdit) error {
+	var f site.Fleet
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return fmt.Errorf("edited file does not parse: %w", err)
+	}
+	byKey := map[string]site.ChartSource{"daskhub": f.Spec.Charts.DaskHub, "jupyterhub": f.Spec.Charts.JupyterHub, "daskGateway": f.Spec.Charts.DaskGateway}
+	var errs []error
+	for _, e := range edits {
+		s := byKey[e.key]
+		if e.pin != "" && s.Version != e.pin {
+			errs = append(errs, fmt.Errorf("spec.charts.%s.version is %q after the edit, want %q", e.key, s.Version, e.pin))
+		}
+		switch {
+		case e.dropCanary && s.Canary != nil:
+			errs = append(errs, fmt.Errorf("spec.charts.%s.canary is still there after the edit", e.key))
+		case e.canary != "" && (s.Canary == nil || s.Canary.Version != e.canary || s.Canary.MaxWave != e.maxWave):
+			errs = append(errs, fmt.Errorf("spec.charts.%s.canary is %+v after the edit, want version %s, maxWave %d", e.key, s.Canary, e.canary, e.maxWave))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// lookupKey follows mapping keys from a document node and returns the last
+// key's key and value nodes.
+func lookupKey(n *yaml.Node, keys ...string) (key, value *yaml.Node) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	parent := lookup(n, keys[:len(keys)-1]...)
+	if parent == nil || parent.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(parent.Content); i += 2 {
+		if parent.Content[i].Value == keys[len(keys)-1] {
+			return parent.Content[i], parent.Content[i+1]
+		}
+	}
+	return nil, nil
 }
 
 // lookup follows mapping keys from a document node.

@@ -1,6 +1,7 @@
 package actionmode_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,11 +11,14 @@ import (
 	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/github"
 )
 
 // chartRepo serves test charts on loopback and points the fleet's three
-// chart sources at it (rendered and pushed, so main is clean).
-func (f *fixture) chartRepo(jupyterhubVersions ...string) *chartrepotest.Server {
+// chart sources at it (rendered and pushed, so main is clean). The
+// repository holds daskhub 2024.1.1, dask-gateway 2026.3.0, the given
+// jupyterhub versions and the extra charts.
+func (f *fixture) chartRepo(jupyterhubVersions []string, extra ...chartrepotest.Chart) *chartrepotest.Server {
 	f.t.Helper()
 	charts := []chartrepotest.Chart{
 		{Dir: chartrepotest.Dir("daskhub")},
@@ -23,7 +27,7 @@ func (f *fixture) chartRepo(jupyterhubVersions ...string) *chartrepotest.Server 
 	for _, v := range jupyterhubVersions {
 		charts = append(charts, chartrepotest.Chart{Dir: chartrepotest.Dir("jupyterhub"), Version: v})
 	}
-	repo := chartrepotest.Start(f.t, charts...)
+	repo := chartrepotest.Start(f.t, append(charts, extra...)...)
 	for _, old := range []string{"https://helm.dask.org", "https://hub.jupyter.org/helm-chart/"} {
 		s := f.read(f.work, "bases/daskhub/fleet.yaml")
 		f.write(f.work, "bases/daskhub/fleet.yaml", strings.ReplaceAll(s, "repository: "+old, "repository: "+repo.URL))
@@ -35,15 +39,18 @@ func (f *fixture) chartRepo(jupyterhubVersions ...string) *chartrepotest.Server 
 	return repo
 }
 
-func TestUpgradeFromChartRepository(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	// 5.0.0 is outside the fleet's ">=4.0.0 <5.0.0"; 4.6.0-beta.1 is a
-	// prerelease the fleet does not opt into.
-	repo := f.chartRepo("4.4.0", "4.5.0", "5.0.0", "4.6.0-beta.1")
-	cache := t.TempDir()
-	upgrade := func() result {
-		t.Helper()
+// daskhub is the test daskhub chart at version v.
+func daskhub(v string) chartrepotest.Chart {
+	return chartrepotest.Chart{Dir: chartrepotest.Dir("daskhub"), Version: v}
+}
+
+// upgrader returns a run of the upgrade mode with the real chart upgrader,
+// its charts and renders cached under one directory of the test.
+func (f *fixture) upgrader() func() result {
+	f.t.Helper()
+	cache := f.t.TempDir()
+	return func() result {
+		f.t.Helper()
 		return f.run("upgrade", "schedule", nil, func(o *actionmode.Options) {
 			ro := chart.ResolverOptions{CacheDir: cache + "/charts", Timeout: 10 * time.Second}
 			rend := chart.DefaultRenderOptions()
@@ -56,6 +63,63 @@ func TestUpgradeFromChartRepository(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mergeUpgrade merges the upgrade pull request: main fast-forwards to the
+// upgrade branch. It returns main's new head.
+func (f *fixture) mergeUpgrade() string {
+	f.t.Helper()
+	git(f.t, f.work, "fetch", "--quiet", "origin")
+	git(f.t, f.work, "switch", "--quiet", "main")
+	git(f.t, f.work, "merge", "--quiet", "--ff-only", "origin/hubfleet/upgrade")
+	git(f.t, f.work, "push", "--quiet", "origin", "main")
+	return git(f.t, f.work, "rev-parse", "HEAD")
+}
+
+// commitMain commits an edit of the work tree's main and pushes it.
+func (f *fixture) commitMain(msg string) string {
+	f.t.Helper()
+	f.render(f.work)
+	git(f.t, f.work, "commit", "--quiet", "-am", msg)
+	git(f.t, f.work, "push", "--quiet", "origin", "main")
+	return git(f.t, f.work, "rev-parse", "HEAD")
+}
+
+// setStatus posts a commit status through the fake GitHub API, as the
+// verify mode does.
+func (f *fixture) setStatus(sha, site string, state github.State) {
+	f.t.Helper()
+	o := github.DefaultOptions()
+	o.Token, o.APIURL, o.Owner, o.Repo = token, f.srv.URL(), "fleet", "hubs"
+	gh, err := github.NewClient(o)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := gh.SetStatus(context.Background(), sha, github.Status{Context: actionmode.StatusContext(site), State: state, Description: "test"}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// bodyHas reports every snippet missing from a pull request body.
+func bodyHas(t *testing.T, what, body string, snippets ...string) {
+	t.Helper()
+	for _, s := range snippets {
+		if !strings.Contains(body, s) {
+			t.Errorf("%s lacks %q:\n%s", what, s, body)
+		}
+	}
+}
+
+// TestUpgradeFromChartRepository is the upgrade of a fleet that does not
+// roll out in waves: the pin moves for every site.
+func TestUpgradeFromChartRepository(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.replace(f.work, "bases/daskhub/fleet.yaml", "rollout:\n    waves: true", "rollout:\n    waves: false")
+	// 5.0.0 is outside the fleet's ">=4.0.0 <5.0.0"; 4.6.0-beta.1 is a
+	// prerelease the fleet does not opt into.
+	repo := f.chartRepo([]string{"4.4.0", "4.5.0", "5.0.0", "4.6.0-beta.1"})
+	upgrade := f.upgrader()
 
 	res := upgrade()
 	if res.err != nil {
@@ -94,5 +158,158 @@ func TestUpgradeFromChartRepository(t *testing.T) {
 	}
 	if got := git(t, f.remote, "show", "hubfleet/upgrade:overlays/pangeo-azure/helmrelease-jupyterhub.yaml"); !strings.Contains(got, "version: 4.5.1") {
 		t.Errorf("pangeo-azure not re-rendered at 4.5.1")
+	}
+}
+
+// TestUpgradeInWaves follows a chart version through a wave rollout: staged
+// as a canary for wave 0, held while wave 0 has not verified, promoted to
+// the pin once it has.
+func TestUpgradeInWaves(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.chartRepo([]string{"4.4.0"}, daskhub("2024.1.2"))
+	upgrade := f.upgrader()
+
+	// Stage: only wave 0 (egi-dev) runs 2024.1.2; the pin stays.
+	res := upgrade()
+	if res.err != nil {
+		t.Fatalf("stage: %v\n%s", res.err, res.log)
+	}
+	prs := f.srv.PullRequests()
+	if len(prs) != 1 || prs[0].Title != "Upgrade daskhub 2024.1.1 → 2024.1.2 on wave 0" {
+		t.Fatalf("pull requests = %+v", prs)
+	}
+	d := git(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
+	if want := "+      canary:\n+        version: 2024.1.2\n+        maxWave: 0"; !strings.Contains(d, want) || strings.Count(d, "\n-") != 1 || strings.Count(d, "\n+") != 4 {
+		t.Errorf("fleet file diff, want only %q added:\n%s", want, d)
+	}
+	// egi-cesnet and egi-pangeo run daskhub too, but in wave 1.
+	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-dev/helmrelease-daskhub.yaml" {
+		t.Errorf("branch changes = %q, want the fleet file and the wave-0 overlay", got)
+	}
+	bodyHas(t, "staging PR body", prs[0].Body,
+		"| `daskhub` | 2024.1.1 | 2024.1.2 |",
+		"**Wave 0 goes first.** `daskhub` 2024.1.2 is staged as a canary: only the sites of wave 0 run it: `egi-dev`. Every other site stays on 2024.1.1.",
+		"Later waves follow once these sites verify",
+		"Waiting: `egi-cesnet`, `egi-pangeo`, `heliocloud-aws`, `pangeo-azure`.",
+		"| `egi-dev` | changed: daskhub 2024.1.1 → 2024.1.2",
+		"| `egi-cesnet` | unchanged |")
+
+	// Again, nothing new: the same pull request, no new commit.
+	tip := git(t, f.remote, "rev-parse", "hubfleet/upgrade")
+	calls := len(f.srv.Requests())
+	if res = upgrade(); res.err != nil || res.outputs["changed"] != "false" || git(t, f.remote, "rev-parse", "hubfleet/upgrade") != tip {
+		t.Fatalf("rerun changed something: %v, outputs %v", res.err, res.outputs)
+	}
+	if diff := cmp.Diff([]string{"GET repos/fleet/hubs/pulls"}, f.srv.Calls()[calls:]); diff != "" {
+		t.Errorf("rerun API calls (-want +got):\n%s", diff)
+	}
+
+	// Merged, not verified: nothing changes, and the run says why.
+	head := f.mergeUpgrade()
+	for _, tc := range []struct {
+		name  string
+		state github.State
+		why   string
+	}{
+		{name: "missing", why: "`egi-dev` (`hubfleet/verify/egi-dev`: no status yet)"},
+		{name: "pending", state: github.StatePending, why: "`egi-dev` (`hubfleet/verify/egi-dev`: pending)"},
+		{name: "failure", state: github.StateFailure, why: "`egi-dev` (`hubfleet/verify/egi-dev`: failure)"},
+	} {
+		if tc.state != "" {
+			f.setStatus(head, "egi-dev", tc.state)
+		}
+		// A later wave's status does not matter.
+		f.setStatus(head, "egi-cesnet", github.StateSuccess)
+		res := upgrade()
+		if res.err != nil || res.exit != 0 || res.outputs["changed"] != "false" {
+			t.Fatalf("%s: err %v, exit %d, outputs %v\n%s", tc.name, res.err, res.exit, res.outputs, res.log)
+		}
+		if got := git(t, f.remote, "rev-parse", "hubfleet/upgrade"); got != tip {
+			t.Errorf("%s: upgrade branch moved to %s", tc.name, got)
+		}
+		bodyHas(t, tc.name+" summary", res.summary, "`daskhub` canary 2024.1.2 (wave 0; later waves on 2024.1.1) is not verified on `"+head[:12]+"` yet: "+tc.why)
+		if want := "canary daskhub 2024.1.2: wave 0 not verified yet on " + head[:12] + ": egi-dev hubfleet/verify/egi-dev " + strings.TrimSuffix(strings.SplitN(tc.why, ": ", 2)[1], ")"); !strings.Contains(res.log, want) {
+			t.Errorf("%s: log lacks %q:\n%s", tc.name, want, res.log)
+		}
+	}
+
+	// Verified: the canary becomes the pin, for every wave.
+	f.setStatus(head, "egi-dev", github.StateSuccess)
+	res = upgrade()
+	if res.err != nil {
+		t.Fatalf("promote: %v\n%s", res.err, res.log)
+	}
+	prs = f.srv.PullRequests()
+	if len(prs) != 1 || prs[0].Title != "Upgrade daskhub 2024.1.1 → 2024.1.2 on every wave" {
+		t.Fatalf("pull requests = %+v", prs)
+	}
+	d = git(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
+	if want := "-      version: 2024.1.1\n-      canary:\n-        version: 2024.1.2\n-        maxWave: 0\n+      version: 2024.1.2"; !strings.HasSuffix(d, want) || strings.Count(d, "@@ ") != 2 {
+		t.Errorf("fleet file diff, want the pin moved and the canary removed:\n%s", d)
+	}
+	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-cesnet/helmrelease-daskhub.yaml\noverlays/egi-pangeo/helmrelease-daskhub.yaml" {
+		t.Errorf("branch changes = %q, want the fleet file and the later waves' daskhub overlays", got)
+	}
+	bodyHas(t, "promotion PR body", prs[0].Body,
+		"**Wave 0 verified.** The `daskhub` canary 2024.1.2 passed verification on `"+head[:12]+"`: `egi-dev` (`hubfleet/verify/egi-dev`: success). It becomes the pin: every site runs 2024.1.2.",
+		"| `egi-cesnet` | changed: daskhub 2024.1.1 → 2024.1.2",
+		"| `egi-dev` | unchanged |")
+}
+
+// TestUpgradeMovesAnUnverifiedCanary: a newer version while the canary is
+// not verified moves the canary; a newer one after it verified waits for
+// the promotion to merge.
+func TestUpgradeMovesAnUnverifiedCanary(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	repo := f.chartRepo([]string{"4.4.0"}, daskhub("2024.1.2"))
+	// Canary written in the layout the upgrader does not use: flow style.
+	f.replace(f.work, "bases/daskhub/fleet.yaml", "      version: 2024.1.1\n", "      version: 2024.1.1\n      canary: {version: 2024.1.2, maxWave: 0}\n")
+	head := f.commitMain("Stage daskhub 2024.1.2 on wave 0")
+	f.setStatus(head, "egi-dev", github.StatePending)
+	repo.Add(t, daskhub("2024.1.3"))
+	upgrade := f.upgrader()
+
+	res := upgrade()
+	if res.err != nil {
+		t.Fatalf("move: %v\n%s", res.err, res.log)
+	}
+	prs := f.srv.PullRequests()
+	if len(prs) != 1 || prs[0].Title != "Upgrade daskhub 2024.1.2 → 2024.1.3 on wave 0" {
+		t.Fatalf("pull requests = %+v", prs)
+	}
+	d := git(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
+	if want := "-      canary: {version: 2024.1.2, maxWave: 0}\n+      canary: {version: 2024.1.3, maxWave: 0}"; !strings.Contains(d, want) || strings.Count(d, "\n+") != 2 {
+		t.Errorf("fleet file diff, want only the canary version moved:\n%s", d)
+	}
+	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-dev/helmrelease-daskhub.yaml" {
+		t.Errorf("branch changes = %q", got)
+	}
+	bodyHas(t, "move PR body", prs[0].Body,
+		"The `daskhub` canary moves from 2024.1.2 to 2024.1.3 before wave 0 verified 2024.1.2 (`egi-dev` (`hubfleet/verify/egi-dev`: pending)).",
+		"The sites of wave 0 run 2024.1.3: `egi-dev`. Every other site stays on 2024.1.1.",
+		"Later waves follow once these sites verify")
+	if !strings.Contains(res.log, "moving the canary to 2024.1.3") {
+		t.Errorf("log does not say the canary moves:\n%s", res.log)
+	}
+
+	// Merged and verified while a still newer version exists: the verified
+	// version is promoted, the newer one waits for the next run.
+	head = f.mergeUpgrade()
+	f.setStatus(head, "egi-dev", github.StateSuccess)
+	repo.Add(t, daskhub("2024.1.4"))
+	res = upgrade()
+	if res.err != nil {
+		t.Fatalf("promote: %v\n%s", res.err, res.log)
+	}
+	prs = f.srv.PullRequests()
+	if len(prs) != 1 || prs[0].Title != "Upgrade daskhub 2024.1.1 → 2024.1.3 on every wave" {
+		t.Fatalf("pull requests = %+v", prs)
+	}
+	bodyHas(t, "promotion PR body", prs[0].Body, "It becomes the pin: every site runs 2024.1.3.", "2024.1.4 is newer: the first run after this merges stages it for wave 0.")
+	fleetFile := git(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml")
+	if strings.Contains(fleetFile, "canary") || !strings.Contains(fleetFile, "chart: daskhub\n      version: 2024.1.3\n      constraint:") {
+		t.Errorf("promoted fleet file:\n%s", fleetFile)
 	}
 }
