@@ -10,7 +10,9 @@
 // It builds the helm CLI into a temporary directory (or uses -helm),
 // packages the test charts of internal/chart/chartrepotest, serves them
 // from a chart repository on 127.0.0.1, generates synthetic site values
-// and reports, as a Markdown table:
+// and reports, as a Markdown table, wall and CPU time of each side (the
+// fastest of -runs alternating runs, plus the median ratio of paired runs:
+// on a shared machine the load drifts):
 //
 //   - full render and validation of -sites sites with cold caches, against
 //     a sequential `helm template` loop;
