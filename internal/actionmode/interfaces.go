@@ -100,6 +100,10 @@ type VersionChange struct {
 	MaxWave int
 	// Sites are the sites of the waves up to MaxWave (StageCanary).
 	Sites []string
+	// Running are the sites of the waves up to MaxWave that run the chart
+	// (StageCanary, StagePromote); empty means their verification does not
+	// test the version.
+	Running []string
 }
 
 // SiteStatus is the verification status of one site on a commit.
@@ -125,6 +129,8 @@ type CanaryCheck struct {
 	// Commit is the base branch head the statuses were read on.
 	Commit string
 	Sites  []SiteStatus
+	// Running are the sites of Sites that run the chart.
+	Running []string
 	// Newer is a version above the canary within the policy ("" if none).
 	Newer string
 }
@@ -185,6 +191,8 @@ type UpgradeResult struct {
 	Canaries []CanaryCheck
 	// Migrations describe the site-value migrations applied.
 	Migrations []string
+	// Notes are what else the pull request should say about the rollout.
+	Notes []string
 }
 
 // Upgrader moves the fleet's chart pins to the newest versions its policy

@@ -183,6 +183,9 @@ func writeHeld(b *strings.Builder, held []CanaryCheck) {
 	for _, c := range held {
 		fmt.Fprintf(b, "- `%s` canary %s (%s; later waves on %s) is not verified on `%s` yet: %s. It is promoted once every site of %s has a successful `hubfleet/verify/<site>` status.\n",
 			c.Chart, c.Version, waveName(c.MaxWave), c.Pin, shortID(c.Commit), statusList(c.Unverified(), true), waveName(c.MaxWave))
+		if len(c.Running) == 0 {
+			fmt.Fprintf(b, "  No site of %s runs the `%s` chart: their verification does not test %s.\n", waveName(c.MaxWave), c.Chart, c.Version)
+		}
 	}
 }
 
@@ -279,6 +282,14 @@ func writeWaves(b *strings.Builder, res *UpgradeResult) {
 				fmt.Fprintf(b, "%s is newer: the first run after this merges stages it for %s.\n", c.Newer, waveName(v.MaxWave))
 			}
 		}
+	}
+	for _, v := range res.Versions {
+		if (v.Stage == StageCanary || v.Stage == StagePromote) && len(v.Running) == 0 {
+			fmt.Fprintf(b, "\n> [!WARNING]\n> No site of %s runs the `%s` chart: their verification does not test %s before the later waves get it.\n", waveName(v.MaxWave), v.Chart, v.To)
+		}
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(b, "\n%s\n", mdEscape(n))
 	}
 	if staged {
 		b.WriteString("\nLater waves follow once these sites verify: when each has a successful `hubfleet/verify/<site>` status on the base branch, the next upgrade run promotes the canary to the pin.")

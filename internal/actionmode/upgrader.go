@@ -77,7 +77,7 @@ func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOpt
 		src site.ChartSource
 	}{{"daskhub", c.DaskHub}, {"jupyterhub", c.JupyterHub}, {"daskGateway", c.DaskGateway}}
 	waves := fl.Config.Spec.Rollout.Waves || opts.MaxWave >= 0
-	g := &gate{opts: opts, sites: fl.Sites}
+	g := &gate{opts: opts, fleet: fl.Config, sites: fl.Sites}
 
 	res := &UpgradeResult{}
 	var edits []chartEdit
@@ -110,15 +110,16 @@ func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOpt
 			if len(first) == 0 {
 				// No site is in the first waves: a canary would test nothing.
 				edits = append(edits, chartEdit{key: key, pin: newest})
+				res.Notes = append(res.Notes, fmt.Sprintf("No site is in waves up to %d: %s %s moves the pin, every wave at once.", maxWave, s.Chart, newest))
 				break
 			}
 			edits = append(edits, chartEdit{key: key, canary: newest, maxWave: maxWave})
-			change.Stage, change.MaxWave, change.Sites = StageCanary, maxWave, first
+			change.Stage, change.MaxWave, change.Sites, change.Running = StageCanary, maxWave, first, g.running(key, maxWave)
 			for _, n := range later {
 				deferred[n] = true
 			}
 		default:
-			check, err := g.check(ctx, s)
+			check, err := g.check(ctx, key, s)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("chart %s: %w", s.Chart, err))
 				continue
@@ -127,7 +128,7 @@ func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOpt
 				check.Newer = newest
 			}
 			res.Canaries = append(res.Canaries, check)
-			change.MaxWave = s.Canary.MaxWave
+			change.MaxWave, change.Running = s.Canary.MaxWave, check.Running
 			switch {
 			case check.Verified():
 				edits = append(edits, chartEdit{key: key, pin: s.Canary.Version, dropCanary: true})
@@ -237,6 +238,7 @@ func newerThan(a, b string) bool {
 // head's commit statuses once.
 type gate struct {
 	opts     UpgradeOptions
+	fleet    *site.Fleet
 	sites    []*site.Site
 	statuses map[string]github.State
 	commit   string
@@ -255,9 +257,26 @@ func (g *gate) split(maxWave int) (first, later []string) {
 	return first, later
 }
 
+// running returns the names of the sites of the waves up to maxWave that
+// run the chart spec.charts.<key>: the umbrella in daskhub mode, the
+// separate charts when composed.
+func (g *gate) running(key string, maxWave int) []string {
+	var out []string
+	for _, s := range g.sites {
+		if s.Spec.Wave > maxWave {
+			continue
+		}
+		composed := site.ModeOf(s, g.fleet) == site.ModeComposed
+		if key == "daskhub" && !composed || key == "jupyterhub" && composed || key == "daskGateway" && composed && s.Spec.GatewayEnabled() {
+			out = append(out, s.Metadata.Name)
+		}
+	}
+	return out
+}
+
 // check reads the verification of every site of the canary's waves.
-func (g *gate) check(ctx context.Context, s site.ChartSource) (CanaryCheck, error) {
-	c := CanaryCheck{Chart: s.Chart, Pin: s.Version, Version: s.Canary.Version, MaxWave: s.Canary.MaxWave}
+func (g *gate) check(ctx context.Context, key string, s site.ChartSource) (CanaryCheck, error) {
+	c := CanaryCheck{Chart: s.Chart, Pin: s.Version, Version: s.Canary.Version, MaxWave: s.Canary.MaxWave, Running: g.running(key, s.Canary.MaxWave)}
 	if g.statuses == nil {
 		ref := g.opts.BaseCommit
 		if ref == "" {

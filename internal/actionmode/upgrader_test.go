@@ -45,13 +45,18 @@ func daskhub(v string) chartrepotest.Chart {
 }
 
 // upgrader returns a run of the upgrade mode with the real chart upgrader,
-// its charts and renders cached under one directory of the test.
-func (f *fixture) upgrader() func() result {
+// its charts and renders cached under one directory of the test; inputs
+// are the HUBFLEET_* inputs of each run.
+func (f *fixture) upgrader() func(inputs ...string) result {
 	f.t.Helper()
 	cache := f.t.TempDir()
-	return func() result {
+	return func(inputs ...string) result {
 		f.t.Helper()
-		return f.run("upgrade", "schedule", nil, func(o *actionmode.Options) {
+		in := map[string]string{}
+		for i := 0; i+1 < len(inputs); i += 2 {
+			in[inputs[i]] = inputs[i+1]
+		}
+		return f.run("upgrade", "schedule", in, func(o *actionmode.Options) {
 			ro := chart.ResolverOptions{CacheDir: cache + "/charts", Timeout: 10 * time.Second}
 			rend := chart.DefaultRenderOptions()
 			rend.CacheDir, rend.Workers = cache+"/renders", 2
@@ -311,5 +316,51 @@ func TestUpgradeMovesAnUnverifiedCanary(t *testing.T) {
 	fleetFile := git(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml")
 	if strings.Contains(fleetFile, "canary") || !strings.Contains(fleetFile, "chart: daskhub\n      version: 2024.1.3\n      constraint:") {
 		t.Errorf("promoted fleet file:\n%s", fleetFile)
+	}
+}
+
+// TestUpgradeCanaryWaves: the wave input bounds the canary's waves, and a
+// canary no site of its waves runs says so.
+func TestUpgradeCanaryWaves(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.chartRepo([]string{"4.4.0", "4.5.0"})
+	upgrade := f.upgrader()
+
+	// Wave 0 is egi-dev alone, which runs the daskhub umbrella, not the
+	// jupyterhub chart.
+	res := upgrade()
+	if res.err != nil {
+		t.Fatalf("wave 0: %v\n%s", res.err, res.log)
+	}
+	prs := f.srv.PullRequests()
+	if len(prs) != 1 || prs[0].Title != "Upgrade jupyterhub 4.4.0 → 4.5.0 on wave 0" {
+		t.Fatalf("pull requests = %+v", prs)
+	}
+	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml" {
+		t.Errorf("branch changes = %q, want the fleet file alone", got)
+	}
+	bodyHas(t, "wave 0 PR body", prs[0].Body,
+		"only the sites of wave 0 run it: `egi-dev`.",
+		"> No site of wave 0 runs the `jupyterhub` chart: their verification does not test 4.5.0 before the later waves get it.")
+
+	// Up to wave 1: the composed sites of wave 1 run the canary too; the
+	// same pull request is updated.
+	res = upgrade("HUBFLEET_WAVE", "1")
+	if res.err != nil {
+		t.Fatalf("waves 0-1: %v\n%s", res.err, res.log)
+	}
+	prs = f.srv.PullRequests()
+	if len(prs) != 1 || prs[0].Title != "Upgrade jupyterhub 4.4.0 → 4.5.0 on waves 0–1" {
+		t.Fatalf("pull requests = %+v", prs)
+	}
+	if got := git(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml"); !strings.Contains(got, "      version: 4.4.0\n      canary:\n        version: 4.5.0\n        maxWave: 1\n      constraint:") {
+		t.Errorf("fleet file:\n%s", got)
+	}
+	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
+		t.Errorf("branch changes = %q", got)
+	}
+	if strings.Contains(prs[0].Body, "runs the `jupyterhub` chart") {
+		t.Errorf("PR body warns although wave 1 runs the chart:\n%s", prs[0].Body)
 	}
 }
