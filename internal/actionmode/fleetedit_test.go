@@ -1,0 +1,140 @@
+package actionmode
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fleetText is a fleet file's charts with comments where an edit must not
+// disturb them.
+const fleetText = `apiVersion: hubfleet.dev/v1alpha1
+kind: Fleet
+spec:
+  charts:
+    # the umbrella
+    daskhub:
+      repository: https://helm.dask.org
+      chart: daskhub
+      version: 2024.1.1 # pinned by hubfleet upgrade
+      constraint: ">=2024.1.0"
+    jupyterhub:
+      repository: https://hub.jupyter.org/helm-chart/
+      chart: jupyterhub
+      version: "4.4.0"
+      constraint: ">=4.0.0 <5.0.0"
+      canary:
+        # wave 0 first
+        version: 4.5.0
+        maxWave: 0
+      # after the canary
+      prereleases: false
+    daskGateway:
+      repository: https://helm.dask.org
+      chart: dask-gateway
+      version: 2026.3.0
+      canary: {version: 2026.4.0, maxWave: 1}
+  rollout:
+    waves: true
+`
+
+func TestEditFleet(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		edits   []chartEdit
+		replace [][2]string // old, new in fleetText: the expected result
+		wantErr string
+	}{
+		{
+			name:    "pin",
+			edits:   []chartEdit{{key: "daskhub", pin: "2024.1.2"}},
+			replace: [][2]string{{"version: 2024.1.1 # pinned", "version: 2024.1.2 # pinned"}},
+		},
+		{
+			name:  "add canary after the pin",
+			edits: []chartEdit{{key: "daskhub", canary: "2024.1.2", maxWave: 2}},
+			replace: [][2]string{{"# pinned by hubfleet upgrade\n",
+				"# pinned by hubfleet upgrade\n      canary:\n        version: 2024.1.2\n        maxWave: 2\n"}},
+		},
+		{
+			name:    "move a block canary",
+			edits:   []chartEdit{{key: "jupyterhub", canary: "4.6.0", maxWave: 0, moveCanary: true}},
+			replace: [][2]string{{"version: 4.5.0", "version: 4.6.0"}},
+		},
+		{
+			name:    "move a flow canary",
+			edits:   []chartEdit{{key: "daskGateway", canary: "2026.5.0", maxWave: 1, moveCanary: true}},
+			replace: [][2]string{{"{version: 2026.4.0,", "{version: 2026.5.0,"}},
+		},
+		{
+			name:  "promote a block canary: quoted pin, comments around it kept",
+			edits: []chartEdit{{key: "jupyterhub", pin: "4.5.0", dropCanary: true}},
+			replace: [][2]string{{`version: "4.4.0"`, `version: "4.5.0"`},
+				{"      canary:\n        # wave 0 first\n        version: 4.5.0\n        maxWave: 0\n", ""}},
+		},
+		{
+			name:    "promote a flow canary, and pin another chart",
+			edits:   []chartEdit{{key: "daskGateway", pin: "2026.4.0", dropCanary: true}, {key: "daskhub", pin: "2024.1.2"}},
+			replace: [][2]string{{"version: 2026.3.0\n      canary: {version: 2026.4.0, maxWave: 1}\n", "version: 2026.4.0\n"}, {"2024.1.1 #", "2024.1.2 #"}},
+		},
+		{
+			name:    "a second canary",
+			edits:   []chartEdit{{key: "jupyterhub", canary: "4.6.0"}},
+			wantErr: "spec.charts.jupyterhub already has a canary",
+		},
+		{
+			name:    "no canary to move",
+			edits:   []chartEdit{{key: "daskhub", canary: "2024.1.2", moveCanary: true}},
+			wantErr: "no spec.charts.daskhub.canary.version",
+		},
+		{
+			name:    "no canary to drop",
+			edits:   []chartEdit{{key: "daskhub", pin: "2024.1.2", dropCanary: true}},
+			wantErr: "no spec.charts.daskhub.canary to remove",
+		},
+		{
+			name:    "no such chart",
+			edits:   []chartEdit{{key: "other", pin: "1.0.0"}},
+			wantErr: "no spec.charts.other.version",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := filepath.Join(t.TempDir(), "fleet.yaml")
+			if err := os.WriteFile(p, []byte(fleetText), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			err := editFleet(p, tc.edits)
+			got, readErr := os.ReadFile(p)
+			if readErr != nil {
+				t.Fatal(readErr)
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("err = %v, want %q", err, tc.wantErr)
+				}
+				if string(got) != fleetText {
+					t.Errorf("a failed edit wrote the file:\n%s", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fleetText
+			for _, r := range tc.replace {
+				if !strings.Contains(want, r[0]) {
+					t.Fatalf("fleetText lacks %q", r[0])
+				}
+				want = strings.Replace(want, r[0], r[1], 1)
+			}
+			if diff := cmp.Diff(want, string(got)); diff != "" {
+				t.Errorf("fleet file (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
