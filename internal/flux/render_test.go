@@ -113,13 +113,36 @@ func TestChangingOneSiteChangesOnlyItsOverlay(t *testing.T) {
 	}
 }
 
-func TestRemovedSiteOverlayIsPruned(t *testing.T) {
+func TestRemovedSiteIsEmptiedThenRemoved(t *testing.T) {
 	t.Parallel()
 	fsys := copyFleet(t)
 	delete(fsys, "clusters/egi-dev/site.yaml")
-	delete(fsys, "clusters/egi-dev/hubfleet.yaml")
+	// While the cluster still has its entry point, the overlay becomes an
+	// empty kustomization so that Flux prunes the site's objects.
 	fl, files := render(t, fsys)
 	changes, err := Changes(fsys, fl, files, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, c := range changes {
+		if !strings.HasPrefix(c.Path, "overlays/egi-dev/") {
+			t.Errorf("unexpected change %s", c.Path)
+		}
+		if c.New != nil {
+			kept = append(kept, c.Path)
+			if !bytes.Contains(c.New, []byte("resources: []")) {
+				t.Errorf("%s is not an empty kustomization:\n%s", c.Path, c.New)
+			}
+		}
+	}
+	if len(kept) != 1 || kept[0] != "overlays/egi-dev/kustomization.yaml" {
+		t.Errorf("kept %v, want only the emptied kustomization.yaml", kept)
+	}
+	// Once the cluster directory is gone, the overlay goes too.
+	delete(fsys, "clusters/egi-dev/hubfleet.yaml")
+	fl, files = render(t, fsys)
+	changes, err = Changes(fsys, fl, files, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
