@@ -279,10 +279,9 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 		rev := s.commit("remove site " + scenarioSite)
 		if _, err := os.Stat(filepath.Join(s.repo, "overlays", scenarioSite, "kustomization.yaml")); errors.Is(err, os.ErrNotExist) {
 			if _, err := os.Stat(filepath.Join(s.repo, "clusters", scenarioSite, "hubfleet.yaml")); err == nil {
-				// Known gap in `hubfleet render` (issue 2): the entry point
-				// stays, pointing at a deleted overlay, so Flux fails with
-				// "path not found" and prunes nothing.
-				t.Skipf("hubfleet render removed overlays/%[1]s but kept clusters/%[1]s/hubfleet.yaml: Flux cannot prune (kustomization path not found); render should leave an empty overlays/%[1]s/kustomization.yaml (resources: []) until the cluster is decommissioned", scenarioSite)
+				// The entry point would point at a deleted overlay: Flux
+				// would fail with "path not found" and prune nothing.
+				t.Fatalf("hubfleet render removed overlays/%[1]s but kept clusters/%[1]s/hubfleet.yaml: it must leave an empty overlays/%[1]s/kustomization.yaml until the cluster is decommissioned", scenarioSite)
 			}
 		}
 		s.sync(ctx, rev, "flux-system")
