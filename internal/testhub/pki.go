@@ -53,6 +53,12 @@ func NewCA(name string) (*CA, error) {
 // Pool trusts the CA.
 func (ca *CA) Pool() *x509.CertPool { return ca.pool }
 
+// CertPEM is the CA certificate, PEM-encoded: a CA file for clients that
+// take one (hubfleet verify --cacert).
+func (ca *CA) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw})
+}
+
 // Issue signs a 90-day server certificate for hosts, issued ten days ago.
 func (ca *CA) Issue(hosts ...string) (Leaf, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
