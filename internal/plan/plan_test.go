@@ -291,3 +291,24 @@ func addCRDField(c *helmchart.Chart) {
 		}
 	}
 }
+
+func TestPlanSharedRequestIsNotRendered(t *testing.T) {
+	t.Parallel()
+	req := &chart.Request{Site: "a", ReleaseName: "daskhub", Namespace: "a", Values: map[string]any{"x": 1}}
+	files := map[string][]byte{"hr.yaml": []byte("kind: HelmRelease\n")}
+	sites := []plan.Site{{Name: "a", Base: &plan.State{Files: files, Request: req}, Head: &plan.State{Files: files, Request: req}}}
+	// No renderer: identical inputs must not need one.
+	p, err := plan.Build(context.Background(), sites, plan.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Sites[0].Status; got != plan.Unchanged {
+		t.Errorf("status %s, want unchanged", got)
+	}
+	// Distinct requests do need a renderer.
+	other := *req
+	sites[0].Head = &plan.State{Files: files, Request: &other}
+	if _, err := plan.Build(context.Background(), sites, plan.DefaultOptions()); err == nil {
+		t.Error("distinct requests without a renderer: want an error")
+	}
+}
