@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -106,15 +107,21 @@ func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOpt
 				continue
 			}
 			maxWave := max(opts.MaxWave, 0)
-			first, later := g.split(maxWave)
-			if len(first) == 0 {
-				// No site is in the first waves: a canary would test nothing.
-				edits = append(edits, chartEdit{key: key, pin: newest})
-				res.Notes = append(res.Notes, fmt.Sprintf("No site is in waves up to %d: %s %s moves the pin, every wave at once.", maxWave, s.Chart, newest))
-				break
+			if len(g.running(key, maxWave)) == 0 {
+				// A canary no site runs would verify nothing: stage it up
+				// to the first wave that runs the chart.
+				w, ok := g.firstWaveRunning(key)
+				if !ok {
+					edits = append(edits, chartEdit{key: key, pin: newest})
+					res.Notes = append(res.Notes, fmt.Sprintf("No site runs the %s chart: %s moves the pin.", s.Chart, newest))
+					break
+				}
+				res.Notes = append(res.Notes, fmt.Sprintf("No site of waves up to %d runs the %s chart: its canary goes up to wave %d, the first wave that runs it.", maxWave, s.Chart, w))
+				maxWave = w
 			}
+			_, later := g.split(maxWave)
 			edits = append(edits, chartEdit{key: key, canary: newest, maxWave: maxWave})
-			change.Stage, change.MaxWave, change.Sites, change.Running = StageCanary, maxWave, first, g.running(key, maxWave)
+			change.Stage, change.MaxWave, change.Sites, change.Running = StageCanary, maxWave, g.running(key, maxWave), g.running(key, maxWave)
 			for _, n := range later {
 				deferred[n] = true
 			}
@@ -274,7 +281,21 @@ func (g *gate) running(key string, maxWave int) []string {
 	return out
 }
 
-// check reads the verification of every site of the canary's waves.
+// firstWaveRunning is the lowest wave with a site that runs the chart.
+func (g *gate) firstWaveRunning(key string) (int, bool) {
+	best, found := 0, false
+	for _, s := range g.sites {
+		if len(g.running(key, s.Spec.Wave)) > 0 && (!found || s.Spec.Wave < best) {
+			if slices.Contains(g.running(key, s.Spec.Wave), s.Metadata.Name) {
+				best, found = s.Spec.Wave, true
+			}
+		}
+	}
+	return best, found
+}
+
+// check reads the verification of the sites of the canary's waves that
+// run the chart: only they can tell whether the canary works.
 func (g *gate) check(ctx context.Context, key string, s site.ChartSource) (CanaryCheck, error) {
 	c := CanaryCheck{Chart: s.Chart, Pin: s.Version, Version: s.Canary.Version, MaxWave: s.Canary.MaxWave, Running: g.running(key, s.Canary.MaxWave)}
 	if g.statuses == nil {
@@ -296,7 +317,7 @@ func (g *gate) check(ctx context.Context, key string, s site.ChartSource) (Canar
 	}
 	c.Commit = g.commit
 	for _, st := range g.sites {
-		if st.Spec.Wave > s.Canary.MaxWave {
+		if st.Spec.Wave > s.Canary.MaxWave || !slices.Contains(c.Running, st.Metadata.Name) {
 			continue
 		}
 		n := st.Metadata.Name

@@ -319,8 +319,8 @@ func TestUpgradeMovesAnUnverifiedCanary(t *testing.T) {
 	}
 }
 
-// TestUpgradeCanaryWaves: the wave input bounds the canary's waves, and a
-// canary no site of its waves runs says so.
+// TestUpgradeCanaryWaves: a canary goes to the first waves that run the
+// chart, so that their verification tests it; the wave input can widen it.
 func TestUpgradeCanaryWaves(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -328,39 +328,35 @@ func TestUpgradeCanaryWaves(t *testing.T) {
 	upgrade := f.upgrader()
 
 	// Wave 0 is egi-dev alone, which runs the daskhub umbrella, not the
-	// jupyterhub chart.
+	// jupyterhub chart: the canary goes up to wave 1, whose composed sites
+	// run it.
 	res := upgrade()
 	if res.err != nil {
-		t.Fatalf("wave 0: %v\n%s", res.err, res.log)
+		t.Fatalf("first upgrade: %v\n%s", res.err, res.log)
 	}
 	prs := f.srv.PullRequests()
-	if len(prs) != 1 || prs[0].Title != "Upgrade jupyterhub 4.4.0 → 4.5.0 on wave 0" {
-		t.Fatalf("pull requests = %+v", prs)
-	}
-	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml" {
-		t.Errorf("branch changes = %q, want the fleet file alone", got)
-	}
-	bodyHas(t, "wave 0 PR body", prs[0].Body,
-		"only the sites of wave 0 run it: `egi-dev`.",
-		"> No site of wave 0 runs the `jupyterhub` chart: their verification does not test 4.5.0 before the later waves get it.")
-
-	// Up to wave 1: the composed sites of wave 1 run the canary too; the
-	// same pull request is updated.
-	res = upgrade("HUBFLEET_WAVE", "1")
-	if res.err != nil {
-		t.Fatalf("waves 0-1: %v\n%s", res.err, res.log)
-	}
-	prs = f.srv.PullRequests()
 	if len(prs) != 1 || prs[0].Title != "Upgrade jupyterhub 4.4.0 → 4.5.0 on waves 0–1" {
 		t.Fatalf("pull requests = %+v", prs)
 	}
+	bodyHas(t, "canary PR body", prs[0].Body,
+		"only the sites of waves 0–1 run it: `heliocloud-aws`, `pangeo-azure`.",
+		"No site of waves up to 0 runs the jupyterhub chart: its canary goes up to wave 1, the first wave that runs it.")
 	if got := git(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml"); !strings.Contains(got, "      version: 4.4.0\n      canary:\n        version: 4.5.0\n        maxWave: 1\n      constraint:") {
 		t.Errorf("fleet file:\n%s", got)
 	}
 	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
 		t.Errorf("branch changes = %q", got)
 	}
-	if strings.Contains(prs[0].Body, "runs the `jupyterhub` chart") {
-		t.Errorf("PR body warns although wave 1 runs the chart:\n%s", prs[0].Body)
+	if strings.Contains(prs[0].Body, "runs the `jupyterhub` chart: their verification does not test") {
+		t.Errorf("PR body warns although the canary's waves run the chart:\n%s", prs[0].Body)
+	}
+
+	// The wave input asking for the same waves changes nothing.
+	res = upgrade("HUBFLEET_WAVE", "1")
+	if res.err != nil {
+		t.Fatalf("waves 0-1: %v\n%s", res.err, res.log)
+	}
+	if prs = f.srv.PullRequests(); len(prs) != 1 || prs[0].Title != "Upgrade jupyterhub 4.4.0 → 4.5.0 on waves 0–1" {
+		t.Fatalf("pull requests = %+v", prs)
 	}
 }
