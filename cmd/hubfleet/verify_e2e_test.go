@@ -393,6 +393,7 @@ func TestVerifyE2E(t *testing.T) {
 		verifyFleet(t, hubDown)
 	})
 
+	var idpDown map[string]want
 	t.Run("OpenID provider stopped", func(t *testing.T) {
 		idp.Stop()
 		wants := map[string]want{}
@@ -406,6 +407,28 @@ func TestVerifyE2E(t *testing.T) {
 		// The e2e-lb hub still redirects, to an endpoint nobody can check.
 		wants["e2e-lb oauth-login"] = want{verify.Warn, "authorization_endpoint is unknown", "see the oidc-discovery check"}
 		wants["e2e-lb oauth-authorize"] = want{verify.Fail, "connection to " + issuer + "/auth refused", ""}
+		verifyFleet(t, wants)
+		idpDown = wants
+	})
+
+	t.Run("API server stopped", func(t *testing.T) {
+		if err := c.StopComponent(testcluster.KubeAPIServer); err != nil {
+			t.Fatal(err)
+		}
+		wants := map[string]want{}
+		for k, w := range idpDown {
+			wants[k] = w
+		}
+		refused := want{verify.Fail, "the Kubernetes API server of kube context " + kc.CurrentContext + " refused the connection",
+			"check the cluster's API server is up"}
+		for site, checks := range allChecks {
+			for _, ch := range checks {
+				if k := verify.CheckKind(ch); k == verify.CheckHelmRelease || k == verify.CheckProxyPublic || k == verify.CheckDeployment {
+					wants[site+" "+ch] = refused
+				}
+			}
+			wants[site+" dns"] = want{verify.Warn, "proxy-public's address to compare with is unknown", "see the proxy-public check"}
+		}
 		verifyFleet(t, wants)
 	})
 }
