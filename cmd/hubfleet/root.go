@@ -81,6 +81,7 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newSecretCmd(g, s),
 		newImportCmd(g, s),
 		newVerifyCmd(g, s),
+		newPlanCmd(g, s),
 		newActionCmd(g, s),
 	)
 	return cmd

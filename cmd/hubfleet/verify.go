@@ -46,7 +46,8 @@ spec.kubernetes.context (default: the site name). Each result is pass, warn or
 fail with a one-line explanation and a fix. Exit code 1 when a check fails.`,
 		Example: `  hubfleet verify
   hubfleet verify --site egi-pangeo --wait 15m
-  hubfleet verify --output markdown >> "$GITHUB_STEP_SUMMARY"`,
+  hubfleet verify --output markdown >> "$GITHUB_STEP_SUMMARY"
+  hubfleet verify --site egi-pangeo --resolve pangeo.vm.fedcloud.eu=192.0.2.10   # before the DNS cut-over`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fl, err := loadFleet(g.root)

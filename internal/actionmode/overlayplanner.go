@@ -40,10 +40,12 @@ func DefaultOverlayPlanner() OverlayPlanner {
 
 // Plan implements Planner.
 func (p OverlayPlanner) Plan(ctx context.Context, root, baseRef string, sites []string) ([]SitePlan, error) {
-	return ChartPlanner{Build: p.build}.Plan(ctx, root, baseRef, sites)
+	return ChartPlanner{Build: p.BuildPlan}.Plan(ctx, root, baseRef, sites)
 }
 
-func (p OverlayPlanner) build(ctx context.Context, root, baseRef string, sites []string) (*plan.Plan, error) {
+// BuildPlan plans the named sites between baseRef and the work tree: the
+// overlay diff and the diff of the rendered chart objects of each release.
+func (p OverlayPlanner) BuildPlan(ctx context.Context, root, baseRef string, sites []string) (*plan.Plan, error) {
 	repo, err := gitrepo.Open(ctx, root, p.Git)
 	if err != nil {
 		return nil, err
@@ -140,6 +142,9 @@ func (p OverlayPlanner) build(ctx context.Context, root, baseRef string, sites [
 	opts := plan.DefaultOptions()
 	opts.Renderer = renderer
 	pl, err := plan.Build(ctx, psites, opts)
+	if pl != nil {
+		pl.Sites = mergeSiteChanges(pl.Sites)
+	}
 	return pl, errors.Join(append(errs, err)...)
 }
 
