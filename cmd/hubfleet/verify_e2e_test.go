@@ -383,7 +383,7 @@ func TestVerifyE2E(t *testing.T) {
 		"e2e-lb dask-gateway":         gatewayDown,
 		"e2e-ingress hub-health":      {verify.Fail, "the hub is down", ""},
 		"e2e-ingress hub-version":     {verify.Fail, "GET https://hub.ingress.example.org/hub/api/ returned 503", "see the hub-health check"},
-		"e2e-ingress oauth-login":     {verify.Fail, "GET https://hub.ingress.example.org/hub/oauth_login returned 503, not a redirect to the identity provider", ""},
+		"e2e-ingress oauth-login":     {verify.Fail, "GET https://hub.ingress.example.org/hub/oauth_login returned 503: the hub cannot answer", "see the hub-health check"},
 		"e2e-ingress oauth-authorize": {verify.Warn, "not checked: the hub gave no authorization redirect to follow", "see the oauth-login check"},
 	}
 	t.Run("hub killed, proxy still up", func(t *testing.T) {

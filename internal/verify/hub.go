@@ -216,6 +216,10 @@ func (s *siteRun) checkOAuthLogin(ctx context.Context) Result {
 	if err != nil {
 		return s.v.connFailure(ctx, u, hubEndpoint, err)
 	}
+	if resp.StatusCode >= 500 {
+		return fail(fmt.Sprintf("GET %s returned %d: the hub cannot answer", u, resp.StatusCode),
+			"see the hub-health check first", nil)
+	}
 	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusTemporaryRedirect {
 		return fail(fmt.Sprintf("GET %s returned %d, not a redirect to the identity provider", u, resp.StatusCode),
 			"check hub.config.JupyterHub.authenticator_class is the OAuth authenticator for "+string(s.t.Auth.Provider), nil)
