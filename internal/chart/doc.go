@@ -12,8 +12,12 @@
 // pass (action.Install with DryRun, ClientOnly, IncludeCRDs and an explicit
 // KubeVersion and APIVersions), validates the values against each chart's
 // values.schema.json (compiled once per chart), checks the rendered objects
-// and returns everything as result values. Output is normalised for diffing:
-// the z2jh `hub` Secret data and checksum/* annotations, minted through
-// `lookup` on every offline render, are stripped; objects are sorted.
-// Results are cached on disk by (chart digest, values hash).
+// and against the Kubernetes API of the site's version (removed
+// apiVersions; strict decoding of built-in kinds), and returns everything
+// as result values. Output is normalised for diffing: the z2jh `hub`
+// Secret data and checksum/* annotations, minted through `lookup` on every
+// offline render, are stripped; objects are sorted. Because they are
+// stripped, side-effect-free checksum/* template actions are not executed
+// at all (RenderOptions.RenderChecksums restores them). Results are cached
+// on disk by (chart digest, values hash, render options).
 package chart
