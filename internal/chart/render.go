@@ -102,7 +102,7 @@ func DefaultRenderOptions() RenderOptions {
 		Workers:      runtime.GOMAXPROCS(0),
 		CacheDir:     DefaultResultCacheDir(),
 		StripSecrets: []string{"hub"},
-		GCPercent:    400,
+		GCPercent:    800,
 		MemoryLimit:  256 << 20,
 	}
 }
