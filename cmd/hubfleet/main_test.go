@@ -10,32 +10,15 @@ import (
 	"testing"
 
 	"filippo.io/age"
+
+	"github.com/hubfleet/hubfleet/internal/fleettest"
 )
 
 // fleetCopy copies the repository's example fleet into a temp dir.
 func fleetCopy(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
-	for _, dir := range []string{"bases", "clusters", "overlays"} {
-		src := filepath.Join("..", "..", dir)
-		err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(filepath.Join("..", ".."), p)
-			if d.IsDir() {
-				return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	fleettest.CopyExample(t, dst)
 	return dst
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hubfleet/hubfleet/internal/fleettest"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/report/reporttest"
@@ -23,35 +24,11 @@ var (
 	buildErr  error
 )
 
-// hubfleetBinary builds cmd/hubfleet once per test process.
-func hubfleetBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the hubfleet binary; skipped with -short")
-	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hubfleet-cli-test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binary = filepath.Join(dir, "hubfleet")
-		out, err := exec.Command("go", "build", "-o", binary, "github.com/hubfleet/hubfleet/cmd/hubfleet").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build hubfleet: %v", buildErr)
-	}
-	return binary
-}
-
 // cli runs `hubfleet --root <work> action <mode>` with the environment a
 // runner gives the action's step.
 func (f *fixture) cli(mode, event string, inputs map[string]string) (exit int, stdout string, outputs map[string]string) {
 	f.t.Helper()
-	bin := hubfleetBinary(f.t)
+	bin := fleettest.CLI(f.t)
 	dir := f.t.TempDir()
 	outFile := filepath.Join(dir, "output")
 	eventPath, err := filepath.Abs(filepath.Join("testdata", "events", event+".json"))

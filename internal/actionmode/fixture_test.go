@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/fleettest"
 	"github.com/hubfleet/hubfleet/internal/github/githubtest"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/report"
@@ -54,11 +55,7 @@ func newFixture(t *testing.T) *fixture {
 	seed := filepath.Join(root, "seed")
 	git(t, root, "clone", "--quiet", remote, seed)
 	git(t, seed, "switch", "--quiet", "--create", "main")
-	for _, d := range []string{"bases", "clusters", "overlays"} {
-		if err := os.CopyFS(filepath.Join(seed, d), os.DirFS(filepath.Join("..", "..", d))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fleettest.CopyExample(t, seed)
 	git(t, seed, "add", ".")
 	git(t, seed, "commit", "--quiet", "-m", "Add the example fleet")
 	git(t, seed, "push", "--quiet", "origin", "main")

@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/hubfleet/hubfleet/internal/fleettest"
 	"github.com/hubfleet/hubfleet/internal/testcluster"
 )
 
@@ -23,7 +24,7 @@ import (
 // too.
 func TestExampleFleetServerSideDryRun(t *testing.T) {
 	t.Parallel()
-	root := moduleRoot(t)
+	root := fleettest.Root(t)
 	sites, err := filepath.Glob(filepath.Join(root, "overlays", "*", "kustomization.yaml"))
 	if err != nil {
 		t.Fatal(err)

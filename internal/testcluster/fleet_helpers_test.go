@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,65 +23,15 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 
+	"github.com/hubfleet/hubfleet/internal/fleettest"
 	"github.com/hubfleet/hubfleet/internal/testcluster"
 )
-
-// fleetDirs are the parts of the module root that make up the example fleet.
-var fleetDirs = []string{"bases", "clusters", "overlays"}
-
-// moduleRoot is the hubfleet module root (where go.mod is).
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test's directory")
-		}
-		dir = parent
-	}
-}
-
-var (
-	cliOnce sync.Once
-	cliPath string
-	cliErr  error
-)
-
-// hubfleetCLI builds cmd/hubfleet once per test binary and returns its path.
-func hubfleetCLI(t testing.TB) string {
-	t.Helper()
-	root := moduleRoot(t)
-	cliOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hubfleet-cli-")
-		if err != nil {
-			cliErr = err
-			return
-		}
-		cliPath = filepath.Join(dir, "hubfleet")
-		cmd := exec.Command("go", "build", "-o", cliPath, "./cmd/hubfleet")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			cliErr = fmt.Errorf("go build ./cmd/hubfleet: %w\n%s", err, out)
-		}
-	})
-	if cliErr != nil {
-		t.Fatal(cliErr)
-	}
-	return cliPath
-}
 
 // runCLI runs the hubfleet CLI on the fleet at root with stdin and returns
 // its output; a non-zero exit fails the test.
 func runCLI(t testing.TB, root, stdin string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(hubfleetCLI(t), append([]string{"--root", root}, args...)...)
+	cmd := exec.Command(fleettest.CLI(t), append([]string{"--root", root}, args...)...)
 	cmd.Dir = root
 	cmd.Stdin = strings.NewReader(stdin)
 	var out bytes.Buffer
@@ -94,40 +43,11 @@ func runCLI(t testing.TB, root, stdin string, args ...string) string {
 	return out.String()
 }
 
-// copyFleet copies the example fleet (bases/, clusters/, overlays/) from the
-// module root into dst.
-func copyFleet(t testing.TB, dst string) {
-	t.Helper()
-	src := moduleRoot(t)
-	for _, d := range fleetDirs {
-		err := filepath.WalkDir(filepath.Join(src, d), func(p string, e fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, err := filepath.Rel(src, p)
-			if err != nil {
-				return err
-			}
-			if e.IsDir() {
-				return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-		})
-		if err != nil {
-			t.Fatalf("copy the example fleet: %v", err)
-		}
-	}
-}
-
 // snapshot reads every file of the fleet directories under root.
 func snapshot(t testing.TB, root string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
-	for _, d := range fleetDirs {
+	for _, d := range fleettest.Dirs {
 		err := filepath.WalkDir(filepath.Join(root, d), func(p string, e fs.DirEntry, err error) error {
 			if err != nil || e.IsDir() {
 				return err

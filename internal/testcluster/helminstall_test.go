@@ -18,6 +18,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/fleettest"
 	"github.com/hubfleet/hubfleet/internal/testcluster"
 )
 
@@ -44,7 +45,7 @@ const knownTestChartDefect = "must be less than or equal to memory limit of 0"
 // rendered release: the install would otherwise block on it.
 func TestRealHelmInstall(t *testing.T) {
 	t.Parallel()
-	root := moduleRoot(t)
+	root := fleettest.Root(t)
 	files, err := filepath.Glob(filepath.Join(root, "overlays", "*", "helmrelease-*.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/fleettest"
 	"github.com/hubfleet/hubfleet/internal/gitserver"
 	"github.com/hubfleet/hubfleet/internal/testcluster"
 )
@@ -138,7 +139,7 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 	root := t.TempDir()
 	s := &scenario{t: t, c: c, repo: filepath.Join(root, "fleet")}
 	gitCmd(t, root, "init", "-q", "-b", "main", s.repo)
-	copyFleet(t, s.repo)
+	fleettest.CopyExample(t, s.repo)
 	charts := serveFleetCharts(t, s.repo)
 	runCLI(t, s.repo, "", "render")
 	s.commit("example fleet, charts from the loopback repository")
