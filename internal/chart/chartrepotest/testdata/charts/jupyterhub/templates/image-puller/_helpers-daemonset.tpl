@@ -33,10 +33,11 @@ spec:
     metadata:
       labels:
         {{- include "jupyterhub.matchLabels" . | nindent 8 }}
-      {{- with .Values.prePuller.annotations }}
       annotations:
+        hub.jupyter.org/config-validation: {{ include "jupyterhub.config.validate" . | quote }}
+        {{- with .Values.prePuller.annotations }}
         {{- . | toYaml | nindent 8 }}
-      {{- end }}
+        {{- end }}
     spec:
       {{- if .Values.scheduling.podPriority.enabled }}
       priorityClassName: {{ include "jupyterhub.image-puller-priority.priority" . }}
