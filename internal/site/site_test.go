@@ -78,6 +78,7 @@ func TestInvalidSitesReportEveryErrorWithFileLineFieldAndFix(t *testing.T) {
 		}
 		golden.Assert(t, strings.TrimSuffix(file, ".yaml")+".golden", list.Error()+"\n")
 	}
+	t.Logf("%d malformed site files, %d error kinds", len(files), len(kinds))
 	if len(kinds) < 15 {
 		t.Errorf("malformed files cover %d error kinds, want at least 15: %v", len(kinds), kinds)
 	}
