@@ -103,103 +103,54 @@
   proxy.chp.image.tag:hub.config.ConfigurableHTTPProxy.chp_image_tag
   proxy.traefik.image.tag:hub.config.ConfigurableHTTPProxy.traefik_image_tag
   legacy.auth.type:hub.config.LegacyAuthenticator.type
-  legacy.auth.whitelist.users:hub.config.LegacyAuthenticator.whitelist_users
   legacy.auth.admin.users:hub.config.LegacyAuthenticator.admin_users
-  legacy.auth.admin.access:hub.config.LegacyAuthenticator.admin_access
   legacy.auth.dummy.password:hub.config.LegacyAuthenticator.dummy_password
-  legacy.auth.ldap.server.address:hub.config.LegacyAuthenticator.ldap_server_address
   legacy.auth.ldap.server.port:hub.config.LegacyAuthenticator.ldap_server_port
-  legacy.auth.ldap.server.ssl:hub.config.LegacyAuthenticator.ldap_server_ssl
   legacy.auth.ldap.dn.lookup:hub.config.LegacyAuthenticator.ldap_dn_lookup
-  legacy.auth.ldap.dn.templates:hub.config.LegacyAuthenticator.ldap_dn_templates
   legacy.auth.ldap.allowedGroups:hub.config.LegacyAuthenticator.ldap_allowedGroups
-  legacy.auth.github.clientId:hub.config.LegacyAuthenticator.github_clientId
   legacy.auth.github.clientSecret:hub.config.LegacyAuthenticator.github_clientSecret
-  legacy.auth.github.callbackUrl:hub.config.LegacyAuthenticator.github_callbackUrl
   legacy.auth.github.orgWhitelist:hub.config.LegacyAuthenticator.github_orgWhitelist
-  legacy.auth.gitlab.clientId:hub.config.LegacyAuthenticator.gitlab_clientId
   legacy.auth.gitlab.clientSecret:hub.config.LegacyAuthenticator.gitlab_clientSecret
-  legacy.auth.gitlab.callbackUrl:hub.config.LegacyAuthenticator.gitlab_callbackUrl
   legacy.auth.google.clientId:hub.config.LegacyAuthenticator.google_clientId
-  legacy.auth.google.clientSecret:hub.config.LegacyAuthenticator.google_clientSecret
   legacy.auth.google.hostedDomain:hub.config.LegacyAuthenticator.google_hostedDomain
-  legacy.auth.google.loginService:hub.config.LegacyAuthenticator.google_loginService
   legacy.auth.azuread.clientId:hub.config.LegacyAuthenticator.azuread_clientId
-  legacy.auth.azuread.clientSecret:hub.config.LegacyAuthenticator.azuread_clientSecret
   legacy.auth.azuread.tenantId:hub.config.LegacyAuthenticator.azuread_tenantId
-  legacy.auth.azuread.callbackUrl:hub.config.LegacyAuthenticator.azuread_callbackUrl
   legacy.auth.cilogon.clientId:hub.config.LegacyAuthenticator.cilogon_clientId
-  legacy.auth.cilogon.clientSecret:hub.config.LegacyAuthenticator.cilogon_clientSecret
   legacy.auth.globus.clientId:hub.config.LegacyAuthenticator.globus_clientId
-  legacy.auth.globus.clientSecret:hub.config.LegacyAuthenticator.globus_clientSecret
   legacy.auth.globus.identityProvider:hub.config.LegacyAuthenticator.globus_identityProvider
-  legacy.auth.custom.className:hub.config.LegacyAuthenticator.custom_className
   legacy.auth.custom.config:hub.config.LegacyAuthenticator.custom_config
-  legacy.auth.state.enabled:hub.config.LegacyAuthenticator.state_enabled
   legacy.auth.state.cryptoKey:hub.config.LegacyAuthenticator.state_cryptoKey
-  legacy.auth.scopes:hub.config.LegacyAuthenticator.scopes
   legacy.auth.userinfo:hub.config.LegacyAuthenticator.userinfo
-  legacy.auth.oauth.clientId:hub.config.LegacyAuthenticator.oauth_clientId
   legacy.auth.oauth.clientSecret:hub.config.LegacyAuthenticator.oauth_clientSecret
-  legacy.auth.oauth.callbackUrl:hub.config.LegacyAuthenticator.oauth_callbackUrl
   legacy.auth.oauth.authorizeUrl:hub.config.LegacyAuthenticator.oauth_authorizeUrl
-  legacy.auth.oauth.tokenUrl:hub.config.LegacyAuthenticator.oauth_tokenUrl
   legacy.auth.oauth.userdataUrl:hub.config.LegacyAuthenticator.oauth_userdataUrl
-  legacy.auth.oauth.userdataMethod:hub.config.LegacyAuthenticator.oauth_userdataMethod
   legacy.auth.oauth.usernameKey:hub.config.LegacyAuthenticator.oauth_usernameKey
-  legacy.auth.mediawiki.clientId:hub.config.LegacyAuthenticator.mediawiki_clientId
   legacy.auth.mediawiki.clientSecret:hub.config.LegacyAuthenticator.mediawiki_clientSecret
-  legacy.auth.hmac.secretKey:hub.config.LegacyAuthenticator.hmac_secretKey
   legacy.auth.lti.consumers:hub.config.LegacyAuthenticator.lti_consumers
-  legacy.auth.admin.groups:hub.config.LegacyAuthenticator.admin_groups
   legacy.hub.cookieSecret:hub.config.LegacyJupyterHub.cookieSecret
-  legacy.hub.db.type:hub.config.LegacyJupyterHub.db_type
   legacy.hub.db.url:hub.config.LegacyJupyterHub.db_url
-  legacy.hub.db.password:hub.config.LegacyJupyterHub.db_password
   legacy.hub.db.upgrade:hub.config.LegacyJupyterHub.db_upgrade
-  legacy.hub.baseUrl:hub.config.LegacyJupyterHub.baseUrl
   legacy.hub.uid:hub.config.LegacyJupyterHub.uid
-  legacy.hub.fsGid:hub.config.LegacyJupyterHub.fsGid
   legacy.hub.publicURL:hub.config.LegacyJupyterHub.publicURL
-  legacy.hub.allowNamedServers:hub.config.LegacyJupyterHub.allowNamedServers
   legacy.hub.namedServerLimitPerUser:hub.config.LegacyJupyterHub.namedServerLimitPerUser
-  legacy.hub.authenticatePrometheus:hub.config.LegacyJupyterHub.authenticatePrometheus
   legacy.hub.redirectToServer:hub.config.LegacyJupyterHub.redirectToServer
-  legacy.hub.shutdownOnLogout:hub.config.LegacyJupyterHub.shutdownOnLogout
   legacy.hub.concurrentSpawnLimit:hub.config.LegacyJupyterHub.concurrentSpawnLimit
-  legacy.hub.consecutiveFailureLimit:hub.config.LegacyJupyterHub.consecutiveFailureLimit
   legacy.hub.activeServerLimit:hub.config.LegacyJupyterHub.activeServerLimit
-  legacy.hub.templatePaths:hub.config.LegacyJupyterHub.templatePaths
   legacy.hub.templateVars:hub.config.LegacyJupyterHub.templateVars
-  legacy.hub.image.name:hub.config.LegacyJupyterHub.image_name
   legacy.hub.image.tag:hub.config.LegacyJupyterHub.image_tag
-  legacy.singleuser.cmd:hub.config.LegacyKubeSpawner.cmd
   legacy.singleuser.defaultUrl:hub.config.LegacyKubeSpawner.defaultUrl
-  legacy.singleuser.uid:hub.config.LegacyKubeSpawner.uid
   legacy.singleuser.fsGid:hub.config.LegacyKubeSpawner.fsGid
-  legacy.singleuser.startTimeout:hub.config.LegacyKubeSpawner.startTimeout
   legacy.singleuser.storage.capacity:hub.config.LegacyKubeSpawner.storage_capacity
-  legacy.singleuser.storage.homeMountPath:hub.config.LegacyKubeSpawner.storage_homeMountPath
   legacy.singleuser.memory.limit:hub.config.LegacyKubeSpawner.memory_limit
-  legacy.singleuser.memory.guarantee:hub.config.LegacyKubeSpawner.memory_guarantee
   legacy.singleuser.cpu.limit:hub.config.LegacyKubeSpawner.cpu_limit
-  legacy.singleuser.cpu.guarantee:hub.config.LegacyKubeSpawner.cpu_guarantee
   legacy.singleuser.image.name:hub.config.LegacyKubeSpawner.image_name
-  legacy.singleuser.image.tag:hub.config.LegacyKubeSpawner.image_tag
   legacy.singleuser.networkTools.image.name:hub.config.LegacyKubeSpawner.networkTools_image_name
-  legacy.singleuser.events:hub.config.LegacyKubeSpawner.events
   legacy.singleuser.podNameTemplate:hub.config.LegacyKubeSpawner.podNameTemplate
-  legacy.singleuser.serviceAccountName:hub.config.LegacyKubeSpawner.serviceAccountName
   legacy.proxy.secretToken:hub.config.LegacyConfigurableHTTPProxy.secretToken
-  legacy.proxy.https.enabled:hub.config.LegacyConfigurableHTTPProxy.https_enabled
   legacy.proxy.https.type:hub.config.LegacyConfigurableHTTPProxy.https_type
-  legacy.proxy.https.hosts:hub.config.LegacyConfigurableHTTPProxy.https_hosts
   legacy.proxy.https.letsencrypt.contactEmail:hub.config.LegacyConfigurableHTTPProxy.https_letsencrypt_contactEmail
-  legacy.proxy.service.type:hub.config.LegacyConfigurableHTTPProxy.service_type
   legacy.proxy.service.nodePorts.http:hub.config.LegacyConfigurableHTTPProxy.service_nodePorts_http
-  legacy.proxy.service.nodePorts.https:hub.config.LegacyConfigurableHTTPProxy.service_nodePorts_https
   legacy.proxy.chp.image.tag:hub.config.LegacyConfigurableHTTPProxy.chp_image_tag
-  legacy.proxy.traefik.image.tag:hub.config.LegacyConfigurableHTTPProxy.traefik_image_tag
 {{- end }}
 {{- define "jupyterhub.config.lookup" -}}
 {{- $root := index . 0 -}}
