@@ -54,8 +54,13 @@ imagePullPolicy: {{ . }}
 {{- end }}
 {{- define "jupyterhub.resources" -}}
 {{- $r := dict -}}
-{{- with .limit }}{{ $_ := set $r "limits" . }}{{- end }}
-{{- with .guarantee }}{{ $_ := set $r "requests" . }}{{- end }}
+{{- /* Unset values (null) are left out, as z2jh does: a null limit would read as 0. */ -}}
+{{- $limits := dict -}}
+{{- range $k, $v := .limit }}{{ if $v }}{{ $_ := set $limits $k $v }}{{ end }}{{ end -}}
+{{- $requests := dict -}}
+{{- range $k, $v := .guarantee }}{{ if $v }}{{ $_ := set $requests $k $v }}{{ end }}{{ end -}}
+{{- with $limits }}{{ $_ := set $r "limits" . }}{{- end }}
+{{- with $requests }}{{ $_ := set $r "requests" . }}{{- end }}
 {{- with $r }}
 resources:
   {{- . | toYaml | nindent 2 }}
