@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"helm.sh/helm/v3/pkg/release"
 	"sigs.k8s.io/yaml"
 )
 
@@ -30,15 +29,14 @@ var fullParseKinds = map[string]bool{"Service": true, "Ingress": true, "IngressR
 // parse splits Helm's manifest and hooks into objects, normalises them and
 // sorts them by ID. Each document is scanned once; only the kinds checks
 // need are parsed into maps.
-func (r *Renderer) parse(manifest string, hooks []*release.Hook) (*parsed, error) {
+func (r *Renderer) parse(crds, templates string) (*parsed, error) {
 	p := &parsed{}
-	if err := r.addDocs(p, manifest, ""); err != nil {
+	if err := r.addDocs(p, crds, ""); err != nil {
 		return nil, err
 	}
-	for _, h := range hooks {
-		if err := r.addDocs(p, "# Source: "+h.Path+"\n"+h.Manifest, h.Path); err != nil {
-			return nil, err
-		}
+	// Templates keep their helm.sh/hook annotations: those are the hooks.
+	if err := r.addDocs(p, templates, "templates"); err != nil {
+		return nil, err
 	}
 	idx := make([]int, len(p.objects))
 	ids := make([]string, len(p.objects))

@@ -9,14 +9,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sort"
+	"strings"
 	"sync"
 
-	"helm.sh/helm/v3/pkg/action"
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v3/pkg/releaseutil"
 )
 
 // Expectations are what a site's configuration says the rendered objects
@@ -279,35 +283,19 @@ func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
 		src = req.Chart.chart
 	}
 	hc := clone(src)
-	inst := action.NewInstall(&action.Configuration{Log: func(string, ...interface{}) {}})
-	inst.DryRun = true
-	inst.DryRunOption = "client"
-	inst.ClientOnly = true
-	inst.Replace = true
-	inst.IncludeCRDs = true
-	inst.SkipSchemaValidation = true
-	inst.ReleaseName = req.ReleaseName
-	inst.Namespace = req.Namespace
-	inst.KubeVersion = kv
-	inst.APIVersions = chartutil.VersionSet(apis)
-	rel, runErr := inst.RunWithContext(ctx, hc, vals)
+	crds, templates, cvals, runErr := renderChart(hc, vals, req.ReleaseName, req.Namespace, kv, apis)
 
-	// Validate after Install processed the dependencies of our clone
-	// (conditions, aliases, import-values), exactly the values Helm
-	// would have validated.
-	if len(schemas) > 0 {
-		cvals, err := chartutil.CoalesceValues(hc, vals)
-		if err != nil {
-			res.Problems = append(res.Problems, Problem{Kind: ProblemSchema, Message: fmt.Sprintf("coalesce values: %v", err)})
-		} else {
-			res.Problems = append(res.Problems, validate(hc, cvals, "", schemas)...)
-		}
+	// Validate the values Helm would have validated: coalesced after the
+	// dependencies of our clone were processed (conditions, aliases,
+	// import-values).
+	if len(schemas) > 0 && cvals != nil {
+		res.Problems = append(res.Problems, validate(hc, cvals, "", schemas)...)
 	}
 	if runErr != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemTemplate, Chart: req.Chart.Info.Name, Message: runErr.Error()})
 		return
 	}
-	objs, err := r.parse(rel.Manifest, rel.Hooks)
+	objs, err := r.parse(crds, templates)
 	if err != nil {
 		res.Problems = append(res.Problems, Problem{Kind: ProblemTemplate, Chart: req.Chart.Info.Name, Message: err.Error()})
 		return
@@ -322,6 +310,59 @@ func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
 			res.Problems = append(res.Problems, Problem{Kind: ProblemCheck, Check: c.Name, Message: c.Detail})
 		}
 	}
+}
+
+// renderChart renders a chart the way `helm template --include-crds` does
+// (action.Install in client-only dry-run mode) without what this renderer
+// does not need: Helm's SortManifests parses every document to order it
+// for an install, and Install coalesces the values a second time for
+// schema validation. It returns the CRDs and the rendered templates as
+// YAML streams with "# Source:" comments, and the coalesced values.
+func renderChart(hc *helmchart.Chart, vals map[string]any, releaseName, namespace string, kv *chartutil.KubeVersion, apis []string) (crds, templates string, coalesced map[string]any, err error) {
+	if err := chartutil.ProcessDependenciesWithMerge(hc, vals); err != nil {
+		return "", "", nil, err
+	}
+	caps := chartutil.DefaultCapabilities.Copy()
+	caps.KubeVersion = *kv
+	caps.APIVersions = append(caps.APIVersions, apis...)
+	top, err := chartutil.ToRenderValuesWithSchemaValidation(hc, vals,
+		chartutil.ReleaseOptions{Name: releaseName, Namespace: namespace, Revision: 1, IsInstall: true}, caps, true)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if v, ok := top["Values"].(chartutil.Values); ok {
+		coalesced = v
+	}
+	var e engine.Engine
+	files, err := e.Render(hc, top)
+	if err != nil {
+		return "", "", coalesced, err
+	}
+	var cb strings.Builder
+	for _, crd := range hc.CRDObjects() {
+		fmt.Fprintf(&cb, "---\n# Source: %s\n%s\n", crd.Filename, crd.File.Data)
+	}
+	names := make([]string, 0, len(files))
+	for name, content := range files {
+		if strings.HasSuffix(name, "NOTES.txt") || strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var tb strings.Builder
+	for _, name := range names {
+		docs := releaseutil.SplitManifests(files[name])
+		keys := make([]string, 0, len(docs))
+		for k := range docs {
+			keys = append(keys, k)
+		}
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			fmt.Fprintf(&tb, "---\n# Source: %s\n%s\n", name, docs[k])
+		}
+	}
+	return cb.String(), tb.String(), coalesced, nil
 }
 
 func kubeVersionProblems(hc *helmchart.Chart, kv string) []Problem {
