@@ -1,33 +1,11 @@
 package actionmode_test
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/hubfleet/hubfleet/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/<name>, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", p, diff)
-	}
-}
 
 func TestGoldenPlanComment(t *testing.T) {
 	t.Parallel()
@@ -39,5 +17,5 @@ func TestGoldenPlanComment(t *testing.T) {
 	if res := f.run("plan", "pull_request", nil, nil); res.err != nil {
 		t.Fatalf("plan: %v", res.err)
 	}
-	golden(t, "plan-comment.golden.md", f.srv.Comments(7)[0].Body)
+	golden.Assert(t, filepath.Join("testdata", "plan-comment.golden.md"), f.srv.Comments(7)[0].Body)
 }

@@ -2,9 +2,7 @@ package chart_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,11 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/golden"
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"sigs.k8s.io/yaml"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixture serves daskhub (umbrella) and the two charts from separate
 // repositories.
@@ -105,27 +102,7 @@ func TestRenderDaskhubGolden(t *testing.T) {
 	if diff := cmp.Diff(res.Manifest(), again.Manifest()); diff != "" {
 		t.Fatalf("two renders of the same inputs differ after normalisation (-first +second):\n%s", diff)
 	}
-	golden(t, "daskhub-ingress.yaml", res.Manifest())
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.Assert(t, filepath.Join("testdata", "daskhub-ingress.yaml"), res.Manifest())
 }
 
 func TestRenderProblems(t *testing.T) {

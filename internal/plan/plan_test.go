@@ -3,8 +3,6 @@ package plan_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,32 +10,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/golden"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"sigs.k8s.io/yaml"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
-}
 
 func info(version, jhApp, kube, crd string) chart.Info {
 	return chart.Info{
@@ -114,9 +91,9 @@ func TestPlanGolden(t *testing.T) {
 	if err := plan.WriteJSON(&js, p); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan.txt", text.String())
-	golden(t, "plan.md", md.String())
-	golden(t, "plan.json", js.String())
+	golden.Assert(t, filepath.Join("testdata", "plan.txt"), text.String())
+	golden.Assert(t, filepath.Join("testdata", "plan.md"), md.String())
+	golden.Assert(t, filepath.Join("testdata", "plan.json"), js.String())
 }
 
 func TestPlanStatusesAndDoors(t *testing.T) {
@@ -267,7 +244,7 @@ func TestPlanRendersOnlyChangedSites(t *testing.T) {
 	if err := plan.WriteText(&text, p); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "fleet.txt", text.String())
+	golden.Assert(t, filepath.Join("testdata", "fleet.txt"), text.String())
 
 	// A second plan of the same fleet is identical: lookup-minted
 	// secrets and checksums do not leak into the diff.
