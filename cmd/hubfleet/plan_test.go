@@ -2,23 +2,13 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 )
-
-func gitIn(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.org", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.org")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-}
 
 func editFile(t *testing.T, path, old, new string) {
 	t.Helper()
@@ -55,9 +45,9 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
 		t.Fatalf("render: %d %s", r.code, r.stderr)
 	}
-	gitIn(t, root, "init", "-q", "-b", "main")
-	gitIn(t, root, "add", "-A")
-	gitIn(t, root, "commit", "-q", "-m", "base")
+	gittest.Run(t, root, "init", "-q", "-b", "main")
+	gittest.Run(t, root, "add", "-A")
+	gittest.Run(t, root, "commit", "-q", "-m", "base")
 
 	if r := hubfleet(t, "", "plan", "--root", root); r.code != exitOK || !strings.Contains(r.stdout, "egi-dev") {
 		t.Fatalf("plan of an unchanged fleet: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -84,7 +74,7 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	if !strings.Contains(r.stdout, "4 unchanged: egi-cesnet, egi-pangeo, heliocloud-aws, pangeo-azure") {
 		t.Errorf("the unchanged sites are not listed once each on one line")
 	}
-	gitIn(t, root, "commit", "-q", "-am", "egi-dev memory")
+	gittest.Run(t, root, "commit", "-q", "-am", "egi-dev memory")
 
 	// A chart version bump moves every daskhub site and crosses a one-way door.
 	editFile(t, fleetFile, "version: 2024.1.1", "version: 2024.1.2")

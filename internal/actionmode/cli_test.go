@@ -14,6 +14,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/fleettest"
 	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/report/reporttest"
 )
@@ -41,7 +42,7 @@ func (f *fixture) cli(mode, event string, inputs map[string]string) (exit int, s
 			env = append(env, kv)
 		}
 	}
-	env = append(env, isolated...)
+	env = append(env, gittest.Isolated...)
 	env = append(env,
 		"GITHUB_ACTIONS=true",
 		"GITHUB_OUTPUT="+outFile,
@@ -52,7 +53,7 @@ func (f *fixture) cli(mode, event string, inputs map[string]string) (exit int, s
 		"GITHUB_RUN_ID=77",
 		"GITHUB_EVENT_NAME="+event,
 		"GITHUB_EVENT_PATH="+eventPath,
-		"GITHUB_SHA="+git(f.t, f.work, "rev-parse", "HEAD"),
+		"GITHUB_SHA="+gittest.Run(f.t, f.work, "rev-parse", "HEAD"),
 		"GITHUB_BASE_REF=main",
 		"HUBFLEET_GITHUB_TOKEN="+token,
 		// The default planner fetches charts from their repositories:
@@ -109,7 +110,7 @@ func TestCLIAction(t *testing.T) {
 
 	// A broken site fails the check with exit 1 and an annotation.
 	f.replace(f.work, "clusters/egi-dev/site.yaml", "host: pangeo-dev.vm.fedcloud.eu", "host: hub")
-	git(t, f.work, "commit", "--quiet", "-am", "Break egi-dev")
+	gittest.Run(t, f.work, "commit", "--quiet", "-am", "Break egi-dev")
 	exit, log, outputs = f.cli("plan", "pull_request", nil)
 	if exit != 1 {
 		t.Fatalf("exit = %d, want 1:\n%s", exit, log)
@@ -137,16 +138,16 @@ func TestCLIAction(t *testing.T) {
 func TestCLIRenderAndRollback(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	before := git(t, f.work, "rev-parse", "HEAD")
+	before := gittest.Run(t, f.work, "rev-parse", "HEAD")
 	// A site change merged without rendering: render commits the overlay.
 	f.replace(f.work, "clusters/egi-dev/site.yaml", "startTimeout: 600", "startTimeout: 900")
-	git(t, f.work, "commit", "--quiet", "-am", "Give egi-dev more start time")
-	git(t, f.work, "push", "--quiet", "origin", "main")
+	gittest.Run(t, f.work, "commit", "--quiet", "-am", "Give egi-dev more start time")
+	gittest.Run(t, f.work, "push", "--quiet", "origin", "main")
 	exit, log, outputs := f.cli("render", "push", map[string]string{"GITHUB_REF_NAME": "main"})
 	if exit != 0 || outputs["changed"] != "true" {
 		t.Fatalf("render: exit %d, outputs %v:\n%s", exit, outputs, log)
 	}
-	rendered := git(t, f.remote, "rev-parse", "main")
+	rendered := gittest.Run(t, f.remote, "rev-parse", "main")
 	if outputs["commit"] != rendered {
 		t.Errorf("commit output %s, remote main %s", outputs["commit"], rendered)
 	}
@@ -160,10 +161,10 @@ func TestCLIRenderAndRollback(t *testing.T) {
 		t.Errorf("outputs = %v", outputs)
 	}
 	branch := "hubfleet/rollback/egi-dev"
-	if d := git(t, f.remote, "diff", before, branch, "--", "overlays/egi-dev/"); d != "" {
+	if d := gittest.Run(t, f.remote, "diff", before, branch, "--", "overlays/egi-dev/"); d != "" {
 		t.Errorf("rolled-back overlay differs from before the change:\n%s", d)
 	}
-	if got := git(t, f.remote, "log", "-1", "--format=%s", branch); got != `Revert "Render overlays of egi-dev"` {
+	if got := gittest.Run(t, f.remote, "log", "-1", "--format=%s", branch); got != `Revert "Render overlays of egi-dev"` {
 		t.Errorf("rollback commit = %q", got)
 	}
 }
@@ -178,7 +179,7 @@ func TestCLIUpgrade(t *testing.T) {
 		t.Fatalf("upgrade: exit %d:\n%s", exit, log)
 	}
 	want := map[string]string{
-		"changed": "true", "commit": git(t, f.remote, "rev-parse", "hubfleet/upgrade"), "sites": allSites,
+		"changed": "true", "commit": gittest.Run(t, f.remote, "rev-parse", "hubfleet/upgrade"), "sites": allSites,
 		"pull-request-number": "1", "pull-request-url": "https://github.com/fleet/hubs/pull/1",
 	}
 	if diff := cmp.Diff(want, outputs); diff != "" {

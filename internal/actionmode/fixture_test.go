@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,28 +13,12 @@ import (
 	"github.com/hubfleet/hubfleet/internal/fleettest"
 	"github.com/hubfleet/hubfleet/internal/github/githubtest"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/report/reporttest"
 )
 
 const token = "ghs_e2eTestToken0123456789"
-
-// isolated keeps git away from the user's and system's config.
-var isolated = []string{"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), isolated...)
-	cmd.Env = append(cmd.Env, "GIT_AUTHOR_NAME=Alice", "GIT_AUTHOR_EMAIL=alice@example.org",
-		"GIT_COMMITTER_NAME=Alice", "GIT_COMMITTER_EMAIL=alice@example.org")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // fixture is the example fleet of this repository in a git work tree
 // cloned from a bare remote on disk, and a fake GitHub API.
@@ -50,17 +33,17 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	root := t.TempDir()
 	remote := filepath.Join(root, "remote.git")
-	git(t, root, "init", "--quiet", "--bare", "--initial-branch=main", remote)
-	git(t, remote, "config", "receive.denyNonFastForwards", "true")
+	gittest.Run(t, root, "init", "--quiet", "--bare", "--initial-branch=main", remote)
+	gittest.Run(t, remote, "config", "receive.denyNonFastForwards", "true")
 	seed := filepath.Join(root, "seed")
-	git(t, root, "clone", "--quiet", remote, seed)
-	git(t, seed, "switch", "--quiet", "--create", "main")
+	gittest.Run(t, root, "clone", "--quiet", remote, seed)
+	gittest.Run(t, seed, "switch", "--quiet", "--create", "main")
 	fleettest.CopyExample(t, seed)
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "--quiet", "-m", "Add the example fleet")
-	git(t, seed, "push", "--quiet", "origin", "main")
+	gittest.Run(t, seed, "add", ".")
+	gittest.Run(t, seed, "commit", "--quiet", "-m", "Add the example fleet")
+	gittest.Run(t, seed, "push", "--quiet", "origin", "main")
 	f := &fixture{t: t, remote: remote, work: filepath.Join(root, "work"), srv: githubtest.NewServer(t, "fleet", "hubs", token)}
-	git(t, root, "clone", "--quiet", remote, f.work)
+	gittest.Run(t, root, "clone", "--quiet", remote, f.work)
 	return f
 }
 
@@ -68,7 +51,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) clone() string {
 	f.t.Helper()
 	dir := filepath.Join(f.t.TempDir(), "other")
-	git(f.t, filepath.Dir(dir), "clone", "--quiet", f.remote, dir)
+	gittest.Run(f.t, filepath.Dir(dir), "clone", "--quiet", f.remote, dir)
 	return dir
 }
 
@@ -142,7 +125,7 @@ func (f *fixture) run(mode, event string, inputs map[string]string, opt func(*ac
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	head := git(f.t, f.work, "rev-parse", "HEAD")
+	head := gittest.Run(f.t, f.work, "rev-parse", "HEAD")
 	env := map[string]string{
 		"GITHUB_ACTIONS":        "true",
 		"GITHUB_OUTPUT":         outFile,
@@ -173,7 +156,7 @@ func (f *fixture) run(mode, event string, inputs map[string]string, opt func(*ac
 	opts.Stdout = &log
 	opts.Renderer = actionmode.FleetRenderer{}
 	opts.Git = gitrepo.DefaultOptions()
-	opts.Git.Env = isolated
+	opts.Git.Env = gittest.Isolated
 	opts.Planner = actionmode.GitPlanner{Git: opts.Git}
 	opts.GitHub.Sleep = func(context.Context, time.Duration) error { return nil }
 	if opt != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 )
 
 func TestPlanWithRenderedChartObjects(t *testing.T) {
@@ -17,7 +18,7 @@ func TestPlanWithRenderedChartObjects(t *testing.T) {
 	// And a chart bump for the composed sites.
 	f.replace(f.work, "bases/daskhub/fleet.yaml", "chart: jupyterhub\n      version: 4.4.0", "chart: jupyterhub\n      version: 4.5.0")
 	f.render(f.work)
-	git(t, f.work, "commit", "--quiet", "-am", "Upgrade jupyterhub to 4.5.0")
+	gittest.Run(t, f.work, "commit", "--quiet", "-am", "Upgrade jupyterhub to 4.5.0")
 
 	cache := t.TempDir()
 	res := f.run("plan", "pull_request", nil, func(o *actionmode.Options) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/report"
 )
 
@@ -18,11 +19,11 @@ var allSites = "egi-cesnet\negi-dev\negi-pangeo\nheliocloud-aws\npangeo-azure"
 // notebook image, rendered and committed.
 func (f *fixture) pullRequest(image string) {
 	f.t.Helper()
-	git(f.t, f.work, "switch", "--quiet", "-C", "update-egi-dev", "origin/main")
+	gittest.Run(f.t, f.work, "switch", "--quiet", "-C", "update-egi-dev", "origin/main")
 	f.replace(f.work, "clusters/egi-dev/site.yaml", "image: pangeo/pangeo-notebook:2024.11.11", "image: "+image)
 	f.render(f.work)
-	git(f.t, f.work, "add", ".")
-	git(f.t, f.work, "commit", "--quiet", "-m", "Update egi-dev's image to "+image)
+	gittest.Run(f.t, f.work, "add", ".")
+	gittest.Run(f.t, f.work, "commit", "--quiet", "-m", "Update egi-dev's image to "+image)
 }
 
 func TestPlanKeepsOneCommentAcrossPushes(t *testing.T) {
@@ -87,11 +88,11 @@ func TestPlanKeepsOneCommentAcrossPushes(t *testing.T) {
 func TestPlanFailsOnInvalidAndStaleSites(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	git(t, f.work, "switch", "--quiet", "-C", "broken", "origin/main")
+	gittest.Run(t, f.work, "switch", "--quiet", "-C", "broken", "origin/main")
 	f.replace(f.work, "clusters/egi-dev/site.yaml", "host: pangeo-dev.vm.fedcloud.eu", "host: hub")
 	// A hand edit of a generated file.
 	f.replace(f.work, "overlays/egi-pangeo/helmrelease-daskhub.yaml", "timeout: 15m", "timeout: 5m")
-	git(t, f.work, "commit", "--quiet", "-am", "Break things")
+	gittest.Run(t, f.work, "commit", "--quiet", "-am", "Break things")
 
 	res := f.run("plan", "pull_request", nil, nil)
 	var fe *actionmode.FailedError
@@ -132,7 +133,7 @@ func TestPlanCommentOverflowGoesToJobSummary(t *testing.T) {
 	}
 	f.replace(f.work, "bases/daskhub/fleet.yaml", "timeout: 15m", "timeout: 20m")
 	f.render(f.work)
-	git(t, f.work, "commit", "--quiet", "-am", "Longer timeout everywhere")
+	gittest.Run(t, f.work, "commit", "--quiet", "-am", "Longer timeout everywhere")
 
 	res := f.run("plan", "pull_request", nil, func(o *actionmode.Options) { o.CommentLimit = 4000 })
 	if res.err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/report"
 )
 
@@ -16,16 +17,16 @@ func (f *fixture) upgradeOnMain(from, to string) string {
 	f.t.Helper()
 	f.replace(f.work, "bases/daskhub/fleet.yaml", "chart: jupyterhub\n      version: "+from, "chart: jupyterhub\n      version: "+to)
 	f.render(f.work)
-	git(f.t, f.work, "add", ".")
-	git(f.t, f.work, "commit", "--quiet", "-m", "Upgrade jupyterhub to "+to)
-	git(f.t, f.work, "push", "--quiet", "origin", "main")
-	return git(f.t, f.work, "rev-parse", "HEAD")
+	gittest.Run(f.t, f.work, "add", ".")
+	gittest.Run(f.t, f.work, "commit", "--quiet", "-m", "Upgrade jupyterhub to "+to)
+	gittest.Run(f.t, f.work, "push", "--quiet", "origin", "main")
+	return gittest.Run(f.t, f.work, "rev-parse", "HEAD")
 }
 
 func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	before := git(t, f.work, "rev-parse", "HEAD")
+	before := gittest.Run(t, f.work, "rev-parse", "HEAD")
 	upgraded := f.upgradeOnMain("4.4.0", "4.5.0")
 
 	res := f.run("rollback", "workflow_dispatch", map[string]string{"HUBFLEET_SITE": "heliocloud-aws"}, nil)
@@ -33,19 +34,19 @@ func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 		t.Fatalf("rollback: %v\n%s", res.err, res.log)
 	}
 	const branch = "hubfleet/rollback/heliocloud-aws"
-	tip := git(t, f.remote, "rev-parse", branch)
+	tip := gittest.Run(t, f.remote, "rev-parse", branch)
 	want := map[string]string{"changed": "true", "commit": tip, "pull-request-number": "1", "pull-request-url": "https://github.com/fleet/hubs/pull/1"}
 	if diff := cmp.Diff(want, res.outputs); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
 	// A real revert commit, by the bot, on top of main.
-	msg := git(t, f.remote, "log", "-1", "--format=%an|%P|%B", branch)
+	msg := gittest.Run(t, f.remote, "log", "-1", "--format=%an|%P|%B", branch)
 	wantMsg := "hubfleet[bot]|" + upgraded + "|Revert \"Upgrade jupyterhub to 4.5.0\"\n\nThis reverts commit " + upgraded + "."
 	if msg != wantMsg {
 		t.Errorf("revert commit = %q, want %q", msg, wantMsg)
 	}
 	// The overlay is the pre-change one, byte for byte.
-	if d := git(t, f.remote, "diff", before, branch, "--", "overlays/", "bases/"); d != "" {
+	if d := gittest.Run(t, f.remote, "diff", before, branch, "--", "overlays/", "bases/"); d != "" {
 		t.Errorf("reverted tree differs from before the change:\n%s", d)
 	}
 	prs := f.srv.PullRequests()
@@ -77,7 +78,7 @@ func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 	if res.annotated(report.LevelWarning, "", "hubfleet: one-way door") == nil {
 		t.Errorf("no one-way door warning: %+v", res.annotations)
 	}
-	if got := git(t, f.remote, "rev-parse", "main"); got != upgraded {
+	if got := gittest.Run(t, f.remote, "rev-parse", "main"); got != upgraded {
 		t.Errorf("main moved to %s", got)
 	}
 }
@@ -97,10 +98,10 @@ func TestRollbackConflictChangesNothing(t *testing.T) {
 	if a == nil {
 		t.Errorf("no conflict annotation on bases/daskhub/fleet.yaml: %+v", res.annotations)
 	}
-	if head := git(t, f.work, "rev-parse", "HEAD"); head != second {
+	if head := gittest.Run(t, f.work, "rev-parse", "HEAD"); head != second {
 		t.Errorf("HEAD = %s, want %s", head, second)
 	}
-	if st := git(t, f.work, "status", "--porcelain"); st != "" {
+	if st := gittest.Run(t, f.work, "status", "--porcelain"); st != "" {
 		t.Errorf("work tree left dirty:\n%s", st)
 	}
 	if !strings.Contains(res.summary, "Nothing was changed") {
@@ -127,12 +128,12 @@ func TestRollbackPushToMain(t *testing.T) {
 			f := newFixture(t)
 			if tt.allow {
 				f.replace(f.work, "bases/daskhub/fleet.yaml", "allowPushToMain: false", "allowPushToMain: true")
-				git(t, f.work, "commit", "--quiet", "-am", "Allow rollbacks straight to main")
+				gittest.Run(t, f.work, "commit", "--quiet", "-am", "Allow rollbacks straight to main")
 			}
-			before := git(t, f.work, "rev-parse", "HEAD")
+			before := gittest.Run(t, f.work, "rev-parse", "HEAD")
 			upgraded := f.upgradeOnMain("4.4.0", "4.5.0")
 			res := f.run("rollback", "workflow_dispatch", map[string]string{"HUBFLEET_SITE": "pangeo-azure", "HUBFLEET_PUSH_TO_MAIN": "true"}, nil)
-			main := git(t, f.remote, "rev-parse", "main")
+			main := gittest.Run(t, f.remote, "rev-parse", "main")
 			if tt.wantErr != "" {
 				if res.err == nil || !strings.Contains(res.err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", res.err, tt.wantErr)
@@ -145,10 +146,10 @@ func TestRollbackPushToMain(t *testing.T) {
 			if res.err != nil {
 				t.Fatalf("rollback: %v", res.err)
 			}
-			if res.outputs["commit"] != main || git(t, f.remote, "rev-parse", "main^") != upgraded {
+			if res.outputs["commit"] != main || gittest.Run(t, f.remote, "rev-parse", "main^") != upgraded {
 				t.Errorf("revert not pushed on top of main: outputs %v", res.outputs)
 			}
-			if d := git(t, f.remote, "diff", before, "main", "--", "overlays/"); d != "" {
+			if d := gittest.Run(t, f.remote, "diff", before, "main", "--", "overlays/"); d != "" {
 				t.Errorf("overlays differ from before the change:\n%s", d)
 			}
 			if len(f.srv.PullRequests()) != 0 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 )
 
 // pinUpgrader stands in for the chart upgrader until it is wired: it moves
@@ -67,7 +68,7 @@ func TestUpgradeOpensThenUpdatesOnePullRequest(t *testing.T) {
 			o.Upgrader = pinUpgrader{target: target, git: o.Git}
 		})
 	}
-	branchTip := func() string { return git(t, f.remote, "rev-parse", "hubfleet/upgrade") }
+	branchTip := func() string { return gittest.Run(t, f.remote, "rev-parse", "hubfleet/upgrade") }
 
 	res := upgrade("4.5.0")
 	if res.err != nil {
@@ -97,7 +98,7 @@ func TestUpgradeOpensThenUpdatesOnePullRequest(t *testing.T) {
 			t.Errorf("PR body lacks %q:\n%s", s, pr.Body)
 		}
 	}
-	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
+	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
 		t.Errorf("branch changes = %q", got)
 	}
 
@@ -121,7 +122,7 @@ func TestUpgradeOpensThenUpdatesOnePullRequest(t *testing.T) {
 	if res.err != nil {
 		t.Fatalf("third upgrade: %v", res.err)
 	}
-	if parents := git(t, f.remote, "log", "-1", "--format=%P", "hubfleet/upgrade"); !strings.HasPrefix(parents, first+" ") {
+	if parents := gittest.Run(t, f.remote, "log", "-1", "--format=%P", "hubfleet/upgrade"); !strings.HasPrefix(parents, first+" ") {
 		t.Errorf("branch was not fast-forwarded from %s: parents %s", first, parents)
 	}
 	if diff := cmp.Diff([]string{"GET repos/fleet/hubs/pulls", "PATCH repos/fleet/hubs/pulls/1"}, f.srv.Calls()[calls:]); diff != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 )
 
 // chartRepo serves test charts on loopback and points the fleet's three
@@ -33,9 +34,9 @@ func (f *fixture) chartRepo(jupyterhubVersions []string, extra ...chartrepotest.
 		f.write(f.work, "bases/daskhub/fleet.yaml", strings.ReplaceAll(s, "repository: "+old, "repository: "+repo.URL))
 	}
 	f.render(f.work)
-	git(f.t, f.work, "add", ".")
-	git(f.t, f.work, "commit", "--quiet", "-m", "Use the test chart repository")
-	git(f.t, f.work, "push", "--quiet", "origin", "main")
+	gittest.Run(f.t, f.work, "add", ".")
+	gittest.Run(f.t, f.work, "commit", "--quiet", "-m", "Use the test chart repository")
+	gittest.Run(f.t, f.work, "push", "--quiet", "origin", "main")
 	return repo
 }
 
@@ -74,20 +75,20 @@ func (f *fixture) upgrader() func(inputs ...string) result {
 // upgrade branch. It returns main's new head.
 func (f *fixture) mergeUpgrade() string {
 	f.t.Helper()
-	git(f.t, f.work, "fetch", "--quiet", "origin")
-	git(f.t, f.work, "switch", "--quiet", "main")
-	git(f.t, f.work, "merge", "--quiet", "--ff-only", "origin/hubfleet/upgrade")
-	git(f.t, f.work, "push", "--quiet", "origin", "main")
-	return git(f.t, f.work, "rev-parse", "HEAD")
+	gittest.Run(f.t, f.work, "fetch", "--quiet", "origin")
+	gittest.Run(f.t, f.work, "switch", "--quiet", "main")
+	gittest.Run(f.t, f.work, "merge", "--quiet", "--ff-only", "origin/hubfleet/upgrade")
+	gittest.Run(f.t, f.work, "push", "--quiet", "origin", "main")
+	return gittest.Run(f.t, f.work, "rev-parse", "HEAD")
 }
 
 // commitMain commits an edit of the work tree's main and pushes it.
 func (f *fixture) commitMain(msg string) string {
 	f.t.Helper()
 	f.render(f.work)
-	git(f.t, f.work, "commit", "--quiet", "-am", msg)
-	git(f.t, f.work, "push", "--quiet", "origin", "main")
-	return git(f.t, f.work, "rev-parse", "HEAD")
+	gittest.Run(f.t, f.work, "commit", "--quiet", "-am", msg)
+	gittest.Run(f.t, f.work, "push", "--quiet", "origin", "main")
+	return gittest.Run(f.t, f.work, "rev-parse", "HEAD")
 }
 
 // setStatus posts a commit status through the fake GitHub API, as the
@@ -135,7 +136,7 @@ func TestUpgradeFromChartRepository(t *testing.T) {
 		t.Fatalf("pull requests = %+v", prs)
 	}
 	// Only the pin's line changed in the fleet file: comments and layout stay.
-	if d := git(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml"); !strings.Contains(d, "-      version: 4.4.0\n+      version: 4.5.0") || strings.Count(d, "\n-") != 2 {
+	if d := gittest.Run(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml"); !strings.Contains(d, "-      version: 4.4.0\n+      version: 4.5.0") || strings.Count(d, "\n-") != 2 {
 		t.Errorf("fleet file diff:\n%s", d)
 	}
 	for _, s := range []string{"| `jupyterhub` | 4.4.0 | 4.5.0 |", "| `heliocloud-aws` | changed: jupyterhub 4.4.0 → 4.5.0, 1 file(s), 29 chart object(s) |", "| `egi-dev` | unchanged |"} {
@@ -145,9 +146,9 @@ func TestUpgradeFromChartRepository(t *testing.T) {
 	}
 
 	// Nothing newer: nothing changes.
-	tip := git(t, f.remote, "rev-parse", "hubfleet/upgrade")
+	tip := gittest.Run(t, f.remote, "rev-parse", "hubfleet/upgrade")
 	res = upgrade()
-	if res.err != nil || res.outputs["changed"] != "false" || git(t, f.remote, "rev-parse", "hubfleet/upgrade") != tip {
+	if res.err != nil || res.outputs["changed"] != "false" || gittest.Run(t, f.remote, "rev-parse", "hubfleet/upgrade") != tip {
 		t.Fatalf("rerun changed something: %v, outputs %v", res.err, res.outputs)
 	}
 
@@ -161,7 +162,7 @@ func TestUpgradeFromChartRepository(t *testing.T) {
 	if diff := cmp.Diff([]string{"Upgrade jupyterhub 4.4.0 → 4.5.1"}, []string{prs[0].Title}); diff != "" || len(prs) != 1 {
 		t.Errorf("pull requests = %+v", prs)
 	}
-	if got := git(t, f.remote, "show", "hubfleet/upgrade:overlays/pangeo-azure/helmrelease-jupyterhub.yaml"); !strings.Contains(got, "version: 4.5.1") {
+	if got := gittest.Run(t, f.remote, "show", "hubfleet/upgrade:overlays/pangeo-azure/helmrelease-jupyterhub.yaml"); !strings.Contains(got, "version: 4.5.1") {
 		t.Errorf("pangeo-azure not re-rendered at 4.5.1")
 	}
 }
@@ -184,12 +185,12 @@ func TestUpgradeInWaves(t *testing.T) {
 	if len(prs) != 1 || prs[0].Title != "Upgrade daskhub 2024.1.1 → 2024.1.2 on wave 0" {
 		t.Fatalf("pull requests = %+v", prs)
 	}
-	d := git(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
+	d := gittest.Run(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
 	if want := "+      canary:\n+        version: 2024.1.2\n+        maxWave: 0"; !strings.Contains(d, want) || strings.Count(d, "\n-") != 1 || strings.Count(d, "\n+") != 4 {
 		t.Errorf("fleet file diff, want only %q added:\n%s", want, d)
 	}
 	// egi-cesnet and egi-pangeo run daskhub too, but in wave 1.
-	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-dev/helmrelease-daskhub.yaml" {
+	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-dev/helmrelease-daskhub.yaml" {
 		t.Errorf("branch changes = %q, want the fleet file and the wave-0 overlay", got)
 	}
 	bodyHas(t, "staging PR body", prs[0].Body,
@@ -201,9 +202,9 @@ func TestUpgradeInWaves(t *testing.T) {
 		"| `egi-cesnet` | unchanged |")
 
 	// Again, nothing new: the same pull request, no new commit.
-	tip := git(t, f.remote, "rev-parse", "hubfleet/upgrade")
+	tip := gittest.Run(t, f.remote, "rev-parse", "hubfleet/upgrade")
 	calls := len(f.srv.Requests())
-	if res = upgrade(); res.err != nil || res.outputs["changed"] != "false" || git(t, f.remote, "rev-parse", "hubfleet/upgrade") != tip {
+	if res = upgrade(); res.err != nil || res.outputs["changed"] != "false" || gittest.Run(t, f.remote, "rev-parse", "hubfleet/upgrade") != tip {
 		t.Fatalf("rerun changed something: %v, outputs %v", res.err, res.outputs)
 	}
 	if diff := cmp.Diff([]string{"GET repos/fleet/hubs/pulls"}, f.srv.Calls()[calls:]); diff != "" {
@@ -230,7 +231,7 @@ func TestUpgradeInWaves(t *testing.T) {
 		if res.err != nil || res.exit != 0 || res.outputs["changed"] != "false" {
 			t.Fatalf("%s: err %v, exit %d, outputs %v\n%s", tc.name, res.err, res.exit, res.outputs, res.log)
 		}
-		if got := git(t, f.remote, "rev-parse", "hubfleet/upgrade"); got != tip {
+		if got := gittest.Run(t, f.remote, "rev-parse", "hubfleet/upgrade"); got != tip {
 			t.Errorf("%s: upgrade branch moved to %s", tc.name, got)
 		}
 		bodyHas(t, tc.name+" summary", res.summary, "`daskhub` canary 2024.1.2 (wave 0; later waves on 2024.1.1) is not verified on `"+head[:12]+"` yet: "+tc.why)
@@ -249,11 +250,11 @@ func TestUpgradeInWaves(t *testing.T) {
 	if len(prs) != 1 || prs[0].Title != "Upgrade daskhub 2024.1.1 → 2024.1.2 on every wave" {
 		t.Fatalf("pull requests = %+v", prs)
 	}
-	d = git(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
+	d = gittest.Run(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
 	if want := "-      version: 2024.1.1\n-      canary:\n-        version: 2024.1.2\n-        maxWave: 0\n+      version: 2024.1.2"; !strings.HasSuffix(d, want) || strings.Count(d, "@@ ") != 2 {
 		t.Errorf("fleet file diff, want the pin moved and the canary removed:\n%s", d)
 	}
-	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-cesnet/helmrelease-daskhub.yaml\noverlays/egi-pangeo/helmrelease-daskhub.yaml" {
+	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-cesnet/helmrelease-daskhub.yaml\noverlays/egi-pangeo/helmrelease-daskhub.yaml" {
 		t.Errorf("branch changes = %q, want the fleet file and the later waves' daskhub overlays", got)
 	}
 	bodyHas(t, "promotion PR body", prs[0].Body,
@@ -284,11 +285,11 @@ func TestUpgradeMovesAnUnverifiedCanary(t *testing.T) {
 	if len(prs) != 1 || prs[0].Title != "Upgrade daskhub 2024.1.2 → 2024.1.3 on wave 0" {
 		t.Fatalf("pull requests = %+v", prs)
 	}
-	d := git(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
+	d := gittest.Run(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml")
 	if want := "-      canary: {version: 2024.1.2, maxWave: 0}\n+      canary: {version: 2024.1.3, maxWave: 0}"; !strings.Contains(d, want) || strings.Count(d, "\n+") != 2 {
 		t.Errorf("fleet file diff, want only the canary version moved:\n%s", d)
 	}
-	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-dev/helmrelease-daskhub.yaml" {
+	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-dev/helmrelease-daskhub.yaml" {
 		t.Errorf("branch changes = %q", got)
 	}
 	bodyHas(t, "move PR body", prs[0].Body,
@@ -313,7 +314,7 @@ func TestUpgradeMovesAnUnverifiedCanary(t *testing.T) {
 		t.Fatalf("pull requests = %+v", prs)
 	}
 	bodyHas(t, "promotion PR body", prs[0].Body, "It becomes the pin: every site runs 2024.1.3.", "2024.1.4 is newer: the first run after this merges stages it for wave 0.")
-	fleetFile := git(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml")
+	fleetFile := gittest.Run(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml")
 	if strings.Contains(fleetFile, "canary") || !strings.Contains(fleetFile, "chart: daskhub\n      version: 2024.1.3\n      constraint:") {
 		t.Errorf("promoted fleet file:\n%s", fleetFile)
 	}
@@ -341,10 +342,10 @@ func TestUpgradeCanaryWaves(t *testing.T) {
 	bodyHas(t, "canary PR body", prs[0].Body,
 		"only the sites of waves 0–1 run it: `heliocloud-aws`, `pangeo-azure`.",
 		"No site of waves up to 0 runs the jupyterhub chart: its canary goes up to wave 1, the first wave that runs it.")
-	if got := git(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml"); !strings.Contains(got, "      version: 4.4.0\n      canary:\n        version: 4.5.0\n        maxWave: 1\n      constraint:") {
+	if got := gittest.Run(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml"); !strings.Contains(got, "      version: 4.4.0\n      canary:\n        version: 4.5.0\n        maxWave: 1\n      constraint:") {
 		t.Errorf("fleet file:\n%s", got)
 	}
-	if got := git(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
+	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
 		t.Errorf("branch changes = %q", got)
 	}
 	if strings.Contains(prs[0].Body, "runs the `jupyterhub` chart: their verification does not test") {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/report/reporttest"
 	"github.com/hubfleet/hubfleet/internal/verify"
@@ -56,7 +57,7 @@ func TestVerifySetsOneStatusPerSite(t *testing.T) {
 	if gotKube != kubeconfig {
 		t.Errorf("kubeconfig not passed through")
 	}
-	sha := git(t, f.work, "rev-parse", "HEAD")
+	sha := gittest.Run(t, f.work, "rev-parse", "HEAD")
 	type st struct{ Context, State, Description, TargetURL string }
 	var got []st
 	for _, s := range f.srv.Statuses(sha) {
@@ -116,7 +117,7 @@ func TestVerifyWithTheFleetVerifier(t *testing.T) {
 	if res.exit != 1 {
 		t.Fatalf("verify exit %d (%v), want 1:\n%s", res.exit, res.err, res.log)
 	}
-	sha := git(t, f.work, "rev-parse", "HEAD")
+	sha := gittest.Run(t, f.work, "rev-parse", "HEAD")
 	var contexts []string
 	for _, s := range f.srv.Statuses(sha) {
 		contexts = append(contexts, s.Context+"="+s.State)

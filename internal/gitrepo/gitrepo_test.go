@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,24 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 )
-
-// isolated keeps the tests away from the user's and system's git config.
-var isolated = []string{"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), isolated...)
-	cmd.Env = append(cmd.Env, "GIT_AUTHOR_NAME=Alice", "GIT_AUTHOR_EMAIL=alice@example.org",
-		"GIT_COMMITTER_NAME=Alice", "GIT_COMMITTER_EMAIL=alice@example.org")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 func write(t *testing.T, dir, path, content string) {
 	t.Helper()
@@ -53,16 +36,16 @@ func newFixture(t *testing.T) fixture {
 	t.Helper()
 	root := t.TempDir()
 	remote := filepath.Join(root, "remote.git")
-	git(t, root, "init", "--quiet", "--bare", "--initial-branch=main", remote)
+	gittest.Run(t, root, "init", "--quiet", "--bare", "--initial-branch=main", remote)
 	// A force push would be refused: the tests prove none is attempted.
-	git(t, remote, "config", "receive.denyNonFastForwards", "true")
+	gittest.Run(t, remote, "config", "receive.denyNonFastForwards", "true")
 	seed := filepath.Join(root, "seed")
-	git(t, root, "clone", "--quiet", remote, seed)
-	git(t, seed, "switch", "--quiet", "--create", "main")
+	gittest.Run(t, root, "clone", "--quiet", remote, seed)
+	gittest.Run(t, seed, "switch", "--quiet", "--create", "main")
 	write(t, seed, "README.md", "fleet\n")
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "--quiet", "-m", "init")
-	git(t, seed, "push", "--quiet", "origin", "main")
+	gittest.Run(t, seed, "add", ".")
+	gittest.Run(t, seed, "commit", "--quiet", "-m", "init")
+	gittest.Run(t, seed, "push", "--quiet", "origin", "main")
 	return fixture{remote: remote}
 }
 
@@ -70,9 +53,9 @@ func newFixture(t *testing.T) fixture {
 func (f fixture) clone(t *testing.T) *gitrepo.Repo {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "work")
-	git(t, filepath.Dir(dir), "clone", "--quiet", f.remote, dir)
+	gittest.Run(t, filepath.Dir(dir), "clone", "--quiet", f.remote, dir)
 	opts := gitrepo.DefaultOptions()
-	opts.Env = isolated
+	opts.Env = gittest.Isolated
 	r, err := gitrepo.Open(context.Background(), dir, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +70,7 @@ func TestOpenHeadBranchChanges(t *testing.T) {
 	r := f.clone(t)
 	write(t, r.Dir(), "clusters/a/site.yaml", "a\n")
 	opts := gitrepo.DefaultOptions()
-	opts.Env = isolated
+	opts.Env = gittest.Isolated
 	sub, err := gitrepo.Open(ctx, filepath.Join(r.Dir(), "clusters", "a"), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +86,7 @@ func TestOpenHeadBranchChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := git(t, r.Dir(), "rev-parse", "HEAD"); head != want {
+	if want := gittest.Run(t, r.Dir(), "rev-parse", "HEAD"); head != want {
 		t.Errorf("Head = %s, want %s", head, want)
 	}
 	branch, err := r.CurrentBranch(ctx)
@@ -128,7 +111,7 @@ func TestOpenHeadBranchChanges(t *testing.T) {
 		t.Errorf("ChangedFiles(overlays/) (-want +got):\n%s", diff)
 	}
 
-	git(t, r.Dir(), "switch", "--quiet", "--detach", "HEAD")
+	gittest.Run(t, r.Dir(), "switch", "--quiet", "--detach", "HEAD")
 	branch, err = r.CurrentBranch(ctx)
 	if err != nil || branch != "" {
 		t.Errorf("CurrentBranch detached = %q, %v; want empty", branch, err)
@@ -148,12 +131,12 @@ func TestCommitAsBot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := git(t, r.Dir(), "log", "-1", "--format=%an <%ae>|%cn <%ce>|%s", sha)
+	got := gittest.Run(t, r.Dir(), "log", "-1", "--format=%an <%ae>|%cn <%ce>|%s", sha)
 	want := "hubfleet[bot] <hubfleet[bot]@users.noreply.github.com>|hubfleet[bot] <hubfleet[bot]@users.noreply.github.com>|Render overlays"
 	if got != want {
 		t.Errorf("commit = %q, want %q", got, want)
 	}
-	files := git(t, r.Dir(), "show", "--name-only", "--format=", sha)
+	files := gittest.Run(t, r.Dir(), "show", "--name-only", "--format=", sha)
 	if files != "overlays/a/hr.yaml" {
 		t.Errorf("committed files = %q, want only overlays/a/hr.yaml", files)
 	}
@@ -170,7 +153,7 @@ func TestCommitAsBot(t *testing.T) {
 	if _, err := r.Commit(ctx, "Remove site a", "overlays/"); err != nil {
 		t.Fatal(err)
 	}
-	if out := git(t, r.Dir(), "ls-files", "overlays"); out != "" {
+	if out := gittest.Run(t, r.Dir(), "ls-files", "overlays"); out != "" {
 		t.Errorf("overlays still tracked: %q", out)
 	}
 }
@@ -197,11 +180,11 @@ func TestPushRebasesWhenAConcurrentPushWins(t *testing.T) {
 	if err := a.Push(ctx, "main"); err != nil {
 		t.Fatalf("Push after losing the race: %v", err)
 	}
-	log := git(t, f.remote, "log", "--format=%s", "main")
+	log := gittest.Run(t, f.remote, "log", "--format=%s", "main")
 	if diff := cmp.Diff("Render overlays\nAdd site b\ninit", log); diff != "" {
 		t.Errorf("remote history (-want +got):\n%s", diff)
 	}
-	if parent := git(t, f.remote, "rev-parse", "main^"); parent != winner {
+	if parent := gittest.Run(t, f.remote, "rev-parse", "main^"); parent != winner {
 		t.Errorf("rebased commit's parent = %s, want the winner %s", parent, winner)
 	}
 }
@@ -234,12 +217,12 @@ func TestPushConcurrent(t *testing.T) {
 			t.Errorf("push %d: %v", i, err)
 		}
 	}
-	files := git(t, f.remote, "ls-tree", "-r", "--name-only", "main", "overlays")
+	files := gittest.Run(t, f.remote, "ls-tree", "-r", "--name-only", "main", "overlays")
 	want := "overlays/site-0/hr.yaml\noverlays/site-1/hr.yaml\noverlays/site-2/hr.yaml\noverlays/site-3/hr.yaml"
 	if diff := cmp.Diff(want, files); diff != "" {
 		t.Errorf("remote overlays (-want +got):\n%s", diff)
 	}
-	if count := git(t, f.remote, "rev-list", "--count", "main"); count != "5" {
+	if count := gittest.Run(t, f.remote, "rev-list", "--count", "main"); count != "5" {
 		t.Errorf("remote main has %s commits, want 5 (linear, none lost)", count)
 	}
 }
@@ -278,7 +261,7 @@ func TestPushRebaseConflictKeepsLocalCommit(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(a.Dir(), ".git", "rebase-merge")); !os.IsNotExist(err) {
 		t.Errorf("rebase still in progress")
 	}
-	if got := git(t, f.remote, "log", "-1", "--format=%s", "main"); got != "b edits README" {
+	if got := gittest.Run(t, f.remote, "log", "-1", "--format=%s", "main"); got != "b edits README" {
 		t.Errorf("remote main = %q, want b's commit untouched", got)
 	}
 }
@@ -334,12 +317,12 @@ func TestLastCommitsAndRevert(t *testing.T) {
 	if diff := cmp.Diff(string(before), string(after)); diff != "" {
 		t.Errorf("reverted overlay differs from the pre-change one (-want +got):\n%s", diff)
 	}
-	msg := git(t, r.Dir(), "log", "-1", "--format=%an|%B", rev)
+	msg := gittest.Run(t, r.Dir(), "log", "-1", "--format=%an|%B", rev)
 	wantMsg := fmt.Sprintf("hubfleet[bot]|Revert \"Tune site a\"\n\nThis reverts commit %s.", c3)
 	if msg != wantMsg {
 		t.Errorf("revert commit = %q, want %q", msg, wantMsg)
 	}
-	if parent := git(t, r.Dir(), "rev-parse", rev+"^"); parent != c3 {
+	if parent := gittest.Run(t, r.Dir(), "rev-parse", rev+"^"); parent != c3 {
 		t.Errorf("revert parent = %s, want %s", parent, c3)
 	}
 }
@@ -354,7 +337,7 @@ func TestRevertSeveralCommitsInOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := git(t, r.Dir(), "rev-list", "--count", head+".."+rev); n != "1" {
+	if n := gittest.Run(t, r.Dir(), "rev-list", "--count", head+".."+rev); n != "1" {
 		t.Errorf("revert made %s commits, want 1", n)
 	}
 	for _, p := range []string{"overlays/a/hr.yaml", "overlays/a/ns.yaml"} {
@@ -370,7 +353,7 @@ func TestRevertSeveralCommitsInOne(t *testing.T) {
 			t.Errorf("%s after revert = %q, want %q", p, got, want)
 		}
 	}
-	body := git(t, r.Dir(), "log", "-1", "--format=%B", rev)
+	body := gittest.Run(t, r.Dir(), "log", "-1", "--format=%B", rev)
 	for _, c := range []string{c3, c2} {
 		if !strings.Contains(body, "This reverts commit "+c) {
 			t.Errorf("message %q does not name %s", body, c)
@@ -487,7 +470,7 @@ func TestPublishBranchNeverForces(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	remoteTip := func() string { return git(t, f.remote, "rev-parse", branch) }
+	remoteTip := func() string { return gittest.Run(t, f.remote, "rev-parse", branch) }
 
 	bump("2024.1.1")
 	up, err := r.PublishBranch(ctx, branch, "Update upgrade")
@@ -511,13 +494,13 @@ func TestPublishBranchNeverForces(t *testing.T) {
 		t.Fatalf("third publish = %+v, %v", up, err)
 	}
 	tip := remoteTip()
-	if parents := git(t, f.remote, "log", "-1", "--format=%P", tip); parents != first+" "+fresh {
+	if parents := gittest.Run(t, f.remote, "log", "-1", "--format=%P", tip); parents != first+" "+fresh {
 		t.Errorf("parents = %q, want the old tip and the fresh commit", parents)
 	}
-	if got := git(t, f.remote, "show", tip+":bases/daskhub/fleet.yaml"); got != "version: 2024.2.0" {
+	if got := gittest.Run(t, f.remote, "show", tip+":bases/daskhub/fleet.yaml"); got != "version: 2024.2.0" {
 		t.Errorf("branch content = %q", got)
 	}
-	if d := git(t, f.remote, "diff", "--name-only", "main..."+tip); d != "bases/daskhub/fleet.yaml" {
+	if d := gittest.Run(t, f.remote, "diff", "--name-only", "main..."+tip); d != "bases/daskhub/fleet.yaml" {
 		t.Errorf("pull request diff = %q", d)
 	}
 }

@@ -3,7 +3,6 @@ package gitserver_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,25 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hubfleet/hubfleet/internal/gitserver"
+	"github.com/hubfleet/hubfleet/internal/gittest"
 )
-
-// git runs git in dir with a fixed identity and no user configuration.
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=test", "GIT_AUTHOR_EMAIL=test@example.invalid",
-		"GIT_COMMITTER_NAME=test", "GIT_COMMITTER_EMAIL=test@example.invalid",
-		"GIT_TERMINAL_PROMPT=0",
-	)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 func TestCloneOverSmartHTTP(t *testing.T) {
 	t.Parallel()
@@ -46,16 +28,16 @@ func TestCloneOverSmartHTTP(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
 			work := filepath.Join(root, "fleet")
-			git(t, root, "init", "-q", "-b", "main", work)
+			gittest.Run(t, root, "init", "-q", "-b", "main", work)
 			if err := os.WriteFile(filepath.Join(work, "site.yaml"), []byte("name: a\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			git(t, work, "add", ".")
-			git(t, work, "commit", "-q", "-m", "add site a")
-			want := git(t, work, "rev-parse", "HEAD")
+			gittest.Run(t, work, "add", ".")
+			gittest.Run(t, work, "commit", "-q", "-m", "add site a")
+			want := gittest.Run(t, work, "rev-parse", "HEAD")
 			repo := "fleet"
 			if tt.bare {
-				git(t, root, "clone", "-q", "--bare", work, filepath.Join(root, "fleet.git"))
+				gittest.Run(t, root, "clone", "-q", "--bare", work, filepath.Join(root, "fleet.git"))
 				repo = "fleet.git"
 			}
 
@@ -67,8 +49,8 @@ func TestCloneOverSmartHTTP(t *testing.T) {
 			}
 			clone := filepath.Join(t.TempDir(), "clone")
 			// -c protocol.version=0 and 2 both go through http-backend.
-			git(t, t.TempDir(), "clone", "-q", srv.RepoURL(repo), clone)
-			if diff := cmp.Diff(want, git(t, clone, "rev-parse", "HEAD")); diff != "" {
+			gittest.Run(t, t.TempDir(), "clone", "-q", srv.RepoURL(repo), clone)
+			if diff := cmp.Diff(want, gittest.Run(t, clone, "rev-parse", "HEAD")); diff != "" {
 				t.Errorf("cloned HEAD (-want +got):\n%s", diff)
 			}
 			data, err := os.ReadFile(filepath.Join(clone, "site.yaml"))
@@ -84,9 +66,9 @@ func TestCloneOverSmartHTTP(t *testing.T) {
 				if err := os.WriteFile(filepath.Join(work, "site.yaml"), []byte("name: b\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				git(t, work, "commit", "-q", "-am", "rename site")
-				git(t, clone, "pull", "-q", "--ff-only")
-				if diff := cmp.Diff(git(t, work, "rev-parse", "HEAD"), git(t, clone, "rev-parse", "HEAD")); diff != "" {
+				gittest.Run(t, work, "commit", "-q", "-am", "rename site")
+				gittest.Run(t, clone, "pull", "-q", "--ff-only")
+				if diff := cmp.Diff(gittest.Run(t, work, "rev-parse", "HEAD"), gittest.Run(t, clone, "rev-parse", "HEAD")); diff != "" {
 					t.Errorf("HEAD after pull (-want +got):\n%s", diff)
 				}
 			}
