@@ -82,6 +82,7 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newImportCmd(g, s),
 		newVerifyCmd(g, s),
 		newPlanCmd(g, s),
+		newUpgradeCmd(g, s),
 		newActionCmd(g, s),
 	)
 	return cmd

@@ -218,8 +218,9 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 	var upgradeCommit string
 	ok = t.Run("chart upgrade", func(t *testing.T) {
 		s.t = t
-		bumpChartVersions(t, s.repo)
-		runCLI(t, s.repo, "", "render")
+		// Every wave at once: the canary covers all waves.
+		out := runCLI(t, s.repo, "", "upgrade", "--wave", "99")
+		t.Logf("hubfleet upgrade:\n%s", out)
 		rev := s.commit("upgrade charts")
 		upgradeCommit = s.git("rev-parse", "HEAD")
 		s.sync(ctx, rev, "flux-system", entry)
@@ -361,7 +362,7 @@ var helmChartGVR = schema.GroupVersionResource{Group: "source.toolkit.fluxcd.io"
 
 // serveFleetCharts serves the test charts (internal/chart/chartrepotest) at
 // every version bases/daskhub/fleet.yaml pins and at the next patch version
-// (what bumpChartVersions moves to) from a loopback Helm repository, and
+// (what hubfleet upgrade moves to) from a loopback Helm repository, and
 // points the fleet's chart repositories at it.
 func serveFleetCharts(t *testing.T, repo string) *chartrepotest.Server {
 	t.Helper()
@@ -500,26 +501,3 @@ func writeSite(t *testing.T, repo, recipient string) {
 	}
 }
 
-// bumpChartVersions raises the patch version of every chart pinned in
-// bases/daskhub/fleet.yaml, as an upgrade commit does.
-func bumpChartVersions(t *testing.T, repo string) {
-	t.Helper()
-	path := filepath.Join(repo, "bases", "daskhub", "fleet.yaml")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	re := regexp.MustCompile(`(?m)^(      version: )(\d+\.\d+\.\d+)$`)
-	n := 0
-	out := re.ReplaceAllStringFunc(string(data), func(line string) string {
-		m := re.FindStringSubmatch(line)
-		n++
-		return m[1] + nextPatch(t, m[2])
-	})
-	if n == 0 {
-		t.Fatal("no chart version pins found in bases/daskhub/fleet.yaml")
-	}
-	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
