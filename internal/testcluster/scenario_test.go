@@ -500,4 +500,3 @@ func writeSite(t *testing.T, repo, recipient string) {
 		t.Fatal(err)
 	}
 }
-
