@@ -72,10 +72,7 @@ func IsSecretFile(name string) bool {
 // RenderSite renders one site. kept lists the SOPS secret files already in
 // the site's overlay (base names), which the kustomization must include.
 func RenderSite(s *site.Site, f *site.Fleet, kept []string) (Files, error) {
-	rels, err := values.Releases(s, f)
-	if err != nil {
-		return nil, err
-	}
+	rels := values.Releases(s, f)
 	name := s.Metadata.Name
 	ns := site.NamespaceOf(s, f)
 	labels := siteLabels(s)

@@ -119,6 +119,12 @@ func (im *importer) take(path string) (any, bool) {
 	return v, ok
 }
 
+// takeStrings removes a list at path and returns its items as strings.
+func (im *importer) takeStrings(path string) []string {
+	v, _ := im.take(path)
+	return stringList(v)
+}
+
 func (im *importer) takeString(path string) string {
 	v, ok := im.take(path)
 	if !ok || v == nil {
@@ -305,7 +311,7 @@ func (im *importer) generic() {
 	authorize := im.takeString(base + "authorize_url")
 	token := im.takeString(base + "token_url")
 	userdata := im.takeString(base + "userdata_url")
-	scopes := stringList(must(im.take(base + "scope")))
+	scopes := im.takeStrings(base + "scope")
 	login := im.takeString(base + "login_service")
 	username := im.takeString(base + "username_key")
 	if username != "" {
@@ -314,7 +320,7 @@ func (im *importer) generic() {
 	if u := im.takeString(base + "username_claim"); u != "" {
 		username = u
 	}
-	groups := stringList(must(im.take(base + "allowed_groups")))
+	groups := im.takeStrings(base + "allowed_groups")
 	claim := im.takeString(base + "claim_groups_key")
 	if claim != "" {
 		im.note(Migrated, base+"claim_groups_key", "OAuthenticator 17 replaced it with manage_groups + auth_state_groups_key; hubfleet writes the keys of the chart version the site runs")
@@ -552,8 +558,6 @@ func flatten(m map[string]any, prefix string, out map[string]any) {
 		out[p] = v
 	}
 }
-
-func must(v any, _ bool) any { return v }
 
 // nonEmpty reports whether v is a map that still holds something.
 func nonEmpty(v any) bool {

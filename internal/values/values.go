@@ -48,7 +48,7 @@ type ValuesFrom struct {
 }
 
 // Releases computes the HelmReleases of a site. The site must be valid.
-func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
+func Releases(s *site.Site, f *site.Fleet) []Release {
 	mode := site.ModeOf(s, f)
 	charts := f.ChartsFor(s.Spec.Wave)
 	jh := site.JupyterHubChart(s, f)
@@ -72,7 +72,7 @@ func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
 			secretFrom.TargetPath = "jupyterhub." + secretFrom.TargetPath
 			r.ValuesFrom = append(r.ValuesFrom, *secretFrom)
 		}
-		return []Release{r}, nil
+		return []Release{r}
 	}
 
 	hub := Release{Name: ReleaseJupyterHub, Chart: charts.JupyterHub, Values: valuetree.Sub(tree, "jupyterhub")}
@@ -86,7 +86,7 @@ func Releases(s *site.Site, f *site.Fleet) ([]Release, error) {
 		out = append(out, Release{Name: ReleaseDaskGateway, Chart: charts.DaskGateway,
 			Values: gwValues, DependsOn: []string{ReleaseJupyterHub}})
 	}
-	return out, nil
+	return out
 }
 
 type builder struct {

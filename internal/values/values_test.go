@@ -60,10 +60,7 @@ func TestOAuthenticatorKeysFollowTheChartVersion(t *testing.T) {
 			t.Parallel()
 			s, f := load(t, "egi-pangeo")
 			s.Spec.Chart.Mode = tt.mode
-			rels, err := Releases(s, f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			rels := Releases(s, f)
 			var names []string
 			for _, r := range rels {
 				names = append(names, r.Name)
@@ -93,10 +90,7 @@ func TestOAuthenticatorKeysFollowTheChartVersion(t *testing.T) {
 func TestComposedModeWritesTheGlueWithTheGatewayReleaseNames(t *testing.T) {
 	t.Parallel()
 	s, f := load(t, "pangeo-azure")
-	rels, err := Releases(s, f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rels := Releases(s, f)
 	glue, _ := valuetree.Get(rels[0].Values, "hub.extraConfig.00-add-dask-gateway-values").(string)
 	// The dask-gateway chart names its objects <release> when the release
 	// name contains "dask-gateway": traefik-dask-gateway, not
@@ -128,10 +122,7 @@ func TestBaseURLMovesCallbackAndGatewayPrefix(t *testing.T) {
 	t.Parallel()
 	s, f := load(t, "egi-pangeo")
 	s.Spec.BaseURL = "/jupyterhub/"
-	rels, err := Releases(s, f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rels := Releases(s, f)
 	v := rels[0].Values
 	if got := valuetree.Get(v, "jupyterhub.hub.config.GenericOAuthenticator.oauth_callback_url"); got != "https://pangeo.vm.fedcloud.eu/jupyterhub/hub/oauth_callback" {
 		t.Errorf("callback = %v", got)
@@ -145,10 +136,7 @@ func TestUserValuesMergeLast(t *testing.T) {
 	t.Parallel()
 	s, f := load(t, "egi-dev")
 	s.Spec.Values = map[string]any{"jupyterhub": map[string]any{"cull": map[string]any{"timeout": 7200}}}
-	rels, err := Releases(s, f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rels := Releases(s, f)
 	if got := valuetree.Get(rels[0].Values, "jupyterhub.cull.timeout"); got != 7200 {
 		t.Errorf("site value did not win: %v", got)
 	}

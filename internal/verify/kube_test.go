@@ -275,13 +275,16 @@ func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kub
 		// clock shifts the verifier's clock (the LoadBalancer grace).
 		clock time.Duration
 	}
-	healthyLB := func(s *setup) {
+	// lbSite is an autohttps site: its HelmRelease, proxy-public of the
+	// given type and addresses, and available hub, proxy and autohttps.
+	lbSite := func(s *setup, typ corev1.ServiceType, addrs ...corev1.LoadBalancerIngress) {
 		s.k.createHelmRelease("daskhub", "2024.1.1")
-		s.k.createService(corev1.ServiceTypeLoadBalancer, lb)
+		s.k.createService(typ, addrs...)
 		for _, d := range []string{"hub", "proxy", "autohttps"} {
 			s.k.createDeployment(d, true)
 		}
 	}
+	healthyLB := func(s *setup) { lbSite(s, corev1.ServiceTypeLoadBalancer, lb) }
 	healthyIngress := func(s *setup) {
 		s.site.TLS, s.site.Exposure = TLSCertManager, ExposureIngress
 		s.k.createHelmRelease("daskhub", "2024.1.1")
@@ -305,12 +308,8 @@ func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kub
 		{
 			name: "LoadBalancer hostname (EKS)",
 			setup: func(s *setup) {
-				s.k.createHelmRelease("daskhub", "2024.1.1")
-				s.k.createService(corev1.ServiceTypeLoadBalancer, corev1.LoadBalancerIngress{Hostname: "a1b2.elb.eu-west-1.amazonaws.com"})
+				lbSite(s, corev1.ServiceTypeLoadBalancer, corev1.LoadBalancerIngress{Hostname: "a1b2.elb.eu-west-1.amazonaws.com"})
 				s.w.setDNS("a1b2.elb.eu-west-1.amazonaws.com", lbIP)
-				for _, d := range []string{"hub", "proxy", "autohttps"} {
-					s.k.createDeployment(d, true)
-				}
 			},
 		},
 		{
@@ -326,11 +325,7 @@ func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kub
 		{
 			name: "LoadBalancer pending past the grace period",
 			setup: func(s *setup) {
-				s.k.createHelmRelease("daskhub", "2024.1.1")
-				s.k.createService(corev1.ServiceTypeLoadBalancer)
-				for _, d := range []string{"hub", "proxy", "autohttps"} {
-					s.k.createDeployment(d, true)
-				}
+				lbSite(s, corev1.ServiceTypeLoadBalancer)
 				s.clock = 30 * time.Minute
 			},
 			want: map[string]want{
@@ -341,11 +336,7 @@ func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kub
 		{
 			name: "LoadBalancer controller failing",
 			setup: func(s *setup) {
-				s.k.createHelmRelease("daskhub", "2024.1.1")
-				s.k.createService(corev1.ServiceTypeLoadBalancer)
-				for _, d := range []string{"hub", "proxy", "autohttps"} {
-					s.k.createDeployment(d, true)
-				}
+				lbSite(s, corev1.ServiceTypeLoadBalancer)
 				svc, err := s.k.cs.CoreV1().Services(s.k.ns).Get(s.k.ctx, "proxy-public", metav1.GetOptions{})
 				s.k.must(err, "get proxy-public")
 				now := metav1.Now()
@@ -367,11 +358,7 @@ func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kub
 		{
 			name: "LoadBalancer pending within the grace period",
 			setup: func(s *setup) {
-				s.k.createHelmRelease("daskhub", "2024.1.1")
-				s.k.createService(corev1.ServiceTypeLoadBalancer)
-				for _, d := range []string{"hub", "proxy", "autohttps"} {
-					s.k.createDeployment(d, true)
-				}
+				lbSite(s, corev1.ServiceTypeLoadBalancer)
 			},
 			want: map[string]want{
 				CheckProxyPublic: {Warn, "address of Service"},
@@ -444,11 +431,7 @@ func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kub
 		{
 			name: "proxy-public is ClusterIP but a LoadBalancer is expected",
 			setup: func(s *setup) {
-				s.k.createHelmRelease("daskhub", "2024.1.1")
-				s.k.createService(corev1.ServiceTypeClusterIP)
-				for _, d := range []string{"hub", "proxy", "autohttps"} {
-					s.k.createDeployment(d, true)
-				}
+				lbSite(s, corev1.ServiceTypeClusterIP)
 			},
 			want: map[string]want{
 				CheckProxyPublic: {Fail, "is type ClusterIP but the site expects a LoadBalancer"},

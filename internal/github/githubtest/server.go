@@ -374,23 +374,12 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 		return
 	}
-	var in struct {
-		Body *string `json:"body"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Problems parsing JSON"})
-		return
-	}
-	if in.Body == nil || *in.Body == "" {
-		validationFailed(w, "IssueComment", "body", "missing_field", "")
-		return
-	}
-	if len([]rune(*in.Body)) > 65536 {
-		validationFailed(w, "IssueComment", "body", "custom", "body is too long (maximum is 65536 characters)")
+	body, ok := readCommentBody(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
-	c := s.addComment(issue, s.Bot, *in.Body)
+	c := s.addComment(issue, s.Bot, body)
 	out := *c
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, out)
@@ -401,19 +390,8 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var in struct {
-		Body *string `json:"body"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Problems parsing JSON"})
-		return
-	}
-	if in.Body == nil || *in.Body == "" {
-		validationFailed(w, "IssueComment", "body", "missing_field", "")
-		return
-	}
-	if len([]rune(*in.Body)) > 65536 {
-		validationFailed(w, "IssueComment", "body", "custom", "body is too long (maximum is 65536 characters)")
+	body, ok := readCommentBody(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -424,7 +402,7 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, http.StatusForbidden, map[string]string{"message": "Resource not accessible by integration"})
 				return
 			}
-			c.Body = *in.Body
+			c.Body = body
 			writeJSON(w, http.StatusOK, *c)
 			return
 		}
@@ -640,4 +618,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// readCommentBody decodes a comment's body as GitHub validates it: 400 for
+// bad JSON, 422 for a missing or too long body. ok is false when it has
+// answered the request.
+func readCommentBody(w http.ResponseWriter, r *http.Request) (body string, ok bool) {
+	var in struct {
+		Body *string `json:"body"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Problems parsing JSON"})
+		return "", false
+	}
+	if in.Body == nil || *in.Body == "" {
+		validationFailed(w, "IssueComment", "body", "missing_field", "")
+		return "", false
+	}
+	if len([]rune(*in.Body)) > 65536 {
+		validationFailed(w, "IssueComment", "body", "custom", "body is too long (maximum is 65536 characters)")
+		return "", false
+	}
+	return *in.Body, true
 }
