@@ -151,11 +151,16 @@ func LoadContext(ctx context.Context, fsys fs.FS) (*Fleet, error) {
 
 // LoadDir loads the fleet rooted at dir.
 func LoadDir(dir string) (*Fleet, error) {
+	return LoadDirContext(context.Background(), dir)
+}
+
+// LoadDirContext is LoadDir that stops when ctx is done.
+func LoadDirContext(ctx context.Context, dir string) (*Fleet, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	return Load(os.DirFS(abs))
+	return LoadContext(ctx, os.DirFS(abs))
 }
 
 // crossSite checks the rules that span sites.
