@@ -17,14 +17,11 @@ const Unknown Status = "unknown"
 func unknown(detail, fix string) Result { return Result{Status: Unknown, Detail: detail, Fix: fix} }
 
 // CheckKubernetes is the result that stands for the Kubernetes checks of
-// a site that has no cluster access.
+// a site that has no cluster access (a Target with KubeSkipped set).
 const CheckKubernetes = "kubernetes"
 
 func (s *siteRun) kubeSkippedCheck() check {
 	why := s.t.KubeSkipped
-	if why == "" {
-		why = "no kube context"
-	}
 	return check{name: CheckKubernetes, run: func(context.Context) Result {
 		return unknown("not checked: "+why+" (HelmRelease, proxy-public, deployments, certificate)",
 			"give verify cluster access: --kubeconfig FILE and --context NAME, or spec.kubernetes.context")
