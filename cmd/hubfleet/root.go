@@ -39,7 +39,7 @@ type streams struct {
 func run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Writer) int {
 	cmd := newRootCmd(streams{in: in, out: stdout, err: stderr})
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	err := executeInterruptible(ctx, cmd)
 	if err == nil {
 		return exitOK
 	}
