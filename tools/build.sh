@@ -39,7 +39,6 @@ FLUX_HELM_SRC="${HUBFLEET_HELM_CONTROLLER_SRC:-$here/../../shared/src/helm-contr
 # The Flux API versions the CRDs are generated from: the ones the main module
 # pins, so the CRDs match the types hubfleet renders.
 modversion() { awk -v m="$1" '$1 == m { print $2; exit }' "$here/../go.mod"; }
-FLUX_HELM_API_VERSION="$(modversion github.com/fluxcd/helm-controller/api)"
 FLUX_SOURCE_API_VERSION="$(modversion github.com/fluxcd/source-controller/api)"
 FLUX_KUSTOMIZE_API_VERSION="$(modversion github.com/fluxcd/kustomize-controller/api)"
 
@@ -53,6 +52,14 @@ export CGO_ENABLED=0
 
 log() { printf '%s hubfleet-tools: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+# Cold build estimates in minutes on 2 busy cores (measured on the CI
+# machine while other builds ran), for the progress lines.
+declare -A ESTIMATE=(
+	[kube-apiserver]=12 [kube-controller-manager]=10 [kube-scheduler]=5
+	[source-controller]=12 [kustomize-controller]=8 [helm-controller]=16
+	[kwok]=6 [controller-gen]=2
+)
+
 # build NAME VERSION MODDIR PKG [LDFLAGS] builds PKG from the module in MODDIR
 # into $bindir/NAME-VERSION unless it is there already.
 build() {
@@ -62,7 +69,7 @@ build() {
 		log "$name $version: cached at $out"
 		return 0
 	fi
-	log "$name $version: building $pkg (this can take a while)"
+	log "$name $version: building $pkg (cold: about ${ESTIMATE[$name]:-5} min)"
 	local start=$SECONDS
 	(cd "$moddir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp.$$" "$pkg")
 	mv -f "$out.tmp.$$" "$out"
@@ -162,12 +169,14 @@ controller_gen() {
 	build controller-gen "$CONTROLLER_TOOLS_VERSION" "$here/controller-gen" sigs.k8s.io/controller-tools/cmd/controller-gen
 }
 
-# crds generates the Flux CRDs with controller-gen from the Flux API module
-# sources, in a throw-away module that requires exactly the API versions of
-# the main go.mod.
+# crds generates the source- and kustomize-controller CRDs with controller-gen
+# from the Flux API module sources, in a throw-away module that requires
+# exactly the API versions of the main go.mod. The HelmRelease CRD is not
+# generated: the harness installs the one in helm-controller's own source
+# (config/crd/bases, unpacked by helm_controller).
 crds() {
 	controller_gen
-	local key="helm-$FLUX_HELM_API_VERSION-source-$FLUX_SOURCE_API_VERSION-kustomize-$FLUX_KUSTOMIZE_API_VERSION"
+	local key="source-$FLUX_SOURCE_API_VERSION-kustomize-$FLUX_KUSTOMIZE_API_VERSION"
 	local out="$cache/crds/flux-$key"
 	if [[ -f $out/.complete ]]; then
 		log "flux CRDs $key: cached at $out"
@@ -183,13 +192,11 @@ crds() {
 		export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" GONOSUMDB=$FLUX_GONOSUMDB
 		go mod init hubfleet.invalid/fluxcrds 2>/dev/null
 		go get \
-			"github.com/fluxcd/helm-controller/api@$FLUX_HELM_API_VERSION" \
 			"github.com/fluxcd/source-controller/api@$FLUX_SOURCE_API_VERSION" \
 			"github.com/fluxcd/kustomize-controller/api@$FLUX_KUSTOMIZE_API_VERSION" 2>"$work/get.log" ||
 			{ cat "$work/get.log" >&2; exit 1; }
 		rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 		"$bindir/controller-gen-$CONTROLLER_TOOLS_VERSION" crd:crdVersions=v1 \
-			paths=github.com/fluxcd/helm-controller/api/... \
 			paths=github.com/fluxcd/source-controller/api/... \
 			paths=github.com/fluxcd/kustomize-controller/api/... \
 			output:crd:dir="$out.tmp"
@@ -197,6 +204,26 @@ crds() {
 	touch "$out.tmp/.complete"
 	rm -rf "$out" && mv "$out.tmp" "$out"
 	log "flux CRDs $key: generated $(ls "$out"/*.yaml | wc -l) CRDs in $((SECONDS - start))s at $out"
+}
+
+# announce_all prints what `all` will build and a cold-build estimate.
+announce_all() {
+	local todo=() minutes=0 n
+	for n in controller-gen kube-apiserver kube-controller-manager kube-scheduler kwok; do
+		local v=$KUBERNETES_VERSION
+		[[ $n == controller-gen ]] && v=$CONTROLLER_TOOLS_VERSION
+		[[ $n == kwok ]] && v=$KWOK_VERSION
+		[[ -x $bindir/$n-$v ]] || todo+=("$n")
+	done
+	[[ -x $bindir/source-controller-$FLUX_SOURCE_VERSION ]] || todo+=(source-controller)
+	[[ -x $bindir/kustomize-controller-$FLUX_KUSTOMIZE_VERSION ]] || todo+=(kustomize-controller)
+	[[ -x $bindir/helm-controller-$FLUX_HELM_VERSION ]] || todo+=(helm-controller)
+	if ((${#todo[@]} == 0)); then
+		log "every binary is cached in $bindir"
+		return
+	fi
+	for n in "${todo[@]}"; do minutes=$((minutes + ${ESTIMATE[$n]})); done
+	log "${#todo[@]} of 8 binaries to build (${todo[*]}): about $minutes min on 2 busy cores, once; later runs use the cache"
 }
 
 targets=("$@")
@@ -214,6 +241,7 @@ for t in "${targets[@]}"; do
 	kwok) kwok ;;
 	crds) crds ;;
 	all)
+		announce_all
 		crds; source_controller; kustomize_controller; kube_apiserver
 		helm_controller; kube_component kube-controller-manager; kube_component kube-scheduler; kwok
 		;;
