@@ -146,7 +146,7 @@ func startRealSite(ctx context.Context, t *testing.T, site string, prepare func(
 	// The cluster starts without the site: the first commit holds every
 	// other site, the site's own files come with "add a site".
 	r.git("add", "-A")
-	r.git("reset", "-q", "--", "clusters/"+site, "overlays/"+site)
+	r.git("rm", "-r", "-q", "--cached", "--", "clusters/"+site, "overlays/"+site)
 	r.git("commit", "-q", "-m", "fleet without "+site)
 
 	srv := gitserver.Start(t, root)

@@ -45,6 +45,8 @@ func (c *Cluster) startWorkloads(ctx context.Context, bins binaries, keys *pki) 
 
 	if err := c.run(ctx, KubeControllerManager, bins.kubeControllerManager, []string{
 		"--kubeconfig=" + c.kubeconfig,
+		"--authentication-kubeconfig=" + c.kubeconfig,
+		"--authorization-kubeconfig=" + c.kubeconfig,
 		"--leader-elect=false",
 		"--bind-address=127.0.0.1",
 		"--secure-port=" + strconv.Itoa(ports[0]),
