@@ -109,7 +109,24 @@ func (r *realSite) stoppedHelmController(ctx context.Context) {
 		{`(?m)^(\s+image: \S+?):(\S+)$`, "${1}:hubfleet-e2e"},
 	})
 	runCLI(r.t, r.repo, "", "render")
-	r.push(ctx, "new singleuser image")
+	rev := r.commit("new singleuser image")
+	// WaitFor refuses to wait while a component is down: poll the
+	// Kustomization directly until kustomize-controller applied the commit.
+	if err := r.c.RequestReconcile(ctx, testcluster.GitRepositoryGVR, testcluster.FluxNamespace, gitRepoName); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := poll(ctx, 2*time.Minute, func(ctx context.Context) error {
+		k, err := r.c.Dynamic().Resource(testcluster.KustomizationGVR).Namespace(testcluster.FluxNamespace).Get(ctx, r.entry(), metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if got, _, _ := unstructured.NestedString(k.Object, "status", "lastAppliedRevision"); got != rev {
+			return errors.New("Kustomization " + r.entry() + " at " + got + ", want " + rev)
+		}
+		return nil
+	}); err != nil {
+		r.t.Fatal(err)
+	}
 	hr := r.renderedHelmReleases(r.site)[0]
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
@@ -123,6 +140,24 @@ func (r *realSite) stoppedHelmController(ctx context.Context) {
 		}
 		if !strings.Contains(res.Detail+res.Fix, "helm-controller") {
 			r.t.Errorf("hubfleet verify %s does not name helm-controller: %s (fix: %s)", name, res.Detail, res.Fix)
+		}
+	}
+}
+
+// poll calls cond every half second until it returns nil or timeout
+// passes, and returns its last error then.
+func poll(ctx context.Context, timeout time.Duration, cond func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		err := cond(ctx)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(500 * time.Millisecond):
 		}
 	}
 }
