@@ -19,6 +19,7 @@ type importOptions struct {
 	site         string
 	host         string
 	contactEmail string
+	ageRecipient string
 	write        bool
 }
 
@@ -51,6 +52,7 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
 	cmd.Flags().StringVar(&o.site, "site", "", "name of the new site (required)")
 	cmd.Flags().StringVar(&o.host, "host", "", "the hub's public DNS name, if the values do not name it")
 	cmd.Flags().StringVar(&o.contactEmail, "contact-email", "", "Let's Encrypt account e-mail, for values without an ingress")
+	cmd.Flags().StringVar(&o.ageRecipient, "age-recipient", "", "the public age key of the site's cluster (age1...), for spec.secrets.ageRecipient")
 	cmd.Flags().BoolVar(&o.write, "write", false, "write clusters/<site>/site.yaml instead of printing it")
 	_ = cmd.MarkFlagRequired("site")
 	return cmd
@@ -65,7 +67,7 @@ func runImport(g *globalOptions, o *importOptions, s streams, args []string) err
 		}
 		files[a] = b
 	}
-	st, report, err := importer.Import(files, args, importer.Options{Name: o.site, Host: o.host, ContactEmail: o.contactEmail})
+	st, report, err := importer.Import(files, args, importer.Options{Name: o.site, Host: o.host, ContactEmail: o.contactEmail, AgeRecipient: o.ageRecipient})
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,10 @@ type Options struct {
 	// ContactEmail is the Let's Encrypt account when the values use no
 	// ingress (autohttps).
 	ContactEmail string
+	// AgeRecipient is the public age key of the site's cluster
+	// (spec.secrets.ageRecipient); a site whose client secret is kept in
+	// SOPS needs one.
+	AgeRecipient string
 }
 
 // Action says what happened to one values path.
@@ -137,6 +141,7 @@ func (im *importer) run() (*site.Site, error) {
 	s := &im.s
 	s.APIVersion, s.Kind = site.APIVersion, site.KindSite
 	s.Metadata = site.ObjectMeta{Name: im.opts.Name, Annotations: map[string]string{site.LocalConfigAnnotation: "true"}}
+	s.Spec.Secrets.AgeRecipient = im.opts.AgeRecipient
 	im.obsolete()
 	im.tls()
 	im.auth()

@@ -26,6 +26,9 @@ func fleetConfig(t *testing.T) *site.Fleet {
 	return f
 }
 
+// testRecipient is a public age key for the imported test sites.
+const testRecipient = "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l"
+
 func TestImportSeedValues(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -37,7 +40,7 @@ func TestImportSeedValues(t *testing.T) {
 		wantProvider string
 	}{
 		{
-			file: "seed000-checkin.yaml", opts: Options{Name: "egi-pangeo"},
+			file: "seed000-checkin.yaml", opts: Options{Name: "egi-pangeo", AgeRecipient: testRecipient},
 			wantProvider: site.AuthEGICheckin,
 			wantMigrated: []string{"jupyterhub.hub.config.GenericOAuthenticator.claim_groups_key", "jupyterhub.hub.config.GenericOAuthenticator.username_key", "dask-gateway.gateway.extraConfig.dasklimits.cluster_max_memory", "dask-gateway.gateway.extraConfig.optionHandler"},
 			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.services.dask-gateway.apiToken", "dask-gateway.gateway.auth.jupyterhub.apiToken", "jupyterhub.hub.config.GenericOAuthenticator.client_secret", "jupyterhub.hub.config.GenericOAuthenticator.userdata_params"},
@@ -48,7 +51,7 @@ func TestImportSeedValues(t *testing.T) {
 			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.config.JupyterHub.admin_access", "jupyterhub.hub.extraConfig.10-auth-config"},
 		},
 		{
-			file: "seed001-checkin.yaml", opts: Options{Name: "egi-cesnet", Host: "pangeo.vm.fedcloud.eu"},
+			file: "seed001-checkin.yaml", opts: Options{Name: "egi-cesnet", Host: "pangeo.vm.fedcloud.eu", AgeRecipient: testRecipient},
 			wantProvider: site.AuthEGICheckin,
 			wantDropped:  []string{"dask-gateway.gateway.auth.simple.password", "jupyterhub.proxy.secretToken", "jupyterhub.hub.config.GenericOAuthenticator.client_secret"},
 		},

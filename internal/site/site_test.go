@@ -37,16 +37,14 @@ func check(t *testing.T, f *Fleet, file string) ErrorList {
 		t.Fatal(err)
 	}
 	s, err := DecodeSite(file, data)
-	if err == nil {
-		err = Validate(s, f)
-	}
-	if err == nil {
-		return nil
-	}
 	var list ErrorList
-	if !errors.As(err, &list) {
+	if err != nil && !errors.As(err, &list) {
 		t.Fatalf("%s: error is %T, want ErrorList: %v", file, err, err)
 	}
+	if s != nil {
+		list = append(list, Check(s, f)...)
+	}
+	list.Sort()
 	return list
 }
 
