@@ -56,6 +56,7 @@ func Validate(s *Site, f *Fleet) error {
 		}
 	}
 	CheckValues(r, "spec.values", sp.Values)
+	CheckSecrets(r, s)
 	return r.errs.Err()
 }
 
@@ -105,6 +106,7 @@ func ValidateFleet(f *Fleet) error {
 		}
 	}
 	CheckValues(r, "spec.values", fs.Values)
+	CheckFleetSecrets(r, f)
 	return r.errs.Err()
 }
 
