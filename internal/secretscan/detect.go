@@ -39,8 +39,12 @@ var (
 	codePair = regexp.MustCompile(`["']([A-Za-z_][\w.-]*)["']\s*[:,]\s*[rbuRBU]?["']([^"'\n]{3,})["']`)
 	// dotenv is `NAME=value` per line, as in .env and ini files.
 	dotenv = regexp.MustCompile(`(?m)^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*=\s*([^\s"'#]{3,})\s*$`)
+	// publicPEM is a PEM block that is not a private key.
+	publicPEM = regexp.MustCompile(`-----BEGIN (CERTIFICATE|PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----[\s\S]*?-----END (CERTIFICATE|PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----`)
 	// digestPrefix precedes hex that is a content digest, not a secret.
 	digestPrefix = regexp.MustCompile(`(?i)(sha1|sha224|sha256|sha384|sha512|md5)[:=-]$`)
+	// imageBefore ends an image name right before its tag.
+	imageBefore = regexp.MustCompile(`[a-z0-9][a-z0-9._-]*/[a-z0-9._/-]+:$`)
 	// imageRef is an image reference whose tag may be a commit id.
 	imageRef = regexp.MustCompile(`^[a-z0-9][a-z0-9._/-]*(:[0-9]+)?/[a-z0-9._/-]+:[0-9a-f]{7,40}$`)
 )
@@ -65,12 +69,16 @@ func entropy(s string) float64 {
 	return h
 }
 
-// detect runs every value detector over one string.
-func detect(s string) []hit {
-	return detectDepth(s, 0)
+// detect runs every value detector over one string. key is the key that
+// holds it ("" if unknown).
+func detect(key, s string) []hit {
+	return detectDepth(key, s, 0)
 }
 
-func detectDepth(s string, depth int) []hit {
+// digestKey are keys whose hex values are content digests or commit ids.
+var digestKey = regexp.MustCompile(`(?i)(tag|digest|sha|sha256|commit|revision|checksum|hash)$`)
+
+func detectDepth(key, s string, depth int) []hit {
 	var out []hit
 	seen := map[string]bool{}
 	add := func(h hit) {
@@ -115,15 +123,17 @@ func detectDepth(s string, depth int) []hit {
 		compact := strings.Join(strings.Fields(s), "")
 		if len(compact) >= 24 {
 			if dec, ok := decodeBase64(compact); ok && isText(dec) {
-				for _, h := range detectDepth(dec, 1) {
+				for _, h := range detectDepth(key, dec, 1) {
 					add(hit{rule: h.rule, what: h.what + " (base64-encoded)", secret: compact})
 				}
 				return out
 			}
 		}
 	}
+	// Certificates and public keys are meant to be published.
+	s = publicPEM.ReplaceAllString(s, "")
 	for _, tok := range tokens(s) {
-		if h, ok := entropyHit(s, tok); ok {
+		if h, ok := entropyHit(key, s, tok); ok {
 			add(h)
 		}
 	}
@@ -156,11 +166,12 @@ func isB64(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '_' || c == '-' || c == '='
 }
 
-func entropyHit(s string, t token) (hit, bool) {
+func entropyHit(key, s string, t token) (hit, bool) {
 	tok := strings.Trim(t.text, "/-_")
 	switch {
 	case len(tok) >= minHexLen && hexToken.MatchString(tok):
-		if digestPrefix.MatchString(s[:t.start]) || imageRef.MatchString(s) {
+		if digestPrefix.MatchString(s[:t.start]) || imageRef.MatchString(s) || digestKey.MatchString(key) ||
+			len(tok) <= 40 && imageBefore.MatchString(s[:t.start]) {
 			return hit{}, false
 		}
 		if entropy(tok) >= minHexEntropy {

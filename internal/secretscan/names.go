@@ -58,7 +58,7 @@ var referenceLast = map[string]bool{
 // a value source, never the value itself.
 var referenceKeys = map[string]bool{
 	"IMAGE PULL SECRET": true, "IMAGE PULL SECRETS": true, "PULL SECRETS": true,
-	"EXISTING SECRET": true,
+	"EXISTING SECRET": true, "NOT SECRET": true,
 }
 
 // IsSecretName reports whether a key or environment variable name says its
@@ -69,7 +69,7 @@ func IsSecretName(key string) bool {
 		return false
 	}
 	for _, w := range ws {
-		if w == "FROM" || w == "EXISTING" {
+		if w == "FROM" || w == "EXISTING" || w == "NOT" {
 			return false
 		}
 	}

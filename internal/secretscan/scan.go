@@ -80,9 +80,15 @@ func Tree(prefix string, v any, o Options) []Finding {
 type scanner struct {
 	o   Options
 	out []Finding
+	// reported are paths already reported by a structural rule.
+	reported map[string]bool
 }
 
 func (s *scanner) add(p, key, rule, what, secret string) {
+	if s.reported == nil {
+		s.reported = map[string]bool{}
+	}
+	s.reported[p] = true
 	f := Finding{File: s.o.File, Path: p, Key: key, Rule: rule, What: what, Secret: secret}
 	if s.o.Line != nil {
 		f.Line = s.o.Line(p)
@@ -183,7 +189,10 @@ func (s *scanner) str(p, key, v, under string) {
 		s.add(p, under, RuleSecretKey, fmt.Sprintf("a literal value at the secret key %q", under), v)
 		return
 	}
-	for _, h := range detect(v) {
+	if s.reported[p] {
+		return
+	}
+	for _, h := range detect(key, v) {
 		s.add(p, key, h.rule, h.what, h.secret)
 	}
 }

@@ -116,3 +116,24 @@ func lastSep(p string) int {
 	}
 	return -1
 }
+
+// Text scans a text file line by line with the value detectors (a PEM
+// private key is found across lines).
+func Text(file string, data []byte) []Finding {
+	var out []Finding
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		for _, h := range detect("", string(line)) {
+			out = append(out, Finding{File: file, Line: i + 1, Path: fmt.Sprintf("line %d", i+1), Rule: h.rule, What: h.what, Secret: h.secret})
+		}
+	}
+	for _, f := range formats {
+		if f.id != "private-key" {
+			continue
+		}
+		for _, loc := range f.re.FindAllIndex(data, -1) {
+			line := bytes.Count(data[:loc[0]], []byte("\n")) + 1
+			out = append(out, Finding{File: file, Line: line, Path: fmt.Sprintf("line %d", line), Rule: f.id, What: f.what, Secret: string(data[loc[0]:loc[1]])})
+		}
+	}
+	return out
+}

@@ -161,3 +161,19 @@ func validateTargetPath(r *reporter, s *Site, field, p string) {
 		r.add(KindSecret, field, "remove the value from spec.values", "spec.values also sets %s", p)
 	}
 }
+
+// NotSecretAnnotation lists, on each rendered HelmRelease, the values its
+// site marked as not secret, so a plan shows the mark and check-secrets
+// honours it: "path: reason" entries, one per line.
+const NotSecretAnnotation = "hubfleet.dev/not-secret"
+
+// ParseNotSecretAnnotation returns the paths of a NotSecretAnnotation.
+func ParseNotSecretAnnotation(v string) []string {
+	var out []string
+	for _, l := range strings.Split(v, "\n") {
+		if p, _, ok := strings.Cut(l, ": "); ok && p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
