@@ -47,6 +47,9 @@ func TestWithoutDNSResultsAreUnknown(t *testing.T) {
 			if hub.Status != tc.wantHub {
 				t.Errorf("hub-health = %s %q, want %s", hub.Status, hub.Detail, tc.wantHub)
 			}
+			if tls := find(t, rs, CheckTLS); tls.Status != tc.wantHub {
+				t.Errorf("tls = %s %q, want %s", tls.Status, tls.Detail, tc.wantHub)
+			}
 			if got := ExitCode(rs); got != tc.wantExit {
 				t.Errorf("exit code %d, want %d (%s)", got, tc.wantExit, Summary(rs))
 			}
