@@ -104,3 +104,20 @@ func TestSummaryCountsSitesAndChecksApart(t *testing.T) {
 		t.Error("unknown must rank above pass and below warn")
 	}
 }
+
+func TestBlockedChecksAreUnknown(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   Result
+		want Status
+	}{
+		{Result{Status: Fail, Detail: "cannot fetch the JWKS: the discovery document is unusable (not checked: no DNS resolver reachable)"}, Unknown},
+		{Result{Status: Warn, Detail: "not checked: the hub gave no authorization redirect to follow (not checked: no kube context)"}, Unknown},
+		{Result{Status: Fail, Detail: "cannot fetch the JWKS: the discovery document is unusable (HTTP 500)"}, Fail},
+		{Result{Status: Pass, Detail: "fine (not checked: x)"}, Pass},
+	} {
+		if got := unknownIfBlocked(tc.in).Status; got != tc.want {
+			t.Errorf("%q: %s, want %s", tc.in.Detail, got, tc.want)
+		}
+	}
+}
