@@ -19,8 +19,9 @@ import (
 
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/releaseutil"
+
+	"github.com/hubfleet/hubfleet/internal/chart/engine"
 )
 
 // Expectations are what a site's configuration says the rendered objects
@@ -91,6 +92,12 @@ type RenderOptions struct {
 	// while RenderAll runs with GCPercent: the collector works harder as
 	// the heap approaches it instead of letting garbage pile up.
 	MemoryLimit int64
+	// PlainEngine renders with Helm's engine.Engine, which parses every
+	// template of the chart again for every site, instead of parsing each
+	// chart once and executing a clone of the parsed set per site. The
+	// output is the same; it is kept for comparison (go run ./bench
+	// -engine plain).
+	PlainEngine bool
 }
 
 // DefaultResultCacheDir is os.UserCacheDir()/hubfleet/renders.
@@ -118,6 +125,8 @@ type Renderer struct {
 	// apiMemo maps the sha256 of an object's YAML to its API problem
 	// ("" for none); the removed-version check does not use it.
 	apiMemo sync.Map
+	// engine keeps each chart's parsed templates.
+	parsed *engine.Engine
 }
 
 // NewRenderer returns a Renderer.
@@ -140,7 +149,7 @@ func NewRenderer(opts RenderOptions) (*Renderer, error) {
 	for _, s := range opts.StripSecrets {
 		strip[s] = true
 	}
-	return &Renderer{opts: opts, strip: strip}, nil
+	return &Renderer{opts: opts, strip: strip, parsed: &engine.Engine{}}, nil
 }
 
 // RenderAll renders every request with a bounded worker pool and returns
@@ -278,12 +287,12 @@ func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
 		vals = map[string]any{}
 	}
 
-	src := req.Chart.fast
+	src, mode := req.Chart.fast, "fast"
 	if r.opts.RenderChecksums {
-		src = req.Chart.chart
+		src, mode = req.Chart.chart, "full"
 	}
 	hc := clone(src)
-	crds, templates, cvals, runErr := renderChart(hc, vals, req.ReleaseName, req.Namespace, kv, apis)
+	crds, templates, cvals, runErr := renderChart(r.templateEngine(req.Chart, src, mode), hc, vals, req.ReleaseName, req.Namespace, kv, apis)
 
 	// Validate the values Helm would have validated: coalesced after the
 	// dependencies of our clone were processed (conditions, aliases,
@@ -318,7 +327,7 @@ func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
 // for an install, and Install coalesces the values a second time for
 // schema validation. It returns the CRDs and the rendered templates as
 // YAML streams with "# Source:" comments, and the coalesced values.
-func renderChart(hc *helmchart.Chart, vals map[string]any, releaseName, namespace string, kv *chartutil.KubeVersion, apis []string) (crds, templates string, coalesced map[string]any, err error) {
+func renderChart(render templateEngine, hc *helmchart.Chart, vals map[string]any, releaseName, namespace string, kv *chartutil.KubeVersion, apis []string) (crds, templates string, coalesced map[string]any, err error) {
 	if err := chartutil.ProcessDependenciesWithMerge(hc, vals); err != nil {
 		return "", "", nil, err
 	}
@@ -333,8 +342,7 @@ func renderChart(hc *helmchart.Chart, vals map[string]any, releaseName, namespac
 	if v, ok := top["Values"].(chartutil.Values); ok {
 		coalesced = v
 	}
-	var e engine.Engine
-	files, err := e.Render(hc, top)
+	files, err := render(hc, top)
 	if err != nil {
 		return "", "", coalesced, err
 	}
