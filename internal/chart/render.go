@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -98,6 +99,11 @@ type RenderOptions struct {
 	// output is the same; it is kept for comparison (go run ./bench
 	// -engine plain).
 	PlainEngine bool
+	// CacheMaxBytes bounds the result cache on disk. When a RenderAll
+	// (or Render) has written results and the cache is larger, the least
+	// recently used results are removed until it is at most 3/4 of the
+	// limit. 0 uses DefaultCacheMaxBytes; negative disables the limit.
+	CacheMaxBytes int64
 }
 
 // DefaultResultCacheDir is os.UserCacheDir()/hubfleet/renders.
@@ -127,6 +133,8 @@ type Renderer struct {
 	apiMemo sync.Map
 	// engine keeps each chart's parsed templates.
 	parsed *engine.Engine
+	// stored counts results written to the cache since the last trim.
+	stored atomic.Int64
 }
 
 // NewRenderer returns a Renderer.
@@ -157,8 +165,24 @@ func NewRenderer(opts RenderOptions) (*Renderer, error) {
 // site (from one goroutine at a time).
 func (r *Renderer) RenderAll(ctx context.Context, reqs []Request, progress func(done, total int)) []Result {
 	out := make([]Result, len(reqs))
+	done := 0
+	r.RenderEach(ctx, reqs, func(i int, res Result) {
+		out[i] = res
+		done++
+		if progress != nil {
+			progress(done, len(reqs))
+		}
+	})
+	return out
+}
+
+// RenderEach renders every request like RenderAll but hands each result
+// to fn (called from one goroutine at a time, in completion order)
+// instead of keeping them all: a caller that only needs the problems of
+// a large fleet holds one result per worker in memory.
+func (r *Renderer) RenderEach(ctx context.Context, reqs []Request, fn func(i int, res Result)) {
 	if len(reqs) == 0 {
-		return out
+		return
 	}
 	if r.opts.GCPercent > 0 && len(reqs) > 1 {
 		defer debug.SetGCPercent(debug.SetGCPercent(r.opts.GCPercent))
@@ -169,20 +193,16 @@ func (r *Renderer) RenderAll(ctx context.Context, reqs []Request, progress func(
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	done := 0
 	workers := min(r.opts.Workers, len(reqs))
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				out[i] = r.Render(ctx, reqs[i])
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, len(reqs))
-					mu.Unlock()
-				}
+				res := r.Render(ctx, reqs[i])
+				mu.Lock()
+				fn(i, res)
+				mu.Unlock()
 			}
 		}()
 	}
@@ -191,7 +211,11 @@ func (r *Renderer) RenderAll(ctx context.Context, reqs []Request, progress func(
 	}
 	close(jobs)
 	wg.Wait()
-	return out
+	if r.stored.Swap(0) > 0 {
+		// The cache is an optimisation: a failed trim is retried by the
+		// next run that writes.
+		_, _ = r.TrimCache()
+	}
 }
 
 // Key returns the cache key of a request: it changes when the chart, the
@@ -360,6 +384,11 @@ func renderChart(render templateEngine, hc *helmchart.Chart, vals map[string]any
 	sort.Strings(names)
 	var tb strings.Builder
 	for _, name := range names {
+		if !strings.Contains(files[name], "---") {
+			// SplitManifests splits only at "---": one document.
+			fmt.Fprintf(&tb, "---\n# Source: %s\n%s\n", name, strings.TrimSpace(files[name]))
+			continue
+		}
 		docs := releaseutil.SplitManifests(files[name])
 		keys := make([]string, 0, len(docs))
 		for k := range docs {
@@ -404,6 +433,7 @@ func (r *Renderer) load(key string) (Result, bool) {
 	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&res); err != nil || res.Key != key {
 		return Result{}, false
 	}
+	touch(r.cachePath(key))
 	return res, true
 }
 
@@ -419,5 +449,7 @@ func (r *Renderer) store(res *Result) {
 	}
 	// The cache is an optimisation: a failed write only costs a render
 	// next time.
-	_ = writeAtomic(r.cachePath(res.Key), b.Bytes())
+	if writeAtomic(r.cachePath(res.Key), b.Bytes()) == nil {
+		r.stored.Add(1)
+	}
 }

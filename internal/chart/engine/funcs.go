@@ -27,7 +27,7 @@ func funcMap() template.FuncMap {
 	for k, v := range (template.FuncMap{
 		"toToml":        toTOML,
 		"fromToml":      fromTOML,
-		"toYaml":        toYAML,
+		"toYaml":        toYAMLFast,
 		"toYamlPretty":  toYAMLPretty,
 		"fromYaml":      fromYAML,
 		"fromYamlArray": fromYAMLArray,
