@@ -84,6 +84,7 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newPlanCmd(g, s),
 		newUpgradeCmd(g, s),
 		newActionCmd(g, s),
+		newCacheCmd(s),
 	)
 	return cmd
 }
