@@ -197,19 +197,20 @@ func renderJob(ctx context.Context, j job) (report, error) {
 	return rep, nil
 }
 
-// planJob plans Head against Base as `hubfleet plan` does: a release
-// whose values file is unchanged is not parsed twice and not rendered.
+// planJob plans Head against Base as `hubfleet plan` can: a release
+// whose values file and chart version are unchanged is neither parsed nor
+// rendered (it shares one empty request between base and head), and only
+// the charts of changed releases are loaded.
 func planJob(ctx context.Context, j job) (report, error) {
-	cs, err := charts(ctx, j, j.Base, j.Head)
-	if err != nil {
-		return report{}, err
-	}
 	base, head := flatten(j.Base), flatten(j.Head)
 	if len(base) != len(head) {
 		return report{}, errors.New("base and head differ in their releases")
 	}
+	unchanged := &plan.State{Request: &chart.Request{}}
 	sites := make([]plan.Site, len(base))
+	data := make([][2][]byte, len(base))
 	if err := parallel(len(base), func(i int) error {
+		sites[i] = plan.Site{Name: base[i].site + "/" + base[i].rel.Release, Base: unchanged, Head: unchanged}
 		bb, err := os.ReadFile(base[i].rel.Path)
 		if err != nil {
 			return err
@@ -220,23 +221,37 @@ func planJob(ctx context.Context, j job) (report, error) {
 				return err
 			}
 		}
-		br, err := request(cs, base[i], bb)
-		if err != nil {
-			return err
-		}
-		s := plan.Site{Name: base[i].site + "/" + base[i].rel.Release, Base: &plan.State{Request: &br}}
-		s.Head = s.Base
 		if !bytes.Equal(bb, hb) || base[i].rel.Version != head[i].rel.Version {
-			hr, err := request(cs, head[i], hb)
-			if err != nil {
-				return err
-			}
-			s.Head = &plan.State{Request: &hr}
+			data[i] = [2][]byte{bb, hb}
 		}
-		sites[i] = s
 		return nil
 	}); err != nil {
 		return report{}, err
+	}
+	var changedBase, changedHead []site
+	for i := range base {
+		if data[i][0] != nil {
+			changedBase = append(changedBase, site{Name: base[i].site, Releases: []release{base[i].rel}})
+			changedHead = append(changedHead, site{Name: head[i].site, Releases: []release{head[i].rel}})
+		}
+	}
+	cs, err := charts(ctx, j, changedBase, changedHead)
+	if err != nil {
+		return report{}, err
+	}
+	for i := range base {
+		if data[i][0] == nil {
+			continue
+		}
+		br, err := request(cs, base[i], data[i][0])
+		if err != nil {
+			return report{}, err
+		}
+		hr, err := request(cs, head[i], data[i][1])
+		if err != nil {
+			return report{}, err
+		}
+		sites[i].Base, sites[i].Head = &plan.State{Request: &br}, &plan.State{Request: &hr}
 	}
 	r, err := renderer(j)
 	if err != nil {
@@ -248,6 +263,5 @@ func planJob(ctx context.Context, j job) (report, error) {
 	if err != nil {
 		return report{}, err
 	}
-	rep := report{Releases: len(sites), Changed: p.Counts()[plan.Changed]}
-	return rep, nil
+	return report{Releases: len(sites), Changed: p.Counts()[plan.Changed]}, nil
 }

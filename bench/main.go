@@ -359,7 +359,11 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	var prep report
 	load0 := loadavg()
 	for run := range max(cfg.runs, 1) {
-		s, rep, err := e.hubfleet(ctx, job{Repo: e.repo, ChartCache: warmCharts, RenderCache: filepath.Join(tmp, fmt.Sprintf("renders-plan-%d", run)), Base: base, Head: head})
+		j := job{Repo: e.repo, ChartCache: warmCharts, RenderCache: filepath.Join(tmp, fmt.Sprintf("renders-plan-%d", run)), Base: base, Head: head}
+		if run == 0 && cfg.cpuProfile != "" {
+			j.CPUProfile = filepath.Join(cfg.cpuProfile, fmt.Sprintf("plan-%d.prof", cfg.planFleet))
+		}
+		s, rep, err := e.hubfleet(ctx, j)
 		if err != nil {
 			return err
 		}
