@@ -39,6 +39,7 @@ type config struct {
 	runs                    int
 	cpuProfile              string
 	child                   string
+	fleetCold               bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -54,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory")
 	fs.IntVar(&cfg.runs, "runs", 3, "paired alternating runs of the compared workloads; medians are reported")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write CPU profiles of the first hubfleet run of each cold workload into this directory")
+	fs.BoolVar(&cfg.fleetCold, "fleet-cold", true, "render the -fleet fleet cold (peak RSS); false measures only its no-op re-plan")
 	fs.StringVar(&cfg.child, "child", "", "internal: run the job in this file and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -390,21 +392,25 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			j.CPUProfile = filepath.Join(cfg.cpuProfile, fmt.Sprintf("cold-fleet-%d.prof", cfg.fleet))
 		}
 		load0 := loadavg()
-		s, rep, err := e.hubfleet(ctx, j)
-		if err != nil {
-			return err
+		var cacheNote string
+		if cfg.fleetCold {
+			s, rep, err := e.hubfleet(ctx, j)
+			if err != nil {
+				return err
+			}
+			if err := noProblems("fleet", rep); err != nil {
+				return err
+			}
+			cacheSize, cacheFiles := dirSize(renders)
+			cacheNote = fmt.Sprintf("; render cache after the cold run: %s in %d files", mib(cacheSize), cacheFiles)
+			fmt.Fprintf(stdout, "| render + validation of %d sites (%d releases), cold | %s | %s | %s | %d | %s / %s | < 1 GiB peak RSS |\n", cfg.fleet, rep.Releases, ms(s.wall), ms(s.cpu), mib(s.rss), rep.Rendered, load0, loadavg())
 		}
-		if err := noProblems("fleet", rep); err != nil {
-			return err
-		}
-		cacheSize, cacheFiles := dirSize(renders)
-		fmt.Fprintf(stdout, "| render + validation of %d sites (%d releases), cold | %s | %s | %s | %d | %s / %s | < 1 GiB peak RSS |\n", cfg.fleet, rep.Releases, ms(s.wall), ms(s.cpu), mib(s.rss), rep.Rendered, load0, loadavg())
 
 		fmt.Fprintf(stderr, "no-op re-plan of a %d-site fleet ...\n", cfg.fleet)
 		var ns []sample
 		load0 = loadavg()
 		for range max(cfg.runs, 1) {
-			s, rep, err := e.hubfleet(ctx, job{Repo: e.repo, ChartCache: filepath.Join(tmp, "charts-fleet"), RenderCache: renders, Base: fleet, Head: fleet})
+			s, rep, err := e.hubfleet(ctx, job{Repo: e.repo, ChartCache: warmCharts, RenderCache: renders, Base: fleet, Head: fleet})
 			if err != nil {
 				return err
 			}
@@ -421,7 +427,7 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 				counts[l.name] = 0
 			}
 		}
-		fmt.Fprintf(stdout, "\nfleet: %s; render cache after the cold run: %s in %d files\n", strings.Join(mix, ", "), mib(cacheSize), cacheFiles)
+		fmt.Fprintf(stdout, "\nfleet: %s%s\n", strings.Join(mix, ", "), cacheNote)
 	}
 	fmt.Fprintf(stdout, "\nload average at the end of the run: %s\n", loadavg())
 	return nil
