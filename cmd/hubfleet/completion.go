@@ -14,7 +14,7 @@ import (
 // completeSites completes site names: the directories under clusters/
 // that hold a site file.
 func completeSites(g *globalOptions) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		findRoot(cmd, g)
 		dirs, err := os.ReadDir(filepath.Join(g.root, fleet.ClustersDir))
 		if err != nil {
@@ -22,6 +22,9 @@ func completeSites(g *globalOptions) func(*cobra.Command, []string, string) ([]s
 		}
 		var names []string
 		for _, d := range dirs {
+			if !strings.HasPrefix(d.Name(), prefix) {
+				continue
+			}
 			if _, err := os.Stat(filepath.Join(g.root, filepath.FromSlash(fleet.SitePath(d.Name())))); err == nil {
 				names = append(names, d.Name())
 			}
@@ -39,8 +42,12 @@ func completeCharts(*cobra.Command, []string, string) ([]string, cobra.ShellComp
 // names on every --site flag, chart names on --chart, formats on -o. It
 // walks the finished tree so those files need no edit.
 func addCompletions(root *cobra.Command, g *globalOptions) {
+	root.InitDefaultCompletionCmd()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
+		if c.Example == "" {
+			c.Example = examples[c.CommandPath()]
+		}
 		if f := c.Flags().Lookup("site"); f != nil {
 			if _, ok := c.GetFlagCompletionFunc("site"); !ok {
 				_ = c.RegisterFlagCompletionFunc("site", completeSites(g))
@@ -73,4 +80,18 @@ func formatsFromUsage(usage string) func(*cobra.Command, []string, string) ([]st
 		}
 	}
 	return cobra.FixedCompletions(names, cobra.ShellCompDirectiveNoFileComp)
+}
+
+// examples are the help examples of commands whose files do not set one
+// (the commands others own, and cobra's completion commands).
+var examples = map[string]string{
+	"hubfleet":                       "  hubfleet init my-fleet && cd my-fleet && hubfleet site new my-site\n  hubfleet render && hubfleet plan",
+	"hubfleet validate":              "  hubfleet validate\n  cd clusters && hubfleet validate   # --root is found by walking up",
+	"hubfleet secret":                "  hubfleet secret keygen --site egi-pangeo\n  printf '%s' \"$CLIENT_SECRET\" | hubfleet secret set --site egi-pangeo",
+	"hubfleet action":                "  hubfleet action plan   # in a terminal: plain text, nothing pushed or commented",
+	"hubfleet completion":            "  hubfleet completion bash > /etc/bash_completion.d/hubfleet",
+	"hubfleet completion bash":       "  source <(hubfleet completion bash)",
+	"hubfleet completion zsh":        "  hubfleet completion zsh > \"${fpath[1]}/_hubfleet\"",
+	"hubfleet completion fish":       "  hubfleet completion fish > ~/.config/fish/completions/hubfleet.fish",
+	"hubfleet completion powershell": "  hubfleet completion powershell | Out-String | Invoke-Expression",
 }

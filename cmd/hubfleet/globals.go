@@ -16,6 +16,13 @@ func addGlobalFlags(cmd *cobra.Command, g *globalOptions) {
 	cmd.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "no colour in the output (also: NO_COLOR=1); colour is used on a terminal only")
 }
 
+// prepare runs before every command: it finds --root and puts the
+// progress line into the command's context.
+func prepare(cmd *cobra.Command, g *globalOptions, s streams) {
+	findRoot(cmd, g)
+	cmd.SetContext(withProgress(cmd.Context(), s))
+}
+
 // findRoot sets --root, when not given, to the nearest directory above
 // the working directory that holds bases/daskhub/fleet.yaml. Without one
 // the root stays "." and the command's own error says what is missing.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,6 +22,7 @@ type importOptions struct {
 	contactEmail string
 	ageRecipient string
 	write        bool
+	chartCache   string
 }
 
 func newImportCmd(g *globalOptions, s streams) *cobra.Command {
@@ -46,7 +48,7 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
   hubfleet import dh-config.yaml dh-auth.yaml --site heliocloud --host daskhub.example.org --write`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runImport(g, o, s, args)
+			return runImport(cmd.Context(), g, o, s, args)
 		},
 	}
 	cmd.Flags().StringVar(&o.site, "site", "", "name of the new site (required)")
@@ -54,11 +56,12 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
 	cmd.Flags().StringVar(&o.contactEmail, "contact-email", "", "Let's Encrypt account e-mail, for values without an ingress")
 	cmd.Flags().StringVar(&o.ageRecipient, "age-recipient", "", "the public age key of the site's cluster (age1...), for spec.secrets.ageRecipient")
 	cmd.Flags().BoolVar(&o.write, "write", false, "write clusters/<site>/site.yaml instead of printing it")
+	addChartCacheFlag(cmd, &o.chartCache)
 	_ = cmd.MarkFlagRequired("site")
 	return cmd
 }
 
-func runImport(g *globalOptions, o *importOptions, s streams, args []string) error {
+func runImport(ctx context.Context, g *globalOptions, o *importOptions, s streams, args []string) error {
 	files := map[string][]byte{}
 	for _, a := range args {
 		b, err := os.ReadFile(a)
@@ -76,9 +79,21 @@ func runImport(g *globalOptions, o *importOptions, s streams, args []string) err
 		return err
 	}
 	fmt.Fprint(s.err, report.String())
-	if !o.write {
-		_, err := s.out.Write(out)
+	typos, err := checkImported(ctx, g.root, o.chartCache, fleet.SitePath(o.site), out)
+	if err != nil {
 		return err
+	}
+	if w := typos.Warnings(); len(w) > 0 {
+		fmt.Fprintln(s.err, w.Error())
+	}
+	if !o.write {
+		if _, err := s.out.Write(out); err != nil {
+			return err
+		}
+		if errs := typos.Errors(); len(errs) > 0 {
+			return problems("%s\n%d problem(s) found: fix them in the values file or in the site file", errs.Error(), len(errs))
+		}
+		return nil
 	}
 	abs, err := filepath.Abs(g.root)
 	if err != nil {
@@ -94,7 +109,7 @@ func runImport(g *globalOptions, o *importOptions, s streams, args []string) err
 		return err
 	}
 	fmt.Fprintf(s.out, "wrote %s\n", rel)
-	if _, err := loadFleet(g.root); err != nil {
+	if _, err := loadFleetChecked(ctx, g.root, o.chartCache, s); err != nil {
 		var p *errProblems
 		if errors.As(err, &p) {
 			return problems("%s\nthe imported site needs the fixes above before 'hubfleet render'", p.msg)

@@ -74,7 +74,7 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	cmd.Version, cmd.PersistentPreRun = buildinfo.Read().Version, func(cmd *cobra.Command, _ []string) { findRoot(cmd, g) }
+	cmd.Version, cmd.PersistentPreRun = buildinfo.Read().Version, func(cmd *cobra.Command, _ []string) { prepare(cmd, g, s) }
 	cmd.SetVersionTemplate(versionText(buildinfo.Read()))
 	cmd.SetIn(s.in)
 	cmd.SetOut(s.out)
@@ -93,6 +93,7 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newVersionCmd(s),
 		newInitCmd(g, s),
 		newSiteCmd(g, s),
+		newCheckSecretsCmd(g, s),
 	)
 	addCompletions(cmd, g)
 	return cmd

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -183,4 +185,37 @@ func loadFleetChecked(ctx context.Context, root, chartCache string, s streams) (
 		return nil, problems("%s\n%d problem(s) found", errs.Error(), len(errs))
 	}
 	return fl, nil
+}
+
+// checkImported checks an imported site's values keys against the chart
+// schemas, as validate does, so a typo in the values file is reported at
+// import time. Outside a fleet (no fleet file) there is nothing to check
+// against and it returns nothing.
+func checkImported(ctx context.Context, root, chartCache, rel string, data []byte) (site.ErrorList, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	fb, err := os.ReadFile(filepath.Join(abs, fleet.FleetFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := site.DecodeFleetContext(ctx, fleet.FleetFile, fb)
+	if err != nil || f == nil {
+		return nil, nil // validate reports the fleet file's own problems
+	}
+	st, err := site.DecodeSiteContext(ctx, rel, data)
+	if st == nil {
+		return nil, err
+	}
+	opts := chart.DefaultResolverOptions()
+	opts.CacheDir, opts.Offline = chartCache, true
+	res, err := chart.NewResolver(opts)
+	if err != nil {
+		return nil, err
+	}
+	return valuesschema.CheckSite(ctx, st, f, valuesschema.Options{Resolver: res})
 }

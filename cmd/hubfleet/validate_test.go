@@ -217,6 +217,19 @@ func TestValidateChecksValuesAgainstTheRealChartSchemas(t *testing.T) {
 			}
 		}
 	}
+
+	// import runs the same check on what it writes: each typo is named.
+	values := filepath.Join(t.TempDir(), "values.yaml")
+	writeFile(t, values, []byte("jupyterhub:\n  singelser: {cpu: {limit: 1}}\n  singleuser:\n    memmory: {limit: 1G}\n    memory: {limit: 2G}\n  ingress: {enabled: true, hosts: [typo.example.org]}\n"))
+	r = hubfleet(t, "", "import", values, "--site", "typo", "--root", root, "--chart-cache", cache, "--contact-email", "ops@example.org")
+	if r.code != exitProblems {
+		t.Fatalf("import with typos: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{`"singelser"`, `did you mean "singleuser"?`, `"memmory"`, `did you mean "memory"?`, "2 problem(s) found"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("import output lacks %q:\n%s", want, r.stderr)
+		}
+	}
 }
 
 func TestSIGTERMStopsALongValidateWithinASecond(t *testing.T) {

@@ -83,7 +83,7 @@ Exit code 1 when a check fails; unknown results do not fail.`,
 			v := verify.New(opts)
 			defer v.Close()
 			var results []verify.Result
-			stop := progress.Start(withProgress(cmd.Context(), s), "verifying %d site(s)", len(ts))
+			stop := progress.Start(cmd.Context(), "verifying %d site(s)", len(ts))
 			if o.wait > 0 {
 				results = v.Wait(cmd.Context(), ts, o.wait)
 			} else {

@@ -153,3 +153,43 @@ func TestLaterValuesFilesWin(t *testing.T) {
 		t.Errorf("image (-want +got):\n%s", diff)
 	}
 }
+
+func TestImportMovesUsersOfAnyAuthenticatorToSpecAuth(t *testing.T) {
+	t.Parallel()
+	values := []byte(`jupyterhub:
+  hub:
+    config:
+      JupyterHub: {authenticator_class: generic-oauth}
+      GenericOAuthenticator:
+        client_id: hub
+        authorize_url: https://idp.example.org/authorize
+        token_url: https://idp.example.org/token
+        userdata_url: https://idp.example.org/userinfo
+        admin_users: [alice]
+        allowed_users: [bob]
+  ingress:
+    enabled: true
+    hosts: [hub.example.org]
+`)
+	s, _, err := Import(map[string][]byte{"v.yaml": values}, []string{"v.yaml"}, Options{Name: "x", AgeRecipient: testRecipient, ContactEmail: "ops@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Encode(s, "v.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := site.DecodeSite("v.yaml", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := site.Validate(back, fleetConfig(t)); err != nil {
+		t.Errorf("the imported site is invalid:\n%v\n%s", err, out)
+	}
+	if diff := cmp.Diff([]string{"alice"}, back.Spec.Auth.Admins); diff != "" {
+		t.Errorf("admins (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"bob"}, back.Spec.Auth.AllowedUsers); diff != "" {
+		t.Errorf("allowedUsers (-want +got):\n%s", diff)
+	}
+}

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"golang.org/x/term"
-	"sigs.k8s.io/yaml"
+	"gopkg.in/yaml.v3"
 )
 
 // Format is an output format.
@@ -71,14 +71,38 @@ func WriteJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// WriteYAML writes v as YAML, with the same field names as its JSON.
+// WriteYAML writes v as YAML, with the same field names and order as
+// its JSON (JSON is YAML: the node tree keeps the order).
 func WriteYAML(w io.Writer, v any) error {
-	b, err := yaml.Marshal(v)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(b)
-	return err
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return err
+	}
+	plainStyle(&doc)
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// plainStyle drops the JSON flow style and quotes the decoder kept, where
+// YAML does not need them.
+func plainStyle(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		n.Style = 0
+	}
+	if n.Kind == yaml.ScalarNode && n.Style == yaml.DoubleQuotedStyle {
+		n.Style = 0
+	}
+	for _, c := range n.Content {
+		plainStyle(c)
+	}
 }
 
 // WriteData writes v as JSON or YAML; text and markdown are the caller's.

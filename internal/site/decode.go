@@ -359,7 +359,7 @@ func (w *walker) scalar(n *yaml.Node, v reflect.Value, path string) {
 		var i int64
 		if tag != "!!int" || n.Decode(&i) != nil || v.OverflowInt(i) {
 			fix := "write a whole number, e.g. 1"
-			if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && tag == "!!float" {
+			if f, err := strconv.ParseFloat(n.Value, 64); err == nil && tag == "!!float" && math.Abs(f) < 1e15 {
 				fix = fmt.Sprintf("write a whole number, e.g. %d", int64(math.Round(f)))
 			}
 			w.bad(n, KindType, path, fix, "%q is not a %s", n.Value, kindName(t))
@@ -408,10 +408,6 @@ func (w *walker) free(n *yaml.Node, path string) (any, bool) {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		w.eachPair(n, path, func(key, val *yaml.Node) {
-			if key.Kind != yaml.ScalarNode {
-				w.bad(key, KindType, path, "use a plain string as the key", "a mapping key must be a string, found %s", describe(key))
-				return
-			}
 			p := join(path, key.Value)
 			if x, ok := w.free(val, p); ok {
 				m[key.Value] = x
@@ -469,6 +465,10 @@ func (w *walker) eachPair(n *yaml.Node, path string, visit func(key, val *yaml.N
 			return
 		}
 		key, val := n.Content[i], n.Content[i+1]
+		if key.Kind != yaml.ScalarNode {
+			w.bad(key, KindType, path, "use a plain string as the key", "a mapping key must be a string, found %s", describe(key))
+			continue
+		}
 		if key.Tag == "!!merge" {
 			w.errAt(key, KindSyntax, fieldOrDoc(path), "write the keys out", "YAML merge keys (<<) are not supported")
 			continue

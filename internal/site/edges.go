@@ -14,10 +14,10 @@ import (
 // its Namespace object under a pruning Kustomization, so removing the
 // site would delete the namespace and everything in it.
 var reservedNamespaces = map[string]string{
-	"default":         "the namespace every unqualified kubectl command uses",
+	"default":         "whatever is created without a namespace",
 	"kube-system":     "Kubernetes' own components",
 	"kube-public":     "Kubernetes' public cluster information",
-	"kube-node-lease": "Kubernetes' node heartbeats",
+	"kube-node-lease": "the nodes' heartbeats",
 	"flux-system":     "Flux itself",
 }
 
@@ -30,11 +30,11 @@ func checkNamespace(r *reporter, field, ns string) {
 	checkLabel(r, field, ns)
 	what, reserved := reservedNamespaces[ns]
 	if !reserved && strings.HasPrefix(ns, "kube-") {
-		what, reserved = "Kubernetes (the kube- prefix is reserved)", true
+		what, reserved = "Kubernetes components (the kube- prefix is Kubernetes')", true
 	}
 	if reserved {
 		r.add(KindReservedNS, field, "use a namespace of its own, e.g. daskhub",
-			"namespace %q belongs to %s: the site's overlay creates and prunes its namespace, so removing the site would delete it", ns, what)
+			"namespace %q is reserved: it holds %s, and the site's overlay creates and prunes its namespace, so removing the site would delete it", ns, what)
 	}
 }
 
@@ -194,7 +194,7 @@ func checkSOPSRecipient(r *reporter, s *Site, f *Fleet) {
 		return
 	}
 	r.add(KindSecretsWiring, "spec.secrets.ageRecipient",
-		"run `age-keygen -o key.txt`, put its public key (age1...) here and the private key in the cluster: kubectl -n flux-system create secret generic sops-age --from-file=age.agekey=key.txt (or set spec.secrets.clusterAgeRecipient in the fleet, or use clientSecret.externalSecret)",
+		"run `hubfleet secret keygen --site "+s.Metadata.Name+"`: it writes the public key here and prints the kubectl command that puts the private key in the cluster (or set spec.secrets.clusterAgeRecipient in the fleet, or use clientSecret.externalSecret)",
 		"the client secret is kept SOPS-encrypted, but no age key names this site's cluster: Flux there could not decrypt it")
 }
 
@@ -281,4 +281,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// ageKeyError explains why v is not an age public key.
+func ageKeyError(v string, err error) string {
+	switch {
+	case strings.HasPrefix(v, "ssh-"):
+		return fmt.Sprintf("%.20q... is an SSH key, not an age public key (age1...)", v)
+	case strings.HasPrefix(v, "AGE-SECRET-KEY-"):
+		return "this is an age PRIVATE key: remove it from the file at once and rotate it; only the public key (age1...) belongs here"
+	case !strings.HasPrefix(v, "age1"):
+		return fmt.Sprintf("%q is not an age public key: age public keys start with age1", v)
+	}
+	return fmt.Sprintf("not an age public key: %v", err)
 }

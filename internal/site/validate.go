@@ -64,12 +64,13 @@ func Check(s *Site, f *Fleet) ErrorList {
 	}
 	if sp.Secrets.AgeRecipient != "" {
 		if _, err := age.ParseX25519Recipient(sp.Secrets.AgeRecipient); err != nil {
-			r.add(KindAge, "spec.secrets.ageRecipient", "paste the public key printed by age-keygen (age1...)", "not an age public key: %v", err)
+			r.add(KindAge, "spec.secrets.ageRecipient", "paste the public key printed by age-keygen (age1...)", "%s", ageKeyError(sp.Secrets.AgeRecipient, err))
 		}
 	}
 	checkSOPSRecipient(r, s, f)
 	CheckValues(r, "spec.values", sp.Values)
 	checkExtraConfigCode(r, "spec.values", sp.Values)
+	CheckSecrets(r, s)
 	r.errs.Sort()
 	return r.errs
 }
@@ -95,7 +96,7 @@ func ValidateFleet(f *Fleet) error {
 	checkKubeVersion(r, "spec.kubernetesVersion", fs.KubernetesVersion)
 	if rcp := fs.Secrets.ClusterAgeRecipient; rcp != "" {
 		if _, err := age.ParseX25519Recipient(rcp); err != nil {
-			r.add(KindAge, "spec.secrets.clusterAgeRecipient", "paste the public key printed by age-keygen (age1...)", "not an age public key: %v", err)
+			r.add(KindAge, "spec.secrets.clusterAgeRecipient", "paste the public key printed by age-keygen (age1...)", "%s", ageKeyError(rcp, err))
 		}
 	}
 	for _, d := range []struct{ field, v string }{
@@ -115,11 +116,12 @@ func ValidateFleet(f *Fleet) error {
 	checkEnum(r, "spec.helmRelease.driftDetection", fs.HelmRelease.DriftDetection, "enabled", "warn", "disabled")
 	for i, rcp := range fs.Secrets.AgeRecipients {
 		if _, err := age.ParseX25519Recipient(rcp); err != nil {
-			r.add(KindAge, fmt.Sprintf("spec.secrets.ageRecipients[%d]", i), "paste the public key printed by age-keygen (age1...)", "not an age public key: %v", err)
+			r.add(KindAge, fmt.Sprintf("spec.secrets.ageRecipients[%d]", i), "paste the public key printed by age-keygen (age1...)", "%s", ageKeyError(rcp, err))
 		}
 	}
 	CheckValues(r, "spec.values", fs.Values)
 	checkExtraConfigCode(r, "spec.values", fs.Values)
+	CheckFleetSecrets(r, f)
 	return r.errs.Errors().Err()
 }
 
