@@ -93,6 +93,7 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newVersionCmd(s),
 		newInitCmd(g, s),
 		newSiteCmd(g, s),
+		newCheckSecretsCmd(g, s),
 	)
 	addCompletions(cmd, g)
 	return cmd

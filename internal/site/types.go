@@ -75,6 +75,15 @@ type SiteSecrets struct {
 	// AgeRecipient is the public age key of the site's cluster; Flux
 	// decrypts with its private half (Secret sops-age in flux-system).
 	AgeRecipient string `yaml:"ageRecipient,omitempty"`
+
+	// --- secret channels and marks (secretrefs.go) ---
+
+	// Values are chart values and environment variables read from
+	// secrets, keyed by the secret's key (hubfleet secret set --key KEY).
+	Values map[string]SecretValue `yaml:"values,omitempty"`
+	// NotSecret marks values the secret guard refuses but that are not
+	// secret.
+	NotSecret []NotSecret `yaml:"notSecret,omitempty"`
 }
 
 // Kubernetes describes the cluster a site runs on.

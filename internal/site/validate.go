@@ -70,6 +70,7 @@ func Check(s *Site, f *Fleet) ErrorList {
 	checkSOPSRecipient(r, s, f)
 	CheckValues(r, "spec.values", sp.Values)
 	checkExtraConfigCode(r, "spec.values", sp.Values)
+	CheckSecrets(r, s)
 	r.errs.Sort()
 	return r.errs
 }
@@ -120,6 +121,7 @@ func ValidateFleet(f *Fleet) error {
 	}
 	CheckValues(r, "spec.values", fs.Values)
 	checkExtraConfigCode(r, "spec.values", fs.Values)
+	CheckFleetSecrets(r, f)
 	return r.errs.Errors().Err()
 }
 
