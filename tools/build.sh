@@ -11,7 +11,9 @@
 #
 # Usage: tools/build.sh [all|kube-apiserver|kube-controller-manager|kube-scheduler|
 #                        source-controller|kustomize-controller|helm-controller|
-#                        kwok|controller-gen|crds]...
+#                        kwok|controller-gen|crds|real-loop]...
+#   all: what every cluster test needs; real-loop: helm-controller,
+#   kube-controller-manager, kube-scheduler and KWOK (opt-in, HUBFLEET_REAL_LOOP=1)
 #
 # etcd is not built here: it comes from Debian's etcd-server package
 # (tools/ci-install.sh installs it).
@@ -108,7 +110,9 @@ kustomize_controller() {
 # (src/helm-controller-<version>, kept: its config/crd/bases holds the CRDs the
 # harness installs) and builds it against the module proxy with the
 # dependency versions of its own go.mod.
-helm_controller() {
+# helm_controller_src unpacks the helm-controller source archive into the
+# cache: the harness installs the HelmRelease CRD from its config/crd/bases.
+helm_controller_src() {
 	local src="$cache/src/helm-controller-$FLUX_HELM_VERSION"
 	if [[ ! -f $src/.complete ]]; then
 		[[ -f $FLUX_HELM_SRC ]] || { log "helm-controller $FLUX_HELM_VERSION: source archive $FLUX_HELM_SRC not found (set HUBFLEET_HELM_CONTROLLER_SRC)"; return 1; }
@@ -118,6 +122,11 @@ helm_controller() {
 		touch "$src.tmp/.complete"
 		mv "$src.tmp" "$src"
 	fi
+}
+
+helm_controller() {
+	helm_controller_src
+	local src="$cache/src/helm-controller-$FLUX_HELM_VERSION"
 	GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod" GONOSUMDB=$FLUX_GONOSUMDB \
 		build helm-controller "$FLUX_HELM_VERSION" "$src" .
 }
@@ -241,8 +250,13 @@ for t in "${targets[@]}"; do
 	kwok) kwok ;;
 	crds) crds ;;
 	all)
+		# What every cluster test needs; the real-loop binaries are the
+		# separate target below (tools/ci-install.sh builds them when
+		# HUBFLEET_REAL_LOOP=1).
+		crds; source_controller; kustomize_controller; kube_apiserver; helm_controller_src
+		;;
+	real-loop)
 		announce_all
-		crds; source_controller; kustomize_controller; kube_apiserver
 		helm_controller; kube_component kube-controller-manager; kube_component kube-scheduler; kwok
 		;;
 	*) log "unknown target $t"; exit 2 ;;
