@@ -159,6 +159,17 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	gittest.Run(t, root, "checkout", "-q", "--", ".")
 	mustRender(t, root)
 
+	// The checks of the rendered objects run with what the site expects:
+	// a HelmRelease edited by hand to a proxy-public type its TLS mode
+	// does not serve is a problem, and a problem exits 1, not 0.
+	editFile(t, filepath.Join(root, "overlays/egi-dev/helmrelease-daskhub.yaml"), "type: ClusterIP", "type: LoadBalancer")
+	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD", "--site", "egi-dev")
+	if r.code != exitProblems || !strings.Contains(r.stdout, "PROBLEM: check proxy-public-service: proxy-public Service is LoadBalancer, the site's TLS mode needs ClusterIP") ||
+		!strings.Contains(r.stderr, "1 problem(s): a chart would not install as planned") {
+		t.Errorf("plan of a site whose chart fails a check: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	gittest.Run(t, root, "checkout", "-q", "--", ".")
+
 	// Removing a site is a one-way door that names what Flux prunes.
 	if err := os.RemoveAll(filepath.Join(root, "clusters/egi-dev")); err != nil {
 		t.Fatal(err)
