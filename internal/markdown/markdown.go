@@ -2,10 +2,10 @@ package markdown
 
 import "strings"
 
-var cell = strings.NewReplacer("|", `\|`, "\r", "", "\n", " ", "<", "&lt;", ">", "&gt;")
+var cell = strings.NewReplacer("|", `\|`, "\r", "", "\n", " ", "<", "&lt;")
 
-// Cell keeps text on one line and free of pipes and HTML, for a table cell
-// or a list item.
+// Cell keeps text on one line and free of pipes and HTML tags, for a table
+// cell or a list item ("->" stays as it is).
 func Cell(s string) string { return cell.Replace(s) }
 
 var html = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

@@ -24,7 +24,7 @@ func TestFence(t *testing.T) {
 
 func TestCell(t *testing.T) {
 	t.Parallel()
-	if diff := cmp.Diff(`a \| b &lt;c&gt; d`, markdown.Cell("a | b <c>\nd")); diff != "" {
+	if diff := cmp.Diff(`a \| b &lt;c> d -> e`, markdown.Cell("a | b <c>\nd -> e")); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
