@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gittest"
+	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/report"
 )
 
@@ -103,8 +103,8 @@ func TestPlanCommentOf60Sites(t *testing.T) {
 		t.Fatalf("plan: %v", res.err)
 	}
 	body := f.srv.Comments(7)[0].Body
-	if len(body) >= github.MaxCommentLength {
-		t.Errorf("comment is %d bytes, GitHub's limit is %d", len(body), github.MaxCommentLength)
+	if len(body) >= plan.CommentLimit {
+		t.Errorf("comment is %d bytes, GitHub's limit is %d", len(body), plan.CommentLimit)
 	}
 	for _, n := range names {
 		if !strings.Contains(body, "| `"+n+"` | added |") || !strings.Contains(body, "<summary><code>"+n+"</code>: added</summary>") {
