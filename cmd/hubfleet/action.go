@@ -14,16 +14,12 @@ import (
 // actionDeps are the fleet pieces the action modes call; nil ones make
 // their mode fail with a clear error until they are wired.
 type actionDeps struct {
-	renderer actionmode.Renderer
-	planner  actionmode.Planner
 	upgrader actionmode.Upgrader
 	verifier actionmode.Verifier
 }
 
 func defaultActionDeps() actionDeps {
 	return actionDeps{
-		renderer: actionmode.FleetRenderer{},
-		planner:  actionmode.DefaultOverlayPlanner(),
 		upgrader: actionmode.DefaultChartUpgrader(),
 		verifier: actionmode.FleetVerifier{Options: verify.DefaultOptions()},
 	}
@@ -31,7 +27,8 @@ func defaultActionDeps() actionDeps {
 
 func newActionCmd(g *globalOptions, s streams) *cobra.Command {
 	deps := defaultActionDeps()
-	return &cobra.Command{
+	publish := false
+	cmd := &cobra.Command{
 		Use:   "action <" + strings.Join(actionmode.Modes, "|") + ">",
 		Short: "Run a GitHub Action mode (what action/action.yml runs)",
 		Long: `Action runs one mode of the hubfleet GitHub Action. It reads its inputs from
@@ -46,7 +43,18 @@ Actions it prints the same as plain text.
   rollback  git revert the last overlay change of HUBFLEET_SITE (or HUBFLEET_COMMIT)
   verify    verify the sites and set one commit status per site
 
+On a GitHub Actions runner (GITHUB_ACTIONS=true) the modes push, open pull
+requests, comment and set statuses. Anywhere else they only say what they
+would do, and change nothing outside a scratch work tree, unless --publish is
+given.
+
+A plan fails (exit 1) on invalid sites, stale overlays, chart problems, and a
+site removal the pull request does not confirm: label it hubfleet/remove-site,
+or add the line "hubfleet: remove <site>" to its description.
+
 Exit codes: 0 ok, 1 a check failed, 2 error.`,
+		Example: `  HUBFLEET_SITE=egi-dev hubfleet action rollback            # what a rollback would do
+  HUBFLEET_SITE=egi-dev hubfleet action rollback --publish  # push it and open the pull request`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: actionmode.Modes,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,8 +62,7 @@ Exit codes: 0 ok, 1 a check failed, 2 error.`,
 			opts.Root = g.root
 			opts.Getenv = os.Getenv
 			opts.Stdout = s.out
-			opts.Renderer = deps.renderer
-			opts.Planner = deps.planner
+			opts.Publish = publish
 			opts.Upgrader = deps.upgrader
 			opts.Verifier = deps.verifier
 			err := actionmode.Run(cmd.Context(), args[0], opts)
@@ -68,4 +75,6 @@ Exit codes: 0 ok, 1 a check failed, 2 error.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&publish, "publish", false, "outside GitHub Actions, push, open pull requests, comment and set statuses")
+	return cmd
 }

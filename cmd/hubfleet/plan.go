@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
@@ -21,6 +17,7 @@ type planOptions struct {
 	base   string
 	sites  []string
 	output string
+	charts bool
 }
 
 func newPlanCmd(g *globalOptions, s streams) *cobra.Command {
@@ -29,27 +26,42 @@ func newPlanCmd(g *globalOptions, s streams) *cobra.Command {
 		Use:   "plan",
 		Short: "Show what each site's change does against a git ref",
 		Long: `Plan compares each site's committed overlay in the work tree with the same site
-at --base (default origin/main, else main). For every site that changes it
-shows:
+at --base, resolved like git does (a local ref or revision such as HEAD~1
+first, then origin/<base>; default origin/main, else main). For every site
+that changes it shows:
 
   - the diff of its HelmRelease(s) and other overlay files;
   - the diff of the objects its chart renders, through the Helm SDK with the
     site's values and Kubernetes version (the hub Secret's data and checksum/*
-    annotations, which z2jh mints anew on every render, are stripped);
+    annotations, which z2jh mints anew on every render, are stripped; objects
+    whose only change is a chart-version label are counted in one line);
   - chart and app version changes, with the one-way doors called out: a
     JupyterHub version change migrates the hub database and a revert will not
-    undo it; CRD changes; a higher Kubernetes minimum.
+    undo it (a downgrade is named as one); CRD changes; a higher Kubernetes
+    minimum; a removed site, with the namespace and volumes Flux prunes;
+  - problems: values the chart's schema rejects, template errors, failed
+    checks of the rendered objects (proxy-public type, ingress host and TLS,
+    the dask-gateway route).
 
 Unchanged sites take one line. Charts are fetched from their repositories once
-and kept in a local cache, so a second run works offline.
+and kept in a local cache, so a second run works offline. With --charts=false,
+or when a chart is neither reachable nor cached (with a warning), the plan is
+the overlay diff only.
 
-Exit code 1 when a site changes (like a diff), 0 when none does.`,
+Exit codes: 0 the plan was made (whether or not sites change), 1 a problem was
+found (a chart would not install as planned), 2 error.`,
 		Example: `  hubfleet plan
-  hubfleet plan --base v1.2.0 --site egi-pangeo
+  hubfleet plan --base HEAD~1 --site egi-pangeo
+  hubfleet plan --charts=false          # the overlay diff only, no network
   hubfleet plan -o markdown > plan.md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			switch o.output {
+			case "text", "markdown", "json":
+			default:
+				return fmt.Errorf("--output %q: use text, markdown or json", o.output)
+			}
 			abs, err := filepath.Abs(g.root)
 			if err != nil {
 				return err
@@ -61,83 +73,52 @@ Exit code 1 when a site changes (like a diff), 0 when none does.`,
 			if stale, err := staleFiles(abs, fl); err != nil {
 				return err
 			} else if stale > 0 {
-				fmt.Fprintf(s.err, "warning: %d rendered file(s) are stale; the plan shows the committed overlays: run 'hubfleet render' first\n", stale)
+				fmt.Fprintf(s.err, "warning: %d rendered file(s) are stale; the plan shows the overlays on disk: run 'hubfleet render' first\n", stale)
 			}
 			repo, err := gitrepo.Open(ctx, abs, gitrepo.DefaultOptions())
 			if err != nil {
 				return err
 			}
-			base := o.base
-			if base == "" {
-				base = "main"
-				if _, err := repo.RevParse(ctx, "origin/main"); err == nil {
-					base = "origin/main"
-				}
-			}
-			sites := o.sites
-			if len(sites) == 0 {
-				if sites, err = planSites(ctx, repo, abs, base); err != nil {
-					return err
-				}
-			}
-			p, err := actionmode.DefaultOverlayPlanner().BuildPlan(ctx, abs, base, sites)
+			p, err := plan.Make(ctx, repo, planGitOptions(fl, o))
 			if p == nil {
 				return err
 			}
 			if err != nil {
 				fmt.Fprintf(s.err, "warning: the plan is incomplete:\n%v\n", err)
 			}
+			for _, w := range p.Warnings {
+				fmt.Fprintf(s.err, "warning: %s\n", w)
+			}
 			switch o.output {
 			case "text":
 				err = plan.WriteText(s.out, p)
 			case "markdown":
-				err = plan.WriteMarkdown(s.out, p, plan.DefaultMarkdownOptions())
+				_, err = fmt.Fprint(s.out, plan.Report{Plan: p}.Full())
 			case "json":
 				err = plan.WriteJSON(s.out, p)
-			default:
-				return fmt.Errorf("--output %q: use text, markdown or json", o.output)
 			}
 			if err != nil {
 				return err
 			}
-			for _, sc := range p.Sites {
-				if sc.Status != plan.Unchanged {
-					return problems("")
-				}
+			if n := p.Problems(); n > 0 {
+				return problems("%d problem(s): a chart would not install as planned", n)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&o.base, "base", "", "git ref to compare with (default origin/main, else main)")
+	cmd.Flags().StringVar(&o.base, "base", "", "git ref to compare with, resolved like git (default origin/main, else main)")
 	cmd.Flags().StringSliceVar(&o.sites, "site", nil, "plan only these sites (repeatable)")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text, markdown or json")
+	cmd.Flags().BoolVar(&o.charts, "charts", true, "render the charts and diff their objects (false: the overlay diff only, no network)")
 	return cmd
 }
 
-// planSites are the sites with an overlay in the work tree or at base.
-func planSites(ctx context.Context, repo *gitrepo.Repo, root, base string) ([]string, error) {
-	var out []string
-	entries, err := os.ReadDir(filepath.Join(root, fleet.OverlaysDir))
-	if err != nil && !os.IsNotExist(err) {
-		return nil, err
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			out = append(out, e.Name())
-		}
-	}
-	files, err := repo.ListFiles(ctx, base, fleet.OverlaysDir+"/")
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		parts := strings.Split(f, "/")
-		if len(parts) >= 3 && !slices.Contains(out, parts[1]) {
-			out = append(out, parts[1])
-		}
-	}
-	slices.Sort(out)
-	return out, nil
+// planGitOptions maps the flags onto the plan's options.
+func planGitOptions(fl *fleet.Fleet, o *planOptions) plan.GitOptions {
+	opts := plan.GitOptions{CompareOptions: plan.DefaultCompareOptions(), Base: o.base, Sites: o.sites}
+	opts.Charts = o.charts
+	opts.Fleet = fl
+	return opts
 }
 
 // staleFiles counts the rendered files that differ from a fresh render.

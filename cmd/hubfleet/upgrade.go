@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/plan"
 )
 
 type upgradeOptions struct {
@@ -66,7 +67,12 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 			if len(res.Deferred) > 0 {
 				fmt.Fprintf(s.out, "later waves, after the first verify: %s\n", strings.Join(res.Deferred, ", "))
 			}
-			fmt.Fprintf(s.out, "%d site(s) re-rendered; review with 'hubfleet plan', then commit\n", len(res.Sites))
+			for _, sc := range res.Plan.Sites {
+				for _, c := range sc.Charts {
+					fmt.Fprintf(s.out, "  %s: %s\n", sc.Site, plan.ChartLine(c))
+				}
+			}
+			fmt.Fprintf(s.out, "wrote %d file(s); review with 'hubfleet plan', then commit\n", len(res.Written))
 			return nil
 		},
 	}

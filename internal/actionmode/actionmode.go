@@ -12,6 +12,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/report"
 )
 
@@ -28,11 +29,16 @@ type Options struct {
 	// Stdout receives the log and workflow commands.
 	Stdout io.Writer
 
-	Renderer Renderer
-	// Planner plans per site; nil means GitPlanner.
-	Planner  Planner
+	// Compare configures the plan's chart access (caches); whether charts
+	// are rendered comes from the environment (HUBFLEET_PLAN_CHARTS).
+	Compare  plan.CompareOptions
 	Upgrader Upgrader
 	Verifier Verifier
+
+	// Publish lets a run outside GitHub Actions push, open pull requests,
+	// comment and set statuses. Without it such a run only says what it
+	// would do. Inside GitHub Actions (GITHUB_ACTIONS=true) runs publish.
+	Publish bool
 
 	// Git configures the repository (bot identity, push retries).
 	Git gitrepo.Options
@@ -46,10 +52,11 @@ type Options struct {
 // DefaultOptions reads the process environment and writes to stdout.
 func DefaultOptions() Options {
 	return Options{
-		Getenv: os.Getenv,
-		Stdout: os.Stdout,
-		Git:    gitrepo.DefaultOptions(),
-		GitHub: github.DefaultOptions(),
+		Getenv:  os.Getenv,
+		Stdout:  os.Stdout,
+		Git:     gitrepo.DefaultOptions(),
+		GitHub:  github.DefaultOptions(),
+		Compare: plan.DefaultCompareOptions(),
 	}
 }
 
@@ -106,9 +113,6 @@ func Run(ctx context.Context, mode string, opts Options) error {
 	if root, err = filepath.Abs(root); err != nil {
 		return fmt.Errorf("action %s: %w", mode, err)
 	}
-	if opts.Planner == nil || !env.PlanCharts {
-		opts.Planner = GitPlanner{Git: opts.Git}
-	}
 	r := &runner{opts: opts, env: env, rep: rep, root: root}
 	switch mode {
 	case "plan":
@@ -136,6 +140,10 @@ type runner struct {
 func (r *runner) repo(ctx context.Context) (*gitrepo.Repo, error) {
 	return gitrepo.Open(ctx, r.root, r.opts.Git)
 }
+
+// publishing says whether this run may change remotes: push, open pull
+// requests, comment, set statuses.
+func (r *runner) publishing() bool { return r.env.InActions || r.opts.Publish }
 
 // github returns an API client, or an error saying what is missing.
 func (r *runner) github() (*github.Client, error) {
@@ -178,30 +186,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// siteOfPath returns the site a repository path belongs to
-// (clusters/<site>/..., overlays/<site>/...), or "".
-func siteOfPath(p string) string {
-	parts := strings.Split(filepath.ToSlash(p), "/")
-	if len(parts) >= 3 && (parts[0] == "clusters" || parts[0] == "overlays") {
-		return parts[1]
-	}
-	return ""
-}
-
-// mdEscape keeps table cells on one line and free of pipes.
-func mdEscape(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "\r", "")
-	return strings.ReplaceAll(s, "\n", " ")
-}
-
-// fence puts text in a fenced block that its own backticks cannot close.
-func fence(lang, text string) string {
-	f := "```"
-	for strings.Contains(text, f) {
-		f += "`"
-	}
-	return f + lang + "\n" + strings.TrimRight(text, "\n") + "\n" + f + "\n"
 }

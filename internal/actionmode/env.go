@@ -32,6 +32,14 @@ type Env struct {
 	// PlanCharts renders the charts for the plan (default); false plans
 	// the overlay files only (no chart repository access).
 	PlanCharts bool
+	// PRLabels and PRBody are the pull request's labels and description.
+	PRLabels []string
+	PRBody   string
+	// PlanFile is where the full plan is written (HUBFLEET_PLAN_FILE);
+	// RunnerTemp the runner's temporary directory (RUNNER_TEMP).
+	PlanFile, RunnerTemp string
+	// InActions is set on a GitHub Actions runner (GITHUB_ACTIONS=true).
+	InActions bool
 }
 
 // ReadEnv reads the environment through getenv.
@@ -50,6 +58,9 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 		Kubeconfig:   getenv("HUBFLEET_KUBECONFIG"),
 		Wave:         -1,
 		PlanCharts:   true,
+		PlanFile:     getenv("HUBFLEET_PLAN_FILE"),
+		RunnerTemp:   getenv("RUNNER_TEMP"),
+		InActions:    getenv("GITHUB_ACTIONS") == "true",
 	}
 	var errs []error
 	if repo := getenv("GITHUB_REPOSITORY"); repo != "" {
@@ -92,8 +103,12 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 		} else {
 			var ev struct {
 				PullRequest struct {
-					Number int `json:"number"`
-					Base   struct {
+					Number int    `json:"number"`
+					Body   string `json:"body"`
+					Labels []struct {
+						Name string `json:"name"`
+					} `json:"labels"`
+					Base struct {
 						Ref string `json:"ref"`
 					} `json:"base"`
 				} `json:"pull_request"`
@@ -102,6 +117,10 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 				errs = append(errs, fmt.Errorf("parse event payload %s: %w", p, err))
 			}
 			e.PullRequest = ev.PullRequest.Number
+			e.PRBody = ev.PullRequest.Body
+			for _, l := range ev.PullRequest.Labels {
+				e.PRLabels = append(e.PRLabels, l.Name)
+			}
 			if e.BaseRef == "" {
 				e.BaseRef = ev.PullRequest.Base.Ref
 			}

@@ -146,6 +146,9 @@ func (f *fixture) run(mode, event string, inputs map[string]string, opt func(*ac
 		env["GITHUB_BASE_REF"] = "main"
 		env["GITHUB_REF_NAME"] = "7/merge"
 	}
+	// Without chart repositories by default: a test that plans the
+	// charts serves them (chartRepo) and sets HUBFLEET_PLAN_CHARTS.
+	env["HUBFLEET_PLAN_CHARTS"] = "false"
 	for k, v := range inputs {
 		env[k] = v
 	}
@@ -154,10 +157,10 @@ func (f *fixture) run(mode, event string, inputs map[string]string, opt func(*ac
 	opts.Root = f.work
 	opts.Getenv = func(k string) string { return env[k] }
 	opts.Stdout = &log
-	opts.Renderer = actionmode.FleetRenderer{}
 	opts.Git = gitrepo.DefaultOptions()
 	opts.Git.Env = gittest.Isolated
-	opts.Planner = actionmode.GitPlanner{Git: opts.Git}
+	opts.Compare.Resolver.CacheDir = filepath.Join(dir, "charts")
+	opts.Compare.Render.CacheDir = filepath.Join(dir, "renders")
 	opts.GitHub.Sleep = func(context.Context, time.Duration) error { return nil }
 	if opt != nil {
 		opt(&opts)
@@ -177,6 +180,12 @@ func (f *fixture) run(mode, event string, inputs map[string]string, opt func(*ac
 		f.t.Fatal(err)
 	}
 	// The token is masked before anything else and never printed.
+	if env["GITHUB_ACTIONS"] != "true" {
+		if strings.Contains(res.log, token) {
+			f.t.Errorf("the token is in a terminal's log")
+		}
+		return res
+	}
 	if masks := reporttest.Masks(res.log); len(masks) == 0 || masks[0] != token {
 		f.t.Errorf("first masked value = %v, want the token", masks)
 	}

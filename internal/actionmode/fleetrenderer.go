@@ -8,30 +8,32 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
+	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/site"
 )
 
-// FleetRenderer is the Renderer of the render pipeline: fleet.LoadDir
-// validates, flux.Render renders, flux.Changes compares with the files on
-// disk, flux.Apply writes. Sites with problems are left out of the render
-// (their problems fail the check instead).
+// FleetRenderer is the render pipeline: fleet.LoadDir validates,
+// flux.Render renders, flux.Changes compares with the files on disk,
+// flux.Apply writes. Sites with problems are left out of the render (their
+// problems fail the check instead).
 type FleetRenderer struct{}
 
-var _ Renderer = FleetRenderer{}
-
-// Check implements Renderer.
+// Check loads and validates the fleet, renders it in memory and compares
+// the result with the files on disk. It writes nothing.
 func (FleetRenderer) Check(_ context.Context, root string) (*RenderCheck, error) {
 	fl, changes, check, err := renderFleet(root)
 	if err != nil || fl == nil {
 		return check, err
 	}
+	check.Fleet = fl
 	for _, c := range changes {
-		check.Stale = append(check.Stale, StaleFile{Site: siteOfPath(c.Path), Path: c.Path, Diff: flux.Diff([]flux.Change{c})})
+		check.Stale = append(check.Stale, StaleFile{Site: overlay.SiteOf(c.Path), Path: c.Path, Diff: flux.Diff([]flux.Change{c})})
 	}
 	return check, nil
 }
 
-// Write implements Renderer. It refuses to write when the fleet has
+// Write renders the fleet and writes the files that changed, returning
+// their paths relative to root. It refuses to write when the fleet has
 // problems.
 func (FleetRenderer) Write(_ context.Context, root string) ([]string, error) {
 	fl, changes, check, err := renderFleet(root)
@@ -62,7 +64,7 @@ func renderFleet(root string) (*fleet.Fleet, []flux.Change, *RenderCheck, error)
 	}
 	invalid := map[string]bool{}
 	for _, fe := range list {
-		p := Problem{Site: siteOfPath(fe.File), File: fe.File, Line: fe.Line, Field: fe.Field, Message: fe.Msg, Fix: fe.Fix}
+		p := Problem{Site: overlay.SiteOf(fe.File), File: fe.File, Line: fe.Line, Field: fe.Field, Message: fe.Msg, Fix: fe.Fix}
 		check.Problems = append(check.Problems, p)
 		if p.Site != "" {
 			invalid[p.Site] = true

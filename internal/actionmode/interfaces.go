@@ -3,7 +3,9 @@ package actionmode
 import (
 	"context"
 
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
@@ -32,47 +34,8 @@ type RenderCheck struct {
 	Sites    []string
 	Problems []Problem
 	Stale    []StaleFile
-}
-
-// Renderer validates and renders the fleet rooted at a directory.
-type Renderer interface {
-	// Check loads and validates the fleet, renders it in memory and
-	// compares the result with the files on disk. It writes nothing.
-	Check(ctx context.Context, root string) (*RenderCheck, error)
-	// Write renders the fleet and writes the files that changed,
-	// returning their paths relative to root.
-	Write(ctx context.Context, root string) ([]string, error)
-}
-
-// Change is how a site changes in a plan.
-type Change string
-
-// The kinds of change.
-const (
-	ChangeAdded     Change = "added"
-	ChangeChanged   Change = "changed"
-	ChangeRemoved   Change = "removed"
-	ChangeUnchanged Change = "unchanged"
-)
-
-// SitePlan is the plan of one site.
-type SitePlan struct {
-	Site   string
-	Change Change
-	// Summary is one line for the summary table.
-	Summary string
-	// Details is Markdown (diffs in ```diff fences).
-	Details string
-	// OneWayDoors are changes a revert will not undo.
-	OneWayDoors []string
-	// Problems are reasons the site's chart would not install (schema,
-	// template or check failures of the head render); they fail the plan.
-	Problems []string
-}
-
-// Planner plans the change of each site between baseRef and the work tree.
-type Planner interface {
-	Plan(ctx context.Context, root, baseRef string, sites []string) ([]SitePlan, error)
+	// Fleet is the loaded fleet, nil when it does not load.
+	Fleet *fleet.Fleet
 }
 
 // Stage is how a version change rolls out across the waves.
@@ -176,13 +139,18 @@ type UpgradeOptions struct {
 	BaseCommit string
 	// Statuses reads those statuses; needed only when a canary is staged.
 	Statuses StatusReader
+	// DryRun computes and plans the upgrade but writes nothing.
+	DryRun bool
 }
 
 // UpgradeResult is what an upgrade changed under root.
 type UpgradeResult struct {
 	// Versions is empty when nothing newer is allowed: nothing was written.
-	Versions    []VersionChange
-	Sites       []SitePlan
+	Versions []VersionChange
+	// Plan is every site's plan against the base branch.
+	Plan *plan.Plan
+	// Written are the files written, relative to root.
+	Written     []string
 	OneWayDoors []string
 	// Deferred are the sites of later waves left for a later run.
 	Deferred []string

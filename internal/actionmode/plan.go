@@ -4,147 +4,174 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/report"
 )
 
-// siteState is everything plan knows about one site.
-type siteState struct {
-	name     string
-	problems []Problem
-	stale    []StaleFile
-	plan     *SitePlan
+// RemovalLabel on a pull request confirms every site removal it makes; a
+// line "hubfleet: remove <site>" in its body confirms one.
+const RemovalLabel = "hubfleet/remove-site"
+
+// removalConfirmed reports whether the pull request confirms removing site.
+func (e Env) removalConfirmed(site string) bool {
+	for _, l := range e.PRLabels {
+		if l == RemovalLabel {
+			return true
+		}
+	}
+	for _, line := range strings.Split(e.PRBody, "\n") {
+		if strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(line), ".")) == "hubfleet: remove "+site {
+			return true
+		}
+	}
+	return false
 }
 
+// maxJobSummary keeps the job summary under GitHub's 1 MiB per step.
+const maxJobSummary = 1000 * 1000
+
 func (r *runner) plan(ctx context.Context) error {
-	if r.opts.Renderer == nil {
-		return errors.New("plan: no renderer configured")
-	}
-	check, err := r.opts.Renderer.Check(ctx, r.root)
+	check, err := FleetRenderer{}.Check(ctx, r.root)
 	if err != nil {
 		r.rep.Annotate(report.Annotation{Level: report.LevelError, Title: "hubfleet: cannot load the fleet", Message: err.Error()})
 		return fmt.Errorf("plan: %w", err)
 	}
-	states := map[string]*siteState{}
-	state := func(name string) *siteState {
-		if states[name] == nil {
-			states[name] = &siteState{name: name}
-		}
-		return states[name]
+	repo, err := r.repo(ctx)
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
 	}
-	for _, s := range check.Sites {
-		state(s)
+	opts := plan.GitOptions{CompareOptions: r.opts.Compare, Base: r.baseBranch()}
+	opts.Charts = r.env.PlanCharts
+	opts.Fleet = check.Fleet
+	p, err := plan.Make(ctx, repo, opts)
+	if p == nil {
+		return err
 	}
-	var fleetProblems []Problem
-	for _, p := range check.Problems {
-		if p.Site == "" {
-			fleetProblems = append(fleetProblems, p)
-			continue
-		}
-		state(p.Site).problems = append(state(p.Site).problems, p)
+	if err != nil {
+		// Validation and staleness still decide the check.
+		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: err.Error()})
 	}
+	for _, w := range p.Warnings {
+		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: w})
+	}
+	rep := plan.Report{Plan: p, Invalid: map[string][]string{}, Stale: map[string]string{}, Confirmed: map[string]bool{}}
+	for _, pr := range check.Problems {
+		rep.Invalid[pr.Site] = append(rep.Invalid[pr.Site], pr.line())
+	}
+	staleFiles := map[string][]StaleFile{}
 	for _, s := range check.Stale {
-		name := s.Site
-		if name == "" {
-			name = siteOfPath(s.Path)
-		}
-		state(name).stale = append(state(name).stale, s)
+		rep.Stale[s.Site] += s.Diff
+		staleFiles[s.Site] = append(staleFiles[s.Site], s)
+	}
+	bySite := map[string]plan.SiteChange{}
+	names := map[string]bool{}
+	for _, s := range check.Sites {
+		names[s] = true
+	}
+	for _, sc := range p.Sites {
+		bySite[sc.Site], names[sc.Site] = sc, true
 	}
 
-	plans, err := r.opts.Planner.Plan(ctx, r.root, r.baseBranch(), check.Sites)
-	if err != nil {
-		// A plan that cannot be made is reported, not fatal: validation
-		// and staleness still decide the check. When the chart-level plan
-		// fails (a chart repository is down), fall back on the overlay diff.
-		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: err.Error()})
-		if _, isGit := r.opts.Planner.(GitPlanner); !isGit && len(plans) == 0 {
-			plans, err = GitPlanner{Git: r.opts.Git}.Plan(ctx, r.root, r.baseBranch(), check.Sites)
-			if err != nil {
-				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: err.Error()})
+	var failed, changed, unconfirmed []string
+	problems := 0
+	for _, n := range sortedKeys(names) {
+		sc, planned := bySite[n]
+		r.rep.Group("site " + n)
+		for _, pr := range check.Problems {
+			if pr.Site == n {
+				r.annotateProblem(pr)
 			}
 		}
-	}
-	for i := range plans {
-		state(plans[i].Site).plan = &plans[i]
-	}
-
-	names := sortedKeys(states)
-	var failed, changed []string
-	for _, n := range names {
-		st := states[n]
-		r.rep.Group("site " + n)
-		for _, p := range st.problems {
-			r.annotateProblem(p)
-		}
-		for _, s := range st.stale {
+		for _, s := range staleFiles[n] {
 			r.rep.Annotate(report.Annotation{Level: report.LevelError, File: s.Path, Title: "hubfleet: stale overlay",
 				Message: fmt.Sprintf("%s differs from a fresh render of site %s: run `hubfleet render` and commit the result", s.Path, n)})
 		}
-		if st.plan != nil {
-			r.rep.Logf("%s", planLine(*st.plan))
-			for _, d := range st.plan.OneWayDoors {
-				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Title: "hubfleet: one-way door", Message: d})
+		bad := len(rep.Invalid[n]) > 0 || len(staleFiles[n]) > 0
+		if planned {
+			r.rep.Logf("%s", siteLine(sc))
+			for _, d := range sc.OneWayDoors {
+				level, msg := report.LevelWarning, d.Detail
+				if d.Kind == plan.DoorSiteRemoval {
+					if rep.Confirmed[n] = r.env.removalConfirmed(n); !rep.Confirmed[n] {
+						level, bad = report.LevelError, true
+						unconfirmed = append(unconfirmed, n)
+						msg += fmt.Sprintf(" To go ahead, label the pull request %s or add the line \"hubfleet: remove %s\" to its description.", RemovalLabel, n)
+					}
+				}
+				r.rep.Annotate(report.Annotation{Level: level, File: sitePath(n), Title: "hubfleet: one-way door", Message: msg})
 			}
-			for _, p := range st.plan.Problems {
-				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Title: "hubfleet: chart would not install", Message: p})
+			for _, pr := range sc.Problems {
+				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Title: "hubfleet: chart would not install", Message: pr.String()})
 			}
-			if st.plan.Change != ChangeUnchanged {
+			problems += len(sc.Problems)
+			bad = bad || len(sc.Problems) > 0
+			if sc.Status != plan.Unchanged {
 				changed = append(changed, n)
 			}
 		}
-		if len(st.problems) > 0 || len(st.stale) > 0 || (st.plan != nil && len(st.plan.Problems) > 0) {
+		if bad {
 			failed = append(failed, n)
 		}
 		r.rep.EndGroup()
 	}
-	for _, p := range fleetProblems {
-		r.annotateProblem(p)
-	}
-
-	summary := planSummary(names, states, fleetProblems)
-	var details []github.Section
-	for _, n := range names {
-		if d := siteDetails(states[n]); d != "" {
-			details = append(details, github.Section{Title: "<code>" + n + "</code>", Body: d})
+	for _, pr := range check.Problems {
+		if pr.Site == "" {
+			r.annotateProblem(pr)
 		}
 	}
-	fitted := github.Fit(github.Comment{Marker: github.PlanMarker, Summary: summary, Details: details, OverflowURL: r.env.RunURL()}, r.opts.CommentLimit)
 
 	var errs []error
-	job := jobSummary(summary, details)
-	if err := r.rep.AddSummary(job); err != nil {
+	full := rep.Full()
+	planFile, err := r.writePlanFile(full)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if planFile != "" && r.env.RunURL() != "" {
+		rep.FullPlanURL = r.env.RunURL() + "#artifacts"
+	}
+	if len(full) > maxJobSummary {
+		full = full[:strings.LastIndexByte(full[:maxJobSummary-200], '\n')+1] + "\n> [!NOTE]\n> The plan is longer than a job summary holds: the artifact `hubfleet-plan` has all of it.\n"
+	}
+	if err := r.rep.AddSummary(full); err != nil {
 		errs = append(errs, err)
 	}
 
 	commentURL := ""
 	if r.env.PullRequest > 0 {
-		gh, err := r.github()
-		if err == nil {
-			var res github.CommentResult
-			res, err = gh.UpsertComment(ctx, r.env.PullRequest, github.PlanMarker, fitted.Body)
+		body := rep.Comment(github.PlanMarker+"\n", r.opts.CommentLimit)
+		if r.publishing() {
+			gh, err := r.github()
 			if err == nil {
-				commentURL = res.URL
-				r.rep.Logf("plan comment %s: %s", res.Action, res.URL)
+				var res github.CommentResult
+				res, err = gh.UpsertComment(ctx, r.env.PullRequest, github.PlanMarker, body)
+				if err == nil {
+					commentURL = res.URL
+					r.rep.Logf("plan comment %s: %s", res.Action, res.URL)
+				}
 			}
+			if err != nil {
+				// Fork pull requests get a read-only token: the summary and
+				// annotations still carry the plan.
+				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: no plan comment",
+					Message: fmt.Sprintf("could not update the plan comment on #%d: %v", r.env.PullRequest, err)})
+			}
+		} else {
+			r.rep.Logf("would update the plan comment on #%d (%d bytes); pass --publish to do it", r.env.PullRequest, len(body))
 		}
-		if err != nil {
-			// Fork pull requests get a read-only token: the summary and
-			// annotations still carry the plan.
-			r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: no plan comment",
-				Message: fmt.Sprintf("could not update the plan comment on #%d: %v", r.env.PullRequest, err)})
-		}
-	}
-	if len(fitted.Omitted) > 0 {
-		r.rep.Logf("%d site detail(s) did not fit in the comment; they are in the job summary", len(fitted.Omitted))
 	}
 
 	if err := r.outputs(
-		"sites", lines(names),
+		"sites", lines(sortedKeys(names)),
 		"failed-sites", lines(failed),
 		"changed", fmt.Sprint(len(changed) > 0),
+		"problems", fmt.Sprint(problems),
 		"comment-url", commentURL,
+		"plan-file", planFile,
 	); err != nil {
 		errs = append(errs, err)
 	}
@@ -152,16 +179,51 @@ func (r *runner) plan(ctx context.Context) error {
 		return fmt.Errorf("plan: %w", err)
 	}
 	var reasons []string
-	if len(fleetProblems) > 0 {
-		reasons = append(reasons, fmt.Sprintf("%d fleet-wide problem(s)", len(fleetProblems)))
+	if n := len(rep.Invalid[""]); n > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d fleet-wide problem(s)", n))
+	}
+	if problems > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d chart problem(s)", problems))
+	}
+	if len(unconfirmed) > 0 {
+		reasons = append(reasons, fmt.Sprintf("site removal not confirmed: %s (label the pull request %s or add \"hubfleet: remove <site>\" to its description)", strings.Join(unconfirmed, ", "), RemovalLabel))
 	}
 	if len(failed) > 0 {
-		reasons = append(reasons, "invalid or stale sites: "+strings.Join(failed, ", "))
+		reasons = append(reasons, "failing sites: "+strings.Join(failed, ", "))
 	}
 	if len(reasons) > 0 {
 		return &FailedError{Mode: "plan", Reasons: reasons}
 	}
 	return nil
+}
+
+// writePlanFile writes the full plan where the workflow uploads it as an
+// artifact: HUBFLEET_PLAN_FILE, else hubfleet-plan.md under RUNNER_TEMP.
+// Outside a runner, without HUBFLEET_PLAN_FILE, nothing is written.
+func (r *runner) writePlanFile(full string) (string, error) {
+	p := r.env.PlanFile
+	if p == "" && r.env.RunnerTemp != "" {
+		p = filepath.Join(r.env.RunnerTemp, "hubfleet-plan.md")
+	}
+	if p == "" {
+		return "", nil
+	}
+	if err := os.WriteFile(p, []byte(full), 0o644); err != nil {
+		return "", fmt.Errorf("write the full plan: %w", err)
+	}
+	return p, nil
+}
+
+func (p Problem) line() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	msg := strings.TrimSpace(p.Field + " " + p.Message)
+	if p.Fix != "" {
+		msg += " (fix: " + p.Fix + ")"
+	}
+	return loc + ": " + msg
 }
 
 func (r *runner) annotateProblem(p Problem) {
@@ -177,119 +239,14 @@ func (r *runner) annotateProblem(p Problem) {
 
 func sitePath(name string) string { return "clusters/" + name + "/site.yaml" }
 
-func planSummary(names []string, states map[string]*siteState, fleetProblems []Problem) string {
-	var b strings.Builder
-	b.WriteString("### hubfleet plan\n\n")
-	if len(fleetProblems) > 0 {
-		fmt.Fprintf(&b, "**%d fleet-wide problem(s)**:\n\n", len(fleetProblems))
-		for _, p := range fleetProblems {
-			fmt.Fprintf(&b, "- `%s:%d` %s\n", p.File, p.Line, mdEscape(p.Message))
-		}
-		b.WriteString("\n")
+// siteLine is a site's plan in one line, in the plan's words.
+func siteLine(sc plan.SiteChange) string {
+	parts := []string{string(sc.Status)}
+	for _, c := range sc.Charts {
+		parts = append(parts, plan.ChartLine(c))
 	}
-	b.WriteString("| Site | Valid | Overlays | Plan |\n|---|---|---|---|\n")
-	for _, n := range names {
-		st := states[n]
-		valid := "✅"
-		nprob := len(st.problems)
-		if st.plan != nil {
-			nprob += len(st.plan.Problems)
-		}
-		if nprob > 0 {
-			valid = fmt.Sprintf("❌ %d problem(s)", nprob)
-		}
-		overlays := "✅ up to date"
-		if len(st.stale) > 0 {
-			overlays = fmt.Sprintf("❌ %d stale file(s)", len(st.stale))
-		}
-		plan := "—"
-		if st.plan != nil {
-			plan = string(st.plan.Change)
-			if st.plan.Summary != "" {
-				plan += ": " + st.plan.Summary
-			}
-			if len(st.plan.OneWayDoors) > 0 {
-				plan += " ⚠️ one-way door"
-			}
-		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", n, valid, overlays, mdEscape(plan))
+	if sc.Status != plan.Unchanged {
+		parts = append(parts, fmt.Sprintf("%d file(s), %d chart object(s)", len(sc.Files), len(sc.Objects)))
 	}
-	return b.String()
-}
-
-func siteDetails(st *siteState) string {
-	var b strings.Builder
-	if len(st.problems) > 0 {
-		b.WriteString("**Problems**\n\n")
-		for _, p := range st.problems {
-			loc := p.File
-			if p.Line > 0 {
-				loc = fmt.Sprintf("%s:%d", p.File, p.Line)
-			}
-			fmt.Fprintf(&b, "- `%s` %s", loc, mdEscape(strings.TrimSpace(p.Field+" "+p.Message)))
-			if p.Fix != "" {
-				fmt.Fprintf(&b, " — fix: %s", mdEscape(p.Fix))
-			}
-			b.WriteString("\n")
-		}
-		b.WriteString("\n")
-	}
-	if len(st.stale) > 0 {
-		b.WriteString("**Stale overlays** (run `hubfleet render` and commit):\n\n")
-		var diff strings.Builder
-		for _, s := range st.stale {
-			diff.WriteString(s.Diff)
-			if !strings.HasSuffix(s.Diff, "\n") {
-				diff.WriteString("\n")
-			}
-		}
-		b.WriteString(fence("diff", diff.String()))
-		b.WriteString("\n")
-	}
-	if st.plan != nil {
-		if len(st.plan.OneWayDoors) > 0 {
-			b.WriteString("> [!WARNING]\n> **One-way doors** (a revert will not undo these):\n")
-			for _, d := range st.plan.OneWayDoors {
-				fmt.Fprintf(&b, "> - %s\n", mdEscape(d))
-			}
-			b.WriteString("\n")
-		}
-		if st.plan.Details != "" {
-			b.WriteString(st.plan.Details)
-			if !strings.HasSuffix(st.plan.Details, "\n") {
-				b.WriteString("\n")
-			}
-		}
-	}
-	return b.String()
-}
-
-func planLine(sp SitePlan) string {
-	if sp.Summary == "" {
-		return string(sp.Change)
-	}
-	return string(sp.Change) + ": " + sp.Summary
-}
-
-// maxJobSummary keeps the job summary under GitHub's 1 MiB per step.
-const maxJobSummary = 1000 * 1000
-
-// jobSummary is the summary with every site's details, as many as fit in
-// a job summary.
-func jobSummary(summary string, details []github.Section) string {
-	var b strings.Builder
-	b.WriteString(summary)
-	var left []string
-	for _, d := range details {
-		sec := "\n<details><summary>" + d.Title + "</summary>\n\n" + d.Body + "\n</details>\n"
-		if b.Len()+len(sec) > maxJobSummary-4096 {
-			left = append(left, d.Title)
-			continue
-		}
-		b.WriteString(sec)
-	}
-	if len(left) > 0 {
-		fmt.Fprintf(&b, "\n> [!NOTE]\n> %d site detail(s) exceed the job summary size limit: %s. Run `hubfleet action plan` in a checkout to see them.\n", len(left), strings.Join(left, ", "))
-	}
-	return b.String()
+	return strings.Join(parts, ": ")
 }

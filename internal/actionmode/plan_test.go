@@ -2,6 +2,8 @@ package actionmode_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,7 +37,7 @@ func TestPlanKeepsOneCommentAcrossPushes(t *testing.T) {
 	if res.err != nil {
 		t.Fatalf("plan: %v\n%s", res.err, res.log)
 	}
-	want := map[string]string{"sites": allSites, "failed-sites": "", "changed": "true",
+	want := map[string]string{"sites": allSites, "failed-sites": "", "changed": "true", "problems": "0", "plan-file": "",
 		"comment-url": "https://github.com/fleet/hubs/pull/7#issuecomment-1001"}
 	if diff := cmp.Diff(want, res.outputs); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
@@ -50,16 +52,16 @@ func TestPlanKeepsOneCommentAcrossPushes(t *testing.T) {
 	body := comments[0].Body
 	for _, s := range []string{
 		github.PlanMarker,
-		"| `egi-dev` | ✅ | ✅ up to date | changed: 1 file(s) |",
-		"| `egi-cesnet` | ✅ | ✅ up to date | unchanged |",
-		"<details><summary><code>egi-dev</code></summary>",
+		"| `egi-dev` | changed | ✅ | - | 1 |",
+		"4 unchanged: egi-cesnet, egi-pangeo, heliocloud-aws, pangeo-azure",
+		"<details><summary><code>egi-dev</code>: changed</summary>",
 		"+          tag: 2025.1.10",
 	} {
 		if !strings.Contains(body, s) {
 			t.Errorf("comment lacks %q:\n%s", s, body)
 		}
 	}
-	if !strings.Contains(res.summary, "### hubfleet plan") || !strings.Contains(res.summary, "2025.1.10") {
+	if !strings.Contains(res.summary, "## hubfleet plan") || !strings.Contains(res.summary, "2025.1.10") {
 		t.Errorf("job summary lacks the plan:\n%s", res.summary)
 	}
 	if len(res.annotations) != 0 {
@@ -116,26 +118,26 @@ func TestPlanFailsOnInvalidAndStaleSites(t *testing.T) {
 		t.Errorf("a failing plan must still comment")
 	}
 	body := f.srv.Comments(7)[0].Body
-	for _, s := range []string{"| `egi-dev` | ❌ 1 problem(s) |", "❌ 1 stale file(s)", "-  timeout: 5m0s", "+  timeout: 15m0s"} {
+	for _, s := range []string{"| `egi-dev` | unchanged | ❌ 1 problem(s) |", "| `egi-pangeo` | changed | ❌ stale overlays |", "-  timeout: 5m0s", "+  timeout: 15m0s", ":x: invalid: clusters/egi-dev/site.yaml:17: spec.host"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("comment lacks %q", s)
 		}
 	}
 }
 
-func TestPlanCommentOverflowGoesToJobSummary(t *testing.T) {
+// TestPlanCommentShortensDiffs: a comment over the limit keeps every site
+// and shortens the diffs; the job summary and the plan file (the
+// artifact) hold all of it.
+func TestPlanCommentShortensDiffs(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.pullRequest("pangeo/pangeo-notebook:2025.1.10")
-	// Change every site's overlay so each has a detail section.
-	for _, s := range strings.Split(allSites, "\n") {
-		f.replace(f.work, "clusters/"+s+"/site.yaml", "wave:", "# touched\n  wave:")
-	}
 	f.replace(f.work, "bases/daskhub/fleet.yaml", "timeout: 15m", "timeout: 20m")
 	f.render(f.work)
 	gittest.Run(t, f.work, "commit", "--quiet", "-am", "Longer timeout everywhere")
 
-	res := f.run("plan", "pull_request", nil, func(o *actionmode.Options) { o.CommentLimit = 4000 })
+	planFile := filepath.Join(t.TempDir(), "plan.md")
+	res := f.run("plan", "pull_request", map[string]string{"HUBFLEET_PLAN_FILE": planFile}, func(o *actionmode.Options) { o.CommentLimit = 4000 })
 	if res.err != nil {
 		t.Fatalf("plan: %v", res.err)
 	}
@@ -143,15 +145,29 @@ func TestPlanCommentOverflowGoesToJobSummary(t *testing.T) {
 	if len(body) > 4000 {
 		t.Errorf("comment is %d bytes, limit 4000", len(body))
 	}
-	for _, s := range []string{"### hubfleet plan", "| `pangeo-azure` |", "did not fit", "[job summary](https://github.com/fleet/hubs/actions/runs/4242)"} {
+	for _, s := range []string{"## hubfleet plan", "more line(s) of this diff: see the full plan, https://github.com/fleet/hubs/actions/runs/4242#artifacts"} {
 		if !strings.Contains(body, s) {
-			t.Errorf("comment lacks %q", s)
+			t.Errorf("comment lacks %q:\n%s", s, body)
 		}
 	}
+	full, err := os.ReadFile(planFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.outputs["plan-file"] != planFile {
+		t.Errorf("plan-file output = %q", res.outputs["plan-file"])
+	}
 	for _, s := range strings.Split(allSites, "\n") {
-		if !strings.Contains(res.summary, "<summary><code>"+s+"</code></summary>") {
-			t.Errorf("job summary lacks the details of %s", s)
+		row := "| `" + s + "` | changed |"
+		if !strings.Contains(body, row) || !strings.Contains(body, "<summary><code>"+s+"</code>: changed</summary>") {
+			t.Errorf("comment lacks site %s", s)
 		}
+		if !strings.Contains(res.summary, "<summary><code>"+s+"</code>: changed</summary>") || !strings.Contains(string(full), "<summary><code>"+s+"</code>: changed</summary>") {
+			t.Errorf("job summary or plan file lacks the details of %s", s)
+		}
+	}
+	if strings.Contains(res.summary, "more line(s) of this diff") {
+		t.Errorf("the job summary is shortened")
 	}
 }
 
@@ -168,7 +184,7 @@ func TestPlanWithoutCommentAccessStillReports(t *testing.T) {
 	if a := res.annotated(report.LevelWarning, "", "hubfleet: no plan comment"); a == nil || !strings.Contains(a.Message, "HTTP 403") {
 		t.Errorf("no warning about the missing comment: %+v", res.annotations)
 	}
-	if !strings.Contains(res.summary, "### hubfleet plan") {
+	if !strings.Contains(res.summary, "## hubfleet plan") {
 		t.Errorf("no job summary")
 	}
 }

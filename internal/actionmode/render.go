@@ -8,14 +8,13 @@ import (
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/markdown"
+	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/report"
 )
 
 func (r *runner) render(ctx context.Context) error {
-	if r.opts.Renderer == nil {
-		return errors.New("render: no renderer configured")
-	}
-	check, err := r.opts.Renderer.Check(ctx, r.root)
+	check, err := FleetRenderer{}.Check(ctx, r.root)
 	if err != nil {
 		r.rep.Annotate(report.Annotation{Level: report.LevelError, Title: "hubfleet: cannot load the fleet", Message: err.Error()})
 		return fmt.Errorf("render: %w", err)
@@ -27,7 +26,7 @@ func (r *runner) render(ctx context.Context) error {
 		var b strings.Builder
 		fmt.Fprintf(&b, "### hubfleet render\n\nNot rendered: the fleet has %d problem(s).\n\n", len(check.Problems))
 		for _, p := range check.Problems {
-			fmt.Fprintf(&b, "- `%s:%d` %s\n", p.File, p.Line, mdEscape(strings.TrimSpace(p.Field+" "+p.Message)))
+			fmt.Fprintf(&b, "- `%s:%d` %s\n", p.File, p.Line, markdown.Cell(strings.TrimSpace(p.Field+" "+p.Message)))
 		}
 		return errors.Join(&FailedError{Mode: "render", Reasons: []string{fmt.Sprintf("%d problem(s) in the fleet", len(check.Problems))}},
 			r.rep.AddSummary(b.String()), r.outputs("changed", "false", "sites", lines(check.Sites)))
@@ -52,13 +51,13 @@ func (r *runner) render(ctx context.Context) error {
 	if branch == "" {
 		return errors.New("render: detached HEAD and no GITHUB_REF_NAME: cannot tell which branch to push")
 	}
-	paths, err := r.opts.Renderer.Write(ctx, r.root)
+	paths, err := FleetRenderer{}.Write(ctx, r.root)
 	if err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
 	sites := map[string]bool{}
 	for _, p := range paths {
-		if s := siteOfPath(p); s != "" {
+		if s := overlay.SiteOf(p); s != "" {
 			sites[s] = true
 		}
 	}
@@ -66,7 +65,7 @@ func (r *runner) render(ctx context.Context) error {
 	for _, n := range names {
 		r.rep.Group("site " + n)
 		for _, p := range paths {
-			if siteOfPath(p) == n {
+			if overlay.SiteOf(p) == n {
 				r.rep.Logf("rendered %s", p)
 			}
 		}

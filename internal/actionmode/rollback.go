@@ -12,6 +12,9 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/markdown"
+	"github.com/hubfleet/hubfleet/internal/overlay"
+	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/site"
 )
@@ -63,7 +66,7 @@ func (r *runner) rollback(ctx context.Context) error {
 		}
 		seen := map[string]bool{}
 		for _, f := range files {
-			if s := siteOfPath(f); s != "" && strings.HasPrefix(f, "overlays/") && !seen[s] {
+			if s := overlay.SiteOf(f); s != "" && strings.HasPrefix(f, "overlays/") && !seen[s] {
 				seen[s] = true
 				dirs = append(dirs, path.Join("overlays", s)+"/")
 			}
@@ -82,7 +85,23 @@ func (r *runner) rollback(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("rollback: %w", err)
 	}
-	rev, err := repo.Revert(ctx, ids...)
+	publish := r.publishing()
+	// Outside GitHub Actions without --publish the revert is made in a
+	// scratch work tree: the checkout, its HEAD and every branch stay.
+	work := repo
+	if !publish {
+		scratch, cleanup, err := repo.Scratch(ctx, "HEAD")
+		if err != nil {
+			return fmt.Errorf("rollback: %w", err)
+		}
+		defer func() {
+			if err := cleanup(); err != nil {
+				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: scratch work tree", Message: err.Error()})
+			}
+		}()
+		work = scratch
+	}
+	rev, err := work.Revert(ctx, ids...)
 	if err != nil {
 		var ce *gitrepo.ConflictError
 		if errors.As(err, &ce) {
@@ -94,7 +113,7 @@ func (r *runner) rollback(ctx context.Context) error {
 		}
 		return fmt.Errorf("rollback: %w", err)
 	}
-	after, err := r.treeFiles(ctx, repo, "HEAD", dirs)
+	after, err := r.treeFiles(ctx, work, rev, dirs)
 	if err != nil {
 		return fmt.Errorf("rollback: %w", err)
 	}
@@ -116,13 +135,33 @@ func (r *runner) rollback(ctx context.Context) error {
 		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: rollback reaches other sites",
 			Message: fmt.Sprintf("%s also changed %s: the revert rolls them back too", shortID(ids[0]), strings.Join(others, ", "))})
 	}
-	doors := OneWayDoors(chartVersions(before), chartVersions(after))
+	// What comes back and the doors crossed are the plan from now to
+	// after the revert: the same words as every plan.
+	back, err := r.rollbackPlan(ctx, before, after)
+	if err != nil {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	for _, w := range back.Warnings {
+		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: w})
+	}
 	title := fmt.Sprintf("Roll back %s: revert %q", label, targets[0].Subject)
-	body := rollbackBody(targets, before, after, doors, mismatched, others)
-	for _, d := range doors {
-		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: one-way door", Message: d})
+	body := rollbackBody(targets, before, after, back, mismatched, others)
+	for _, sc := range back.Sites {
+		for _, d := range sc.OneWayDoors {
+			r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(sc.Site), Title: "hubfleet: one-way door", Message: d.Kind + ": " + d.Detail})
+		}
 	}
 
+	branch := r.env.BranchPrefix + "rollback/" + label
+	if !publish {
+		where := fmt.Sprintf("push branch %s and open a pull request %q into %s", branch, title, base)
+		if r.env.PushToMain {
+			where = "push the revert to " + base
+		}
+		r.rep.Logf("would %s; nothing was committed or pushed. Pass --publish to do it.", where)
+		return errors.Join(r.rep.AddSummary(body),
+			r.outputs("changed", "false", "commit", "", "pull-request-number", "", "pull-request-url", ""))
+	}
 	var errs []error
 	if r.env.PushToMain {
 		allowed, err := r.pushToMainAllowed()
@@ -144,7 +183,6 @@ func (r *runner) rollback(ctx context.Context) error {
 		return errors.Join(errs...)
 	}
 
-	branch := r.env.BranchPrefix + "rollback/" + label
 	if err := repo.CreateBranch(ctx, branch, rev); err != nil {
 		return fmt.Errorf("rollback: %w", err)
 	}
@@ -163,6 +201,27 @@ func (r *runner) rollback(ctx context.Context) error {
 	r.rep.Logf("pull request #%d %s: %s", pr.Number, pr.Action, pr.URL)
 	return errors.Join(r.rep.AddSummary(body),
 		r.outputs("changed", "true", "commit", up.Commit, "pull-request-number", fmt.Sprint(pr.Number), "pull-request-url", pr.URL))
+}
+
+// rollbackPlan plans the overlays from now (before) to after the revert.
+func (r *runner) rollbackPlan(ctx context.Context, before, after map[string][]byte) (*plan.Plan, error) {
+	bs, as := plan.Sides{}, plan.Sides{}
+	sites := map[string]bool{}
+	for _, side := range []struct {
+		files map[string][]byte
+		into  plan.Sides
+	}{{before, bs}, {after, as}} {
+		for p, b := range side.files {
+			n := overlay.SiteOf(p)
+			if side.into[n] == nil {
+				side.into[n] = overlay.Files{}
+			}
+			side.into[n][p], sites[n] = b, true
+		}
+	}
+	opts := r.opts.Compare
+	opts.Charts = r.env.PlanCharts
+	return plan.Compare(ctx, bs, as, sortedKeys(sites), opts)
 }
 
 func (r *runner) pushToMainAllowed() (bool, error) {
@@ -217,7 +276,7 @@ func (r *runner) otherSites(ctx context.Context, repo *gitrepo.Repo, ids []strin
 			return nil, err
 		}
 		for _, f := range files {
-			if s := siteOfPath(f); s != "" && s != label {
+			if s := overlay.SiteOf(f); s != "" && s != label {
 				seen[s] = true
 			}
 		}
@@ -225,22 +284,25 @@ func (r *runner) otherSites(ctx context.Context, repo *gitrepo.Repo, ids []strin
 	return sortedKeys(seen), nil
 }
 
-func rollbackBody(targets []gitrepo.Commit, before, after map[string][]byte, doors, mismatched, others []string) string {
+func rollbackBody(targets []gitrepo.Commit, before, after map[string][]byte, back *plan.Plan, mismatched, others []string) string {
 	var b strings.Builder
 	b.WriteString("### hubfleet rollback\n\nReverts (a real `git revert`; Flux applies it as a forward `helm upgrade` to the old chart and values, not a Helm rollback):\n\n")
 	for _, c := range targets {
-		fmt.Fprintf(&b, "- %s %s\n", shortID(c.ID), mdEscape(c.Subject))
+		fmt.Fprintf(&b, "- %s %s\n", shortID(c.ID), markdown.Cell(c.Subject))
 	}
-	vb, va := chartVersions(before), chartVersions(after)
-	var back []string
-	for _, c := range unionKeys(vb, va) {
-		if vb[c] != va[c] {
-			back = append(back, fmt.Sprintf("| `%s` | %s | %s |", c, orNone(vb[c]), orNone(va[c])))
+	var rows []string
+	var doors []string
+	for _, sc := range back.Sites {
+		for _, c := range sc.Charts {
+			rows = append(rows, fmt.Sprintf("| `%s` | %s |", sc.Site, markdown.Cell(plan.ChartLine(c))))
+		}
+		for _, d := range sc.OneWayDoors {
+			doors = append(doors, fmt.Sprintf("`%s` **%s**: %s", sc.Site, d.Kind, markdown.Cell(d.Detail)))
 		}
 	}
-	if len(back) > 0 {
-		b.WriteString("\n**What comes back**\n\n| Chart | Now | After the rollback |\n|---|---|---|\n")
-		b.WriteString(strings.Join(back, "\n") + "\n")
+	if len(rows) > 0 {
+		b.WriteString("\n**What comes back** (now -> after the rollback)\n\n| Site | Chart |\n|---|---|\n")
+		b.WriteString(strings.Join(rows, "\n") + "\n")
 	}
 	var files []string
 	for _, p := range unionPaths(before, after) {
@@ -259,18 +321,14 @@ func rollbackBody(targets []gitrepo.Commit, before, after map[string][]byte, doo
 	if len(others) > 0 {
 		fmt.Fprintf(&b, "\n> [!IMPORTANT]\n> The reverted commit also changed %s: this rolls them back too.\n", strings.Join(others, ", "))
 	}
+	for _, w := range back.Warnings {
+		fmt.Fprintf(&b, "\n> [!WARNING]\n> %s\n", markdown.Cell(w))
+	}
 	if len(doors) > 0 {
 		b.WriteString("\n> [!CAUTION]\n> **One-way doors crossed back over**:\n")
 		for _, d := range doors {
-			fmt.Fprintf(&b, "> - %s\n", mdEscape(d))
+			fmt.Fprintf(&b, "> - %s\n", d)
 		}
 	}
 	return b.String()
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/report"
@@ -26,10 +28,13 @@ func (f *fixture) upgradeOnMain(from, to string) string {
 func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	// jupyterhub 4.5.0 ships JupyterHub 5.6.0 (a test chart: the real
+	// charts have no pair one JupyterHub apart on one site's mode).
+	f.chartRepo([]string{"4.4.0"}, chartrepotest.Chart{Dir: chartrepotest.Dir("jupyterhub"), Version: "4.5.0", AppVersion: "5.6.0"})
 	before := gittest.Run(t, f.work, "rev-parse", "HEAD")
 	upgraded := f.upgradeOnMain("4.4.0", "4.5.0")
 
-	res := f.run("rollback", "workflow_dispatch", map[string]string{"HUBFLEET_SITE": "heliocloud-aws"}, nil)
+	res := f.run("rollback", "workflow_dispatch", map[string]string{"HUBFLEET_SITE": "heliocloud-aws", "HUBFLEET_PLAN_CHARTS": "true"}, nil)
 	if res.err != nil {
 		t.Fatalf("rollback: %v\n%s", res.err, res.log)
 	}
@@ -61,10 +66,10 @@ func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 		}
 	}
 	for _, s := range []string{
-		"| `jupyterhub` | 4.5.0 | 4.4.0 |",
+		"| `heliocloud-aws` | jupyterhub 4.5.0 -> 4.4.0 (app 5.6.0 -> 5.2.1), a downgrade |",
 		"byte for byte",
 		"One-way doors crossed back over",
-		"DatabaseSchemaMismatch",
+		"JupyterHub 5.6.0 -> 5.2.1 is a downgrade: the hub database was migrated by JupyterHub 5.6.0",
 		"`overlays/heliocloud-aws/helmrelease-jupyterhub.yaml`",
 		"also changed pangeo-azure: this rolls them back too",
 	} {
@@ -75,11 +80,53 @@ func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 	if res.annotated(report.LevelWarning, "", "hubfleet: rollback reaches other sites") == nil {
 		t.Errorf("no warning that pangeo-azure is rolled back too: %+v", res.annotations)
 	}
-	if res.annotated(report.LevelWarning, "", "hubfleet: one-way door") == nil {
+	if res.annotated(report.LevelWarning, "clusters/heliocloud-aws/site.yaml", "hubfleet: one-way door") == nil {
 		t.Errorf("no one-way door warning: %+v", res.annotations)
 	}
 	if got := gittest.Run(t, f.remote, "rev-parse", "main"); got != upgraded {
 		t.Errorf("main moved to %s", got)
+	}
+}
+
+// TestRollbackFromATerminalPushesNothing runs the rollback as a user would
+// in a terminal: no GITHUB_ACTIONS, a token in the environment. It says
+// what it would do, and pushes, commits and opens nothing.
+func TestRollbackFromATerminalPushesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	upgraded := f.upgradeOnMain("4.4.0", "4.5.0")
+	branches := gittest.Run(t, f.remote, "branch", "--list")
+	res := f.run("rollback", "workflow_dispatch", map[string]string{"GITHUB_ACTIONS": "", "HUBFLEET_SITE": "heliocloud-aws"}, nil)
+	if res.err != nil {
+		t.Fatalf("rollback: %v\n%s", res.err, res.log)
+	}
+	if !strings.Contains(res.log, "would push branch hubfleet/rollback/heliocloud-aws and open a pull request") || !strings.Contains(res.log, "--publish") {
+		t.Errorf("the log does not say what the rollback would do:\n%s", res.log)
+	}
+	if !strings.Contains(res.log, "Files restored: `overlays/heliocloud-aws/helmrelease-jupyterhub.yaml`") {
+		t.Errorf("the log lacks the rollback's plan:\n%s", res.log)
+	}
+	if got := gittest.Run(t, f.work, "rev-parse", "HEAD"); got != upgraded {
+		t.Errorf("HEAD moved to %s: a revert was committed", got)
+	}
+	if st := gittest.Run(t, f.work, "status", "--porcelain"); st != "" {
+		t.Errorf("work tree changed:\n%s", st)
+	}
+	if got := gittest.Run(t, f.work, "worktree", "list", "--porcelain"); strings.Count(got, "worktree ") != 1 {
+		t.Errorf("scratch work tree left behind:\n%s", got)
+	}
+	if got := gittest.Run(t, f.remote, "branch", "--list"); got != branches {
+		t.Errorf("remote branches changed: %q, was %q", got, branches)
+	}
+	if len(f.srv.Requests()) != 0 {
+		t.Errorf("GitHub API calls: %v", f.srv.Calls())
+	}
+
+	// --publish does it.
+	res = f.run("rollback", "workflow_dispatch", map[string]string{"GITHUB_ACTIONS": "", "HUBFLEET_SITE": "heliocloud-aws"},
+		func(o *actionmode.Options) { o.Publish = true })
+	if res.err != nil || len(f.srv.PullRequests()) != 1 {
+		t.Errorf("rollback --publish: %v, %d pull request(s)", res.err, len(f.srv.PullRequests()))
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/markdown"
+	"github.com/hubfleet/hubfleet/internal/plan"
 )
 
 // UpgradeMarker identifies the body of the upgrade pull request.
@@ -23,17 +25,21 @@ func (r *runner) upgrade(ctx context.Context) error {
 	}
 	base := r.baseBranch()
 	branch := r.env.BranchPrefix + "upgrade"
-	start, err := resolveBase(ctx, repo, base)
+	start, err := repo.Resolve(ctx, base)
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
-	// Always start from the base branch: the pull request then shows exactly
-	// a fresh upgrade, and PublishBranch fast-forwards the bot branch to it.
-	if err := repo.CreateBranch(ctx, branch, start); err != nil {
-		return fmt.Errorf("upgrade: %w", err)
+	publish := r.publishing()
+	if publish {
+		// Always start from the base branch: the pull request then shows
+		// exactly a fresh upgrade, and PublishBranch fast-forwards the bot
+		// branch to it.
+		if err := repo.CreateBranch(ctx, branch, start); err != nil {
+			return fmt.Errorf("upgrade: %w", err)
+		}
 	}
 	res, err := r.opts.Upgrader.Upgrade(ctx, r.root, UpgradeOptions{MaxWave: r.env.Wave, BaseRef: base,
-		BaseCommit: start, Statuses: runnerStatuses{r}})
+		BaseCommit: start, Statuses: runnerStatuses{r}, DryRun: !publish})
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
@@ -45,10 +51,15 @@ func (r *runner) upgrade(ctx context.Context) error {
 	}
 	title := upgradeTitle(res.Versions)
 	body := upgradeBody(res)
-	for _, sp := range res.Sites {
-		r.rep.Group("site " + sp.Site)
-		r.rep.Logf("%s", planLine(sp))
+	for _, sc := range res.Plan.Sites {
+		r.rep.Group("site " + sc.Site)
+		r.rep.Logf("%s", siteLine(sc))
 		r.rep.EndGroup()
+	}
+	if !publish {
+		r.rep.Logf("would commit %q on %s, push it and open a pull request into %s; nothing was written. Pass --publish to do it.", title, branch, base)
+		return errors.Join(r.rep.AddSummary(body),
+			r.outputs("changed", "false", "commit", "", "sites", lines(siteNames(res.Plan.Sites)), "pull-request-number", "", "pull-request-url", ""))
 	}
 	if _, err := repo.Commit(ctx, title+"\n\n"+commitBody(res)); err != nil {
 		if errors.Is(err, gitrepo.ErrNothingToCommit) {
@@ -77,7 +88,7 @@ func (r *runner) upgrade(ctx context.Context) error {
 	changed := up.Pushed || pr.Action != github.Unchanged
 	return errors.Join(
 		r.rep.AddSummary(body),
-		r.outputs("changed", fmt.Sprint(changed), "commit", up.Commit, "sites", lines(siteNames(res.Sites)),
+		r.outputs("changed", fmt.Sprint(changed), "commit", up.Commit, "sites", lines(siteNames(res.Plan.Sites)),
 			"pull-request-number", fmt.Sprint(pr.Number), "pull-request-url", pr.URL))
 }
 
@@ -189,7 +200,7 @@ func writeHeld(b *strings.Builder, held []CanaryCheck) {
 	}
 }
 
-func siteNames(plans []SitePlan) []string {
+func siteNames(plans []plan.SiteChange) []string {
 	var n []string
 	for _, p := range plans {
 		n = append(n, p.Site)
@@ -238,18 +249,18 @@ func upgradeBody(res *UpgradeResult) string {
 	if len(res.OneWayDoors) > 0 {
 		b.WriteString("\n> [!WARNING]\n> **One-way doors**: a revert of this pull request will not undo these.\n")
 		for _, d := range res.OneWayDoors {
-			fmt.Fprintf(&b, "> - %s\n", mdEscape(d))
+			fmt.Fprintf(&b, "> - %s\n", markdown.Cell(d))
 		}
 	}
 	if len(res.Migrations) > 0 {
 		b.WriteString("\n**Site-value migrations applied**\n\n")
 		for _, m := range res.Migrations {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(m))
+			fmt.Fprintf(&b, "- %s\n", markdown.Cell(m))
 		}
 	}
 	b.WriteString("\n**Plan per site**\n\n| Site | Change |\n|---|---|\n")
-	for _, sp := range res.Sites {
-		fmt.Fprintf(&b, "| `%s` | %s |\n", sp.Site, mdEscape(planLine(sp)))
+	for _, sc := range res.Plan.Sites {
+		fmt.Fprintf(&b, "| `%s` | %s |\n", sc.Site, markdown.Cell(siteLine(sc)))
 	}
 	return b.String()
 }
@@ -289,7 +300,7 @@ func writeWaves(b *strings.Builder, res *UpgradeResult) {
 		}
 	}
 	for _, n := range res.Notes {
-		fmt.Fprintf(b, "\n%s\n", mdEscape(n))
+		fmt.Fprintf(b, "\n%s\n", markdown.Cell(n))
 	}
 	if staged {
 		b.WriteString("\nLater waves follow once these sites verify: when each has a successful `hubfleet/verify/<site>` status on the base branch, the next upgrade run promotes the canary to the pin.")

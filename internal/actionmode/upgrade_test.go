@@ -14,11 +14,13 @@ import (
 	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/gittest"
+	"github.com/hubfleet/hubfleet/internal/plan"
 )
 
-// pinUpgrader stands in for the chart upgrader until it is wired: it moves
-// the fleet's jupyterhub pin to target and re-renders with the real
-// renderer; the per-site plan comes from the real GitPlanner.
+// pinUpgrader moves the fleet's jupyterhub pin to target and re-renders
+// with the real renderer, without a chart repository: it tests the
+// upgrade mode's branch, commit and pull request handling; the chart
+// upgrader itself is tested in upgrader_test.go.
 type pinUpgrader struct {
 	target string
 	git    gitrepo.Options
@@ -47,15 +49,18 @@ func (u pinUpgrader) Upgrade(ctx context.Context, root string, _ actionmode.Upgr
 	if _, err := (actionmode.FleetRenderer{}).Write(ctx, root); err != nil {
 		return nil, err
 	}
-	sites := []string{"egi-cesnet", "egi-dev", "egi-pangeo", "heliocloud-aws", "pangeo-azure"}
-	plans, err := actionmode.GitPlanner{Git: u.git}.Plan(ctx, root, "main", sites)
+	repo, err := gitrepo.Open(ctx, root, u.git)
+	if err != nil {
+		return nil, err
+	}
+	// The overlay plan: the test fleet's chart repositories are not served.
+	pl, err := plan.Make(ctx, repo, plan.GitOptions{Base: "main"})
 	if err != nil {
 		return nil, err
 	}
 	return &actionmode.UpgradeResult{
-		Versions:    []actionmode.VersionChange{{Chart: "jupyterhub", From: from, To: u.target, ChangelogURL: "https://z2jh.jupyter.org/en/stable/changelog.html"}},
-		Sites:       plans,
-		OneWayDoors: actionmode.OneWayDoors(map[string]string{"jupyterhub": from}, map[string]string{"jupyterhub": u.target}),
+		Versions: []actionmode.VersionChange{{Chart: "jupyterhub", From: from, To: u.target, ChangelogURL: "https://z2jh.jupyter.org/en/stable/changelog.html"}},
+		Plan:     pl,
 	}, nil
 }
 
@@ -90,8 +95,8 @@ func TestUpgradeOpensThenUpdatesOnePullRequest(t *testing.T) {
 	}
 	for _, s := range []string{
 		"| `jupyterhub` | 4.4.0 | 4.5.0 | [changes](https://z2jh.jupyter.org/en/stable/changelog.html) |",
-		"**One-way doors**", "DatabaseSchemaMismatch",
-		"| `heliocloud-aws` | changed: jupyterhub 4.4.0 → 4.5.0 |",
+
+		"| `heliocloud-aws` | changed: jupyterhub 4.4.0 -> 4.5.0: 1 file(s), 0 chart object(s) |",
 		"| `egi-dev` | unchanged |",
 	} {
 		if !strings.Contains(pr.Body, s) {

@@ -15,9 +15,13 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/overlay"
+	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
 // ChartUpgrader is the Upgrader: it asks each chart repository of the
@@ -29,13 +33,15 @@ type ChartUpgrader struct {
 	// Resolver reads the repositories' indexes; IncludePrereleases is set
 	// per chart from the fleet.
 	Resolver chart.ResolverOptions
-	// Renderer re-renders after the bump; nil means FleetRenderer.
-	Renderer Renderer
-	// Planner plans each site; nil means GitPlanner.
-	Planner Planner
+	// Compare configures the plan of each site against the base branch.
+	Compare plan.CompareOptions
 	// BaseRef is planned against when UpgradeOptions.BaseRef is empty.
 	BaseRef string
 	Git     gitrepo.Options
+
+	// write writes the computed files, all or none; nil means
+	// writeset.Apply. Tests fail it.
+	write func(root string, changes []flux.Change) error
 }
 
 var _ Upgrader = ChartUpgrader{}
@@ -45,7 +51,7 @@ var _ Upgrader = ChartUpgrader{}
 func DefaultChartUpgrader() ChartUpgrader {
 	return ChartUpgrader{
 		Resolver: chart.DefaultResolverOptions(),
-		Planner:  DefaultOverlayPlanner(),
+		Compare:  plan.DefaultCompareOptions(),
 		BaseRef:  "main",
 		Git:      gitrepo.DefaultOptions(),
 	}
@@ -162,44 +168,87 @@ func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOpt
 	if len(edits) == 0 {
 		return res, nil
 	}
-	if err := editFleet(filepath.Join(root, filepath.FromSlash(fleet.FleetFile)), edits); err != nil {
+	// Everything is computed before anything is written: the edited fleet
+	// file, the render of every site with it, and the plan against the
+	// base branch. Only then are the files written, all or none.
+	fleetPath := filepath.Join(root, filepath.FromSlash(fleet.FleetFile))
+	oldFleet, err := os.ReadFile(fleetPath)
+	if err != nil {
 		return nil, fmt.Errorf("upgrade: %w", err)
 	}
-	renderer := u.Renderer
-	if renderer == nil {
-		renderer = FleetRenderer{}
+	newFleet, err := editFleet(fleet.FleetFile, oldFleet, edits)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
 	}
-	if _, err := renderer.Write(ctx, root); err != nil {
+	fsys := writeset.Preview(os.DirFS(root), []flux.Change{{Path: fleet.FleetFile, Old: oldFleet, New: newFleet}})
+	nfl, err := fleet.Load(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: the upgraded fleet does not load: %w", err)
+	}
+	files, err := flux.Render(fsys, nfl, nil)
+	if err != nil {
 		return nil, fmt.Errorf("upgrade: re-render: %w", err)
 	}
-	planner := u.Planner
-	if planner == nil {
-		planner = GitPlanner{Git: u.Git}
+	changes, err := flux.Changes(fsys, nfl, files, nil)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: re-render: %w", err)
 	}
-	var sites []string
-	for _, s := range fl.Sites {
-		sites = append(sites, s.Metadata.Name)
+	head := plan.Sides{}
+	for _, s := range nfl.Sites {
+		n := s.Metadata.Name
+		if head[n], err = overlay.FromDisk(root, n); err != nil {
+			return nil, fmt.Errorf("upgrade: %w", err)
+		}
+	}
+	for _, c := range changes {
+		n := overlay.SiteOf(c.Path)
+		if _, ok := head[n]; !ok || !strings.HasPrefix(c.Path, fleet.OverlaysDir+"/") {
+			continue
+		}
+		if c.New == nil {
+			delete(head[n], c.Path)
+		} else {
+			head[n][c.Path] = c.New
+		}
 	}
 	base := opts.BaseRef
 	if base == "" {
 		base = u.BaseRef
 	}
-	if base == "" {
-		base = "main"
+	repo, err := gitrepo.Open(ctx, root, u.Git)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
 	}
-	if res.Sites, err = planner.Plan(ctx, root, base, sites); err != nil {
+	popts := plan.GitOptions{CompareOptions: u.Compare, Base: base, Head: head}
+	popts.Fleet = nfl
+	if res.Plan, err = plan.Make(ctx, repo, popts); err != nil {
 		return nil, fmt.Errorf("upgrade: plan: %w", err)
 	}
 	seen := map[string]bool{}
-	for _, sp := range res.Sites {
-		for _, d := range sp.OneWayDoors {
-			if !seen[d] {
-				seen[d] = true
-				res.OneWayDoors = append(res.OneWayDoors, d)
+	for _, sc := range res.Plan.Sites {
+		for _, d := range sc.OneWayDoors {
+			if line := d.Kind + ": " + d.Detail; !seen[line] {
+				seen[line] = true
+				res.OneWayDoors = append(res.OneWayDoors, line)
 			}
 		}
 	}
 	sort.Strings(res.OneWayDoors)
+
+	writes := append([]flux.Change{{Path: fleet.FleetFile, Old: oldFleet, New: newFleet}}, changes...)
+	if opts.DryRun {
+		return res, nil
+	}
+	write := u.write
+	if write == nil {
+		write = writeset.Apply
+	}
+	if err := write(root, writes); err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	for _, c := range writes {
+		res.Written = append(res.Written, c.Path)
+	}
 	return res, nil
 }
 
@@ -347,29 +396,25 @@ type lineEdit struct {
 	repl       []string
 }
 
-// editFleet applies the chart edits to the fleet file in place, touching
+// editFleet applies the chart edits to the fleet file's content, touching
 // only the lines they concern so comments and layout stay, and checks the
 // result reads back as intended.
-func editFleet(path string, edits []chartEdit) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
+func editFleet(path string, data []byte, edits []chartEdit) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("parse %s: %w", path, err)
+		return nil, fmt.Errorf("parse %s: %w", path, err)
 	}
 	lines := strings.Split(string(data), "\n")
 	var les []lineEdit
 	for _, e := range edits {
 		pin := lookup(&doc, "spec", "charts", e.key, "version")
 		if pin == nil || pin.Kind != yaml.ScalarNode {
-			return fmt.Errorf("%s: no spec.charts.%s.version", path, e.key)
+			return nil, fmt.Errorf("%s: no spec.charts.%s.version", path, e.key)
 		}
 		if e.pin != "" {
 			le, err := replaceScalar(path, lines, pin, e.pin)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			les = append(les, le)
 		}
@@ -377,16 +422,16 @@ func editFleet(path string, edits []chartEdit) error {
 		case e.canary != "" && e.moveCanary:
 			n := lookup(&doc, "spec", "charts", e.key, "canary", "version")
 			if n == nil || n.Kind != yaml.ScalarNode {
-				return fmt.Errorf("%s: no spec.charts.%s.canary.version", path, e.key)
+				return nil, fmt.Errorf("%s: no spec.charts.%s.canary.version", path, e.key)
 			}
 			le, err := replaceScalar(path, lines, n, e.canary)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			les = append(les, le)
 		case e.canary != "":
 			if lookup(&doc, "spec", "charts", e.key, "canary") != nil {
-				return fmt.Errorf("%s: spec.charts.%s already has a canary", path, e.key)
+				return nil, fmt.Errorf("%s: spec.charts.%s already has a canary", path, e.key)
 			}
 			// The canary block goes right after the pin, indented like it.
 			keyCol := pinKeyColumn(&doc, e.key)
@@ -400,7 +445,7 @@ func editFleet(path string, edits []chartEdit) error {
 		if e.dropCanary {
 			key, val := lookupKey(&doc, "spec", "charts", e.key, "canary")
 			if key == nil {
-				return fmt.Errorf("%s: no spec.charts.%s.canary to remove", path, e.key)
+				return nil, fmt.Errorf("%s: no spec.charts.%s.canary to remove", path, e.key)
 			}
 			les = append(les, lineEdit{start: key.Line - 1, end: lastLine(val)})
 		}
@@ -408,7 +453,7 @@ func editFleet(path string, edits []chartEdit) error {
 	sort.Slice(les, func(i, j int) bool { return les[i].start > les[j].start })
 	for i := 1; i < len(les); i++ {
 		if les[i].end > les[i-1].start {
-			return fmt.Errorf("%s: overlapping edits at line %d", path, les[i].start+1)
+			return nil, fmt.Errorf("%s: overlapping edits at line %d", path, les[i].start+1)
 		}
 	}
 	for _, le := range les {
@@ -416,9 +461,9 @@ func editFleet(path string, edits []chartEdit) error {
 	}
 	out := []byte(strings.Join(lines, "\n"))
 	if err := checkEdits(out, edits); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return os.WriteFile(path, out, 0o644)
+	return out, nil
 }
 
 // replaceScalar replaces a plain or quoted scalar in its line.

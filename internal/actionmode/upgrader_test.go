@@ -13,6 +13,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gittest"
+	"github.com/hubfleet/hubfleet/internal/plan"
 )
 
 // chartRepo serves test charts on loopback and points the fleet's three
@@ -63,7 +64,7 @@ func (f *fixture) upgrader() func(inputs ...string) result {
 			rend.CacheDir, rend.Workers = cache+"/renders", 2
 			o.Upgrader = actionmode.ChartUpgrader{
 				Resolver: ro,
-				Planner:  actionmode.OverlayPlanner{Resolver: ro, Render: rend, Git: o.Git},
+				Compare:  plan.CompareOptions{Charts: true, Resolver: ro, Render: rend},
 				BaseRef:  "main",
 				Git:      o.Git,
 			}
@@ -139,7 +140,7 @@ func TestUpgradeFromChartRepository(t *testing.T) {
 	if d := gittest.Run(t, f.remote, "diff", "--unified=0", "main...hubfleet/upgrade", "--", "bases/daskhub/fleet.yaml"); !strings.Contains(d, "-      version: 4.4.0\n+      version: 4.5.0") || strings.Count(d, "\n-") != 2 {
 		t.Errorf("fleet file diff:\n%s", d)
 	}
-	for _, s := range []string{"| `jupyterhub` | 4.4.0 | 4.5.0 |", "| `heliocloud-aws` | changed: jupyterhub 4.4.0 → 4.5.0, 1 file(s), 29 chart object(s) |", "| `egi-dev` | unchanged |"} {
+	for _, s := range []string{"| `jupyterhub` | 4.4.0 | 4.5.0 |", "| `heliocloud-aws` | changed: jupyterhub 4.4.0 -> 4.5.0: 1 file(s), 0 chart object(s) |", "| `egi-dev` | unchanged |"} {
 		if !strings.Contains(prs[0].Body, s) {
 			t.Errorf("PR body lacks %q:\n%s", s, prs[0].Body)
 		}
@@ -198,7 +199,7 @@ func TestUpgradeInWaves(t *testing.T) {
 		"**Wave 0 goes first.** `daskhub` 2024.1.2 is staged as a canary: only the sites of wave 0 run it: `egi-dev`. Every other site stays on 2024.1.1.",
 		"Later waves follow once these sites verify",
 		"Waiting: `egi-cesnet`, `egi-pangeo`, `heliocloud-aws`, `pangeo-azure`.",
-		"| `egi-dev` | changed: daskhub 2024.1.1 → 2024.1.2",
+		"| `egi-dev` | changed: daskhub 2024.1.1 -> 2024.1.2",
 		"| `egi-cesnet` | unchanged |")
 
 	// Again, nothing new: the same pull request, no new commit.
@@ -259,7 +260,7 @@ func TestUpgradeInWaves(t *testing.T) {
 	}
 	bodyHas(t, "promotion PR body", prs[0].Body,
 		"**Wave 0 verified.** The `daskhub` canary 2024.1.2 passed verification on `"+head[:12]+"`: `egi-dev` (`hubfleet/verify/egi-dev`: success). It becomes the pin: every site runs 2024.1.2.",
-		"| `egi-cesnet` | changed: daskhub 2024.1.1 → 2024.1.2",
+		"| `egi-cesnet` | changed: daskhub 2024.1.1 -> 2024.1.2",
 		"| `egi-dev` | unchanged |")
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/markdown"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/verify"
@@ -62,7 +63,7 @@ func (r *runner) verify(ctx context.Context) error {
 		case verify.Fail:
 			failed = append(failed, n)
 			st.State, st.Description = github.StateFailure, "failing: "+strings.Join(bad, ", ")
-			fmt.Fprintf(&b, "| `%s` | ❌ fail | %s |\n", n, mdEscape(strings.Join(bad, ", ")))
+			fmt.Fprintf(&b, "| `%s` | ❌ fail | %s |\n", n, markdown.Cell(strings.Join(bad, ", ")))
 		case verify.Warn:
 			st.State, st.Description = github.StateSuccess, fmt.Sprintf("%d checks pass with warnings", len(rs))
 			fmt.Fprintf(&b, "| `%s` | ⚠️ warn | — |\n", n)

@@ -54,10 +54,16 @@ func statusMark(s Status) string {
 	return "="
 }
 
-func chartLine(c ChartChange) string {
+// ChartLine says how a chart's version changes, in the words every plan,
+// pull request and summary use: "jupyterhub 4.4.0 -> 3.2.1 (app 5.5.0 ->
+// 4.0.2), a downgrade".
+func ChartLine(c ChartChange) string {
 	s := fmt.Sprintf("%s %s -> %s", c.Chart, orNone(c.FromVersion), orNone(c.ToVersion))
 	if c.FromAppVersion != c.ToAppVersion {
 		s += fmt.Sprintf(" (app %s -> %s)", orNone(c.FromAppVersion), orNone(c.ToAppVersion))
+	}
+	if Downgrade(c.FromVersion, c.ToVersion) {
+		s += ", a downgrade"
 	}
 	return s
 }
@@ -80,20 +86,27 @@ func objectCounts(ds []Diff) string {
 // WriteText writes the plan for a terminal.
 func WriteText(w io.Writer, p *Plan) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Plan: %s\n", summaryLine(p))
+	on := ""
+	if p.Base != "" {
+		on = " against " + shortRef(p.Base)
+	}
+	fmt.Fprintf(&b, "Plan%s: %s\n", on, summaryLine(p))
+	for _, warn := range p.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", warn)
+	}
 	for _, s := range p.Sites {
 		if s.Status == Unchanged {
 			continue
 		}
 		fmt.Fprintf(&b, "\n%s site %s: %s\n", statusMark(s.Status), s.Site, s.Status)
 		for _, c := range s.Charts {
-			fmt.Fprintf(&b, "  chart %s\n", chartLine(c))
+			fmt.Fprintf(&b, "  chart %s\n", ChartLine(c))
 		}
 		for _, d := range s.OneWayDoors {
 			fmt.Fprintf(&b, "  ONE-WAY DOOR (%s): %s\n", d.Kind, d.Detail)
 		}
 		for _, pr := range s.Problems {
-			fmt.Fprintf(&b, "  problem: %s\n", pr)
+			fmt.Fprintf(&b, "  PROBLEM: %s\n", pr)
 		}
 		if len(s.Files) > 0 {
 			fmt.Fprintf(&b, "  files: %d changed\n", len(s.Files))
@@ -107,12 +120,34 @@ func WriteText(w io.Writer, p *Plan) error {
 				b.WriteString(indent(d.Unified, "    "))
 			}
 		}
+		if l := labelOnlyLine(s); l != "" {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
 	}
 	if names := unchangedNames(p); len(names) > 0 {
 		fmt.Fprintf(&b, "\n= %d unchanged: %s\n", len(names), strings.Join(names, ", "))
 	}
+	if n := p.Problems(); n > 0 {
+		fmt.Fprintf(&b, "\n%d problem(s): a chart would not install as planned\n", n)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// labelOnlyLine summarises the objects whose only change is a
+// chart-version label, or "".
+func labelOnlyLine(s SiteChange) string {
+	if len(s.LabelOnly) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d chart object(s) differ only in chart-version labels (helm.sh/chart, chart, app.kubernetes.io/version): not shown", len(s.LabelOnly))
+}
+
+func shortRef(s string) string {
+	if len(s) == 40 {
+		return s[:12]
+	}
+	return s
 }
 
 func indent(s, prefix string) string {
@@ -132,150 +167,4 @@ func indent(s, prefix string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
-}
-
-// MarkdownOptions configures WriteMarkdown.
-type MarkdownOptions struct {
-	// Limit is the maximum size in bytes (GitHubCommentLimit for a PR
-	// comment). The summary table is written first and always kept;
-	// per-site details are added while they fit and the rest is noted.
-	Limit int
-	// Title heads the comment.
-	Title string
-}
-
-// DefaultMarkdownOptions returns the GitHub comment limit.
-func DefaultMarkdownOptions() MarkdownOptions {
-	return MarkdownOptions{Limit: GitHubCommentLimit, Title: "hubfleet plan"}
-}
-
-// WriteMarkdown writes the plan for a PR comment.
-func WriteMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
-	if opts.Limit <= 0 {
-		opts.Limit = GitHubCommentLimit
-	}
-	var head strings.Builder
-	if opts.Title != "" {
-		fmt.Fprintf(&head, "## %s\n\n", opts.Title)
-	}
-	fmt.Fprintf(&head, "**%s**\n\n", summaryLine(p))
-	var changed []SiteChange
-	for _, s := range p.Sites {
-		if s.Status != Unchanged {
-			changed = append(changed, s)
-		}
-	}
-	var doors int
-	for _, s := range changed {
-		doors += len(s.OneWayDoors)
-	}
-	if doors > 0 {
-		fmt.Fprintf(&head, "> [!WARNING]\n> %d one-way door(s): a `git revert` will not undo them. See the sites marked below.\n\n", doors)
-	}
-	if len(changed) > 0 {
-		head.WriteString("| site | status | chart | files | chart objects | one-way doors | problems |\n")
-		head.WriteString("|---|---|---|---|---|---|---|\n")
-		for _, s := range changed {
-			var charts []string
-			for _, c := range s.Charts {
-				charts = append(charts, mdCell(chartLine(c)))
-			}
-			var dk []string
-			for _, d := range s.OneWayDoors {
-				dk = append(dk, "**"+d.Kind+"**")
-			}
-			fmt.Fprintf(&head, "| %s | %s | %s | %d | %s | %s | %d |\n",
-				mdCell(s.Site), s.Status, orDash(strings.Join(charts, "<br>")), len(s.Files),
-				objectCounts(s.Objects), orDash(strings.Join(dk, ", ")), len(s.Problems))
-		}
-		head.WriteString("\n")
-	}
-	var tail strings.Builder
-	if names := unchangedNames(p); len(names) > 0 {
-		fmt.Fprintf(&tail, "%d unchanged: %s\n", len(names), mdCell(strings.Join(names, ", ")))
-	}
-
-	out := head.String()
-	if len(out)+len(tail.String()) > opts.Limit {
-		// Even the summary does not fit: cut it and say so.
-		note := "\n\n_The plan summary was truncated to fit the comment limit; run `hubfleet plan` for the full plan._\n"
-		out = truncateUTF8(out, opts.Limit-len(note)) + note
-		_, err := io.WriteString(w, out)
-		return err
-	}
-	const overflowReserve = 200
-	budget := opts.Limit - len(out) - len(tail.String()) - overflowReserve
-	var details strings.Builder
-	omitted := 0
-	for _, s := range changed {
-		d := siteDetails(s)
-		if len(d) > budget {
-			omitted++
-			continue
-		}
-		budget -= len(d)
-		details.WriteString(d)
-	}
-	out += details.String()
-	if omitted > 0 {
-		out += fmt.Sprintf("\n_Details of %d site(s) omitted to fit GitHub's comment limit; run `hubfleet plan` for the full diff._\n\n", omitted)
-	}
-	out += tail.String()
-	_, err := io.WriteString(w, out)
-	return err
-}
-
-func siteDetails(s SiteChange) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<details><summary><b>%s</b>: %s</summary>\n\n", htmlEscape(s.Site), s.Status)
-	for _, d := range s.OneWayDoors {
-		fmt.Fprintf(&b, "- :warning: **one-way door (%s)**: %s\n", d.Kind, d.Detail)
-	}
-	for _, pr := range s.Problems {
-		fmt.Fprintf(&b, "- :x: %s\n", mdCell(pr.String()))
-	}
-	if len(s.OneWayDoors)+len(s.Problems) > 0 {
-		b.WriteString("\n")
-	}
-	var diff strings.Builder
-	for _, d := range s.Files {
-		diff.WriteString(d.Unified)
-	}
-	for _, d := range s.Objects {
-		diff.WriteString(d.Unified)
-	}
-	if diff.Len() > 0 {
-		f := fence(diff.String())
-		fmt.Fprintf(&b, "%sdiff\n%s%s\n", f, ensureNewline(diff.String()), f)
-	}
-	b.WriteString("\n</details>\n\n")
-	return b.String()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-func truncateUTF8(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && (s[n]&0xC0) == 0x80 {
-		n--
-	}
-	return s[:n]
 }

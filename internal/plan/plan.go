@@ -61,7 +61,15 @@ const (
 
 // Plan is the per-site outcome of a change.
 type Plan struct {
-	Sites []SiteChange `json:"sites"`
+	// Base is the commit the plan compares with.
+	Base string `json:"base,omitempty"`
+	// Charts says the chart objects were rendered and diffed; false is
+	// an overlay-only plan (asked for, or the fallback when a chart
+	// repository is unreachable and the chart not cached).
+	Charts bool `json:"charts"`
+	// Warnings say what the plan could not do.
+	Warnings []string     `json:"warnings,omitempty"`
+	Sites    []SiteChange `json:"sites"`
 }
 
 // SiteChange is what happens to one site.
@@ -72,12 +80,22 @@ type SiteChange struct {
 	Files []Diff `json:"files,omitempty"`
 	// Objects are the changed chart objects, sorted by ID.
 	Objects []Diff `json:"objects,omitempty"`
+	// LabelOnly are the chart objects whose only change is a chart-version
+	// label or annotation (helm.sh/chart, chart, app.kubernetes.io/version):
+	// summarised, not diffed.
+	LabelOnly []string `json:"labelOnly,omitempty"`
 	// Charts are the chart and subchart version changes.
 	Charts []ChartChange `json:"charts,omitempty"`
 	// OneWayDoors are changes a revert will not undo.
 	OneWayDoors []OneWayDoor `json:"oneWayDoors,omitempty"`
 	// Problems are the head render's problems.
 	Problems []chart.Problem `json:"problems,omitempty"`
+	// Prune is what Flux deletes when the site is removed.
+	Prune *Prune `json:"prune,omitempty"`
+
+	// baseObjects are the base render's PersistentVolumeClaims of a
+	// removed site, for its Prune.
+	baseObjects []chart.Object
 }
 
 // Change kinds of a Diff.
@@ -109,6 +127,7 @@ const (
 	DoorHubDatabase = "hub-database-migration"
 	DoorCRD         = "crd-change"
 	DoorKubeVersion = "kubernetes-minimum"
+	DoorSiteRemoval = "site-removal"
 )
 
 // OneWayDoor is a change that `git revert` will not undo.
@@ -125,6 +144,15 @@ func (p *Plan) Changed() bool {
 		}
 	}
 	return false
+}
+
+// Problems counts the head renders' problems of every site.
+func (p *Plan) Problems() int {
+	n := 0
+	for _, s := range p.Sites {
+		n += len(s.Problems)
+	}
+	return n
 }
 
 // Counts returns the number of sites per status.
@@ -226,7 +254,14 @@ func siteChange(s Site, base, head *chart.Result, context int) SiteChange {
 		headFiles = s.Head.Files
 	}
 	sc.Files = diffFiles(baseFiles, headFiles, context)
-	sc.Objects = diffObjects(objectsOf(base), objectsOf(head), context)
+	sc.Objects, sc.LabelOnly = diffObjects(objectsOf(base), objectsOf(head), context)
+	if s.Head == nil && base != nil {
+		for _, o := range base.Objects {
+			if o.Kind == "PersistentVolumeClaim" {
+				sc.baseObjects = append(sc.baseObjects, o)
+			}
+		}
+	}
 	if base != nil && head != nil {
 		sc.Charts = chartChanges(base.Chart, head.Chart)
 		sc.OneWayDoors = oneWayDoors(base.Chart, head.Chart)
@@ -239,7 +274,7 @@ func siteChange(s Site, base, head *chart.Result, context int) SiteChange {
 		sc.Status = Added
 	case s.Head == nil:
 		sc.Status = Removed
-	case len(sc.Files) > 0 || len(sc.Objects) > 0 || len(sc.Charts) > 0:
+	case len(sc.Files) > 0 || len(sc.Objects) > 0 || len(sc.LabelOnly) > 0 || len(sc.Charts) > 0:
 		sc.Status = Changed
 	default:
 		sc.Status = Unchanged
@@ -271,8 +306,17 @@ func diffFiles(base, head map[string][]byte, context int) []Diff {
 	return diffMaps(b, h, context)
 }
 
-func diffObjects(base, head map[string]string, context int) []Diff {
-	return diffMaps(base, head, context)
+// diffObjects diffs the chart objects, setting apart those whose only
+// change is a chart-version label (see versionLabels).
+func diffObjects(base, head map[string]string, context int) (diffs []Diff, labelOnly []string) {
+	for _, d := range diffMaps(base, head, context) {
+		if d.Change == DiffModified && sameButVersionLabels(base[d.Name], head[d.Name]) {
+			labelOnly = append(labelOnly, d.Name)
+			continue
+		}
+		diffs = append(diffs, d)
+	}
+	return diffs, labelOnly
 }
 
 func diffMaps(base, head map[string]string, context int) []Diff {
@@ -373,11 +417,7 @@ func oneWayDoors(base, head chart.Info) []OneWayDoor {
 	b, h := flatten(base, nil), flatten(head, nil)
 	if bj, ok := b["jupyterhub"]; ok {
 		if hj, ok := h["jupyterhub"]; ok && bj.AppVersion != hj.AppVersion {
-			out = append(out, OneWayDoor{
-				Kind: DoorHubDatabase,
-				Detail: fmt.Sprintf("JupyterHub %s -> %s: the hub database is migrated on upgrade; a git revert is a forward helm upgrade to the old chart and the old hub will not start on the migrated database (DatabaseSchemaMismatch). Back up the hub database first.",
-					orNone(bj.AppVersion), orNone(hj.AppVersion)),
-			})
+			out = append(out, OneWayDoor{Kind: DoorHubDatabase, Detail: hubDatabaseDoor(bj.AppVersion, hj.AppVersion)})
 		}
 	}
 	// CRDs of the whole chart tree (Info.CRDs of the top chart includes
@@ -426,6 +466,25 @@ func oneWayDoors(base, head chart.Info) []OneWayDoor {
 	return out
 }
 
+// hubDatabaseDoor says what a JupyterHub version change does to the hub
+// database, naming a downgrade a downgrade.
+func hubDatabaseDoor(from, to string) string {
+	if Downgrade(from, to) {
+		return fmt.Sprintf("JupyterHub %s -> %s is a downgrade: the hub database was migrated by JupyterHub %s, and the older hub will not start on it (DatabaseSchemaMismatch) unless the database is restored from a backup taken before the upgrade.",
+			orNone(from), orNone(to), orNone(from))
+	}
+	return fmt.Sprintf("JupyterHub %s -> %s: the hub database is migrated on upgrade; a git revert is a forward helm upgrade to the old chart and the old hub will not start on the migrated database (DatabaseSchemaMismatch). Back up the hub database first.",
+		orNone(from), orNone(to))
+}
+
+// Downgrade reports whether version to is below version from (semver;
+// versions that do not parse are not a downgrade).
+func Downgrade(from, to string) bool {
+	f, err1 := semver.NewVersion(from)
+	t, err2 := semver.NewVersion(to)
+	return err1 == nil && err2 == nil && t.LessThan(f)
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "(none)"
@@ -464,18 +523,4 @@ func minimumKube(constraint string) *semver.Version {
 		}
 	}
 	return nil
-}
-
-// fence returns a Markdown code fence longer than any backtick run in s.
-func fence(s string) string {
-	longest, run := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
 }

@@ -85,9 +85,7 @@ func TestPlanGolden(t *testing.T) {
 	if err := plan.WriteText(&text, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := plan.WriteMarkdown(&md, p, plan.DefaultMarkdownOptions()); err != nil {
-		t.Fatal(err)
-	}
+	md.WriteString(plan.Report{Plan: p}.Full())
 	if err := plan.WriteJSON(&js, p); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +123,7 @@ func TestPlanStatusesAndDoors(t *testing.T) {
 	}
 }
 
-func TestMarkdownLimit(t *testing.T) {
+func TestCommentLimit(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat("line of a large config map\n", 400)
 	var sites []plan.Site
@@ -140,34 +138,28 @@ func TestMarkdownLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name         string
-		limit        int
-		wantOmitted  bool
-		wantTruncSum bool
+		name      string
+		limit     int
+		wantShort bool
 	}{
 		{name: "all details fit", limit: 1 << 20},
-		{name: "details overflow", limit: 30000, wantOmitted: true},
-		{name: "summary alone overflows", limit: 300, wantTruncSum: true},
+		{name: "details are shortened, no site dropped", limit: 30000, wantShort: true},
+		{name: "room for the summary only", limit: 3000, wantShort: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var b bytes.Buffer
-			if err := plan.WriteMarkdown(&b, p, plan.MarkdownOptions{Limit: tt.limit}); err != nil {
-				t.Fatal(err)
-			}
-			out := b.String()
+			out := plan.Report{Plan: p, FullPlanURL: "https://example.org/full"}.Comment("<!-- m -->\n", tt.limit)
 			if len(out) > tt.limit {
 				t.Errorf("comment is %d bytes, limit %d", len(out), tt.limit)
 			}
-			if got := strings.Contains(out, "omitted to fit"); got != tt.wantOmitted {
-				t.Errorf("overflow note %v, want %v", got, tt.wantOmitted)
+			if got := strings.Contains(out, "more line(s) of this diff: see the full plan, https://example.org/full"); got != tt.wantShort {
+				t.Errorf("shortening note %v, want %v", got, tt.wantShort)
 			}
-			if got := strings.Contains(out, "summary was truncated"); got != tt.wantTruncSum {
-				t.Errorf("summary truncation note %v, want %v", got, tt.wantTruncSum)
-			}
-			if !tt.wantTruncSum && !strings.Contains(out, "| e | changed |") {
-				t.Errorf("summary table lost a site:\n%s", out[:min(len(out), 600)])
+			for _, n := range []string{"a", "b", "c", "d", "e"} {
+				if !strings.Contains(out, "| `"+n+"` | changed |") || !strings.Contains(out, "<summary><code>"+n+"</code>") {
+					t.Errorf("the comment lost site %s", n)
+				}
 			}
 		})
 	}
@@ -239,6 +231,23 @@ func TestPlanRendersOnlyChangedSites(t *testing.T) {
 	}
 	if rendered != 4 {
 		t.Errorf("rendered %d states, want 4 (base and head of the two changed sites)", rendered)
+	}
+	for _, sc := range p.Sites {
+		if sc.Site != "bump" {
+			continue
+		}
+		// The bump changes the CRD; every other object only carries the
+		// chart version in its labels.
+		var objs []string
+		for _, d := range sc.Objects {
+			objs = append(objs, d.Name)
+		}
+		if diff := cmp.Diff([]string{"apiextensions.k8s.io/CustomResourceDefinition _/daskclusters.gateway.dask.org"}, objs); diff != "" {
+			t.Errorf("bump: object diffs (-want +got):\n%s", diff)
+		}
+		if len(sc.LabelOnly) == 0 {
+			t.Error("bump: no label-only objects")
+		}
 	}
 	var text bytes.Buffer
 	if err := plan.WriteText(&text, p); err != nil {

@@ -1,0 +1,264 @@
+package overlay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/valuetree"
+)
+
+// Files are a site's overlay files by slash path from the repository root
+// (overlays/<site>/...).
+type Files map[string][]byte
+
+// Site is one site's overlay, decoded.
+type Site struct {
+	Name  string
+	Files Files
+	// Releases are the HelmReleases, sorted by name.
+	Releases []*helmv2.HelmRelease
+	// Repositories are the HelmRepositories by name.
+	Repositories map[string]*sourcev1.HelmRepository
+	// Namespaces are the names of the Namespace objects, sorted.
+	Namespaces []string
+}
+
+// Decode reads a site's overlay files. Kinds it does not need (the
+// kustomization, SOPS secrets) are skipped; a HelmRelease or
+// HelmRepository that does not decode is an error naming the file.
+func Decode(name string, files Files) (*Site, error) {
+	s := &Site{Name: name, Files: files, Repositories: map[string]*sourcev1.HelmRepository{}}
+	var errs []error
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		for i, doc := range splitDocs(files[p]) {
+			var head struct {
+				Kind     string `json:"kind"`
+				Metadata struct {
+					Name string `json:"name"`
+				} `json:"metadata"`
+			}
+			if err := yaml.Unmarshal(doc, &head); err != nil {
+				if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
+					errs = append(errs, fmt.Errorf("%s (document %d): %w", p, i+1, err))
+				}
+				continue
+			}
+			switch head.Kind {
+			case helmv2.HelmReleaseKind:
+				var hr helmv2.HelmRelease
+				if err := yaml.Unmarshal(doc, &hr); err != nil {
+					errs = append(errs, fmt.Errorf("%s: HelmRelease: %w", p, err))
+					continue
+				}
+				s.Releases = append(s.Releases, &hr)
+			case sourcev1.HelmRepositoryKind:
+				var repo sourcev1.HelmRepository
+				if err := yaml.Unmarshal(doc, &repo); err != nil {
+					errs = append(errs, fmt.Errorf("%s: HelmRepository: %w", p, err))
+					continue
+				}
+				s.Repositories[repo.Name] = &repo
+			case "Namespace":
+				s.Namespaces = append(s.Namespaces, head.Metadata.Name)
+			}
+		}
+	}
+	slices.SortFunc(s.Releases, func(a, b *helmv2.HelmRelease) int { return strings.Compare(a.Name, b.Name) })
+	slices.Sort(s.Namespaces)
+	return s, errors.Join(errs...)
+}
+
+func splitDocs(data []byte) [][]byte {
+	var out [][]byte
+	for _, d := range strings.Split("\n"+string(data), "\n---") {
+		if strings.TrimSpace(d) != "" {
+			out = append(out, []byte(d))
+		}
+	}
+	return out
+}
+
+// ChartVersions are the chart name and version of every HelmRelease.
+func (s *Site) ChartVersions() map[string]string {
+	out := map[string]string{}
+	for _, hr := range s.Releases {
+		if c := hr.Spec.Chart; c != nil && c.Spec.Chart != "" {
+			out[c.Spec.Chart] = c.Spec.Version
+		}
+	}
+	return out
+}
+
+// ChartRef is where a HelmRelease's chart comes from.
+func (s *Site) ChartRef(hr *helmv2.HelmRelease) (chart.Ref, error) {
+	if hr.Spec.Chart == nil {
+		return chart.Ref{}, fmt.Errorf("HelmRelease %s: no spec.chart", hr.Name)
+	}
+	cs := hr.Spec.Chart.Spec
+	repo, ok := s.Repositories[cs.SourceRef.Name]
+	if !ok {
+		return chart.Ref{}, fmt.Errorf("HelmRelease %s: HelmRepository %s is not in the overlay", hr.Name, cs.SourceRef.Name)
+	}
+	return chart.Ref{RepoURL: repo.Spec.URL, Name: cs.Chart, Version: cs.Version}, nil
+}
+
+// Values are a HelmRelease's inline values, with each valuesFrom target
+// path set to a placeholder naming its source, as helm-controller would
+// merge them (the secret's value is never read).
+func Values(hr *helmv2.HelmRelease) (map[string]any, error) {
+	values := map[string]any{}
+	if hr.Spec.Values != nil && len(hr.Spec.Values.Raw) > 0 {
+		if err := yaml.Unmarshal(hr.Spec.Values.Raw, &values); err != nil {
+			return nil, fmt.Errorf("HelmRelease %s: values: %w", hr.Name, err)
+		}
+	}
+	for _, vf := range hr.Spec.ValuesFrom {
+		if vf.TargetPath != "" {
+			valuetree.Set(values, vf.TargetPath, fmt.Sprintf("<%s %s/%s>", vf.Kind, vf.Name, vf.ValuesKey))
+		}
+	}
+	return values, nil
+}
+
+// ReleaseName and Namespace are where Helm installs the release.
+func ReleaseName(hr *helmv2.HelmRelease) string {
+	if hr.Spec.ReleaseName != "" {
+		return hr.Spec.ReleaseName
+	}
+	return hr.Name
+}
+
+// Namespace is the release's target namespace.
+func Namespace(hr *helmv2.HelmRelease) string {
+	if hr.Spec.TargetNamespace != "" {
+		return hr.Spec.TargetNamespace
+	}
+	return hr.Namespace
+}
+
+// Request turns a HelmRelease into a chart render request, resolving the
+// chart through get.
+func (s *Site) Request(ctx context.Context, hr *helmv2.HelmRelease, get func(context.Context, chart.Ref) (*chart.Chart, error)) (*chart.Request, error) {
+	ref, err := s.ChartRef(hr)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := get(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("HelmRelease %s: %w", hr.Name, err)
+	}
+	values, err := Values(hr)
+	if err != nil {
+		return nil, err
+	}
+	return &chart.Request{Site: s.Name, Chart: ch, ReleaseName: ReleaseName(hr), Namespace: Namespace(hr), Values: values}, nil
+}
+
+// Dir is a site's overlay directory, with a trailing slash.
+func Dir(site string) string { return fleet.OverlayDir(site) + "/" }
+
+// FromDisk reads a site's overlay files from the work tree at root; none
+// when the directory does not exist.
+func FromDisk(root, site string) (Files, error) {
+	dir := filepath.Join(root, filepath.FromSlash(fleet.OverlayDir(site)))
+	out := Files{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		r, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		out[filepath.ToSlash(r)] = b
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	return out, err
+}
+
+// FromGit reads a site's overlay files at a commit.
+func FromGit(ctx context.Context, repo *gitrepo.Repo, ref, site string) (Files, error) {
+	files, err := repo.ListFiles(ctx, ref, Dir(site))
+	if err != nil {
+		return nil, err
+	}
+	out := Files{}
+	for _, f := range files {
+		if out[f], err = repo.Show(ctx, ref, f); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SitesAt are the sites with an overlay directory at a commit.
+func SitesAt(ctx context.Context, repo *gitrepo.Repo, ref string) ([]string, error) {
+	files, err := repo.ListFiles(ctx, ref, fleet.OverlaysDir+"/")
+	if err != nil {
+		return nil, err
+	}
+	return sitesOf(files), nil
+}
+
+// SitesOnDisk are the sites with an overlay directory in the work tree.
+func SitesOnDisk(root string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, fleet.OverlaysDir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// SiteOf is the site a repository path belongs to (clusters/<site>/...,
+// overlays/<site>/...), or "".
+func SiteOf(p string) string {
+	parts := strings.Split(path.Clean(filepath.ToSlash(p)), "/")
+	if len(parts) >= 3 && (parts[0] == fleet.ClustersDir || parts[0] == fleet.OverlaysDir) {
+		return parts[1]
+	}
+	return ""
+}
+
+func sitesOf(files []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		if s := SiteOf(f); s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
