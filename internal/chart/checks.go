@@ -132,7 +132,11 @@ func checkDaskGateway(p *parsed, e Expectations) Check {
 		c.Status, c.Detail = CheckSkip, "no expected dask-gateway prefix"
 		return c
 	}
-	want := fmt.Sprintf("PathPrefix(`%s/api`)", strings.TrimSuffix(e.DaskGatewayPrefix, "/"))
+	// The dask-gateway charts route their API at gateway.prefix itself
+	// (templates/gateway/ingressroute.yaml: PathPrefix(`{{ .Values.gateway.prefix }}`)),
+	// with a middleware stripping the prefix. The traefik dashboard's own
+	// route (PathPrefix(`/dashboard`) || PathPrefix(`/api`)) does not count.
+	want := gatewayRoute(e.DaskGatewayPrefix)
 	var matches []string
 	for _, i := range p.find("IngressRoute", func(o Object, _ map[string]any) bool {
 		return strings.HasPrefix(o.APIVersion, "traefik.io/") || strings.HasPrefix(o.APIVersion, "traefik.containo.us/")
@@ -171,4 +175,14 @@ func checkDuplicates(p *parsed) Check {
 	}
 	c.Status, c.Detail = CheckPass, fmt.Sprintf("%d objects, none duplicated", len(p.objects))
 	return c
+}
+
+// gatewayRoute is the traefik match of the dask-gateway API route for a
+// prefix ("/services/dask-gateway", or "<baseURL>/services/dask-gateway").
+func gatewayRoute(prefix string) string {
+	p := strings.TrimSuffix(prefix, "/")
+	if p == "" {
+		p = "/"
+	}
+	return "PathPrefix(`" + p + "`)"
 }

@@ -34,8 +34,8 @@ type Expectations struct {
 	// IngressTLSSecret must be the TLS secret of IngressHost.
 	IngressTLSSecret string `json:"ingressTLSSecret,omitempty"`
 	// DaskGatewayPrefix is where dask-gateway must be routed
-	// (/services/dask-gateway): its traefik IngressRoute must match
-	// PathPrefix(`<prefix>/api`).
+	// (/services/dask-gateway, after the site's baseURL): its traefik
+	// IngressRoute must match PathPrefix(`<prefix>`).
 	DaskGatewayPrefix string `json:"daskGatewayPrefix,omitempty"`
 }
 
