@@ -25,23 +25,17 @@ func editFile(t *testing.T, path, old, new string) {
 }
 
 // TestPlanOnTheExampleFleet plans a one-site change and a chart version
-// bump of the example fleet, with its charts served by a loopback Helm
-// repository (the test charts at the pinned versions).
+// bump of the example fleet, with the real charts served by a loopback
+// Helm repository. The base pins dask-gateway 2024.1.0 so that the bump to
+// 2026.3.0 moves the composed sites across the CRD and Kubernetes doors.
 func TestPlanOnTheExampleFleet(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // isolated chart and render caches
 	root := fleetCopy(t)
-	srv := chartrepotest.Start(t,
-		chartrepotest.Chart{Dir: chartrepotest.Dir("daskhub"), Version: "2024.1.1"},
-		// The bump ships another JupyterHub: a one-way door.
-		chartrepotest.Chart{Dir: chartrepotest.Dir("daskhub"), Version: "2024.1.2",
-			Subcharts: map[string]chartrepotest.Chart{"jupyterhub": {AppVersion: "4.1.6"}}},
-		chartrepotest.Chart{Dir: chartrepotest.Dir("jupyterhub"), Version: "4.4.0"},
-		chartrepotest.Chart{Dir: chartrepotest.Dir("dask-gateway"), Version: "2026.3.0"},
-	)
+	srv := chartrepotest.StartReal(t)
 	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
 	editFile(t, fleetFile, "repository: https://helm.dask.org\n      chart: daskhub", "repository: "+srv.URL+"\n      chart: daskhub")
 	editFile(t, fleetFile, "repository: https://hub.jupyter.org/helm-chart/", "repository: "+srv.URL)
-	editFile(t, fleetFile, "repository: https://helm.dask.org\n      chart: dask-gateway", "repository: "+srv.URL+"\n      chart: dask-gateway")
+	editFile(t, fleetFile, "repository: https://helm.dask.org\n      chart: dask-gateway\n      version: 2026.3.0", "repository: "+srv.URL+"\n      chart: dask-gateway\n      version: 2024.1.0")
 	if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
 		t.Fatalf("render: %d %s", r.code, r.stderr)
 	}
@@ -74,10 +68,14 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	if !strings.Contains(r.stdout, "4 unchanged: egi-cesnet, egi-pangeo, heliocloud-aws, pangeo-azure") {
 		t.Errorf("the unchanged sites are not listed once each on one line")
 	}
+	r = hubfleet(t, "", "plan", "--root", root, "-o", "markdown")
+	if !strings.Contains(r.stdout, "| egi-dev | changed |") || !strings.Contains(r.stdout, "<details>") {
+		t.Errorf("markdown plan of the one-site change:\n%s", r.stdout)
+	}
 	gittest.Run(t, root, "commit", "-q", "-am", "egi-dev memory")
 
-	// A chart version bump moves every daskhub site and crosses a one-way door.
-	editFile(t, fleetFile, "version: 2024.1.1", "version: 2024.1.2")
+	// A chart version bump moves every composed site and crosses one-way doors.
+	editFile(t, fleetFile, "version: 2024.1.0", "version: 2026.3.0")
 	if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
 		t.Fatalf("render: %d %s", r.code, r.stderr)
 	}
@@ -86,16 +84,21 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	if r.code != exitProblems {
 		t.Fatalf("plan with a bump: exit %d, want 1\n%s", r.code, r.stderr)
 	}
-	for _, want := range []string{"2024.1.1", "2024.1.2", "egi-pangeo", "egi-cesnet", "egi-dev"} {
+	for _, want := range []string{
+		"chart dask-gateway 2024.1.0 -> 2026.3.0",
+		"heliocloud-aws", "pangeo-azure",
+		"ONE-WAY DOOR (crd-change)",
+		"ONE-WAY DOOR (kubernetes-minimum): chart dask-gateway raises its Kubernetes minimum from 1.25.0 to 1.30.0",
+		"3 unchanged: egi-cesnet, egi-dev, egi-pangeo",
+	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("bump plan lacks %q", want)
 		}
 	}
-	if !strings.Contains(strings.ToLower(r.stdout), "jupyterhub") || !strings.Contains(strings.ToLower(r.stdout), "revert") {
-		t.Errorf("bump plan does not call out the JupyterHub one-way door")
-	}
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD", "-o", "markdown")
-	if !strings.Contains(r.stdout, "|") || !strings.Contains(r.stdout, "<details>") {
+	// The real charts' diffs of two sites do not fit one comment: the
+	// table stays, with the doors.
+	if !strings.Contains(r.stdout, "| heliocloud-aws | changed | dask-gateway 2024.1.0 -&gt; 2026.3.0") || !strings.Contains(r.stdout, "**crd-change**") {
 		t.Errorf("markdown plan:\n%s", r.stdout)
 	}
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD", "-o", "json")
