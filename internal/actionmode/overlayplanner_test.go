@@ -38,7 +38,7 @@ func TestPlanWithRenderedChartObjects(t *testing.T) {
 	for _, s := range []string{
 		"| `egi-dev` | ✅ | ✅ up to date | changed: ",
 		"| `heliocloud-aws` | ✅ | ✅ up to date | changed: jupyterhub 4.4.0 → 4.5.0, 1 file(s), 29 chart object(s) |",
-		"| `egi-cesnet` | ✅ | ✅ up to date | unchanged |",
+		"| `egi-pangeo` | ✅ | ✅ up to date | unchanged |",
 		"**Rendered chart objects**",
 		"2025.1.10",
 	} {

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -128,6 +129,9 @@ func checkIngress(p *parsed, e Expectations) Check {
 
 func checkDaskGateway(p *parsed, e Expectations) Check {
 	c := Check{Name: CheckDaskGateway}
+	if e.NoDaskGateway {
+		return checkNoDaskGateway(p, c)
+	}
 	if e.DaskGatewayPrefix == "" {
 		c.Status, c.Detail = CheckSkip, "no expected dask-gateway prefix"
 		return c
@@ -185,4 +189,50 @@ func gatewayRoute(prefix string) string {
 		p = "/"
 	}
 	return "PathPrefix(`" + p + "`)"
+}
+
+// hubGatewayServiceKey is the key z2jh's hub Secret holds for a hub
+// service named dask-gateway (its API token).
+const hubGatewayServiceKey = "hub.services.dask-gateway.apiToken"
+
+// checkNoDaskGateway fails when a site that runs no dask-gateway still
+// gets it: objects from a dask-gateway chart (the daskhub umbrella's
+// subchart has no condition, so dask-gateway.enabled=false does not remove
+// it) or the hub service the umbrella's glue registers for it.
+func checkNoDaskGateway(p *parsed, c Check) Check {
+	kinds := map[string]int{}
+	var hubService bool
+	for i, o := range p.objects {
+		if fromGatewayChart(o.Source) || group(o.APIVersion) == "gateway.dask.org" {
+			k := o.Kind
+			if o.CRD {
+				k = "CRD"
+			}
+			kinds[k]++
+		}
+		if o.Kind == "Secret" && o.Name == "hub" && p.docs[i] != nil {
+			if data, ok := p.docs[i]["data"].(map[string]any); ok {
+				_, hubService = data[hubGatewayServiceKey]
+			}
+		}
+	}
+	if len(kinds) == 0 && !hubService {
+		c.Status, c.Detail = CheckPass, "no dask-gateway objects, no hub service for it"
+		return c
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+	}
+	if hubService {
+		parts = append(parts, "the hub's dask-gateway service")
+	}
+	c.Status, c.Detail = CheckFail, "the site runs no dask-gateway, but the chart renders it: "+strings.Join(parts, ", ")
+	return c
+}
+
+// fromGatewayChart reports whether a template or CRD path belongs to a
+// dask-gateway chart, standalone or vendored.
+func fromGatewayChart(source string) bool {
+	return strings.HasPrefix(source, "dask-gateway/") || strings.Contains(source, "/charts/dask-gateway/")
 }

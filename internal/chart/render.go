@@ -37,6 +37,9 @@ type Expectations struct {
 	// (/services/dask-gateway, after the site's baseURL): its traefik
 	// IngressRoute must match PathPrefix(`<prefix>`).
 	DaskGatewayPrefix string `json:"daskGatewayPrefix,omitempty"`
+	// NoDaskGateway says the site runs no dask-gateway: the render must
+	// hold none of its objects and no hub service for it.
+	NoDaskGateway bool `json:"noDaskGateway,omitempty"`
 }
 
 // Request is one site's render: a chart and the values helm-controller

@@ -256,6 +256,24 @@ func TestRenderProblems(t *testing.T) {
 			wantObjects: true,
 		},
 		{
+			// Finding 1 of issue 13: daskhub 2024.1.1 declares dask-gateway
+			// without a condition, so enabled=false removes nothing.
+			name:   "dask-gateway disabled on the daskhub umbrella",
+			chart:  func(f fixture) *chart.Chart { return f.daskhub },
+			values: "dask-gateway:\n  enabled: false\n",
+			expect: chart.Expectations{NoDaskGateway: true},
+			want: []chart.Problem{
+				{Kind: chart.ProblemCheck, Check: chart.CheckDaskGateway, Message: "the site runs no dask-gateway, but the chart renders it: 19 CRD, 3 ClusterRole, 3 ClusterRoleBinding, 2 ConfigMap, 3 Deployment, 1 IngressRoute, 2 Middleware, 2 Service, 3 ServiceAccount, the hub's dask-gateway service"},
+			},
+			wantObjects: true,
+		},
+		{
+			name:        "no dask-gateway: jupyterhub alone",
+			chart:       func(f fixture) *chart.Chart { return f.jupyterhub },
+			expect:      chart.Expectations{NoDaskGateway: true},
+			wantObjects: true,
+		},
+		{
 			name:   "field unknown to the Kubernetes API",
 			chart:  func(f fixture) *chart.Chart { return f.jupyterhub },
 			values: "hub:\n  extraPodSpec:\n    priorityClasName: high\n",
