@@ -68,6 +68,7 @@ func runRender(g *globalOptions, o *renderOptions, s streams) error {
 		return err
 	}
 	fsys := os.DirFS(abs)
+	printFactWarnings(s.err, fl, o.sites)
 	files, err := flux.Render(fsys, fl, o.sites)
 	if err != nil {
 		return err
@@ -121,6 +122,7 @@ Exit code 1 when a problem is found.`,
 			if err != nil {
 				return err
 			}
+			printFactWarnings(s.err, fl, nil)
 			fmt.Fprintf(s.out, "%d site(s) valid\n", len(fl.Sites))
 			return nil
 		},

@@ -14,7 +14,35 @@ func runChecks(p *parsed, req Request) []Check {
 		checkIngress(p, req.Expect),
 		checkDaskGateway(p, req.Expect),
 		checkDuplicates(p),
+		checkValuesFacts(req),
 	}
+}
+
+// CheckValuesFacts compares the jupyterhub chart the values were written
+// for with the one the release renders.
+const CheckValuesFacts = "values-facts"
+
+// checkValuesFacts fails when the values were written for another
+// jupyterhub chart than the one rendered: version-dependent keys (such as
+// OAuthenticator 16's claim_groups_key against 17's manage_groups) then
+// do not match the hub that runs.
+func checkValuesFacts(req Request) Check {
+	c := Check{Name: CheckValuesFacts}
+	want := req.Expect.JupyterHubChart
+	if want == "" || req.Chart == nil {
+		c.Status, c.Detail = CheckSkip, "no expected jupyterhub chart"
+		return c
+	}
+	got, ok := req.Chart.Info.Find("jupyterhub")
+	switch {
+	case !ok:
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("the values are written for jupyterhub chart %s, but chart %s %s holds no jupyterhub chart", want, req.Chart.Info.Name, req.Chart.Info.Version)
+	case got.Version != want:
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("the values are written for jupyterhub chart %s, but chart %s %s renders jupyterhub %s (JupyterHub %s): version-dependent values (OAuthenticator keys) may be wrong; add the chart's facts to internal/catalog and render again", want, req.Chart.Info.Name, req.Chart.Info.Version, got.Version, got.AppVersion)
+	default:
+		c.Status, c.Detail = CheckPass, fmt.Sprintf("values written for the jupyterhub chart rendered (%s, JupyterHub %s)", got.Version, got.AppVersion)
+	}
+	return c
 }
 
 func (p *parsed) find(kind string, match func(o Object, doc map[string]any) bool) []int {

@@ -40,6 +40,10 @@ type Expectations struct {
 	// NoDaskGateway says the site runs no dask-gateway: the render must
 	// hold none of its objects and no hub service for it.
 	NoDaskGateway bool `json:"noDaskGateway,omitempty"`
+	// JupyterHubChart is the jupyterhub chart version the values were
+	// written for (its OAuthenticator keys): the rendered chart, or the
+	// jupyterhub chart it vendors, must be that version.
+	JupyterHubChart string `json:"jupyterhubChart,omitempty"`
 }
 
 // Request is one site's render: a chart and the values helm-controller

@@ -17,6 +17,7 @@ func For(s *site.Site, f *site.Fleet, release string) chart.Expectations {
 		return e
 	}
 	if hub {
+		e.JupyterHubChart = site.JupyterHubChart(s, f).Version
 		if s.Spec.TLS.Mode == site.TLSAutoHTTPS {
 			e.ProxyServiceType = "LoadBalancer"
 		} else {

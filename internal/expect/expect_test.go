@@ -106,6 +106,7 @@ func TestGatewayUnderBaseURL(t *testing.T) {
 }
 
 type realRenderer struct {
+	srv      *chartrepotest.Server
 	url      string
 	resolver *chart.Resolver
 	renderer *chart.Renderer
@@ -126,7 +127,7 @@ func newRealRenderer(t *testing.T) *realRenderer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &realRenderer{url: srv.URL, resolver: resolver, renderer: renderer}
+	return &realRenderer{srv: srv, url: srv.URL, resolver: resolver, renderer: renderer}
 }
 
 // render renders each release of a site the way helm-controller would,
