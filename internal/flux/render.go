@@ -257,6 +257,9 @@ func helmRelease(r values.Release, repo, ns string, labels map[string]string, p 
 			Values: &apiextensionsv1.JSON{Raw: raw},
 		},
 	}
+	if r.NotSecret != "" {
+		hr.Annotations[site.NotSecretAnnotation] = r.NotSecret
+	}
 	for _, v := range r.ValuesFrom {
 		hr.Spec.ValuesFrom = append(hr.Spec.ValuesFrom, meta.ValuesReference{
 			Kind: "Secret", Name: v.SecretName, ValuesKey: v.Key, TargetPath: v.TargetPath,

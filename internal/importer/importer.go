@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hubfleet/hubfleet/internal/secretscan"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
@@ -26,6 +27,10 @@ type Options struct {
 	// ContactEmail is the Let's Encrypt account when the values use no
 	// ingress (autohttps).
 	ContactEmail string
+	// AgeRecipient is the public age key of the site's cluster
+	// (spec.secrets.ageRecipient); a site whose client secret is kept in
+	// SOPS needs one.
+	AgeRecipient string
 }
 
 // Action says what happened to one values path.
@@ -137,6 +142,7 @@ func (im *importer) run() (*site.Site, error) {
 	s := &im.s
 	s.APIVersion, s.Kind = site.APIVersion, site.KindSite
 	s.Metadata = site.ObjectMeta{Name: im.opts.Name, Annotations: map[string]string{site.LocalConfigAnnotation: "true"}}
+	s.Spec.Secrets.AgeRecipient = im.opts.AgeRecipient
 	im.obsolete()
 	im.tls()
 	im.auth()
@@ -259,6 +265,7 @@ func (im *importer) auth() {
 	if len(a.Admins) > 0 {
 		im.note(Kept, "jupyterhub.hub.config.Authenticator.admin_users", "spec.auth.admins")
 	}
+	im.usersOfAnyAuthenticator()
 	if v, ok := im.take("jupyterhub.hub.config.JupyterHub.admin_access"); ok {
 		im.note(Dropped, "jupyterhub.hub.config.JupyterHub.admin_access", "removed in JupyterHub 5 (value was %v): admins get access through roles", v)
 	}
@@ -527,23 +534,80 @@ func (im *importer) gateway() {
 	}
 }
 
-// rest keeps every remaining value in spec.values, except secrets and
-// values hubfleet owns.
+// rest keeps every remaining value in spec.values, except values hubfleet
+// owns and anything the secret guard finds: those are never written, and
+// the report says which secret channel to use instead.
 func (im *importer) rest() {
+	findings := secretscan.Tree("", im.v, secretscan.Options{})
+	dropped := map[string]bool{}
+	// Last first, so removing a list element keeps earlier indexes valid.
+	for i := len(findings) - 1; i >= 0; i-- {
+		f := findings[i]
+		p, ok := removeSecret(im.v, f.Path)
+		if !ok || dropped[p] {
+			continue
+		}
+		dropped[p] = true
+		im.note(Dropped, p, "%s: moved to a secret: %s", f.What, site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name))
+	}
 	flat := map[string]any{}
 	flatten(im.v, "", flat)
 	for _, p := range slices.Sorted(maps.Keys(flat)) {
-		v := flat[p]
-		if site.IsSecretPath(p) {
-			im.note(Dropped, p, "a secret is never copied to git")
-			continue
-		}
 		if im.s.Spec.Values == nil {
 			im.s.Spec.Values = map[string]any{}
 		}
-		valuetree.Set(im.s.Spec.Values, p, v)
+		valuetree.Set(im.s.Spec.Values, p, flat[p])
 		im.note(Kept, p, "in spec.values")
 	}
+}
+
+// removeSecret deletes the value a finding points at from the tree: a map
+// entry, or the whole list element holding it (an environment variable in
+// list form). It returns the path it removed.
+func removeSecret(tree map[string]any, p string) (string, bool) {
+	var cur any = tree
+	var parentMap map[string]any
+	var parentKey string
+	done := ""
+	for _, seg := range strings.Split(p, ".") {
+		key, idx := seg, -1
+		if i := strings.IndexByte(seg, '['); i >= 0 {
+			key = seg[:i]
+			idx, _ = strconv.Atoi(strings.Trim(seg[i:], "[]"))
+		}
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		if idx < 0 {
+			parentMap, parentKey = m, key
+			done = join(done, key)
+			cur = m[key]
+			continue
+		}
+		l, ok := m[key].([]any)
+		if !ok || idx >= len(l) {
+			return "", false
+		}
+		// A list element: drop it whole.
+		m[key] = append(l[:idx:idx], l[idx+1:]...)
+		return join(done, seg), true
+	}
+	if parentMap == nil {
+		return "", false
+	}
+	if _, ok := parentMap[parentKey]; !ok {
+		return "", false
+	}
+	delete(parentMap, parentKey)
+	return done, true
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
 }
 
 func flatten(m map[string]any, prefix string, out map[string]any) {
@@ -552,7 +616,7 @@ func flatten(m map[string]any, prefix string, out map[string]any) {
 		if prefix != "" {
 			p = prefix + "." + k
 		}
-		if sub, ok := v.(map[string]any); ok && len(sub) > 0 && !site.IsSecretPath(p) {
+		if sub, ok := v.(map[string]any); ok && len(sub) > 0 {
 			flatten(sub, p, out)
 			continue
 		}
@@ -588,4 +652,49 @@ func stringList(v any) []string {
 		out = append(out, fmt.Sprint(e))
 	}
 	return out
+}
+
+// usersOfAnyAuthenticator moves admin_users and allowed_users set on a
+// specific authenticator class (GenericOAuthenticator.admin_users, ...)
+// to spec.auth: hubfleet owns those keys, so leaving them in spec.values
+// would make the imported site fail validation.
+func (im *importer) usersOfAnyAuthenticator() {
+	cfg, ok := im.v["jupyterhub"].(map[string]any)
+	if ok {
+		cfg, ok = cfg["hub"].(map[string]any)
+	}
+	if ok {
+		cfg, ok = cfg["config"].(map[string]any)
+	}
+	if !ok {
+		return
+	}
+	classes := make([]string, 0, len(cfg))
+	for c := range cfg {
+		if strings.HasSuffix(c, "Authenticator") && c != "Authenticator" {
+			classes = append(classes, c)
+		}
+	}
+	sort.Strings(classes)
+	a := &im.s.Spec.Auth
+	for _, c := range classes {
+		base := "jupyterhub.hub.config." + c + "."
+		if v, ok := im.take(base + "admin_users"); ok {
+			a.Admins = appendNew(a.Admins, stringList(v)...)
+			im.note(Kept, base+"admin_users", "spec.auth.admins")
+		}
+		if v, ok := im.take(base + "allowed_users"); ok {
+			a.AllowedUsers = appendNew(a.AllowedUsers, stringList(v)...)
+			im.note(Kept, base+"allowed_users", "spec.auth.allowedUsers")
+		}
+	}
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
 }

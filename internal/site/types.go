@@ -31,6 +31,9 @@ type Site struct {
 	// Lines maps a field path (for example "spec.auth.clientID") to the line
 	// it was written on; used to point errors at the file.
 	Lines map[string]int `yaml:"-"`
+	// Invalid are the fields that failed to decode (their values are
+	// zero); Validate skips the checks that need them.
+	Invalid map[string]bool `yaml:"-"`
 }
 
 // Spec is what an operator states about a site.
@@ -72,6 +75,15 @@ type SiteSecrets struct {
 	// AgeRecipient is the public age key of the site's cluster; Flux
 	// decrypts with its private half (Secret sops-age in flux-system).
 	AgeRecipient string `yaml:"ageRecipient,omitempty"`
+
+	// --- secret channels and marks (secretrefs.go) ---
+
+	// Values are chart values and environment variables read from
+	// secrets, keyed by the secret's key (hubfleet secret set --key KEY).
+	Values map[string]SecretValue `yaml:"values,omitempty"`
+	// NotSecret marks values the secret guard refuses but that are not
+	// secret.
+	NotSecret []NotSecret `yaml:"notSecret,omitempty"`
 }
 
 // Kubernetes describes the cluster a site runs on.

@@ -1,28 +1,9 @@
 package site
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 )
-
-// secretKeys are chart value keys that hold secrets. A literal value there
-// is refused: secrets reach the chart through valuesFrom.
-var secretKeys = map[string]bool{
-	"secretToken": true, "cookieSecret": true, "apiToken": true,
-	"client_secret": true, "password": true,
-}
-
-// IsSecretPath reports whether a dotted values path holds a secret.
-func IsSecretPath(path string) bool {
-	last := path[strings.LastIndex(path, ".")+1:]
-	return secretKeys[last] || strings.HasSuffix(path, "CryptKeeper.keys")
-}
-
-// IsSOPSValue reports whether v is a SOPS-encrypted value.
-func IsSOPSValue(v string) bool {
-	return strings.HasPrefix(v, "ENC[") && strings.HasSuffix(v, "]")
-}
 
 // owned are value paths (daskhub layout) that hubfleet derives from the
 // site spec; an override there would silently fight the spec.
@@ -54,18 +35,11 @@ var authOwned = map[string]bool{
 	"allow_all": true, "userdata_from_id_token": true,
 }
 
-// CheckValues reports literal secrets and overrides of hubfleet-owned
-// values in a free-form values tree rooted at field.
+// CheckValues reports overrides of hubfleet-owned values in a free-form
+// values tree rooted at field. Secrets are checked by checkSiteSecrets.
 func CheckValues(r *reporter, field string, values map[string]any) {
 	walkValues(values, "", func(path string, v any) {
 		full := field + "." + path
-		if IsSecretPath(path) {
-			if s, ok := literal(v); ok && !IsSOPSValue(s) {
-				r.add(KindSecret, full, secretFix(path),
-					"a literal secret is not allowed in git")
-			}
-			return
-		}
 		for _, o := range owned {
 			if path == o.prefix || strings.HasPrefix(path, o.prefix+".") {
 				r.add(KindOwned, full, o.fix, "hubfleet owns %s: it derives it from the site spec", o.prefix)
@@ -79,38 +53,7 @@ func CheckValues(r *reporter, field string, values map[string]any) {
 	})
 }
 
-func secretFix(path string) string {
-	switch {
-	case strings.HasSuffix(path, "client_secret"):
-		return "remove it; run `hubfleet secret set --site NAME` to store the client secret SOPS-encrypted"
-	case strings.HasSuffix(path, "secretToken"), strings.HasSuffix(path, "cookieSecret"), strings.HasSuffix(path, "apiToken"), strings.HasSuffix(path, "CryptKeeper.keys"):
-		return "remove it; the jupyterhub chart generates and keeps this secret itself"
-	}
-	return "remove it; pass it through a SOPS-encrypted Secret and valuesFrom"
-}
-
-// literal reports whether v is a literal scalar (or list of scalars).
-func literal(v any) (string, bool) {
-	switch x := v.(type) {
-	case nil:
-		return "", false
-	case string:
-		return x, x != ""
-	case []any:
-		for _, e := range x {
-			if s, ok := literal(e); ok && !IsSOPSValue(s) {
-				return s, true
-			}
-		}
-		return "", false
-	case map[string]any:
-		return "", false
-	default:
-		return fmt.Sprint(x), true
-	}
-}
-
-// walkValues visits every leaf (and every secret-named key) in sorted order.
+// walkValues visits every leaf in sorted order.
 func walkValues(m map[string]any, prefix string, visit func(path string, v any)) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -122,7 +65,7 @@ func walkValues(m map[string]any, prefix string, visit func(path string, v any))
 		if prefix != "" {
 			p = prefix + "." + k
 		}
-		if sub, ok := m[k].(map[string]any); ok && !IsSecretPath(p) {
+		if sub, ok := m[k].(map[string]any); ok {
 			if len(sub) == 0 {
 				visit(p, sub)
 			}

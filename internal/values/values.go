@@ -40,6 +40,9 @@ type Release struct {
 	// DriftIgnore are the drift-detection ignore rules, each for an
 	// object this release's chart renders (see driftIgnore).
 	DriftIgnore []DriftIgnore
+	// NotSecret lists the values the site marked as not secret, as
+	// "path: reason" lines (the hubfleet.dev/not-secret annotation).
+	NotSecret string
 }
 
 // ValuesFrom is a value read from a Secret at reconcile time.
@@ -76,26 +79,31 @@ func releases(s *site.Site, f *site.Fleet) []Release {
 	valuetree.Merge(tree, f.Spec.Values)
 	valuetree.Merge(tree, s.Spec.Values)
 	secretFrom := b.clientSecret()
+	fromSecrets := b.secretValues(tree)
 
 	if mode == site.ModeDaskHub {
-		r := Release{Name: ReleaseDaskHub, Chart: charts.DaskHub, Values: tree}
+		r := Release{Name: ReleaseDaskHub, Chart: charts.DaskHub, Values: tree, NotSecret: notSecret(s, "")}
 		if secretFrom != nil {
 			secretFrom.TargetPath = "jupyterhub." + secretFrom.TargetPath
 			r.ValuesFrom = append(r.ValuesFrom, *secretFrom)
 		}
+		r.ValuesFrom = append(r.ValuesFrom, fromSecrets...)
 		return []Release{r}
 	}
 
-	hub := Release{Name: ReleaseJupyterHub, Chart: charts.JupyterHub, Values: valuetree.Sub(tree, "jupyterhub")}
+	hub := Release{Name: ReleaseJupyterHub, Chart: charts.JupyterHub, Values: valuetree.Sub(tree, "jupyterhub"),
+		NotSecret: notSecret(s, "jupyterhub")}
 	if secretFrom != nil {
 		hub.ValuesFrom = append(hub.ValuesFrom, *secretFrom)
 	}
+	hub.ValuesFrom = append(hub.ValuesFrom, splitValuesFrom(fromSecrets, "jupyterhub")...)
 	out := []Release{hub}
 	if s.Spec.GatewayEnabled() {
 		gwValues := valuetree.Sub(tree, "dask-gateway")
 		delete(gwValues, "enabled")
 		out = append(out, Release{Name: ReleaseDaskGateway, Chart: charts.DaskGateway,
-			Values: gwValues, DependsOn: []string{ReleaseJupyterHub}})
+			Values: gwValues, DependsOn: []string{ReleaseJupyterHub},
+			ValuesFrom: splitValuesFrom(fromSecrets, "dask-gateway"), NotSecret: notSecret(s, "dask-gateway")})
 	}
 	return out
 }

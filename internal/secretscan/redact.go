@@ -1,0 +1,43 @@
+package secretscan
+
+import (
+	"slices"
+	"strings"
+)
+
+// Mask is what replaces a secret in output.
+const Mask = "[redacted]"
+
+// Redact replaces every secret of the findings in text with Mask. A
+// multi-line secret (a PEM block, Python code) is masked line by line too,
+// so a diff that shows it in pieces is masked as well.
+func Redact(text string, findings []Finding) string {
+	var secrets []string
+	for _, f := range findings {
+		secrets = append(secrets, pieces(f.Secret)...)
+	}
+	// Longest first, so a secret that contains another is masked whole.
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	for _, s := range secrets {
+		text = strings.ReplaceAll(text, s, Mask)
+	}
+	return text
+}
+
+// pieces are the parts of a secret worth masking: the whole and each
+// line of at least 6 characters.
+func pieces(s string) []string {
+	s = strings.TrimSpace(s)
+	if len(s) < 4 {
+		return nil
+	}
+	out := []string{s}
+	if strings.Contains(s, "\n") {
+		for _, l := range strings.Split(s, "\n") {
+			if l = strings.TrimSpace(l); len(l) >= 6 {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package secretscan
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestIsSecretName(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]bool{
+		"client_secret": true, "ClientSecret": true, "CLIENT-SECRET": true, "cookieSecret": true,
+		"secretToken": true, "apiToken": true, "password": true, "DB_PASSWORD": true, "dbpassword": true,
+		"AWS_SECRET_ACCESS_KEY": true, "OPENAI_API_KEY": true, "apiKey": true, "APIKey": true,
+		"X_TOKEN": true, "GOOGLE_APPLICATION_CREDENTIALS": true, "SSH_PRIVATE_KEY": true, "passwd": true,
+		"secretName": false, "secretKeyRef": false, "existingSecret": false, "imagePullSecrets": false,
+		"imagePullSecret": false, "pullSecrets": false, "apiTokenFromSecretName": false, "secretSync": false,
+		"token_url": false, "GITHUB_TOKEN_URL": false, "PASSWORD_FILE": false, "HF_TOKENIZERS_PARALLELISM": false,
+		"AWS_ACCESS_KEY_ID": false, "secrets": false, "name": false, "DASK_GATEWAY__AUTH__TYPE": false, "keys": false,
+	} {
+		if got := IsSecretName(name); got != want {
+			t.Errorf("IsSecretName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func rules(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Path+" "+f.Rule)
+	}
+	return out
+}
+
+func TestTree(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		tree  any
+		file  string
+		want  []string
+		allow string
+	}{
+		{name: "env map", tree: map[string]any{"extraEnv": map[string]any{"OAUTH_CLIENT_SECRET": "s3cr3t"}},
+			want: []string{"extraEnv.OAUTH_CLIENT_SECRET secret-key"}},
+		{name: "env list", tree: map[string]any{"env": []any{map[string]any{"name": "X_TOKEN", "value": "abc"}, map[string]any{"name": "LANG", "value": "C"}}},
+			want: []string{"env[0].value secret-key"}},
+		{name: "env reference", tree: map[string]any{"extraEnv": map[string]any{"DB_PASSWORD": map[string]any{"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "s", "key": "k"}}}}}},
+		{name: "map-valued", tree: map[string]any{"password": map[string]any{"value": "hunter2"}},
+			want: []string{"password.value secret-key"}},
+		{name: "number", tree: map[string]any{"password": 123456}, want: []string{"password secret-key"}},
+		{name: "enc outside sops", tree: map[string]any{"x": "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]"},
+			want: []string{"x sops-outside"}},
+		{name: "enc in sops file", file: "overlays/a/secrets.sops.yaml", tree: map[string]any{"x": "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]"}},
+		{name: "python", tree: map[string]any{"extraConfig": map[string]any{"x": "import os\nc.GenericOAuthenticator.client_secret = \"abc123\"\n"}},
+			want: []string{"extraConfig.x code-assignment"}},
+		{name: "python env read passes", tree: map[string]any{"extraConfig": map[string]any{"x": "c.GenericOAuthenticator.client_secret = os.environ[\"SECRET\"]\n"}}},
+		{name: "aws id", tree: map[string]any{"note": "AKIAZ5OPQRSTUV234567"}, want: []string{"note aws-access-token"}},
+		{name: "hex", tree: map[string]any{"t": "3f9a1c7e5b2d4f60a8c1e3b5d7f90a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f"}, want: []string{"t high-entropy-hex"}},
+		{name: "digest passes", tree: map[string]any{"image": "pangeo/notebook@sha256:3f9a1c7e5b2d4f60a8c1e3b5d7f90a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f"}},
+		{name: "age recipient passes", tree: map[string]any{"r": "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}},
+		{name: "uuid passes", tree: map[string]any{"tenant": "8c9a5e1f-4b7d-4c3a-9f2e-1a2b3c4d5e6f"}},
+		{name: "marked", allow: "t", tree: map[string]any{"t": "3f9a1c7e5b2d4f60a8c1e3b5d7f90a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f"}},
+		{name: "url password", tree: map[string]any{"url": "postgresql://hub:Xy7pQ2@db.example.org/hub"}, want: []string{"url url-password"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := Options{File: tt.file}
+			if tt.allow != "" {
+				o.Allowed = func(p string) bool { return p == tt.allow }
+			}
+			if diff := cmp.Diff(tt.want, rules(Tree("", tt.tree, o))); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	fs := Tree("", map[string]any{"password": "hunter2-long"}, Options{})
+	if got := Redact("a: hunter2-long\n", fs); got != "a: "+Mask+"\n" {
+		t.Errorf("Redact = %q", got)
+	}
+}
