@@ -75,6 +75,7 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 		return err
 	}
 	fsys := os.DirFS(abs)
+	printFactWarnings(s.err, fl, o.sites)
 	files, err := flux.Render(fsys, fl, o.sites)
 	if err != nil {
 		return err

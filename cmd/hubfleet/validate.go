@@ -126,6 +126,7 @@ func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s st
 	if len(errs) > 0 {
 		return problems("%s\n%d problem(s) found", errs.Error(), len(errs))
 	}
+	printFactWarnings(s.err, fl, nil)
 	fmt.Fprintf(s.out, "%d site(s) valid", len(fl.Sites))
 	if len(warns) > 0 {
 		fmt.Fprintf(s.out, ", %d warning(s)", len(warns))

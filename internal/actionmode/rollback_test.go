@@ -71,7 +71,7 @@ func TestRollbackSiteOpensAPullRequest(t *testing.T) {
 		"One-way doors crossed back over",
 		"JupyterHub 5.6.0 -> 5.2.1 is a downgrade: the hub database was migrated by JupyterHub 5.6.0",
 		"`overlays/heliocloud-aws/helmrelease-jupyterhub.yaml`",
-		"also changed pangeo-azure: this rolls them back too",
+		"also changed egi-cesnet, pangeo-azure: this rolls them back too",
 	} {
 		if !strings.Contains(prs[0].Body, s) {
 			t.Errorf("PR body lacks %q:\n%s", s, prs[0].Body)

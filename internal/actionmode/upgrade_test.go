@@ -103,7 +103,7 @@ func TestUpgradeOpensThenUpdatesOnePullRequest(t *testing.T) {
 			t.Errorf("PR body lacks %q:\n%s", s, pr.Body)
 		}
 	}
-	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
+	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-cesnet/helmrelease-jupyterhub.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
 		t.Errorf("branch changes = %q", got)
 	}
 

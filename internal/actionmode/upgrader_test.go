@@ -255,12 +255,12 @@ func TestUpgradeInWaves(t *testing.T) {
 	if want := "-      version: 2024.1.1\n-      canary:\n-        version: 2024.1.2\n-        maxWave: 0\n+      version: 2024.1.2"; !strings.HasSuffix(d, want) || strings.Count(d, "@@ ") != 2 {
 		t.Errorf("fleet file diff, want the pin moved and the canary removed:\n%s", d)
 	}
-	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-cesnet/helmrelease-daskhub.yaml\noverlays/egi-pangeo/helmrelease-daskhub.yaml" {
+	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-pangeo/helmrelease-daskhub.yaml" {
 		t.Errorf("branch changes = %q, want the fleet file and the later waves' daskhub overlays", got)
 	}
 	bodyHas(t, "promotion PR body", prs[0].Body,
 		"**Wave 0 verified.** The `daskhub` canary 2024.1.2 passed verification on `"+head[:12]+"`: `egi-dev` (`hubfleet/verify/egi-dev`: success). It becomes the pin: every site runs 2024.1.2.",
-		"| `egi-cesnet` | changed: daskhub 2024.1.1 -> 2024.1.2",
+		"| `egi-pangeo` | changed: daskhub 2024.1.1 -> 2024.1.2",
 		"| `egi-dev` | unchanged |")
 }
 
@@ -341,12 +341,12 @@ func TestUpgradeCanaryWaves(t *testing.T) {
 		t.Fatalf("pull requests = %+v", prs)
 	}
 	bodyHas(t, "canary PR body", prs[0].Body,
-		"only the sites of waves 0–1 run it: `heliocloud-aws`, `pangeo-azure`.",
+		"only the sites of waves 0–1 run it: `egi-cesnet`, `heliocloud-aws`, `pangeo-azure`.",
 		"No site of waves up to 0 runs the jupyterhub chart: its canary goes up to wave 1, the first wave that runs it.")
 	if got := gittest.Run(t, f.remote, "show", "hubfleet/upgrade:bases/daskhub/fleet.yaml"); !strings.Contains(got, "      version: 4.4.0\n      canary:\n        version: 4.5.0\n        maxWave: 1\n      constraint:") {
 		t.Errorf("fleet file:\n%s", got)
 	}
-	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
+	if got := gittest.Run(t, f.remote, "diff", "--name-only", "main...hubfleet/upgrade"); got != "bases/daskhub/fleet.yaml\noverlays/egi-cesnet/helmrelease-jupyterhub.yaml\noverlays/heliocloud-aws/helmrelease-jupyterhub.yaml\noverlays/pangeo-azure/helmrelease-jupyterhub.yaml" {
 		t.Errorf("branch changes = %q", got)
 	}
 	if strings.Contains(prs[0].Body, "runs the `jupyterhub` chart: their verification does not test") {

@@ -32,7 +32,12 @@ type UmbrellaRelease struct {
 	Chart       string
 	JupyterHub  string
 	DaskGateway string
-	Known       bool
+	// GatewayOptional says the chart declares its dask-gateway dependency
+	// with a condition, so dask-gateway.enabled=false removes it. No
+	// daskhub release does (2024.1.1 and main): there the gateway is
+	// always installed. Unknown releases are assumed not to.
+	GatewayOptional bool
+	Known           bool
 }
 
 var jupyterhub = []JupyterHubRelease{

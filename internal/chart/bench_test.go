@@ -9,10 +9,10 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// BenchmarkRenderDaskhub measures one uncached render of the daskhub
-// umbrella (the per-site cost the worker pool spreads over cores).
+// BenchmarkRenderDaskhub measures one uncached render of the real daskhub
+// 2024.1.1 umbrella (the per-site cost the worker pool spreads over cores).
 func BenchmarkRenderDaskhub(b *testing.B) {
-	url := chartrepotest.Serve(b, chartrepotest.Dir("daskhub"))
+	url := chartrepotest.StartReal(b, chartrepotest.DaskHub202411).URL
 	ropts := chart.DefaultResolverOptions()
 	ropts.CacheDir = b.TempDir()
 	res, err := chart.NewResolver(ropts)

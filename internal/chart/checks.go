@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -13,7 +14,35 @@ func runChecks(p *parsed, req Request) []Check {
 		checkIngress(p, req.Expect),
 		checkDaskGateway(p, req.Expect),
 		checkDuplicates(p),
+		checkValuesFacts(req),
 	}
+}
+
+// CheckValuesFacts compares the jupyterhub chart the values were written
+// for with the one the release renders.
+const CheckValuesFacts = "values-facts"
+
+// checkValuesFacts fails when the values were written for another
+// jupyterhub chart than the one rendered: version-dependent keys (such as
+// OAuthenticator 16's claim_groups_key against 17's manage_groups) then
+// do not match the hub that runs.
+func checkValuesFacts(req Request) Check {
+	c := Check{Name: CheckValuesFacts}
+	want := req.Expect.JupyterHubChart
+	if want == "" || req.Chart == nil {
+		c.Status, c.Detail = CheckSkip, "no expected jupyterhub chart"
+		return c
+	}
+	got, ok := req.Chart.Info.Find("jupyterhub")
+	switch {
+	case !ok:
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("the values are written for jupyterhub chart %s, but chart %s %s holds no jupyterhub chart", want, req.Chart.Info.Name, req.Chart.Info.Version)
+	case got.Version != want:
+		c.Status, c.Detail = CheckFail, fmt.Sprintf("the values are written for jupyterhub chart %s, but chart %s %s renders jupyterhub %s (JupyterHub %s): version-dependent values (OAuthenticator keys) may be wrong; add the chart's facts to internal/catalog and render again", want, req.Chart.Info.Name, req.Chart.Info.Version, got.Version, got.AppVersion)
+	default:
+		c.Status, c.Detail = CheckPass, fmt.Sprintf("values written for the jupyterhub chart rendered (%s, JupyterHub %s)", got.Version, got.AppVersion)
+	}
+	return c
 }
 
 func (p *parsed) find(kind string, match func(o Object, doc map[string]any) bool) []int {
@@ -128,11 +157,18 @@ func checkIngress(p *parsed, e Expectations) Check {
 
 func checkDaskGateway(p *parsed, e Expectations) Check {
 	c := Check{Name: CheckDaskGateway}
+	if e.NoDaskGateway {
+		return checkNoDaskGateway(p, c)
+	}
 	if e.DaskGatewayPrefix == "" {
 		c.Status, c.Detail = CheckSkip, "no expected dask-gateway prefix"
 		return c
 	}
-	want := fmt.Sprintf("PathPrefix(`%s/api`)", strings.TrimSuffix(e.DaskGatewayPrefix, "/"))
+	// The dask-gateway charts route their API at gateway.prefix itself
+	// (templates/gateway/ingressroute.yaml: PathPrefix(`{{ .Values.gateway.prefix }}`)),
+	// with a middleware stripping the prefix. The traefik dashboard's own
+	// route (PathPrefix(`/dashboard`) || PathPrefix(`/api`)) does not count.
+	want := gatewayRoute(e.DaskGatewayPrefix)
 	var matches []string
 	for _, i := range p.find("IngressRoute", func(o Object, _ map[string]any) bool {
 		return strings.HasPrefix(o.APIVersion, "traefik.io/") || strings.HasPrefix(o.APIVersion, "traefik.containo.us/")
@@ -171,4 +207,60 @@ func checkDuplicates(p *parsed) Check {
 	}
 	c.Status, c.Detail = CheckPass, fmt.Sprintf("%d objects, none duplicated", len(p.objects))
 	return c
+}
+
+// gatewayRoute is the traefik match of the dask-gateway API route for a
+// prefix ("/services/dask-gateway", or "<baseURL>/services/dask-gateway").
+func gatewayRoute(prefix string) string {
+	p := strings.TrimSuffix(prefix, "/")
+	if p == "" {
+		p = "/"
+	}
+	return "PathPrefix(`" + p + "`)"
+}
+
+// hubGatewayServiceKey is the key z2jh's hub Secret holds for a hub
+// service named dask-gateway (its API token).
+const hubGatewayServiceKey = "hub.services.dask-gateway.apiToken"
+
+// checkNoDaskGateway fails when a site that runs no dask-gateway still
+// gets it: objects from a dask-gateway chart (the daskhub umbrella's
+// subchart has no condition, so dask-gateway.enabled=false does not remove
+// it) or the hub service the umbrella's glue registers for it.
+func checkNoDaskGateway(p *parsed, c Check) Check {
+	kinds := map[string]int{}
+	var hubService bool
+	for i, o := range p.objects {
+		if fromGatewayChart(o.Source) || group(o.APIVersion) == "gateway.dask.org" {
+			k := o.Kind
+			if o.CRD {
+				k = "CRD"
+			}
+			kinds[k]++
+		}
+		if o.Kind == "Secret" && o.Name == "hub" && p.docs[i] != nil {
+			if data, ok := p.docs[i]["data"].(map[string]any); ok {
+				_, hubService = data[hubGatewayServiceKey]
+			}
+		}
+	}
+	if len(kinds) == 0 && !hubService {
+		c.Status, c.Detail = CheckPass, "no dask-gateway objects, no hub service for it"
+		return c
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+	}
+	if hubService {
+		parts = append(parts, "the hub's dask-gateway service")
+	}
+	c.Status, c.Detail = CheckFail, "the site runs no dask-gateway, but the chart renders it: "+strings.Join(parts, ", ")
+	return c
+}
+
+// fromGatewayChart reports whether a template or CRD path belongs to a
+// dask-gateway chart, standalone or vendored.
+func fromGatewayChart(source string) bool {
+	return strings.HasPrefix(source, "dask-gateway/") || strings.Contains(source, "/charts/dask-gateway/")
 }

@@ -11,7 +11,7 @@ import (
 
 func TestWithoutChecksumsRewritesOnlyChecksumLines(t *testing.T) {
 	t.Parallel()
-	hc, err := chartrepotest.Load(chartrepotest.Chart{Dir: chartrepotest.Dir("daskhub")})
+	hc, err := chartrepotest.LoadReal(chartrepotest.DaskHub202411)
 	if err != nil {
 		t.Fatal(err)
 	}

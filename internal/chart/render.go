@@ -36,9 +36,16 @@ type Expectations struct {
 	// IngressTLSSecret must be the TLS secret of IngressHost.
 	IngressTLSSecret string `json:"ingressTLSSecret,omitempty"`
 	// DaskGatewayPrefix is where dask-gateway must be routed
-	// (/services/dask-gateway): its traefik IngressRoute must match
-	// PathPrefix(`<prefix>/api`).
+	// (/services/dask-gateway, after the site's baseURL): its traefik
+	// IngressRoute must match PathPrefix(`<prefix>`).
 	DaskGatewayPrefix string `json:"daskGatewayPrefix,omitempty"`
+	// NoDaskGateway says the site runs no dask-gateway: the render must
+	// hold none of its objects and no hub service for it.
+	NoDaskGateway bool `json:"noDaskGateway,omitempty"`
+	// JupyterHubChart is the jupyterhub chart version the values were
+	// written for (its OAuthenticator keys): the rendered chart, or the
+	// jupyterhub chart it vendors, must be that version.
+	JupyterHubChart string `json:"jupyterhubChart,omitempty"`
 }
 
 // Request is one site's render: a chart and the values helm-controller

@@ -15,16 +15,16 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// fixture serves daskhub (umbrella) and the two charts from separate
-// repositories.
+// fixture serves the real charts: the daskhub 2024.1.1 umbrella and
+// dask-gateway from one repository, jupyterhub from another.
 type fixture struct {
 	daskhub, jupyterhub, gateway *chart.Chart
 }
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	dask := chartrepotest.Serve(t, chartrepotest.Dir("daskhub"), chartrepotest.Dir("dask-gateway"))
-	jh := chartrepotest.Serve(t, chartrepotest.Dir("jupyterhub"))
+	dask := chartrepotest.StartReal(t, chartrepotest.DaskHub202411, chartrepotest.DaskGateway202410, chartrepotest.DaskGateway202630).URL
+	jh := chartrepotest.StartReal(t, chartrepotest.JupyterHub321, chartrepotest.JupyterHub440).URL
 	r := newResolver(t, t.TempDir(), nil)
 	ctx := context.Background()
 	var f fixture
@@ -35,10 +35,19 @@ func newFixture(t *testing.T) fixture {
 	if f.gateway, err = r.Resolve(ctx, chart.Ref{RepoURL: dask, Name: "dask-gateway", Version: ">=2024.1.0"}); err != nil {
 		t.Fatal(err)
 	}
-	if f.jupyterhub, err = r.Resolve(ctx, chart.Ref{RepoURL: jh, Name: "jupyterhub", Version: "4.0.0"}); err != nil {
+	if f.jupyterhub, err = r.Resolve(ctx, chart.Ref{RepoURL: jh, Name: "jupyterhub", Version: "4.4.0"}); err != nil {
 		t.Fatal(err)
 	}
 	return f
+}
+
+func realChart(t *testing.T, name string) *helmchart.Chart {
+	t.Helper()
+	c, err := chartrepotest.LoadReal(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func values(t *testing.T, y string) map[string]any {
@@ -137,10 +146,10 @@ func TestRenderProblems(t *testing.T) {
 		{
 			name:   "wrong type and enum in the other subchart",
 			chart:  func(f fixture) *chart.Chart { return f.daskhub },
-			values: "dask-gateway:\n  gateway:\n    replicas: two\n  traefik:\n    service:\n      type: Ingress\n",
+			values: "dask-gateway:\n  gateway:\n    replicas: two\n  traefik:\n    loglevel: VERBOSE\n",
 			want: []chart.Problem{
 				{Kind: chart.ProblemSchema, Chart: "dask-gateway", Path: "dask-gateway.gateway.replicas", Message: "got string, want integer"},
-				{Kind: chart.ProblemSchema, Chart: "dask-gateway", Path: "dask-gateway.traefik.service.type", Message: "value must be one of 'ClusterIP', 'NodePort', 'LoadBalancer'"},
+				{Kind: chart.ProblemSchema, Chart: "dask-gateway", Path: "dask-gateway.traefik.loglevel", Message: "value must be one of 'ERROR', 'WARN', 'INFO', 'DEBUG'"},
 				{Kind: chart.ProblemAPI, Object: "apps/Deployment _/api-daskhub-dask-gateway", Message: "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"},
 			},
 			wantObjects: true,
@@ -167,16 +176,16 @@ func TestRenderProblems(t *testing.T) {
 			chart:       func(f fixture) *chart.Chart { return f.jupyterhub },
 			kubeVersion: "1.27.4",
 			want: []chart.Problem{
-				{Kind: chart.ProblemKubeVersion, Chart: "jupyterhub", Message: "chart jupyterhub 4.0.0 requires kubeVersion >=1.28.0-0, the site runs Kubernetes v1.27.4"},
+				{Kind: chart.ProblemKubeVersion, Chart: "jupyterhub", Message: "chart jupyterhub 4.4.0 requires kubeVersion >=1.28.0-0, the site runs Kubernetes v1.27.4"},
 			},
 		},
 		{
 			name:        "kubeVersion too old for a subchart",
 			chart:       func(f fixture) *chart.Chart { return f.daskhub },
-			kubeVersion: "1.27.4",
+			kubeVersion: "1.24.9",
 			values:      ingressSite,
 			want: []chart.Problem{
-				{Kind: chart.ProblemKubeVersion, Chart: "jupyterhub", Message: "chart jupyterhub 4.0.0 requires kubeVersion >=1.28.0-0, the site runs Kubernetes v1.27.4"},
+				{Kind: chart.ProblemKubeVersion, Chart: "dask-gateway", Message: "chart dask-gateway 2024.1.0 requires kubeVersion >=1.25.0-0, the site runs Kubernetes v1.24.9"},
 			},
 			wantObjects: true,
 		},
@@ -216,7 +225,24 @@ func TestRenderProblems(t *testing.T) {
 			values: "dask-gateway:\n  gateway:\n    prefix: /gateway\n",
 			expect: chart.Expectations{DaskGatewayPrefix: "/services/dask-gateway"},
 			want: []chart.Problem{
-				{Kind: chart.ProblemCheck, Check: chart.CheckDaskGateway, Message: "dask-gateway is not routed at /services/dask-gateway (IngressRoute matches: PathPrefix(`/gateway/api`))"},
+				{Kind: chart.ProblemCheck, Check: chart.CheckDaskGateway, Message: "dask-gateway is not routed at /services/dask-gateway (IngressRoute matches: PathPrefix(`/gateway`))"},
+			},
+			wantObjects: true,
+		},
+		{
+			name:        "dask-gateway under the hub's baseURL",
+			chart:       func(f fixture) *chart.Chart { return f.daskhub },
+			values:      "jupyterhub:\n  hub:\n    baseUrl: /jupyterhub/\ndask-gateway:\n  gateway:\n    prefix: /jupyterhub/services/dask-gateway\n",
+			expect:      chart.Expectations{DaskGatewayPrefix: "/jupyterhub/services/dask-gateway"},
+			wantObjects: true,
+		},
+		{
+			name:   "dask-gateway left at the root when the hub has a baseURL",
+			chart:  func(f fixture) *chart.Chart { return f.daskhub },
+			values: "jupyterhub:\n  hub:\n    baseUrl: /jupyterhub/\n",
+			expect: chart.Expectations{DaskGatewayPrefix: "/jupyterhub/services/dask-gateway"},
+			want: []chart.Problem{
+				{Kind: chart.ProblemCheck, Check: chart.CheckDaskGateway, Message: "dask-gateway is not routed at /jupyterhub/services/dask-gateway (IngressRoute matches: PathPrefix(`/services/dask-gateway`))"},
 			},
 			wantObjects: true,
 		},
@@ -227,6 +253,24 @@ func TestRenderProblems(t *testing.T) {
 			want: []chart.Problem{
 				{Kind: chart.ProblemCheck, Check: chart.CheckDaskGateway, Message: "no traefik IngressRoute for dask-gateway is rendered"},
 			},
+			wantObjects: true,
+		},
+		{
+			// Finding 1 of issue 13: daskhub 2024.1.1 declares dask-gateway
+			// without a condition, so enabled=false removes nothing.
+			name:   "dask-gateway disabled on the daskhub umbrella",
+			chart:  func(f fixture) *chart.Chart { return f.daskhub },
+			values: "dask-gateway:\n  enabled: false\n",
+			expect: chart.Expectations{NoDaskGateway: true},
+			want: []chart.Problem{
+				{Kind: chart.ProblemCheck, Check: chart.CheckDaskGateway, Message: "the site runs no dask-gateway, but the chart renders it: 19 CRD, 3 ClusterRole, 3 ClusterRoleBinding, 2 ConfigMap, 3 Deployment, 1 IngressRoute, 2 Middleware, 2 Service, 3 ServiceAccount, the hub's dask-gateway service"},
+			},
+			wantObjects: true,
+		},
+		{
+			name:        "no dask-gateway: jupyterhub alone",
+			chart:       func(f fixture) *chart.Chart { return f.jupyterhub },
+			expect:      chart.Expectations{NoDaskGateway: true},
 			wantObjects: true,
 		},
 		{
@@ -272,18 +316,18 @@ func TestRenderProblems(t *testing.T) {
 
 func TestRenderDuplicateObjects(t *testing.T) {
 	t.Parallel()
-	srv := chartrepotest.Start(t, chartrepotest.Chart{
-		Dir: chartrepotest.Dir("jupyterhub"),
-		Mutate: func(c *helmchart.Chart) {
-			for _, tpl := range c.Templates {
-				if tpl.Name == "templates/hub/service.yaml" {
-					c.Templates = append(c.Templates, &helmchart.File{Name: "templates/hub/service-again.yaml", Data: tpl.Data})
-					return
-				}
-			}
-		},
-	})
-	c, err := newResolver(t, t.TempDir(), nil).Resolve(context.Background(), chart.Ref{RepoURL: srv.URL, Name: "jupyterhub"})
+	// The real jupyterhub 4.4.0 with one template duplicated on purpose.
+	srv := chartrepotest.StartReal(t)
+	jh := realChart(t, chartrepotest.JupyterHub440)
+	for _, tpl := range jh.Templates {
+		if tpl.Name == "templates/hub/service.yaml" {
+			jh.Templates = append(jh.Templates, &helmchart.File{Name: "templates/hub/service-again.yaml", Data: tpl.Data})
+			break
+		}
+	}
+	jh.Metadata.Version = "4.4.1-duplicate"
+	srv.AddChart(t, jh)
+	c, err := newResolver(t, t.TempDir(), nil).Resolve(context.Background(), chart.Ref{RepoURL: srv.URL, Name: "jupyterhub", Version: jh.Metadata.Version})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +434,7 @@ func TestRenderSkippedChecksumsSameOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	fast := newRenderer(t, "")
-	autohttps := "jupyterhub:\n  proxy:\n    https:\n      enabled: true\n      type: letsencrypt\n      hosts: [hub.example.org]\n"
+	autohttps := "jupyterhub:\n  proxy:\n    https:\n      enabled: true\n      type: letsencrypt\n      hosts: [hub.example.org]\n      letsencrypt:\n        contactEmail: ops@example.org\n"
 	for _, c := range []struct {
 		name   string
 		chart  *chart.Chart
@@ -415,14 +459,15 @@ func TestRenderSkippedChecksumsSameOutput(t *testing.T) {
 func TestRenderRemovedAPIVersion(t *testing.T) {
 	t.Parallel()
 	old := "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\nspec:\n  minAvailable: 1\n"
-	srv := chartrepotest.Start(t, chartrepotest.Chart{
-		Dir: chartrepotest.Dir("jupyterhub"),
-		Mutate: func(c *helmchart.Chart) {
-			c.Templates = append(c.Templates, &helmchart.File{Name: "templates/legacy-pdb.yaml", Data: []byte(old)})
-			c.Metadata.KubeVersion = ""
-		},
-	})
-	c, err := newResolver(t, t.TempDir(), nil).Resolve(context.Background(), chart.Ref{RepoURL: srv.URL, Name: "jupyterhub"})
+	// The real jupyterhub 3.2.1 with a template of a removed API version
+	// added on purpose (no real chart still ships one).
+	srv := chartrepotest.StartReal(t)
+	jh := realChart(t, chartrepotest.JupyterHub321)
+	jh.Templates = append(jh.Templates, &helmchart.File{Name: "templates/legacy-pdb.yaml", Data: []byte(old)})
+	jh.Metadata.KubeVersion = ""
+	jh.Metadata.Version = "3.2.1-legacy"
+	srv.AddChart(t, jh)
+	c, err := newResolver(t, t.TempDir(), nil).Resolve(context.Background(), chart.Ref{RepoURL: srv.URL, Name: "jupyterhub", Version: jh.Metadata.Version})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,10 @@ import (
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 )
 
+// jupyterhub is the synthetic jupyterhub test chart at any version: the
+// resolver tests need many versions and prereleases of one chart, a shape
+// the five real packages lack. What the charts render is tested on the
+// real ones (render_test.go).
 func jupyterhub(version, appVersion string) chartrepotest.Chart {
 	return chartrepotest.Chart{Dir: chartrepotest.Dir("jupyterhub"), Version: version, AppVersion: appVersion}
 }

@@ -117,6 +117,9 @@ func RenderSite(s *site.Site, f *site.Fleet, kept []string) (Files, error) {
 			return nil, err
 		}
 	}
+	if err := emitDaskKubernetesRBAC(s, f, labels, emit); err != nil {
+		return nil, err
+	}
 	if es := s.Spec.Auth.ClientSecret.ExternalSecret; es != nil && s.Spec.Auth.Provider != site.AuthNative {
 		if err := emit("externalsecret-"+values.ClientSecretName+".yaml", externalSecret(es, ns, labels)); err != nil {
 			return nil, err
@@ -233,14 +236,10 @@ func helmRelease(r values.Release, repo, ns string, labels map[string]string, p 
 				},
 				Interval: &metav1.Duration{Duration: time.Hour},
 			}},
-			Interval:    metav1.Duration{Duration: duration(p.Interval, DefaultInterval)},
-			ReleaseName: r.Name,
-			Timeout:     &timeout,
-			DriftDetection: &helmv2.DriftDetection{
-				Mode: drift,
-				// z2jh keeps generated secrets in the hub Secret (Helm lookup).
-				Ignore: []helmv2.IgnoreRule{{Paths: []string{"/data"}, Target: &kustomize.Selector{Kind: "Secret", Name: "hub"}}},
-			},
+			Interval:       metav1.Duration{Duration: duration(p.Interval, DefaultInterval)},
+			ReleaseName:    r.Name,
+			Timeout:        &timeout,
+			DriftDetection: &helmv2.DriftDetection{Mode: drift, Ignore: ignoreRules(r.DriftIgnore)},
 			Install: &helmv2.Install{
 				CRDs:        helmv2.CreateReplace,
 				Remediation: &helmv2.InstallRemediation{Retries: retries},
@@ -334,4 +333,13 @@ func marshal(obj any) ([]byte, error) {
 		delete(md, "creationTimestamp")
 	}
 	return yaml.Marshal(m)
+}
+
+// ignoreRules are a release's drift-detection ignore rules (values.DriftIgnore).
+func ignoreRules(rules []values.DriftIgnore) []helmv2.IgnoreRule {
+	var out []helmv2.IgnoreRule
+	for _, r := range rules {
+		out = append(out, helmv2.IgnoreRule{Paths: r.Paths, Target: &kustomize.Selector{Kind: r.Kind, Name: r.Name}})
+	}
+	return out
 }

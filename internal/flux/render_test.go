@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -14,6 +15,7 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/internal/fleet"
@@ -179,6 +181,12 @@ func TestRenderedObjectsDecodeStrictlyIntoFluxTypes(t *testing.T) {
 			obj = &sourcev1.HelmRepository{}
 		case "Namespace":
 			obj = &corev1.Namespace{}
+		case "ServiceAccount":
+			obj = &corev1.ServiceAccount{}
+		case "Role":
+			obj = &rbacv1.Role{}
+		case "RoleBinding":
+			obj = &rbacv1.RoleBinding{}
 		case "Kustomization":
 			if strings.HasPrefix(p, "clusters/") {
 				obj = &kustomizev1.Kustomization{}
@@ -208,6 +216,21 @@ func TestRenderedObjectsDecodeStrictlyIntoFluxTypes(t *testing.T) {
 	}
 }
 
+// wantDrift are the drift-detection ignore targets of each release.
+var wantDrift = map[string][]string{
+	"daskhub":      {"Secret/hub /data"},
+	"jupyterhub":   {"Secret/hub /data"},
+	"dask-gateway": nil,
+}
+
+func driftTargets(d *helmv2.DriftDetection) []string {
+	var out []string
+	for _, r := range d.Ignore {
+		out = append(out, r.Target.Kind+"/"+r.Target.Name+" "+strings.Join(r.Paths, ","))
+	}
+	return out
+}
+
 // checkHelmRelease asserts the HelmRelease policy DOMAIN.md asks for.
 func checkHelmRelease(t *testing.T, p string, hr *helmv2.HelmRelease) {
 	t.Helper()
@@ -217,8 +240,12 @@ func checkHelmRelease(t *testing.T, p string, hr *helmv2.HelmRelease) {
 		t.Errorf("%s: timeout %v, want 15m", p, s.Timeout)
 	case s.Install == nil || s.Install.CRDs != helmv2.CreateReplace, s.Upgrade == nil || s.Upgrade.CRDs != helmv2.CreateReplace:
 		t.Errorf("%s: CRD policy must be CreateReplace on install and upgrade", p)
-	case s.DriftDetection == nil || s.DriftDetection.Mode != helmv2.DriftDetectionEnabled || len(s.DriftDetection.Ignore) == 0:
-		t.Errorf("%s: drift detection must be enabled, ignoring the hub Secret's data", p)
+	case s.DriftDetection == nil || s.DriftDetection.Mode != helmv2.DriftDetectionEnabled:
+		t.Errorf("%s: drift detection must be enabled", p)
+	case !slices.Equal(driftTargets(s.DriftDetection), wantDrift[s.ReleaseName]):
+		// Each release ignores only what it owns: the hub Secret belongs
+		// to the release holding jupyterhub, not to dask-gateway.
+		t.Errorf("%s: drift ignore rules %v, want %v", p, driftTargets(s.DriftDetection), wantDrift[s.ReleaseName])
 	case hr.Annotations["kustomize.toolkit.fluxcd.io/substitute"] != "disabled":
 		t.Errorf("%s: substitution must be disabled", p)
 	case hr.Namespace == "" || s.Chart.Spec.SourceRef.Namespace != hr.Namespace:

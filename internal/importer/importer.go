@@ -467,6 +467,10 @@ func (im *importer) gateway() {
 		f := false
 		sp.DaskGateway.Enabled = &f
 		im.note(Kept, "dask-gateway.enabled", "spec.daskGateway.enabled: false")
+		// The daskhub chart has no condition on dask-gateway: only the
+		// jupyterhub chart alone leaves it out.
+		sp.Chart.Mode = site.ModeComposed
+		im.note(Migrated, "dask-gateway.enabled", "spec.chart.mode: composed (the daskhub chart installs dask-gateway whatever enabled says; composed installs the jupyterhub chart alone)")
 	}
 	if v, ok := im.take("dask-kubernetes.enabled"); ok {
 		sp.DaskKubernetes = v == true

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/expect"
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/site"
@@ -167,7 +168,7 @@ func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get fun
 				if s != nil {
 					req.KubeVersion = site.KubeVersionOf(s, cfg)
 					if side == 1 {
-						req.Expect = Expectations(s, cfg, overlay.ReleaseName(hr))
+						req.Expect = expect.For(s, cfg, overlay.ReleaseName(hr))
 					}
 				}
 				pr[side] = req

@@ -12,7 +12,6 @@ import (
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/golden"
 	"github.com/hubfleet/hubfleet/internal/plan"
-	helmchart "helm.sh/helm/v3/pkg/chart"
 	"sigs.k8s.io/yaml"
 )
 
@@ -174,22 +173,13 @@ func mustValues(t *testing.T, y string) map[string]any {
 	return v
 }
 
-// TestPlanRendersOnlyChangedSites renders a real fleet: three unchanged
-// sites are not rendered, a values change and a chart bump are, and the
-// bump calls out all three one-way doors.
+// TestPlanRendersOnlyChangedSites renders a fleet on the real charts:
+// three unchanged sites are not rendered, a values change and two chart
+// bumps are (jupyterhub 3.2.1 -> 4.4.0, dask-gateway 2024.1.0 -> 2026.3.0),
+// and the bumps call out all three one-way doors.
 func TestPlanRendersOnlyChangedSites(t *testing.T) {
 	t.Parallel()
-	srv := chartrepotest.Start(t,
-		chartrepotest.Chart{Dir: chartrepotest.Dir("daskhub")},
-		chartrepotest.Chart{
-			Dir:     chartrepotest.Dir("daskhub"),
-			Version: "2024.2.0",
-			Subcharts: map[string]chartrepotest.Chart{
-				"jupyterhub":   {AppVersion: "5.3.0", KubeVersion: ">=1.30.0-0", Version: "4.1.0"},
-				"dask-gateway": {Version: "2025.4.0", Mutate: func(c *helmchart.Chart) { addCRDField(c) }},
-			},
-		},
-	)
+	srv := chartrepotest.StartReal(t)
 	ropts := chart.DefaultResolverOptions()
 	ropts.CacheDir = t.TempDir()
 	res, err := chart.NewResolver(ropts)
@@ -197,14 +187,16 @@ func TestPlanRendersOnlyChangedSites(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	old, err := res.Resolve(ctx, chart.Ref{RepoURL: srv.URL, Name: "daskhub", Version: "2024.1.1"})
-	if err != nil {
-		t.Fatal(err)
+	resolve := func(name, version string) *chart.Chart {
+		c, err := res.Resolve(ctx, chart.Ref{RepoURL: srv.URL, Name: name, Version: version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
-	bumped, err := res.Resolve(ctx, chart.Ref{RepoURL: srv.URL, Name: "daskhub", Version: "2024.2.0"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := resolve("daskhub", "2024.1.1")
+	hub321, hub440 := resolve("jupyterhub", "3.2.1"), resolve("jupyterhub", "4.4.0")
+	gw2024, gw2026 := resolve("dask-gateway", "2024.1.0"), resolve("dask-gateway", "2026.3.0")
 	ropt := chart.DefaultRenderOptions()
 	ropt.CacheDir = t.TempDir()
 	r, err := chart.NewRenderer(ropt)
@@ -212,14 +204,15 @@ func TestPlanRendersOnlyChangedSites(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := func(site string, c *chart.Chart, vals string) *plan.State {
-		return &plan.State{Request: &chart.Request{Site: site, Chart: c, ReleaseName: "daskhub", Namespace: site, Values: mustValues(t, vals)}}
+		return &plan.State{Request: &chart.Request{Site: site, Chart: c, ReleaseName: c.Info.Name, Namespace: site, Values: mustValues(t, vals)}}
 	}
 	sites := []plan.Site{
 		{Name: "a", Base: req("a", old, "{}"), Head: req("a", old, "{}")},
 		{Name: "b", Base: req("b", old, "{}"), Head: req("b", old, "{}")},
 		{Name: "c", Base: req("c", old, "{}"), Head: req("c", old, "{}")},
 		{Name: "values", Base: req("values", old, "{}"), Head: req("values", old, "jupyterhub:\n  proxy:\n    service:\n      type: ClusterIP\n")},
-		{Name: "bump", Base: req("bump", old, "{}"), Head: req("bump", bumped, "{}")},
+		{Name: "bump-hub", Base: req("bump-hub", hub321, "{}"), Head: req("bump-hub", hub440, "{}")},
+		{Name: "bump-gateway", Base: req("bump-gateway", gw2024, "{}"), Head: req("bump-gateway", gw2026, "{}")},
 	}
 	var rendered int
 	opts := plan.DefaultOptions()
@@ -229,8 +222,8 @@ func TestPlanRendersOnlyChangedSites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rendered != 4 {
-		t.Errorf("rendered %d states, want 4 (base and head of the two changed sites)", rendered)
+	if rendered != 6 {
+		t.Errorf("rendered %d states, want 6 (base and head of the three changed sites)", rendered)
 	}
 	for _, sc := range p.Sites {
 		if sc.Site != "bump" {
@@ -267,14 +260,6 @@ func TestPlanRendersOnlyChangedSites(t *testing.T) {
 	}
 	if diff := cmp.Diff(text.String(), text2.String()); diff != "" {
 		t.Errorf("plan is not stable across runs (-first +second):\n%s", diff)
-	}
-}
-
-func addCRDField(c *helmchart.Chart) {
-	for _, f := range c.Files {
-		if f.Name == "crds/daskclusters.yaml" {
-			f.Data = append(append([]byte(nil), f.Data...), []byte("  # served by 2025.4: status.phase printer column\n")...)
-		}
 	}
 }
 

@@ -58,10 +58,7 @@ func Check(s *Site, f *Fleet) ErrorList {
 	validateGateway(r, sp)
 	validatePlacement(r, &sp.Placement)
 	checkEnum(r, "spec.chart.mode", sp.Chart.Mode, ModeDaskHub, ModeComposed)
-	if sp.DaskKubernetes && ModeOf(s, f) != ModeDaskHub {
-		r.add(KindChartMode, "spec.daskKubernetes", "use chart.mode: daskhub, or dask-gateway",
-			"dask-kubernetes is only wired by the daskhub umbrella chart")
-	}
+	validateGatewayMode(r, s, f)
 	if sp.Secrets.AgeRecipient != "" {
 		if _, err := age.ParseX25519Recipient(sp.Secrets.AgeRecipient); err != nil {
 			r.add(KindAge, "spec.secrets.ageRecipient", "paste the public key printed by age-keygen (age1...)", "%s", ageKeyError(sp.Secrets.AgeRecipient, err))

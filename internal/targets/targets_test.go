@@ -57,8 +57,8 @@ contexts:
 		},
 		"egi-cesnet": {
 			Site: "egi-cesnet", Host: "pangeo-cesnet.vm.fedcloud.eu", BaseURL: "/jupyterhub/", TLS: verify.TLSCertManager, Exposure: verify.ExposureIngress,
-			Namespace: "daskhub", JupyterHubVersion: "4.0.2", DaskGateway: false, KubeContext: "egi-cesnet",
-			Releases: []verify.Release{{Name: "daskhub", ChartVersion: "2024.1.1"}},
+			Namespace: "daskhub", JupyterHubVersion: "5.5.0", DaskGateway: false, KubeContext: "egi-cesnet",
+			Releases: []verify.Release{{Name: "jupyterhub", ChartVersion: "4.4.0"}},
 			Auth: verify.Auth{Provider: verify.ProviderEGICheckin, Issuer: "https://aai-dev.egi.eu/auth/realms/egi",
 				ClientID: "pangeo-cesnet-client", AuthorizeHost: "aai-dev.egi.eu"},
 		},

@@ -37,6 +37,9 @@ type Release struct {
 	ValuesFrom []ValuesFrom
 	// DependsOn names releases that must be ready first.
 	DependsOn []string
+	// DriftIgnore are the drift-detection ignore rules, each for an
+	// object this release's chart renders (see driftIgnore).
+	DriftIgnore []DriftIgnore
 	// NotSecret lists the values the site marked as not secret, as
 	// "path: reason" lines (the hubfleet.dev/not-secret annotation).
 	NotSecret string
@@ -52,6 +55,14 @@ type ValuesFrom struct {
 
 // Releases computes the HelmReleases of a site. The site must be valid.
 func Releases(s *site.Site, f *site.Fleet) []Release {
+	rels := releases(s, f)
+	for i := range rels {
+		rels[i].DriftIgnore = driftIgnore(rels[i].Name)
+	}
+	return rels
+}
+
+func releases(s *site.Site, f *site.Fleet) []Release {
 	mode := site.ModeOf(s, f)
 	charts := f.ChartsFor(s.Spec.Wave)
 	jh := site.JupyterHubChart(s, f)
@@ -138,9 +149,11 @@ func (b *builder) umbrella() map[string]any {
 		valuetree.Set(tree, "rbac.enabled", true)
 		valuetree.Set(tree, "dask-gateway.enabled", sp.GatewayEnabled())
 		valuetree.Set(tree, "dask-kubernetes.enabled", sp.DaskKubernetes)
-		if sp.DaskKubernetes {
-			valuetree.Set(jh, "singleuser.serviceAccountName", "daskkubernetes")
-		}
+	}
+	if sp.DaskKubernetes {
+		// The umbrella's RBAC in daskhub mode, hubfleet's in composed mode
+		// (DaskKubernetesRBAC).
+		valuetree.Set(jh, "singleuser.serviceAccountName", DaskKubernetesAccount)
 	}
 	if sp.GatewayEnabled() {
 		tree["dask-gateway"] = b.gateway()

@@ -124,6 +124,9 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 		if hookTimedOut(ready.Message) {
 			fix = "z2jh's image pre-puller hook outlived the release timeout: set the HelmRelease spec.timeout to 15m (or disable prePuller.hook), then " + reconcile
 		}
+		if race, ok := findCRDRace(hr); ok {
+			return race.notReady(hr, id, ready, reconcile)
+		}
 		return fail(fmt.Sprintf("HelmRelease %s is not Ready (%s): %s", id, ready.Reason, clip(releaseFailure(ready.Message), 300)), fix, nil)
 	}
 	if hr.Status.ObservedGeneration != hr.Generation ||
@@ -147,6 +150,9 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 		}
 		return fail(fmt.Sprintf("HelmRelease %s: Ready=True is stale, the last attempted chart version is %s but %s was just rendered", id, revision, want.ChartVersion),
 			"check the commit reached the cluster (flux get sources git -A) and "+reconcile, nil)
+	}
+	if race, ok := findCRDRace(hr); ok {
+		return pass(fmt.Sprintf("HelmRelease %s Ready at chart version %s (generation %d); %s", id, revision, hr.Generation, race.note()))
 	}
 	return pass(fmt.Sprintf("HelmRelease %s Ready at chart version %s (generation %d)", id, revision, hr.Generation))
 }
