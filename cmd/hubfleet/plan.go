@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +17,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/secretscan"
 )
 
 type planOptions struct {
@@ -87,17 +90,23 @@ Exit code 1 when a site changes (like a diff), 0 when none does.`,
 			if err != nil {
 				fmt.Fprintf(s.err, "warning: the plan is incomplete:\n%v\n", err)
 			}
+			// A secret committed before the guard existed still shows in a
+			// diff against it: mask what the secret guard finds.
+			var out bytes.Buffer
 			switch o.output {
 			case "text":
-				err = plan.WriteText(s.out, p)
+				err = plan.WriteText(&out, p)
 			case "markdown":
-				err = plan.WriteMarkdown(s.out, p, plan.DefaultMarkdownOptions())
+				err = plan.WriteMarkdown(&out, p, plan.DefaultMarkdownOptions())
 			case "json":
-				err = plan.WriteJSON(s.out, p)
+				err = plan.WriteJSON(&out, p)
 			default:
 				return fmt.Errorf("--output %q: use text, markdown or json", o.output)
 			}
 			if err != nil {
+				return err
+			}
+			if _, err := io.WriteString(s.out, secretscan.RedactText(out.String())); err != nil {
 				return err
 			}
 			for _, sc := range p.Sites {
