@@ -1,4 +1,4 @@
-// Package action holds the tests of the composite GitHub Action in
+// Package action holds the rules and tests of the composite GitHub Action in
 // action.yml and of the workflows in .github/workflows: actionlint (linked
 // as a library) must pass on every workflow, every third-party action must
 // be pinned by full commit SHA with a version comment, every workflow must

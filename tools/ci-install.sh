@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # ci-install.sh prepares a fresh Debian machine for the hubfleet cluster tests
 # (internal/testcluster): it installs etcd (Debian's etcd-server) and git with
-# apt-get, then builds kube-apiserver, the Flux controllers, controller-gen and
-# the Flux CRDs into the binary cache with tools/build.sh.
+# apt-get, then builds kube-apiserver, kube-controller-manager, kube-scheduler,
+# KWOK, the Flux source-, kustomize- and helm-controller, controller-gen and
+# the Flux CRDs into the binary cache with tools/build.sh, which prints what
+# it will build and a cold-build estimate.
 #
 # Idempotent: packages already installed and binaries already cached are
 # skipped, so a second run takes seconds. Must run as root (or with sudo) on a

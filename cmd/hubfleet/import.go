@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,7 +20,9 @@ type importOptions struct {
 	site         string
 	host         string
 	contactEmail string
+	ageRecipient string
 	write        bool
+	chartCache   string
 }
 
 func newImportCmd(g *globalOptions, s streams) *cobra.Command {
@@ -45,18 +48,20 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
   hubfleet import dh-config.yaml dh-auth.yaml --site heliocloud --host daskhub.example.org --write`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runImport(g, o, s, args)
+			return runImport(cmd.Context(), g, o, s, args)
 		},
 	}
 	cmd.Flags().StringVar(&o.site, "site", "", "name of the new site (required)")
 	cmd.Flags().StringVar(&o.host, "host", "", "the hub's public DNS name, if the values do not name it")
 	cmd.Flags().StringVar(&o.contactEmail, "contact-email", "", "Let's Encrypt account e-mail, for values without an ingress")
+	cmd.Flags().StringVar(&o.ageRecipient, "age-recipient", "", "the public age key of the site's cluster (age1...), for spec.secrets.ageRecipient")
 	cmd.Flags().BoolVar(&o.write, "write", false, "write clusters/<site>/site.yaml instead of printing it")
+	addChartCacheFlag(cmd, &o.chartCache)
 	_ = cmd.MarkFlagRequired("site")
 	return cmd
 }
 
-func runImport(g *globalOptions, o *importOptions, s streams, args []string) error {
+func runImport(ctx context.Context, g *globalOptions, o *importOptions, s streams, args []string) error {
 	files := map[string][]byte{}
 	for _, a := range args {
 		b, err := os.ReadFile(a)
@@ -65,7 +70,7 @@ func runImport(g *globalOptions, o *importOptions, s streams, args []string) err
 		}
 		files[a] = b
 	}
-	st, report, err := importer.Import(files, args, importer.Options{Name: o.site, Host: o.host, ContactEmail: o.contactEmail})
+	st, report, err := importer.Import(files, args, importer.Options{Name: o.site, Host: o.host, ContactEmail: o.contactEmail, AgeRecipient: o.ageRecipient})
 	if err != nil {
 		return err
 	}
@@ -74,9 +79,21 @@ func runImport(g *globalOptions, o *importOptions, s streams, args []string) err
 		return err
 	}
 	fmt.Fprint(s.err, report.String())
-	if !o.write {
-		_, err := s.out.Write(out)
+	typos, err := checkImported(ctx, g.root, o.chartCache, fleet.SitePath(o.site), out)
+	if err != nil {
 		return err
+	}
+	if w := typos.Warnings(); len(w) > 0 {
+		fmt.Fprintln(s.err, w.Error())
+	}
+	if !o.write {
+		if _, err := s.out.Write(out); err != nil {
+			return err
+		}
+		if errs := typos.Errors(); len(errs) > 0 {
+			return problems("%s\n%d problem(s) found: fix them in the values file or in the site file", errs.Error(), len(errs))
+		}
+		return nil
 	}
 	abs, err := filepath.Abs(g.root)
 	if err != nil {
@@ -92,7 +109,7 @@ func runImport(g *globalOptions, o *importOptions, s streams, args []string) err
 		return err
 	}
 	fmt.Fprintf(s.out, "wrote %s\n", rel)
-	if _, err := loadFleet(g.root); err != nil {
+	if _, err := loadFleetChecked(ctx, g.root, o.chartCache, s); err != nil {
 		var p *errProblems
 		if errors.As(err, &p) {
 			return problems("%s\nthe imported site needs the fixes above before 'hubfleet render'", p.msg)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,8 +15,9 @@ import (
 )
 
 type renderOptions struct {
-	sites []string
-	check bool
+	sites      []string
+	check      bool
+	chartCache string
 }
 
 func newRenderCmd(g *globalOptions, s streams) *cobra.Command {
@@ -39,11 +41,12 @@ and the exit code is 1 when committed files are stale, 0 when they are current.`
   hubfleet render --check`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runRender(g, o, s)
+			return runRenderContext(cmd.Context(), g, o, s)
 		},
 	}
 	cmd.Flags().StringSliceVar(&o.sites, "site", nil, "render only these sites (repeatable)")
 	cmd.Flags().BoolVar(&o.check, "check", false, "write nothing; print a diff and exit 1 if files are stale")
+	addChartCacheFlag(cmd, &o.chartCache)
 	return cmd
 }
 
@@ -59,7 +62,11 @@ func loadFleet(root string) (*fleet.Fleet, error) {
 }
 
 func runRender(g *globalOptions, o *renderOptions, s streams) error {
-	fl, err := loadFleet(g.root)
+	return runRenderContext(context.Background(), g, o, s)
+}
+
+func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s streams) error {
+	fl, err := loadFleetChecked(ctx, g.root, o.chartCache, s)
 	if err != nil {
 		return err
 	}
@@ -106,23 +113,4 @@ func countSites(fl *fleet.Fleet, only []string) int {
 		return len(only)
 	}
 	return len(fl.Sites)
-}
-
-func newValidateCmd(g *globalOptions, s streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "validate",
-		Short: "Validate the fleet file and every site file",
-		Long: `Validate reads bases/daskhub/fleet.yaml and every clusters/<site>/site.yaml and
-reports every problem in every file, each with its file, line, field and fix.
-Exit code 1 when a problem is found.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fl, err := loadFleet(g.root)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(s.out, "%d site(s) valid\n", len(fl.Sites))
-			return nil
-		},
-	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hubfleet/hubfleet/internal/buildinfo"
 )
 
 // Exit codes, mapped in one place.
@@ -37,7 +39,7 @@ type streams struct {
 func run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Writer) int {
 	cmd := newRootCmd(streams{in: in, out: stdout, err: stderr})
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	err := executeInterruptible(ctx, cmd)
 	if err == nil {
 		return exitOK
 	}
@@ -54,7 +56,8 @@ func run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Wri
 
 // globalOptions are flags shared by every command.
 type globalOptions struct {
-	root string
+	root    string
+	noColor bool
 }
 
 func newRootCmd(s streams) *cobra.Command {
@@ -71,10 +74,13 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	cmd.Version, cmd.PersistentPreRun = buildinfo.Read().Version, func(cmd *cobra.Command, _ []string) { prepare(cmd, g, s) }
+	cmd.SetVersionTemplate(versionText(buildinfo.Read()))
 	cmd.SetIn(s.in)
 	cmd.SetOut(s.out)
 	cmd.SetErr(s.err)
-	cmd.PersistentFlags().StringVar(&g.root, "root", ".", "root of the fleet repository")
+	cmd.PersistentFlags().StringVar(&g.root, "root", ".", "root of the fleet repository (default: the nearest directory above holding bases/daskhub/fleet.yaml)")
+	addGlobalFlags(cmd, g)
 	cmd.AddCommand(
 		newRenderCmd(g, s),
 		newValidateCmd(g, s),
@@ -84,7 +90,11 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newPlanCmd(g, s),
 		newUpgradeCmd(g, s),
 		newActionCmd(g, s),
+		newVersionCmd(s),
+		newInitCmd(g, s),
+		newSiteCmd(g, s),
 		newCheckSecretsCmd(g, s),
 	)
+	addCompletions(cmd, g)
 	return cmd
 }

@@ -24,6 +24,7 @@ func newSecretCmd(g *globalOptions, s streams) *cobra.Command {
 		Short: "Manage a site's encrypted secrets",
 	}
 	cmd.AddCommand(newSecretSetCmd(g, s))
+	cmd.AddCommand(newSecretKeygenCmd(g, s))
 	return cmd
 }
 

@@ -1,12 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hubfleet/hubfleet/internal/output"
+	"github.com/hubfleet/hubfleet/internal/progress"
 	"github.com/hubfleet/hubfleet/internal/targets"
 	"github.com/hubfleet/hubfleet/internal/verify"
 )
@@ -17,7 +18,9 @@ type verifyOptions struct {
 	timeout    time.Duration
 	output     string
 	kubeconfig string
+	context    string
 	noKube     bool
+	dnsProbe   string
 }
 
 func newVerifyCmd(g *globalOptions, s streams) *cobra.Command {
@@ -42,11 +45,15 @@ func newVerifyCmd(g *globalOptions, s streams) *cobra.Command {
               (client_id, redirect_uri), and the provider accepting it
 
 The Kubernetes checks use the kubeconfig context named by the site's
-spec.kubernetes.context (default: the site name). Each result is pass, warn or
-fail with a one-line explanation and a fix. Exit code 1 when a check fails.`,
+spec.kubernetes.context (default: the site name), or --context. Each result is
+pass, warn or fail with a one-line explanation and a fix, or unknown when the
+check could not run here, with the reason ("no kube context", "no DNS
+resolver reachable"). The summary counts sites and checks separately.
+Exit code 1 when a check fails; unknown results do not fail.`,
 		Example: `  hubfleet verify
   hubfleet verify --site egi-pangeo --wait 15m
   hubfleet verify --output markdown >> "$GITHUB_STEP_SUMMARY"
+  hubfleet verify --site egi-pangeo --kubeconfig ~/.kube/egi --context admin@egi -o json
   hubfleet verify --site egi-pangeo --resolve pangeo.vm.fedcloud.eu=192.0.2.10   # before the DNS cut-over`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -54,35 +61,44 @@ fail with a one-line explanation and a fix. Exit code 1 when a check fails.`,
 			if err != nil {
 				return err
 			}
-			ts, warnings, err := targets.For(fl, o.sites, targets.Kubeconfig{Path: o.kubeconfig, Skip: o.noKube})
+			if o.output == "table" { // the former name of text
+				o.output = string(output.Text)
+			}
+			format, err := output.ParseFormat(o.output, output.All)
 			if err != nil {
 				return err
 			}
-			for _, w := range warnings {
-				fmt.Fprintln(s.err, "warning:", w)
+			// Sites without cluster access get an unknown "kubernetes"
+			// result that says why, in every output.
+			ts, _, err := targets.For(fl, o.sites, targets.Kubeconfig{Path: o.kubeconfig, Context: o.context, Skip: o.noKube})
+			if err != nil {
+				return err
 			}
 			opts := verify.DefaultOptions()
 			opts.CheckTimeout = o.timeout
+			opts.ResolverProbe = o.dnsProbe
 			if err := nf.Apply(&opts); err != nil {
 				return err
 			}
 			v := verify.New(opts)
 			defer v.Close()
 			var results []verify.Result
+			stop := progress.Start(cmd.Context(), "verifying %d site(s)", len(ts))
 			if o.wait > 0 {
 				results = v.Wait(cmd.Context(), ts, o.wait)
 			} else {
 				results = v.Verify(cmd.Context(), ts)
 			}
-			switch o.output {
-			case "json":
+			stop()
+			switch format {
+			case output.JSON:
 				err = verify.WriteJSON(s.out, results)
-			case "markdown":
+			case output.YAML:
+				err = output.WriteYAML(s.out, verify.NewReport(results))
+			case output.Markdown:
 				err = verify.WriteMarkdown(s.out, results)
-			case "table":
-				err = verify.WriteTable(s.out, results)
 			default:
-				return fmt.Errorf("--output %q: use table, json or markdown", o.output)
+				err = writeVerifyText(s.out, results, g.style(s.out))
 			}
 			if err != nil {
 				return err
@@ -96,8 +112,10 @@ fail with a one-line explanation and a fix. Exit code 1 when a check fails.`,
 	cmd.Flags().StringSliceVar(&o.sites, "site", nil, "verify only these sites (repeatable)")
 	cmd.Flags().DurationVar(&o.wait, "wait", 0, "retry until every check passes or this much time has passed (e.g. 15m, right after a merge)")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of each check")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "table", "table, json or markdown")
+	outputFlag(cmd, &o.output, output.All)
 	cmd.Flags().StringVar(&o.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)")
+	cmd.Flags().StringVar(&o.context, "context", "", "kubeconfig context for every site checked (default: each site's spec.kubernetes.context, else its name)")
+	cmd.Flags().StringVar(&o.dnsProbe, "dns-probe", "example.org", "a name that always resolves: when neither it nor a site's host resolves, DNS results are unknown, not failed (empty: no probe)")
 	cmd.Flags().BoolVar(&o.noKube, "no-kube", false, "skip the Kubernetes checks (no cluster credentials)")
 	nf.AddFlags(cmd.Flags())
 	return cmd

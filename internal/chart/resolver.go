@@ -18,6 +18,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/getter"
 	"helm.sh/helm/v3/pkg/repo"
+
+	"github.com/hubfleet/hubfleet/internal/progress"
 )
 
 // Ref names a chart in an HTTP(S) Helm repository.
@@ -139,6 +141,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref Ref) (*Chart, error) {
 		return nil, err
 	}
 	ref.RepoURL = strings.TrimSuffix(ref.RepoURL, "/")
+	defer progress.Start(ctx, "fetching chart %s from %s", ref.Name, ref.RepoURL)()
 	idx, err := r.index(ref)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,6 +33,9 @@ type Fleet struct {
 	Config *site.Fleet
 	// Sites are sorted by name.
 	Sites []*site.Site
+	// Warnings are problems that do not fail validation (for example an
+	// image tagged latest), in file and line order.
+	Warnings site.ErrorList
 }
 
 // Site returns the named site, or nil.
@@ -47,6 +51,12 @@ func (f *Fleet) Site(name string) *site.Site {
 // Load reads the fleet from fsys (usually os.DirFS(root)) and validates
 // it. A returned site.ErrorList holds every problem in every file.
 func Load(fsys fs.FS) (*Fleet, error) {
+	return LoadContext(context.Background(), fsys)
+}
+
+// LoadContext is Load that stops when ctx is done; it then returns
+// ctx.Err().
+func LoadContext(ctx context.Context, fsys fs.FS) (*Fleet, error) {
 	var errs site.ErrorList
 	add := func(err error) {
 		var list site.ErrorList
@@ -63,17 +73,30 @@ func Load(fsys fs.FS) (*Fleet, error) {
 	}
 
 	f := &Fleet{}
-	data, err := fs.ReadFile(fsys, FleetFile)
+	data, err := readLimited(fsys, FleetFile)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("%s not found: is this a hubfleet repository? (run hubfleet from the repository root or pass --root)", FleetFile)
 	case err != nil:
 		return nil, fmt.Errorf("reading %s: %w", FleetFile, err)
 	}
-	if f.Config, err = site.DecodeFleet(FleetFile, data); err != nil {
+	if err := refuseSymlinks(fsys); err != nil {
 		add(err)
-	} else if err := site.ValidateFleet(f.Config); err != nil {
-		add(err)
+	}
+	var derr error
+	if f.Config, derr = site.DecodeFleetContext(ctx, FleetFile, data); derr != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		add(derr)
+	}
+	if f.Config != nil {
+		if err := site.ValidateFleet(f.Config); err != nil {
+			add(err)
+		}
+		if derr != nil {
+			f.Config = nil // sites are checked against a fleet that decoded
+		}
 	}
 
 	dirs, err := fs.ReadDir(fsys, ClustersDir)
@@ -81,21 +104,29 @@ func Load(fsys fs.FS) (*Fleet, error) {
 		return nil, fmt.Errorf("reading %s: %w", ClustersDir, err)
 	}
 	for _, d := range dirs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if !d.IsDir() {
 			continue
 		}
 		file := SitePath(d.Name())
-		data, err := fs.ReadFile(fsys, file)
+		data, err := readLimited(fsys, file)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // a cluster directory without a site (e.g. flux-system only)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", file, err)
 		}
-		s, err := site.DecodeSite(file, data)
+		s, err := site.DecodeSiteContext(ctx, file, data)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
 		if err != nil {
 			add(err)
-			continue
+		}
+		if s == nil {
+			continue // nothing to validate: empty, not UTF-8, not YAML
 		}
 		if s.Metadata.Name != d.Name() && s.Metadata.Name != "" {
 			errs = append(errs, &site.FieldError{File: file, Line: s.Lines["metadata.name"], Field: "metadata.name", Kind: site.KindName,
@@ -103,14 +134,15 @@ func Load(fsys fs.FS) (*Fleet, error) {
 				Fix: fmt.Sprintf("rename the directory to clusters/%s or set metadata.name: %s", s.Metadata.Name, d.Name())})
 		}
 		if f.Config != nil {
-			if err := site.Validate(s, f.Config); err != nil {
-				add(err)
-			}
+			problems := site.Check(s, f.Config)
+			errs = append(errs, problems.Errors()...)
+			f.Warnings = append(f.Warnings, problems.Warnings()...)
 		}
 		f.Sites = append(f.Sites, s)
 	}
 	sort.Slice(f.Sites, func(i, j int) bool { return f.Sites[i].Metadata.Name < f.Sites[j].Metadata.Name })
 	errs = append(errs, crossSite(f.Sites)...)
+	f.Warnings.Sort()
 	if err := errs.Err(); err != nil {
 		return f, err
 	}
@@ -119,11 +151,16 @@ func Load(fsys fs.FS) (*Fleet, error) {
 
 // LoadDir loads the fleet rooted at dir.
 func LoadDir(dir string) (*Fleet, error) {
+	return LoadDirContext(context.Background(), dir)
+}
+
+// LoadDirContext is LoadDir that stops when ctx is done.
+func LoadDirContext(ctx context.Context, dir string) (*Fleet, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	return Load(os.DirFS(abs))
+	return LoadContext(ctx, os.DirFS(abs))
 }
 
 // crossSite checks the rules that span sites.

@@ -72,7 +72,9 @@ func TestLoadReportsCrossSiteProblems(t *testing.T) {
 				"clusters/a/site.yaml": siteFile("a", "A!"),
 				"clusters/b/site.yaml": strings.Replace(siteFile("b", "b.example.org"), "auth:", "auht:", 1),
 			},
-			want: []site.Kind{site.KindHost, site.KindUnknownField},
+			// The unknown field does not stop validation: the missing
+			// auth.provider it leaves behind is reported too.
+			want: []site.Kind{site.KindHost, site.KindRequired, site.KindUnknownField},
 		},
 	}
 	for _, tt := range tests {

@@ -192,6 +192,9 @@ func Changes(fsys fs.FS, fl *fleet.Fleet, want Files, only []string) ([]Change, 
 // half-written file. Paths are joined securely under root.
 func Apply(root string, changes []Change) error {
 	for _, c := range changes {
+		if err := refuseSymlink(root, c.Path); err != nil {
+			return err
+		}
 		p, err := securejoin.SecureJoin(root, c.Path)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.Path, err)
@@ -212,6 +215,9 @@ func Apply(root string, changes []Change) error {
 
 // WriteFile writes one file under root atomically (0o644, dirs 0o755).
 func WriteFile(root, rel string, data []byte) error {
+	if err := refuseSymlink(root, rel); err != nil {
+		return err
+	}
 	p, err := securejoin.SecureJoin(root, rel)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rel, err)

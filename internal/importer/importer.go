@@ -27,6 +27,10 @@ type Options struct {
 	// ContactEmail is the Let's Encrypt account when the values use no
 	// ingress (autohttps).
 	ContactEmail string
+	// AgeRecipient is the public age key of the site's cluster
+	// (spec.secrets.ageRecipient); a site whose client secret is kept in
+	// SOPS needs one.
+	AgeRecipient string
 }
 
 // Action says what happened to one values path.
@@ -138,6 +142,7 @@ func (im *importer) run() (*site.Site, error) {
 	s := &im.s
 	s.APIVersion, s.Kind = site.APIVersion, site.KindSite
 	s.Metadata = site.ObjectMeta{Name: im.opts.Name, Annotations: map[string]string{site.LocalConfigAnnotation: "true"}}
+	s.Spec.Secrets.AgeRecipient = im.opts.AgeRecipient
 	im.obsolete()
 	im.tls()
 	im.auth()
@@ -260,6 +265,7 @@ func (im *importer) auth() {
 	if len(a.Admins) > 0 {
 		im.note(Kept, "jupyterhub.hub.config.Authenticator.admin_users", "spec.auth.admins")
 	}
+	im.usersOfAnyAuthenticator()
 	if v, ok := im.take("jupyterhub.hub.config.JupyterHub.admin_access"); ok {
 		im.note(Dropped, "jupyterhub.hub.config.JupyterHub.admin_access", "removed in JupyterHub 5 (value was %v): admins get access through roles", v)
 	}
@@ -642,4 +648,49 @@ func stringList(v any) []string {
 		out = append(out, fmt.Sprint(e))
 	}
 	return out
+}
+
+// usersOfAnyAuthenticator moves admin_users and allowed_users set on a
+// specific authenticator class (GenericOAuthenticator.admin_users, ...)
+// to spec.auth: hubfleet owns those keys, so leaving them in spec.values
+// would make the imported site fail validation.
+func (im *importer) usersOfAnyAuthenticator() {
+	cfg, ok := im.v["jupyterhub"].(map[string]any)
+	if ok {
+		cfg, ok = cfg["hub"].(map[string]any)
+	}
+	if ok {
+		cfg, ok = cfg["config"].(map[string]any)
+	}
+	if !ok {
+		return
+	}
+	classes := make([]string, 0, len(cfg))
+	for c := range cfg {
+		if strings.HasSuffix(c, "Authenticator") && c != "Authenticator" {
+			classes = append(classes, c)
+		}
+	}
+	sort.Strings(classes)
+	a := &im.s.Spec.Auth
+	for _, c := range classes {
+		base := "jupyterhub.hub.config." + c + "."
+		if v, ok := im.take(base + "admin_users"); ok {
+			a.Admins = appendNew(a.Admins, stringList(v)...)
+			im.note(Kept, base+"admin_users", "spec.auth.admins")
+		}
+		if v, ok := im.take(base + "allowed_users"); ok {
+			a.AllowedUsers = appendNew(a.AllowedUsers, stringList(v)...)
+			im.note(Kept, base+"allowed_users", "spec.auth.allowedUsers")
+		}
+	}
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
 }

@@ -26,6 +26,9 @@ func fleetConfig(t *testing.T) *site.Fleet {
 	return f
 }
 
+// testRecipient is a public age key for the imported test sites.
+const testRecipient = "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l"
+
 func TestImportSeedValues(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -37,7 +40,7 @@ func TestImportSeedValues(t *testing.T) {
 		wantProvider string
 	}{
 		{
-			file: "seed000-checkin.yaml", opts: Options{Name: "egi-pangeo"},
+			file: "seed000-checkin.yaml", opts: Options{Name: "egi-pangeo", AgeRecipient: testRecipient},
 			wantProvider: site.AuthEGICheckin,
 			wantMigrated: []string{"jupyterhub.hub.config.GenericOAuthenticator.claim_groups_key", "jupyterhub.hub.config.GenericOAuthenticator.username_key", "dask-gateway.gateway.extraConfig.dasklimits.cluster_max_memory", "dask-gateway.gateway.extraConfig.optionHandler"},
 			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.services.dask-gateway.apiToken", "dask-gateway.gateway.auth.jupyterhub.apiToken", "jupyterhub.hub.config.GenericOAuthenticator.client_secret", "jupyterhub.hub.config.GenericOAuthenticator.userdata_params"},
@@ -48,7 +51,7 @@ func TestImportSeedValues(t *testing.T) {
 			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.config.JupyterHub.admin_access", "jupyterhub.hub.extraConfig.10-auth-config"},
 		},
 		{
-			file: "seed001-checkin.yaml", opts: Options{Name: "egi-cesnet", Host: "pangeo.vm.fedcloud.eu"},
+			file: "seed001-checkin.yaml", opts: Options{Name: "egi-cesnet", Host: "pangeo.vm.fedcloud.eu", AgeRecipient: testRecipient},
 			wantProvider: site.AuthEGICheckin,
 			wantDropped:  []string{"dask-gateway.gateway.auth.simple.password", "jupyterhub.proxy.secretToken", "jupyterhub.hub.config.GenericOAuthenticator.client_secret"},
 		},
@@ -148,5 +151,45 @@ func TestLaterValuesFilesWin(t *testing.T) {
 	}
 	if diff := cmp.Diff("a/b:2", s.Spec.Singleuser.Image); diff != "" {
 		t.Errorf("image (-want +got):\n%s", diff)
+	}
+}
+
+func TestImportMovesUsersOfAnyAuthenticatorToSpecAuth(t *testing.T) {
+	t.Parallel()
+	values := []byte(`jupyterhub:
+  hub:
+    config:
+      JupyterHub: {authenticator_class: generic-oauth}
+      GenericOAuthenticator:
+        client_id: hub
+        authorize_url: https://idp.example.org/authorize
+        token_url: https://idp.example.org/token
+        userdata_url: https://idp.example.org/userinfo
+        admin_users: [alice]
+        allowed_users: [bob]
+  ingress:
+    enabled: true
+    hosts: [hub.example.org]
+`)
+	s, _, err := Import(map[string][]byte{"v.yaml": values}, []string{"v.yaml"}, Options{Name: "x", AgeRecipient: testRecipient, ContactEmail: "ops@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Encode(s, "v.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := site.DecodeSite("v.yaml", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := site.Validate(back, fleetConfig(t)); err != nil {
+		t.Errorf("the imported site is invalid:\n%v\n%s", err, out)
+	}
+	if diff := cmp.Diff([]string{"alice"}, back.Spec.Auth.Admins); diff != "" {
+		t.Errorf("admins (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"bob"}, back.Spec.Auth.AllowedUsers); diff != "" {
+		t.Errorf("allowedUsers (-want +got):\n%s", diff)
 	}
 }

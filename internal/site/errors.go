@@ -38,6 +38,28 @@ const (
 	KindAge             Kind = "age-recipient"
 	KindUnsupportedAuth Kind = "unsupported-by-chart"
 	KindTLSField        Kind = "tls-field"
+	KindSize            Kind = "file-too-large"
+	KindEncoding        Kind = "encoding"
+	KindEmpty           Kind = "empty-document"
+	KindNumber          Kind = "non-finite-number"
+	KindReservedNS      Kind = "reserved-namespace"
+	KindLabel           Kind = "label"
+	KindImageLatest     Kind = "image-latest"
+	KindPlacement       Kind = "gpu-placement"
+	KindOwnedCode       Kind = "owned-in-code"
+	KindValuesSchema    Kind = "values-schema"
+	KindChartCache      Kind = "chart-not-cached"
+	KindSymlink         Kind = "symlink"
+	KindSecretsWiring   Kind = "sops-recipient"
+)
+
+// Severity says whether a problem fails validation.
+type Severity string
+
+// Severities. The zero value is an error.
+const (
+	SeverityError   Severity = ""
+	SeverityWarning Severity = "warning"
 )
 
 // FieldError is one problem in a configuration file. It names the file,
@@ -49,6 +71,8 @@ type FieldError struct {
 	Kind  Kind
 	Msg   string
 	Fix   string
+	// Severity is empty for an error, "warning" for a warning.
+	Severity Severity
 }
 
 func (e *FieldError) Error() string {
@@ -58,6 +82,9 @@ func (e *FieldError) Error() string {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	b.WriteString(": ")
+	if e.Severity == SeverityWarning {
+		b.WriteString("warning: ")
+	}
 	if e.Field != "" {
 		b.WriteString(e.Field)
 		b.WriteString(": ")
@@ -105,6 +132,22 @@ func (l ErrorList) Sort() {
 	})
 }
 
+// Errors are the problems that fail validation (not warnings).
+func (l ErrorList) Errors() ErrorList { return l.filter(SeverityError) }
+
+// Warnings are the problems that do not fail validation.
+func (l ErrorList) Warnings() ErrorList { return l.filter(SeverityWarning) }
+
+func (l ErrorList) filter(s Severity) ErrorList {
+	var out ErrorList
+	for _, e := range l {
+		if e.Severity == s {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Err returns nil for an empty list, so `return l.Err()` is safe.
 func (l ErrorList) Err() error {
 	if len(l) == 0 {
@@ -119,17 +162,54 @@ type reporter struct {
 	file  string
 	lines map[string]int
 	errs  ErrorList
+	// invalid are fields that failed to decode: checks of them, of their
+	// parents and of their children are skipped, as their values are
+	// unknown. Every other check still runs.
+	invalid map[string]bool
+	// pinned makes :latest an error (the fleet's images.requirePinned).
+	pinned bool
+}
+
+// skip reports whether field depends on a field that failed to decode.
+func (r *reporter) skip(field string) bool {
+	for p := range r.invalid {
+		if related(p, field) || related(field, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// related reports whether b is a or lies under a.
+func related(a, b string) bool {
+	if a == "" {
+		return true
+	}
+	return b == a || (strings.HasPrefix(b, a) && (b[len(a)] == '.' || b[len(a)] == '['))
+}
+
+// warn records a warning: a problem that does not fail validation.
+func (r *reporter) warn(kind Kind, field, fix, format string, args ...any) {
+	r.report(SeverityWarning, kind, field, fix, format, args...)
 }
 
 // add records a problem at field (a dotted path such as spec.tls.mode).
 func (r *reporter) add(kind Kind, field, fix, format string, args ...any) {
+	r.report(SeverityError, kind, field, fix, format, args...)
+}
+
+func (r *reporter) report(sev Severity, kind Kind, field, fix, format string, args ...any) {
+	if len(r.invalid) > 0 && r.skip(field) {
+		return
+	}
 	r.errs = append(r.errs, &FieldError{
-		File:  r.file,
-		Line:  lineOf(r.lines, field),
-		Field: field,
-		Kind:  kind,
-		Msg:   fmt.Sprintf(format, args...),
-		Fix:   fix,
+		Severity: sev,
+		File:     r.file,
+		Line:     lineOf(r.lines, field),
+		Field:    field,
+		Kind:     kind,
+		Msg:      fmt.Sprintf(format, args...),
+		Fix:      fix,
 	})
 }
 

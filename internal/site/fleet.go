@@ -9,6 +9,8 @@ type Fleet struct {
 
 	File  string         `yaml:"-"`
 	Lines map[string]int `yaml:"-"`
+	// Invalid are the fields that failed to decode.
+	Invalid map[string]bool `yaml:"-"`
 }
 
 // FleetSpec is the policy shared by every site.
@@ -29,9 +31,18 @@ type FleetSpec struct {
 	Rollout Rollout `yaml:"rollout,omitempty"`
 	// Git is how the automation may change the repository.
 	Git GitPolicy `yaml:"git,omitempty"`
+	// Images is the fleet's image policy.
+	Images ImagePolicy `yaml:"images,omitempty"`
 	// Values are chart values for every site (daskhub layout), merged
 	// before each site's own values.
 	Values map[string]any `yaml:"values,omitempty"`
+}
+
+// ImagePolicy is what the fleet requires of image references.
+type ImagePolicy struct {
+	// RequirePinned makes a mutable tag (:latest) an error instead of a
+	// warning: every image must name a fixed tag or a digest.
+	RequirePinned bool `yaml:"requirePinned,omitempty"`
 }
 
 // Charts are the charts a fleet installs.
@@ -98,6 +109,10 @@ type ReleasePolicy struct {
 type SecretsPolicy struct {
 	// AgeRecipients can decrypt every site's secrets (the operators).
 	AgeRecipients []string `yaml:"ageRecipients,omitempty"`
+	// ClusterAgeRecipient is the public half of an age key that every
+	// cluster holds in its flux-system/sops-age Secret. When set, a site
+	// that keeps its secrets in SOPS may omit spec.secrets.ageRecipient.
+	ClusterAgeRecipient string `yaml:"clusterAgeRecipient,omitempty"`
 }
 
 // Rollout is the upgrade policy.

@@ -1,119 +1,15 @@
 package site
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/hubfleet/hubfleet/internal/golden"
 )
-
-func loadTestFleet(t *testing.T) *Fleet {
-	t.Helper()
-	data, err := os.ReadFile("testdata/fleet.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := DecodeFleet("testdata/fleet.yaml", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ValidateFleet(f); err != nil {
-		t.Fatalf("the test fleet must be valid: %v", err)
-	}
-	return f
-}
-
-// check decodes and validates one site file and returns the error list.
-func check(t *testing.T, f *Fleet, file string) ErrorList {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := DecodeSite(file, data)
-	if err == nil {
-		err = Validate(s, f)
-	}
-	if err == nil {
-		return nil
-	}
-	var list ErrorList
-	if !errors.As(err, &list) {
-		t.Fatalf("%s: error is %T, want ErrorList: %v", file, err, err)
-	}
-	return list
-}
-
-func TestInvalidSitesReportEveryErrorWithFileLineFieldAndFix(t *testing.T) {
-	t.Parallel()
-	f := loadTestFleet(t)
-	files, err := filepath.Glob("testdata/invalid/*.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) < 40 {
-		t.Fatalf("found %d malformed site files, want at least 40", len(files))
-	}
-	kinds := map[Kind]bool{}
-	for _, file := range files {
-		list := check(t, f, file)
-		if len(list) == 0 {
-			t.Errorf("%s: no error reported", file)
-			continue
-		}
-		for _, e := range list {
-			kinds[e.Kind] = true
-			if e.File != file || e.Msg == "" || e.Fix == "" {
-				t.Errorf("%s: error lacks file, message or fix: %#v", file, e)
-			}
-			if e.Line == 0 && e.Kind != KindRequired && e.Kind != KindHeader {
-				t.Errorf("%s: error has no line: %v", file, e)
-			}
-		}
-		golden.Assert(t, strings.TrimSuffix(file, ".yaml")+".golden", list.Error()+"\n")
-	}
-	t.Logf("%d malformed site files, %d error kinds", len(files), len(kinds))
-	if len(kinds) < 15 {
-		t.Errorf("malformed files cover %d error kinds, want at least 15: %v", len(kinds), kinds)
-	}
-}
-
-func TestManyErrorsAreAllReported(t *testing.T) {
-	t.Parallel()
-	list := check(t, loadTestFleet(t), "testdata/invalid/many-errors-at-once.yaml")
-	var got []Kind
-	for _, e := range list {
-		got = append(got, e.Kind)
-	}
-	sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
-	want := []Kind{KindByteSpec, KindHost, KindImage}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("kinds (-want +got):\n%s", diff)
-	}
-}
-
-func TestValidSitesPass(t *testing.T) {
-	t.Parallel()
-	f := loadTestFleet(t)
-	files, err := filepath.Glob("testdata/valid/*.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no valid examples")
-	}
-	for _, file := range files {
-		if list := check(t, f, file); len(list) > 0 {
-			t.Errorf("%s rejected:\n%v", file, list)
-		}
-	}
-}
 
 func TestInvalidFleetFiles(t *testing.T) {
 	t.Parallel()
@@ -210,14 +106,18 @@ func FuzzDecodeSite(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := DecodeSite("fuzz.yaml", data)
-		if err != nil {
-			var list ErrorList
-			if !errors.As(err, &list) || len(list) == 0 {
-				t.Fatalf("decode error is not a non-empty ErrorList: %T %v", err, err)
-			}
-			return
+		var list ErrorList
+		if err != nil && (!errors.As(err, &list) || len(list) == 0) {
+			t.Fatalf("decode error is not a non-empty ErrorList: %T %v", err, err)
 		}
-		_ = Validate(s, fl) // must not panic
+		if s != nil {
+			list = append(list, Check(s, fl)...) // must not panic
+		}
+		for _, e := range list {
+			if e.File != "fuzz.yaml" || e.Msg == "" || e.Fix == "" {
+				t.Fatalf("problem lacks file, message or fix: %#v", e)
+			}
+		}
 	})
 }
 
@@ -228,5 +128,27 @@ func TestAliasesAreRefused(t *testing.T) {
 	var list ErrorList
 	if !errors.As(err, &list) || list[0].Kind != KindSyntax || !strings.Contains(err.Error(), "aliases") {
 		t.Fatalf("err = %v, want aliases refused", err)
+	}
+}
+
+func TestLargeFilesAreRefusedBeforeParsing(t *testing.T) {
+	t.Parallel()
+	data := make([]byte, MaxFileSize+1)
+	for i := range data {
+		data[i] = '#'
+	}
+	s, err := DecodeSite("big.yaml", data)
+	var list ErrorList
+	if s != nil || !errors.As(err, &list) || len(list) != 1 || list[0].Kind != KindSize || list[0].Line != 1 {
+		t.Fatalf("DecodeSite of %d bytes = %v, %v; want one %s error", len(data), s, err, KindSize)
+	}
+}
+
+func TestDecodeStopsWhenTheContextEnds(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := DecodeSiteContext(ctx, "big.yaml", bigSite(100_000)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }

@@ -31,6 +31,9 @@ type Site struct {
 	// Lines maps a field path (for example "spec.auth.clientID") to the line
 	// it was written on; used to point errors at the file.
 	Lines map[string]int `yaml:"-"`
+	// Invalid are the fields that failed to decode (their values are
+	// zero); Validate skips the checks that need them.
+	Invalid map[string]bool `yaml:"-"`
 }
 
 // Spec is what an operator states about a site.

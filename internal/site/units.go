@@ -96,9 +96,23 @@ func (r *reporter) checkImage(field, v string) {
 		r.add(KindImage, field, "write registry/name:tag, e.g. pangeo/pangeo-notebook:2024.01.15", "%q is not an image reference: %v", v, err)
 		return
 	}
-	if _, tagged := ref.(reference.Tagged); !tagged {
-		r.add(KindImage, field, fmt.Sprintf("pin a tag, e.g. %s:2024.01.15", v), "image %q has no tag (a tag is what follows the last ':' after the last '/')", v)
+	if _, digested := ref.(reference.Digested); digested {
+		return // a digest pins the image exactly
+	}
+	t, tagged := ref.(reference.Tagged)
+	if !tagged {
+		r.add(KindImage, field, fmt.Sprintf("pin a tag, e.g. %s:2024.01.15, or a digest, e.g. %s@sha256:<64 hex digits>", v, v), "image %q has no tag (a tag is what follows the last ':' after the last '/')", v)
 		return
+	}
+	if t.Tag() == "latest" {
+		name := strings.TrimSuffix(v, ":latest")
+		fix := fmt.Sprintf("pin a dated tag, e.g. %s:2024.01.15, or a digest (%s@sha256:...)", name, name)
+		msg := "image %q uses the mutable tag latest: each node may run a different image, and a revert does not bring the old one back"
+		if r.pinned {
+			r.add(KindImageLatest, field, fix+"; the fleet requires pinned images (spec.images.requirePinned)", msg, v)
+		} else {
+			r.warn(KindImageLatest, field, fix, msg, v)
+		}
 	}
 }
 
@@ -106,6 +120,11 @@ func (r *reporter) checkImage(field, v string) {
 func SplitImage(v string) (name, tag string) {
 	ref, err := reference.ParseNormalizedNamed(v)
 	if err != nil {
+		return v, ""
+	}
+	// A digest pins the image: z2jh writes the name alone when the tag is
+	// empty, so the whole reference goes into the name.
+	if _, ok := ref.(reference.Digested); ok {
 		return v, ""
 	}
 	// Keep the user's spelling of the name (no docker.io/library prefix).

@@ -16,25 +16,35 @@ import (
 	"github.com/hubfleet/hubfleet/internal/catalog"
 )
 
-// Validate checks one site against the fleet and returns every problem
-// found as an ErrorList (nil when the site is valid). Cross-site checks
-// (duplicate names and hosts) live in package fleet.
+// Validate checks one site against the fleet and returns every error
+// found as an ErrorList (nil when the site is valid). Warnings are not
+// returned: Check returns both. Cross-site checks (duplicate names and
+// hosts) live in package fleet.
 func Validate(s *Site, f *Fleet) error {
-	r := &reporter{file: s.File, lines: s.Lines}
+	return Check(s, f).Errors().Err()
+}
+
+// Check checks one site against the fleet and returns every problem,
+// errors and warnings, in file and line order. Fields that failed to
+// decode (s.Invalid) are skipped along with the checks that need them;
+// every other check runs.
+func Check(s *Site, f *Fleet) ErrorList {
+	r := &reporter{file: s.File, lines: s.Lines, invalid: s.Invalid}
+	if f != nil {
+		r.pinned = f.Spec.Images.RequirePinned
+	}
 	validateHeader(r, s.APIVersion, s.Kind, KindSite, s.Metadata)
 	if s.Metadata.Annotations[LocalConfigAnnotation] != "true" {
 		r.add(KindHeader, "metadata.annotations", `add the annotation config.kubernetes.io/local-config: "true"`,
 			"the site file must be marked local-config so Flux never applies it")
 	}
+	checkLabels(r, "metadata.labels", s.Metadata.Labels)
 	sp := &s.Spec
-	if sp.Namespace != "" {
-		checkLabel(r, "spec.namespace", sp.Namespace)
+	if sp.Wave < 0 {
+		r.add(KindRange, "spec.wave", "use 0 (upgraded first) or a higher wave", "wave %d is negative", sp.Wave)
 	}
-	if v := sp.Kubernetes.Version; v != "" {
-		if _, err := semver.StrictNewVersion(strings.TrimPrefix(v, "v")); err != nil {
-			r.add(KindKubeVersion, "spec.kubernetes.version", "write the cluster's version as MAJOR.MINOR.PATCH, e.g. 1.30.4", "%q is not a Kubernetes version", v)
-		}
-	}
+	checkNamespace(r, "spec.namespace", sp.Namespace)
+	checkKubeVersion(r, "spec.kubernetes.version", sp.Kubernetes.Version)
 	checkEnum(r, "spec.kubernetes.provider", sp.Kubernetes.Provider, "openstack", "aws", "azure", "gcp", "other")
 	if f != nil {
 		validateKubeMin(r, s, f)
@@ -42,6 +52,8 @@ func Validate(s *Site, f *Fleet) error {
 	validateHost(r, sp)
 	validateTLS(r, sp)
 	validateAuth(r, s, f)
+	checkUsers(r, "spec.auth.admins", sp.Auth.Admins)
+	checkUsers(r, "spec.auth.allowedUsers", sp.Auth.AllowedUsers)
 	validateSingleuser(r, &sp.Singleuser)
 	validateGateway(r, sp)
 	validatePlacement(r, &sp.Placement)
@@ -52,17 +64,20 @@ func Validate(s *Site, f *Fleet) error {
 	}
 	if sp.Secrets.AgeRecipient != "" {
 		if _, err := age.ParseX25519Recipient(sp.Secrets.AgeRecipient); err != nil {
-			r.add(KindAge, "spec.secrets.ageRecipient", "paste the public key printed by age-keygen (age1...)", "not an age public key: %v", err)
+			r.add(KindAge, "spec.secrets.ageRecipient", "paste the public key printed by age-keygen (age1...)", "%s", ageKeyError(sp.Secrets.AgeRecipient, err))
 		}
 	}
+	checkSOPSRecipient(r, s, f)
 	CheckValues(r, "spec.values", sp.Values)
+	checkExtraConfigCode(r, "spec.values", sp.Values)
 	CheckSecrets(r, s)
-	return r.errs.Err()
+	r.errs.Sort()
+	return r.errs
 }
 
 // ValidateFleet checks the fleet file.
 func ValidateFleet(f *Fleet) error {
-	r := &reporter{file: f.File, lines: f.Lines}
+	r := &reporter{file: f.File, lines: f.Lines, invalid: f.Invalid}
 	validateHeader(r, f.APIVersion, f.Kind, KindFleet, f.Metadata)
 	fs := &f.Spec
 	charts := []struct {
@@ -77,12 +92,11 @@ func ValidateFleet(f *Fleet) error {
 		validateChart(r, c.field, c.c)
 	}
 	checkEnum(r, "spec.defaultMode", fs.DefaultMode, ModeDaskHub, ModeComposed)
-	if fs.Namespace != "" {
-		checkLabel(r, "spec.namespace", fs.Namespace)
-	}
-	if v := fs.KubernetesVersion; v != "" {
-		if _, err := semver.StrictNewVersion(strings.TrimPrefix(v, "v")); err != nil {
-			r.add(KindKubeVersion, "spec.kubernetesVersion", "write MAJOR.MINOR.PATCH, e.g. 1.30.4", "%q is not a Kubernetes version", v)
+	checkNamespace(r, "spec.namespace", fs.Namespace)
+	checkKubeVersion(r, "spec.kubernetesVersion", fs.KubernetesVersion)
+	if rcp := fs.Secrets.ClusterAgeRecipient; rcp != "" {
+		if _, err := age.ParseX25519Recipient(rcp); err != nil {
+			r.add(KindAge, "spec.secrets.clusterAgeRecipient", "paste the public key printed by age-keygen (age1...)", "%s", ageKeyError(rcp, err))
 		}
 	}
 	for _, d := range []struct{ field, v string }{
@@ -102,12 +116,13 @@ func ValidateFleet(f *Fleet) error {
 	checkEnum(r, "spec.helmRelease.driftDetection", fs.HelmRelease.DriftDetection, "enabled", "warn", "disabled")
 	for i, rcp := range fs.Secrets.AgeRecipients {
 		if _, err := age.ParseX25519Recipient(rcp); err != nil {
-			r.add(KindAge, fmt.Sprintf("spec.secrets.ageRecipients[%d]", i), "paste the public key printed by age-keygen (age1...)", "not an age public key: %v", err)
+			r.add(KindAge, fmt.Sprintf("spec.secrets.ageRecipients[%d]", i), "paste the public key printed by age-keygen (age1...)", "%s", ageKeyError(rcp, err))
 		}
 	}
 	CheckValues(r, "spec.values", fs.Values)
+	checkExtraConfigCode(r, "spec.values", fs.Values)
 	CheckFleetSecrets(r, f)
-	return r.errs.Err()
+	return r.errs.Errors().Err()
 }
 
 func validateChart(r *reporter, field string, c ChartSource) {
@@ -227,6 +242,8 @@ func IsPublicHost(host string) bool {
 func validateHost(r *reporter, sp *Spec) {
 	if sp.Host == "" {
 		r.add(KindRequired, "spec.host", "set the hub's public DNS name, e.g. pangeo.vm.fedcloud.eu", "spec.host is required")
+	} else if !checkHostLabels(r, "spec.host", sp.Host) {
+		// reported
 	} else if errs := validation.IsDNS1123Subdomain(sp.Host); len(errs) > 0 || net.ParseIP(sp.Host) != nil {
 		r.add(KindHost, "spec.host", "write a lower-case DNS name without scheme, port or path, e.g. pangeo.example.org", "%q is not a DNS name", sp.Host)
 	} else if !strings.Contains(sp.Host, ".") {
@@ -235,12 +252,7 @@ func validateHost(r *reporter, sp *Spec) {
 		r.add(KindHost, "spec.host", "use a public DNS name, or tls.mode: secret with a certificate you provide",
 			"%q is not a public DNS name: Let's Encrypt refuses to issue certificates for it", sp.Host)
 	}
-	if b := sp.BaseURL; b != "" {
-		u, err := url.Parse(b)
-		if err != nil || !strings.HasPrefix(b, "/") || !strings.HasSuffix(b, "/") || u.RawQuery != "" || u.Fragment != "" || strings.Contains(b, "//") {
-			r.add(KindURL, "spec.baseURL", "write a path that starts and ends with '/', e.g. /jupyterhub/", "%q is not a base URL path", b)
-		}
-	}
+	checkBaseURL(r, "spec.baseURL", sp.BaseURL)
 }
 
 // usesACME reports whether the TLS mode gets certificates from Let's
@@ -472,6 +484,8 @@ func validateSingleuser(r *reporter, u *Singleuser) {
 		if p.GPUs < 0 {
 			r.add(KindRange, base+".gpus", "use 0 or more", "gpus must not be negative")
 		}
+		checkGPUPlacement(r, base, p)
+		checkLabels(r, base+".nodeSelector", p.NodeSelector)
 		checkTolerations(r, base+".tolerations", p.Tolerations)
 	}
 	if defaults > 1 {
@@ -497,6 +511,7 @@ func checkResources(r *reporter, base string, cpu CPU, mem Memory) {
 	}
 	r.checkByteSpec(base+".memory.guarantee", mem.Guarantee, "JupyterHub")
 	r.checkByteSpec(base+".memory.limit", mem.Limit, "JupyterHub")
+	checkMemoryNotZero(r, base, mem)
 	g, gerr := ParseByteSpec(mem.Guarantee)
 	l, lerr := ParseByteSpec(mem.Limit)
 	if mem.Guarantee != "" && mem.Limit != "" && gerr == nil && lerr == nil && l < g {
@@ -557,6 +572,7 @@ func checkRange(r *reporter, field string, rg Range) {
 func validatePlacement(r *reporter, p *Placement) {
 	for name, pool := range map[string]*Pool{"core": p.Core, "user": p.User, "worker": p.Worker} {
 		if pool != nil {
+			checkLabels(r, "spec.placement."+name+".nodeSelector", pool.NodeSelector)
 			checkTolerations(r, "spec.placement."+name+".tolerations", pool.Tolerations)
 		}
 	}

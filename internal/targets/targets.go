@@ -23,6 +23,9 @@ type Kubeconfig struct {
 	Path string
 	// Skip leaves Target.Kube nil: only DNS, TLS, HTTP and OIDC checks run.
 	Skip bool
+	// Context, when set, is used for every site instead of its
+	// spec.kubernetes.context (the --context flag).
+	Context string
 }
 
 // For builds the verify targets of the named sites (all when only is
@@ -44,10 +47,16 @@ func For(fl *fleet.Fleet, only []string, kc Kubeconfig) ([]verify.Target, []stri
 		if err != nil {
 			return nil, nil, err
 		}
-		if !kc.Skip {
+		if kc.Context != "" {
+			t.KubeContext = kc.Context
+		}
+		if kc.Skip {
+			t.KubeSkipped = "no cluster credentials (--no-kube, or no kubeconfig given)"
+		} else {
 			cfg, err := restConfig(kc, t.KubeContext)
 			if err != nil {
 				warnings = append(warnings, fmt.Sprintf("site %s: no Kubernetes checks: kubeconfig context %q: %v", t.Site, t.KubeContext, err))
+				t.KubeSkipped = fmt.Sprintf("no kube context %q: %v", t.KubeContext, err)
 			} else {
 				t.Kube = cfg
 			}

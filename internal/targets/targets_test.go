@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -63,9 +64,25 @@ contexts:
 		},
 	}
 	for name, w := range want {
-		if diff := cmp.Diff(w, bySite[name], cmpopts.IgnoreFields(verify.Target{}, "Kube")); diff != "" {
+		if diff := cmp.Diff(w, bySite[name], cmpopts.IgnoreFields(verify.Target{}, "Kube", "KubeSkipped")); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", name, diff)
 		}
+	}
+	// Sites without a context say why, for verify's unknown result.
+	if why := bySite["egi-cesnet"].KubeSkipped; !strings.HasPrefix(why, `no kube context "egi-cesnet": `) {
+		t.Errorf("egi-cesnet KubeSkipped = %q", why)
+	}
+	if why := bySite["pangeo-azure"].KubeSkipped; why != "" {
+		t.Errorf("pangeo-azure has a context, but KubeSkipped = %q", why)
+	}
+	// --context points every site at one context; --no-kube skips them all.
+	ctxd, _, err := For(fl, []string{"egi-cesnet"}, Kubeconfig{Data: kubeconfig, Context: "pangeo-azure"})
+	if err != nil || ctxd[0].Kube == nil || ctxd[0].KubeContext != "pangeo-azure" || ctxd[0].KubeSkipped != "" {
+		t.Errorf("--context: %+v, %v", ctxd, err)
+	}
+	skipped, _, err := For(fl, []string{"egi-cesnet"}, Kubeconfig{Skip: true})
+	if err != nil || skipped[0].Kube != nil || !strings.Contains(skipped[0].KubeSkipped, "--no-kube") {
+		t.Errorf("--no-kube: %+v, %v", skipped, err)
 	}
 	if _, _, err := For(fl, []string{"nope"}, Kubeconfig{Skip: true}); err == nil {
 		t.Error("an unknown site was accepted")

@@ -28,8 +28,8 @@ var (
 )
 
 // bootstrap waits for the default namespace, creates FluxNamespace and
-// installs every CRD in crdDir, waiting until each is Established.
-func (c *Cluster) bootstrap(ctx context.Context, crdDir string) error {
+// installs every CRD in crdDirs, waiting until each is Established.
+func (c *Cluster) bootstrap(ctx context.Context, crdDirs ...string) error {
 	if err := c.WaitFor(ctx, "namespace default", func(ctx context.Context) error {
 		_, err := c.dyn.Resource(NamespaceGVR).Get(ctx, "default", metav1.GetOptions{})
 		return err
@@ -39,9 +39,13 @@ func (c *Cluster) bootstrap(ctx context.Context, crdDir string) error {
 	if err := c.CreateNamespace(ctx, FluxNamespace); err != nil {
 		return err
 	}
-	crds, err := readCRDs(crdDir)
-	if err != nil {
-		return err
+	var crds []*unstructured.Unstructured
+	for _, dir := range crdDirs {
+		got, err := readCRDs(dir)
+		if err != nil {
+			return err
+		}
+		crds = append(crds, got...)
 	}
 	for _, crd := range crds {
 		if _, err := c.dyn.Resource(CRDGVR).Create(ctx, crd, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 )
@@ -31,6 +32,11 @@ const (
 	KubeAPIServer       = "kube-apiserver"
 	SourceController    = "source-controller"
 	KustomizeController = "kustomize-controller"
+	HelmController      = "helm-controller"
+	// The components Options.Workloads starts.
+	KubeControllerManager = "kube-controller-manager"
+	KubeScheduler         = "kube-scheduler"
+	KWOK                  = "kwok"
 )
 
 // FluxNamespace is the namespace the controllers run "in" (RUNTIME_NAMESPACE);
@@ -63,12 +69,14 @@ type Cluster struct {
 	restConfig *rest.Config
 	kubeconfig string
 	dyn        dynamic.Interface
+	clientset  kubernetes.Interface
 	apiURL     string
 	storageURL string
 
-	mu     sync.Mutex
-	procs  []*process // in start order
-	checks []*check   // in registration order
+	mu             sync.Mutex
+	procs          []*process // in start order
+	checks         []*check   // in registration order
+	stopBackground []func()   // cancel the in-process controllers
 }
 
 // check is a named health probe. failingSince is when the probe started to
@@ -184,8 +192,10 @@ func (c *Cluster) start(ctx context.Context) error {
 		"--service-account-signing-key-file=" + keys.saKeyFile,
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--allow-privileged=true",
-		// No controller-manager runs, so nothing would mint the tokens
-		// the ServiceAccount admission plugin waits for (as envtest).
+		// No kubelet mounts service-account tokens (KWOK runs no
+		// containers, and without Options.Workloads no
+		// controller-manager mints them), so the ServiceAccount
+		// admission plugin has nothing to add (as envtest).
 		"--disable-admission-plugins=ServiceAccount",
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
@@ -210,10 +220,15 @@ func (c *Cluster) start(ctx context.Context) error {
 	if err := writeKubeconfig(c.kubeconfig, c.apiURL, keys.caPEM, token); err != nil {
 		return err
 	}
-	if err := c.bootstrap(ctx, bins.crdDir); err != nil {
+	if err := c.bootstrap(ctx, bins.crdDir, bins.helmCRDDir); err != nil {
 		return err
 	}
-	if !c.opts.Controllers {
+	if c.opts.Workloads {
+		if err := c.startWorkloads(ctx, bins, keys); err != nil {
+			return err
+		}
+	}
+	if !c.opts.Controllers && !c.opts.HelmController {
 		return nil
 	}
 	return c.startControllers(ctx, bins, plain)
@@ -234,7 +249,7 @@ func (c *Cluster) startControllers(ctx context.Context, bins binaries, plain *ht
 		"--log-encoding=console",
 		"--log-level=info",
 	}
-	for _, d := range []string{"source-storage", "source-tmp", "kustomize-tmp"} {
+	for _, d := range []string{"source-storage", "source-tmp", "kustomize-tmp", "helm-tmp"} {
 		if err := os.MkdirAll(filepath.Join(c.dir, d), 0o755); err != nil {
 			return err
 		}
@@ -262,11 +277,17 @@ func (c *Cluster) startControllers(ctx context.Context, bins binaries, plain *ht
 	}, common...), env("source-tmp"), httpProbe(plain, "http://"+addr(1)+"/readyz")); err != nil {
 		return err
 	}
-	return c.run(ctx, KustomizeController, bins.kustomizeController, append([]string{
+	if err := c.run(ctx, KustomizeController, bins.kustomizeController, append([]string{
 		"--metrics-addr=" + addr(3),
 		"--health-addr=" + addr(4),
 		"--no-remote-bases=true",
-	}, common...), env("kustomize-tmp"), httpProbe(plain, "http://"+addr(4)+"/readyz"))
+	}, common...), env("kustomize-tmp"), httpProbe(plain, "http://"+addr(4)+"/readyz")); err != nil {
+		return err
+	}
+	if !c.opts.HelmController {
+		return nil
+	}
+	return c.startHelmController(ctx, bins, plain, common, env("helm-tmp"))
 }
 
 // run starts a component, registers its probe, and waits until the probe
@@ -451,7 +472,11 @@ func (e *unrecoverableError) Unwrap() error { return e.err }
 func (c *Cluster) stopAll() {
 	c.mu.Lock()
 	procs := append([]*process(nil), c.procs...)
+	background := c.stopBackground
 	c.mu.Unlock()
+	for _, stop := range background {
+		stop()
+	}
 	for i := len(procs) - 1; i >= 0; i-- {
 		procs[i].stop(c.opts.StopGrace, true)
 	}

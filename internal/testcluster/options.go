@@ -15,9 +15,14 @@ const (
 	KubernetesVersion       = "v1.34.2"
 	FluxSourceVersion       = "v1.7.3"
 	FluxKustomizeVersion    = "v1.7.3"
-	FluxHelmAPIVersion      = "v1.4.3"
 	FluxSourceAPIVersion    = "v1.7.3"
 	FluxKustomizeAPIVersion = "v1.7.3"
+	// FluxHelmVersion is the helm-controller built from its source
+	// archive; its HelmRelease CRD comes from that source
+	// (config/crd/bases), not from controller-gen.
+	FluxHelmVersion = "v1.6.2"
+	// KWOKVersion is the KWOK controller that plays the kubelet.
+	KWOKVersion = "v0.8.0"
 )
 
 // Environment variables the harness reads.
@@ -45,6 +50,17 @@ type Options struct {
 	EtcdPath string
 	// Controllers starts source-controller and kustomize-controller.
 	Controllers bool
+	// HelmController also starts helm-controller (it needs Controllers:
+	// it installs charts that source-controller fetched).
+	HelmController bool
+	// Workloads starts what makes pods Ready without containers:
+	// kube-controller-manager, kube-scheduler, KWOK playing the kubelet
+	// for Nodes, a volume provisioner that binds PVCs and a LoadBalancer
+	// controller that writes a loopback address into Service status.
+	Workloads bool
+	// Nodes are the fake nodes KWOK manages when Workloads is set; nil
+	// means DefaultNodes().
+	Nodes []Node
 	// StartTimeout bounds the whole start-up, CRDs and controllers included.
 	StartTimeout time.Duration
 	// StopGrace is how long a component gets to exit after SIGTERM before
@@ -109,6 +125,8 @@ func defaultEtcdPath() string {
 // binaries are the resolved paths of everything Start runs.
 type binaries struct {
 	etcd, kubeAPIServer, sourceController, kustomizeController, crdDir string
+	helmController, helmCRDDir                                         string
+	kubeControllerManager, kubeScheduler, kwok, kwokStages             string
 }
 
 func (o Options) binaries() binaries {
@@ -119,18 +137,39 @@ func (o Options) binaries() binaries {
 		sourceController:    filepath.Join(bin, "source-controller-"+FluxSourceVersion),
 		kustomizeController: filepath.Join(bin, "kustomize-controller-"+FluxKustomizeVersion),
 		crdDir: filepath.Join(o.CacheDir, "crds",
-			"flux-helm-"+FluxHelmAPIVersion+"-source-"+FluxSourceAPIVersion+"-kustomize-"+FluxKustomizeAPIVersion),
+			"flux-source-"+FluxSourceAPIVersion+"-kustomize-"+FluxKustomizeAPIVersion),
+		helmController:        filepath.Join(bin, "helm-controller-"+FluxHelmVersion),
+		helmCRDDir:            filepath.Join(o.CacheDir, "src", "helm-controller-"+FluxHelmVersion, "config", "crd", "bases"),
+		kubeControllerManager: filepath.Join(bin, "kube-controller-manager-"+KubernetesVersion),
+		kubeScheduler:         filepath.Join(bin, "kube-scheduler-"+KubernetesVersion),
+		kwok:                  filepath.Join(bin, "kwok-"+KWOKVersion),
+		kwokStages:            filepath.Join(o.CacheDir, "kwok-"+KWOKVersion, "stages.yaml"),
 	}
 }
 
 // missing lists what Start needs and cannot find.
 func (o Options) missing() []string {
+	var missing []string
 	b := o.binaries()
 	need := []string{b.etcd, b.kubeAPIServer}
-	if o.Controllers {
+	if o.Controllers || o.HelmController {
 		need = append(need, b.sourceController, b.kustomizeController)
 	}
-	var missing []string
+	if o.HelmController {
+		need = append(need, b.helmController)
+	}
+	if o.Workloads {
+		need = append(need, b.kubeControllerManager, b.kubeScheduler, b.kwok)
+	}
+	files := []string{filepath.Join(b.helmCRDDir, "helm.toolkit.fluxcd.io_helmreleases.yaml")}
+	if o.Workloads {
+		files = append(files, b.kwokStages)
+	}
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil {
+			missing = append(missing, f)
+		}
+	}
 	for _, p := range need {
 		if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
 			missing = append(missing, p)

@@ -43,13 +43,15 @@ func (r *recordingTB) Skip(args ...any) {
 func (r *recordingTB) Failed() bool { return false }
 
 // fakeCache is a cache dir whose kube-apiserver is a script that fails at
-// once, with CRDs present, so Start gets as far as the API server.
+// once, with CRDs present (the generated ones and helm-controller's), so
+// Start gets as far as the API server.
 func fakeCache(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
-	crds := filepath.Join(dir, "crds", "flux-helm-"+testcluster.FluxHelmAPIVersion+"-source-"+testcluster.FluxSourceAPIVersion+"-kustomize-"+testcluster.FluxKustomizeAPIVersion)
-	for _, d := range []string{bin, crds} {
+	crds := filepath.Join(dir, "crds", "flux-source-"+testcluster.FluxSourceAPIVersion+"-kustomize-"+testcluster.FluxKustomizeAPIVersion)
+	helmCRDs := filepath.Join(dir, "src", "helm-controller-"+testcluster.FluxHelmVersion, "config", "crd", "bases")
+	for _, d := range []string{bin, crds, helmCRDs} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -59,6 +61,9 @@ func fakeCache(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(crds, ".complete"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(helmCRDs, "helm.toolkit.fluxcd.io_helmreleases.yaml"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -21,6 +21,9 @@ func (s *siteRun) checkDNS(ctx context.Context) Result {
 		return r
 	}
 	if err != nil {
+		if r, ok := s.v.withoutResolver(ctx, err); ok {
+			return r
+		}
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 			return fail(fmt.Sprintf("%s has no DNS record", host),

@@ -49,6 +49,9 @@ func (v *Verifier) connFailure(ctx context.Context, where string, kind endpoint,
 	switch {
 	case timedOut(ctx, err):
 		return fail(fmt.Sprintf("no answer from %s within %s", where, v.opts.CheckTimeout), hangs, err)
+	case errors.As(err, &dnsErr) && v.resolverDown(ctx, dnsErr):
+		r, _ := v.withoutResolver(ctx, err)
+		return r
 	case errors.As(err, &dnsErr):
 		fix := "see the dns check"
 		if kind == providerEndpoint {

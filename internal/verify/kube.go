@@ -98,7 +98,7 @@ func (s *siteRun) checkHelmRelease(ctx context.Context, want Release) Result {
 		return fail(fmt.Sprintf("HelmRelease %s/%s has an unexpected shape", ns, want.Name),
 			"", fmt.Errorf("decode HelmRelease %s/%s: %w", ns, want.Name, err))
 	}
-	return judgeHelmRelease(&hr, want)
+	return s.withPendingPods(ctx, judgeHelmRelease(&hr, want))
 }
 
 // judgeHelmRelease trusts Ready only together with observedGeneration ==
@@ -124,7 +124,7 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 		if hookTimedOut(ready.Message) {
 			fix = "z2jh's image pre-puller hook outlived the release timeout: set the HelmRelease spec.timeout to 15m (or disable prePuller.hook), then " + reconcile
 		}
-		return fail(fmt.Sprintf("HelmRelease %s is not Ready (%s): %s", id, ready.Reason, clip(ready.Message, 200)), fix, nil)
+		return fail(fmt.Sprintf("HelmRelease %s is not Ready (%s): %s", id, ready.Reason, clip(releaseFailure(ready.Message), 300)), fix, nil)
 	}
 	if hr.Status.ObservedGeneration != hr.Generation ||
 		(ready.ObservedGeneration != 0 && ready.ObservedGeneration != hr.Generation) {
@@ -133,7 +133,7 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 			obs = ready.ObservedGeneration
 		}
 		return fail(fmt.Sprintf("HelmRelease %s: Ready=True is stale, it describes generation %d but the spec is at generation %d (the latest commit is not applied yet)", id, obs, hr.Generation),
-			reconcile, nil)
+			staleFix(reconcile), nil)
 	}
 	revision := hr.Status.LastAttemptedRevision
 	if revision == "" {
@@ -340,7 +340,7 @@ func (s *siteRun) checkDeployment(ctx context.Context, name string) Result {
 	if err != nil {
 		return s.kubeFailure(ctx, "Deployment "+ns+"/"+name, err)
 	}
-	return judgeDeployment(d)
+	return s.withPendingPods(ctx, judgeDeployment(d))
 }
 
 func judgeDeployment(d *appsv1.Deployment) Result {

@@ -29,28 +29,18 @@ func WriteTable(w io.Writer, results []Result) error {
 	return nil
 }
 
-// jsonReport is the JSON document WriteJSON emits.
-type jsonReport struct {
-	Status  Status   `json:"status"`
-	Summary string   `json:"summary"`
-	Results []Result `json:"results"`
-}
-
-// WriteJSON writes {"status","summary","results":[...]}, indented.
+// WriteJSON writes the Report of results, indented (schema: verify.json).
 func WriteJSON(w io.Writer, results []Result) error {
-	if results == nil {
-		results = []Result{}
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(jsonReport{Status: Worst(results), Summary: Summary(results), Results: results}); err != nil {
+	if err := enc.Encode(NewReport(results)); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil
 }
 
-var statusIcon = map[Status]string{Pass: "✅", Warn: "⚠️", Fail: "❌"}
+var statusIcon = map[Status]string{Pass: "✅", Warn: "⚠️", Fail: "❌", Unknown: "❔"}
 
 // WriteMarkdown writes a GitHub-flavoured summary for an Action's step
 // summary: one section per site, failures first.
@@ -60,7 +50,7 @@ func WriteMarkdown(w io.Writer, results []Result) error {
 	for _, rs := range groupBySite(results) {
 		fmt.Fprintf(&b, "### %s %s\n\n", statusIcon[Worst(rs)], mdEscape(rs[0].Site))
 		b.WriteString("| check | status | detail | fix |\n|---|---|---|---|\n")
-		for _, st := range []Status{Fail, Warn, Pass} {
+		for _, st := range []Status{Fail, Warn, Unknown, Pass} {
 			for _, r := range rs {
 				if r.Status != st {
 					continue
@@ -80,15 +70,12 @@ func WriteMarkdown(w io.Writer, results []Result) error {
 	return nil
 }
 
-// Summary is a one-line count such as "2 sites: 20 pass, 1 warn, 2 fail".
+// Summary is a one-line count of sites and of checks, each by status:
+// "2 site(s): 1 pass, 1 fail; 23 check(s): 20 pass, 1 warn, 2 fail". A
+// site counts by its worst check.
 func Summary(results []Result) string {
-	n := map[Status]int{}
-	sites := map[string]bool{}
-	for _, r := range results {
-		n[r.Status]++
-		sites[r.Site] = true
-	}
-	return fmt.Sprintf("%d site(s): %d pass, %d warn, %d fail", len(sites), n[Pass], n[Warn], n[Fail])
+	c := Count(results)
+	return fmt.Sprintf("%d site(s): %s; %d check(s): %s", c.Sites.Total, c.Sites, c.Checks.Total, c.Checks)
 }
 
 // StatusDescription is a commit-status description (GitHub allows 140

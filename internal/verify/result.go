@@ -19,10 +19,12 @@ func (s Status) rank() int {
 	switch s {
 	case Pass:
 		return 0
-	case Warn:
+	case Unknown:
 		return 1
-	default:
+	case Warn:
 		return 2
+	default:
+		return 3
 	}
 }
 

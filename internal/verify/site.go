@@ -86,6 +86,9 @@ func (s *siteRun) checks() []check {
 	} else {
 		s.addrs.set(t.ExpectedAddresses, len(t.ExpectedAddresses) > 0,
 			"no cluster access and no expected addresses given")
+		if t.KubeSkipped != "" {
+			cs = append(cs, s.kubeSkippedCheck())
+		}
 	}
 	cs = append(cs,
 		check{name: CheckDNS, run: s.checkDNS, waitFor: waits(s.addrs.done)},

@@ -87,6 +87,9 @@ type Target struct {
 	KubeContext string `json:"kubeContext,omitempty"`
 	// Kube is the cluster's client config; nil skips the Kubernetes checks.
 	Kube *rest.Config `json:"-"`
+	// KubeSkipped says why Kube is nil ("no kube context ...", "--no-kube");
+	// the site then gets an unknown "kubernetes" result saying so.
+	KubeSkipped string `json:"kubeSkipped,omitempty"`
 }
 
 // URL returns https://<host><baseUrl><path> for a path below the base URL

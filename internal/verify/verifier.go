@@ -48,6 +48,11 @@ type Options struct {
 	Clock        Clock
 	// Resolver is used by the DNS check.
 	Resolver Resolver
+	// ResolverProbe is a name that always resolves (the CLI uses
+	// example.org). When a site's host does not resolve, it is looked up
+	// too: if it fails as well, no DNS resolver is reachable and the DNS
+	// results are unknown rather than failed. Empty: no probe.
+	ResolverProbe string
 	// Dial connects to hubs and identity providers; tests map site hosts
 	// to loopback listeners with it.
 	Dial DialFunc
@@ -74,6 +79,7 @@ type Verifier struct {
 	opts   Options
 	http   *http.Client
 	dialer DialFunc
+	probe  resolverProbe
 }
 
 // New returns a Verifier; zero fields of opts take their defaults.

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hubfleet/hubfleet/internal/golden"
+	"github.com/hubfleet/hubfleet/internal/output"
+	"github.com/hubfleet/hubfleet/internal/scaffold"
+)
+
+// checkSchema validates a JSON document against the schema of its kind.
+func checkSchema(t *testing.T, kind, doc string) {
+	t.Helper()
+	raw, err := output.Schema(kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemaDoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(kind+".json", schemaDoc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(kind + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatalf("%s output is not JSON: %v\n%s", kind, err, doc)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("%s output does not follow schemas/%s.json: %v\n%s", kind, kind, err, doc)
+	}
+}
+
+var (
+	ageRecipient = regexp.MustCompile(`age1[0-9a-z]{58}`)
+	goVersion    = regexp.MustCompile(regexp.QuoteMeta(runtime.Version()))
+)
+
+// TestOutputGoldens holds the text, JSON and YAML of version, init, site
+// new and secret keygen, and validates each JSON against its schema.
+func TestOutputGoldens(t *testing.T) {
+	keys := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", keys)
+	t.Setenv("NO_COLOR", "")
+	parent := t.TempDir()
+	normalize := func(s string) string {
+		s = strings.ReplaceAll(s, parent, "<tmp>")
+		s = strings.ReplaceAll(s, keys, "<config>")
+		s = ageRecipient.ReplaceAllString(s, "age1<recipient>")
+		return goVersion.ReplaceAllString(s, "<go>")
+	}
+	for _, format := range []string{"text", "json", "yaml"} {
+		t.Run(format, func(t *testing.T) {
+			root := filepath.Join(parent, "fleet-"+format)
+			steps := []struct {
+				name, kind string
+				args       []string
+			}{
+				{"version", "version", []string{"version"}},
+				{"init", "init", []string{"init", root, "--action-ref", testActionSHA, "--action-version", "v1.2.3"}},
+				{"site-new", "site-new", []string{"site", "new", "hub", "--root", root, "--provider", "native", "--host", "hub.example.org", "--tls", "autohttps", "--contact-email", "ops@example.org"}},
+				{"keygen", "keygen", []string{"secret", "keygen", "--site", "hub", "--root", root}},
+			}
+			for _, st := range steps {
+				r := hubfleet(t, "", append(st.args, "-o", format)...)
+				if r.code != exitOK {
+					t.Fatalf("%s: exit %d\n%s%s", st.name, r.code, r.stdout, r.stderr)
+				}
+				ext := map[string]string{"text": "txt", "json": "json", "yaml": "yaml"}[format]
+				golden.Assert(t, filepath.Join("testdata", "output", st.name+"."+ext), normalize(r.stdout))
+				if format == "json" {
+					checkSchema(t, st.kind, r.stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestVerifyOutputs runs verify where nothing answers, in every format:
+// the skipped Kubernetes checks are an unknown result in each, and the
+// JSON follows its schema.
+func TestVerifyOutputs(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	const host = "pangeo-dev.vm.fedcloud.eu"
+	base := []string{"verify", "--root", root, "--site", "egi-dev", "--no-kube", "--timeout", "2s", "--dns-probe", "",
+		"--resolve", host + "=127.0.0.1", "--connect-to", host + "=127.0.0.1:1"}
+	for _, format := range []string{"text", "table", "json", "yaml", "markdown"} {
+		r := hubfleet(t, "", append(base, "-o", format)...)
+		if r.code != exitProblems {
+			t.Fatalf("-o %s: exit %d, want 1 (nothing answers)\n%s%s", format, r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "unknown") || !strings.Contains(r.stdout, "not checked: no cluster credentials") {
+			t.Errorf("-o %s lacks the unknown kubernetes result:\n%s", format, r.stdout)
+		}
+		if !strings.Contains(r.stderr, "1 site(s): 1 fail; ") || !strings.Contains(r.stderr, " check(s): ") {
+			t.Errorf("-o %s: the summary does not count sites and checks apart: %s", format, r.stderr)
+		}
+		if format == "json" {
+			checkSchema(t, "verify", r.stdout)
+		}
+	}
+	if r := hubfleet(t, "", append(base, "-o", "xml")...); r.code != exitError || !strings.Contains(r.stderr, "text, json, yaml or markdown") {
+		t.Errorf("-o xml: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+func TestNoColor(t *testing.T) {
+	t.Parallel()
+	var off, on output.Style
+	off = output.NewStyle(&bytes.Buffer{}, false, func(string) string { return "" })
+	if got := off.Bad("fail"); got != "fail" {
+		t.Errorf("colour on a non-terminal: %q", got)
+	}
+	on = output.Colored()
+	if got := on.Bad("fail"); got != "\x1b[31mfail\x1b[0m" {
+		t.Errorf("Colored().Bad = %q", got)
+	}
+	var b bytes.Buffer
+	if err := writeVerifyText(&b, nil, on); err != nil {
+		t.Fatal(err)
+	}
+	// --no-color is a global flag every command accepts.
+	if r := hubfleet(t, "", "--no-color", "version"); r.code != exitOK || strings.Contains(r.stdout, "\x1b[") {
+		t.Errorf("--no-color version: exit %d %q", r.code, r.stdout)
+	}
+}
+
+// TestSiteNewPrompts drives 'site new' through its prompter: only what the
+// flags leave out is asked.
+func TestSiteNewPrompts(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(t.TempDir(), "f")
+	if r := hubfleet(t, "", "init", root, "--action-ref", testActionSHA); r.code != exitOK {
+		t.Fatal(r.stderr)
+	}
+	var out, errb, asked bytes.Buffer
+	s := streams{in: strings.NewReader(""), out: &out, err: &errb}
+	g := &globalOptions{root: root}
+	p := scaffold.NewLinePrompter(strings.NewReader("oidc\nautohttps\nops@example.org\nmy-client\nhttps://id.example.org\nalice,bob\nalice\n"), &asked)
+	cmd := newSiteNewCmd(g, s, p)
+	cmd.SetArgs([]string{"prompted", "--host", "p.example.org"})
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("%v\n%s", err, asked.String())
+	}
+	q := asked.String()
+	if strings.Contains(q, "Public DNS name") {
+		t.Errorf("asked for the host a flag gave:\n%s", q)
+	}
+	for _, want := range []string{"How do users log in", "Let's Encrypt contact", "OpenID Connect issuer", "Who may log in"} {
+		if !strings.Contains(q, want) {
+			t.Errorf("did not ask %q:\n%s", want, q)
+		}
+	}
+	if r := hubfleet(t, "", "validate", "--root", root); r.code != exitOK {
+		t.Errorf("the prompted site does not validate: %s%s", r.stdout, r.stderr)
+	}
+	// Without a terminal or a prompter, a missing setting names its flag.
+	r := hubfleet(t, "", "site", "new", "flagless", "--root", root, "--provider", "cognito")
+	if r.code != exitError || !strings.Contains(r.stderr, "--host") || !strings.Contains(r.stderr, "--cognito-user-pool") {
+		t.Errorf("site new without its settings: exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestEveryCommandsHelp: every command's --help shows an example and each
+// of its flags.
+func TestEveryCommandsHelp(t *testing.T) {
+	t.Parallel()
+	root := newRootCmd(streams{in: strings.NewReader(""), out: &bytes.Buffer{}, err: &bytes.Buffer{}})
+	var all []*cobra.Command
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" {
+			return
+		}
+		all = append(all, c)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	if len(all) < 15 {
+		t.Fatalf("only %d commands found", len(all))
+	}
+	for _, c := range all {
+		path := strings.Fields(c.CommandPath())[1:]
+		r := hubfleet(t, "", append(path, "--help")...)
+		if r.code != exitOK {
+			t.Errorf("%s --help: exit %d", c.CommandPath(), r.code)
+			continue
+		}
+		if !strings.Contains(r.stdout, "Examples:\n  ") {
+			t.Errorf("%s --help has no example", c.CommandPath())
+		}
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden && !strings.Contains(r.stdout, "--"+f.Name) {
+				t.Errorf("%s --help does not show --%s", c.CommandPath(), f.Name)
+			}
+		})
+	}
+}
+
+// TestCompletion completes site names, chart names and output formats
+// through cobra's hidden __complete command, as the shells do.
+func TestCompletion(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "--root", root, "render", "--site", ""}, []string{"egi-cesnet", "egi-dev", "egi-pangeo", "heliocloud-aws", "pangeo-azure"}},
+		{[]string{"__complete", "--root", root, "secret", "keygen", "--site", "egi-"}, []string{"egi-cesnet", "egi-dev", "egi-pangeo"}},
+		{[]string{"__complete", "verify", "-o", ""}, []string{"text", "json", "yaml", "markdown"}},
+		{[]string{"__complete", "plan", "-o", ""}, []string{"text", "markdown", "json"}},
+		{[]string{"__complete", "site", "new", "x", "--provider", ""}, scaffold.Providers},
+	} {
+		r := hubfleet(t, "", tc.args...)
+		var got []string
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if line != "" && !strings.HasPrefix(line, ":") {
+				got = append(got, line)
+			}
+		}
+		prefix := tc.args[len(tc.args)-1]
+		var want []string
+		for _, w := range tc.want {
+			if strings.HasPrefix(w, prefix) {
+				want = append(want, w)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%v: completions %q, want %q", tc.args[1:], got, want)
+		}
+	}
+}

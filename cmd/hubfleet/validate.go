@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/valuesschema"
+)
+
+type validateOptions struct {
+	output     string
+	chartCache string
+}
+
+func newValidateCmd(g *globalOptions, s streams) *cobra.Command {
+	o := &validateOptions{}
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Validate the fleet file and every site file",
+		Long: `Validate reads bases/daskhub/fleet.yaml and every clusters/<site>/site.yaml and
+reports every problem in every file at once, each with its file, line, field
+and fix. A field that fails to decode is reported and only the checks that need
+it are skipped.
+
+Each site's spec.values keys are checked against the values.schema.json of the
+charts the site runs, read from the local chart cache (the one 'hubfleet plan'
+fills). Validate never uses the network: a chart missing from the cache is a
+warning, not an error.
+
+Warnings (for example an image tagged latest) are printed but do not fail
+validation. Site files larger than 32 MiB are refused. Symbolic links under
+clusters/ and overlays/ are errors.
+
+With -o json the result is one JSON object on stdout (schema version 1):
+  {"version": 1, "valid": false, "sites": 5, "errors": 1, "warnings": 0,
+   "problems": [{"file": "...", "line": 28, "field": "spec.host",
+                 "kind": "host", "severity": "error",
+                 "message": "...", "fix": "..."}]}
+
+Exit codes: 0 valid (warnings allowed), 1 problems found, 2 validation could
+not run (no fleet here, an unreadable file, interrupted).`,
+		Example: `  hubfleet validate
+  hubfleet validate -o json | jq '.problems[] | select(.severity == "error")'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runValidate(cmd.Context(), g, o, s)
+		},
+	}
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	addChartCacheFlag(cmd, &o.chartCache)
+	return cmd
+}
+
+func addChartCacheFlag(cmd *cobra.Command, dst *string) {
+	cmd.Flags().StringVar(dst, "chart-cache", chart.DefaultCacheDir(), "chart cache to read values schemas from (never fetched here)")
+}
+
+// ValidateReportVersion is the version of the `validate -o json` schema.
+// It changes only when a field is removed or changes meaning.
+const ValidateReportVersion = 1
+
+// validateReport is the `validate -o json` output.
+type validateReport struct {
+	Version  int            `json:"version"`
+	Valid    bool           `json:"valid"`
+	Sites    int            `json:"sites"`
+	Errors   int            `json:"errors"`
+	Warnings int            `json:"warnings"`
+	Problems []reportedItem `json:"problems"`
+}
+
+type reportedItem struct {
+	File     string `json:"file"`
+	Line     int    `json:"line,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	Fix      string `json:"fix,omitempty"`
+}
+
+func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s streams) error {
+	if o.output != "text" && o.output != "json" {
+		return fmt.Errorf("unknown output %q: use text or json", o.output)
+	}
+	fl, all, err := checkFleet(ctx, g.root, o.chartCache)
+	if err != nil {
+		return err
+	}
+	errs, warns := all.Errors(), all.Warnings()
+	if o.output == "json" {
+		rep := validateReport{Version: ValidateReportVersion, Valid: len(errs) == 0, Errors: len(errs), Warnings: len(warns), Problems: []reportedItem{}}
+		if fl != nil {
+			rep.Sites = len(fl.Sites)
+		}
+		for _, e := range all {
+			sev := "error"
+			if e.Severity == site.SeverityWarning {
+				sev = "warning"
+			}
+			rep.Problems = append(rep.Problems, reportedItem{File: e.File, Line: e.Line, Field: e.Field, Kind: string(e.Kind), Severity: sev, Message: e.Msg, Fix: e.Fix})
+		}
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return problems("")
+		}
+		return nil
+	}
+	if len(warns) > 0 {
+		fmt.Fprintln(s.err, warns.Error())
+	}
+	if len(errs) > 0 {
+		return problems("%s\n%d problem(s) found", errs.Error(), len(errs))
+	}
+	fmt.Fprintf(s.out, "%d site(s) valid", len(fl.Sites))
+	if len(warns) > 0 {
+		fmt.Fprintf(s.out, ", %d warning(s)", len(warns))
+	}
+	fmt.Fprintln(s.out)
+	return nil
+}
+
+// checkFleet loads the fleet at root and checks every site, values
+// schemas included. It returns every problem (errors and warnings, in
+// file and line order); err is set only when the check could not run.
+func checkFleet(ctx context.Context, root, chartCache string) (*fleet.Fleet, site.ErrorList, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	fl, err := fleet.LoadDirContext(ctx, abs)
+	var all site.ErrorList
+	if err != nil && !errors.As(err, &all) {
+		return nil, nil, err
+	}
+	if fl == nil {
+		return nil, all, nil
+	}
+	all = append(all, fl.Warnings...)
+	if fl.Config != nil && len(fl.Sites) > 0 {
+		opts := chart.DefaultResolverOptions()
+		opts.CacheDir, opts.Offline = chartCache, true
+		res, err := chart.NewResolver(opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, st := range fl.Sites {
+			list, err := valuesschema.CheckSite(ctx, st, fl.Config, valuesschema.Options{Resolver: res})
+			if err != nil {
+				return nil, nil, err
+			}
+			all = append(all, list...)
+		}
+	}
+	all.Sort()
+	return fl, all, nil
+}
+
+// loadFleetChecked is checkFleet for commands that go on to use the
+// fleet: warnings go to stderr, and problems are an exit-1 error that
+// lists every one of them.
+func loadFleetChecked(ctx context.Context, root, chartCache string, s streams) (*fleet.Fleet, error) {
+	fl, all, err := checkFleet(ctx, root, chartCache)
+	if err != nil {
+		return nil, err
+	}
+	if w := all.Warnings(); len(w) > 0 {
+		fmt.Fprintln(s.err, w.Error())
+	}
+	if errs := all.Errors(); len(errs) > 0 {
+		return nil, problems("%s\n%d problem(s) found", errs.Error(), len(errs))
+	}
+	return fl, nil
+}
+
+// checkImported checks an imported site's values keys against the chart
+// schemas, as validate does, so a typo in the values file is reported at
+// import time. Outside a fleet (no fleet file) there is nothing to check
+// against and it returns nothing.
+func checkImported(ctx context.Context, root, chartCache, rel string, data []byte) (site.ErrorList, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	fb, err := os.ReadFile(filepath.Join(abs, fleet.FleetFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := site.DecodeFleetContext(ctx, fleet.FleetFile, fb)
+	if err != nil || f == nil {
+		return nil, nil // validate reports the fleet file's own problems
+	}
+	st, err := site.DecodeSiteContext(ctx, rel, data)
+	if st == nil {
+		return nil, err
+	}
+	opts := chart.DefaultResolverOptions()
+	opts.CacheDir, opts.Offline = chartCache, true
+	res, err := chart.NewResolver(opts)
+	if err != nil {
+		return nil, err
+	}
+	return valuesschema.CheckSite(ctx, st, f, valuesschema.Options{Resolver: res})
+}

@@ -1,0 +1,11 @@
+// Package output is hubfleet's one output convention:
+//
+//   - -o text|json|yaml|markdown, parsed by ParseFormat, with text the
+//     default everywhere;
+//   - every JSON and YAML document starts with a Header: schemaVersion (the
+//     version of its schema, bumped on any incompatible change) and kind;
+//     the schemas are in schemas/ (embedded, see Schema) and tests validate
+//     every command's JSON against them;
+//   - colour only on a terminal, off with --no-color or a non-empty NO_COLOR
+//     (https://no-color.org), through Style.
+package output

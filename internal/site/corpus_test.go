@@ -1,0 +1,213 @@
+package site_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"helm.sh/helm/v3/pkg/repo"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/golden"
+	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/valuesschema"
+)
+
+// corpus checks site files the way `hubfleet validate` does: decoding,
+// every semantic check and the chart-schema check of spec.values against
+// the real charts of ../shared/charts.
+type corpus struct {
+	fleet *site.Fleet
+	// noClusterKey is the fleet without its clusterAgeRecipient, for the
+	// files that test a SOPS site without an age key (sops-*.yaml).
+	noClusterKey *site.Fleet
+	resolver     *chart.Resolver
+}
+
+func newCorpus(t *testing.T) *corpus {
+	t.Helper()
+	data, err := os.ReadFile("testdata/fleet.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := site.DecodeFleet("testdata/fleet.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := site.ValidateFleet(f); err != nil {
+		t.Fatalf("the test fleet must be valid: %v", err)
+	}
+	// Serve the real charts on loopback and point the fleet at them.
+	url := serveCharts(t)
+	for _, c := range []*site.ChartSource{&f.Spec.Charts.DaskHub, &f.Spec.Charts.JupyterHub, &f.Spec.Charts.DaskGateway} {
+		c.Repository = url
+	}
+	opts := chart.DefaultResolverOptions()
+	opts.CacheDir = t.TempDir()
+	res, err := chart.NewResolver(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nk := *f
+	nk.Spec.Secrets.ClusterAgeRecipient = ""
+	return &corpus{fleet: f, noClusterKey: &nk, resolver: res}
+}
+
+func serveCharts(t *testing.T) string {
+	t.Helper()
+	src := filepath.Join("..", "..", "..", "shared", "charts")
+	tgzs, _ := filepath.Glob(filepath.Join(src, "*.tgz"))
+	if len(tgzs) == 0 {
+		t.Fatalf("no real charts in %s: the corpus checks values against them", src)
+	}
+	dir := t.TempDir()
+	for _, f := range tgzs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	idx, err := repo.IndexDirectory(dir, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.WriteFile(filepath.Join(dir, "index.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return srv.URL
+}
+
+// check returns every problem of one file, errors and warnings.
+func (c *corpus) check(t *testing.T, file string) site.ErrorList {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.fleet
+	if strings.HasPrefix(filepath.Base(file), "sops-") {
+		f = c.noClusterKey
+	}
+	s, err := site.DecodeSite(file, data)
+	var list site.ErrorList
+	if err != nil && !errors.As(err, &list) {
+		t.Fatalf("%s: error is %T, want ErrorList: %v", file, err, err)
+	}
+	if s != nil {
+		list = append(list, site.Check(s, f)...)
+		more, err := valuesschema.CheckSite(context.Background(), s, f, valuesschema.Options{Resolver: c.resolver})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, more...)
+	}
+	list.Sort()
+	return list
+}
+
+func TestCorpus(t *testing.T) {
+	c := newCorpus(t)
+
+	t.Run("malformed files report every error with file, line, field and fix", func(t *testing.T) {
+		files, err := filepath.Glob("testdata/invalid/*.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) < 120 {
+			t.Fatalf("found %d malformed site files, want at least 120", len(files))
+		}
+		kinds := map[site.Kind]bool{}
+		for _, file := range files {
+			list := c.check(t, file)
+			if len(list) == 0 {
+				t.Errorf("%s: no error reported", file)
+				continue
+			}
+			for _, e := range list {
+				kinds[e.Kind] = true
+				if e.File != file || e.Msg == "" || e.Fix == "" {
+					t.Errorf("%s: error lacks file, message or fix: %#v", file, e)
+				}
+				if e.Line == 0 && e.Kind != site.KindRequired && e.Kind != site.KindHeader {
+					t.Errorf("%s: error has no line: %v", file, e)
+				}
+			}
+			golden.Assert(t, strings.TrimSuffix(file, ".yaml")+".golden", list.Error()+"\n")
+		}
+		// The fleet-file corpus adds the kinds only a fleet file has.
+		fleetFiles, _ := filepath.Glob("testdata/invalid-fleet/*.yaml")
+		for _, file := range fleetFiles {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fl, err := site.DecodeFleet(file, data)
+			if err == nil {
+				err = site.ValidateFleet(fl)
+			}
+			var list site.ErrorList
+			if errors.As(err, &list) {
+				for _, e := range list {
+					kinds[e.Kind] = true
+				}
+			}
+		}
+		t.Logf("%d malformed site files and %d fleet files, %d error kinds", len(files), len(fleetFiles), len(kinds))
+		if len(kinds) < 35 {
+			t.Errorf("malformed files cover %d error kinds, want at least 35: %v", len(kinds), kinds)
+		}
+	})
+
+	t.Run("ten independent errors are all reported", func(t *testing.T) {
+		list := c.check(t, "testdata/invalid/ten-independent-errors.yaml")
+		var got []string
+		for _, e := range list {
+			got = append(got, string(e.Kind)+" "+e.Field)
+		}
+		want := []string{
+			"name metadata.name",
+			"label metadata.labels.community",
+			"range spec.wave",
+			"kubernetes-version spec.kubernetes.version",
+			"reserved-namespace spec.namespace",
+			"url spec.baseURL",
+			"required spec.auth.admins[0]",
+			"image spec.singleuser.image",
+			"non-finite-number spec.singleuser.cpu.guarantee",
+			"range spec.singleuser.memory.guarantee",
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("problems (-want +got):\n%s\n%v", diff, list)
+		}
+	})
+
+	t.Run("valid files and every example site pass", func(t *testing.T) {
+		files, err := filepath.Glob("testdata/valid/*.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		examples, err := filepath.Glob("../../clusters/*/site.yaml")
+		if err != nil || len(examples) == 0 {
+			t.Fatalf("no example sites: %v", err)
+		}
+		for _, file := range append(files, examples...) {
+			if list := c.check(t, file); len(list) > 0 {
+				t.Errorf("%s rejected:\n%v", file, list)
+			}
+		}
+	})
+}
