@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,24 +13,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
-	"github.com/hubfleet/hubfleet/internal/plan"
-	"sigs.k8s.io/yaml"
 )
 
 const (
 	kubeVersion = "1.31.0"
 	apiVersion  = "traefik.io/v1alpha1"
-	releaseName = "daskhub"
 )
 
 func main() {
@@ -38,38 +31,38 @@ func main() {
 }
 
 type config struct {
-	sites, fleet int
-	helm         string
-	workers      int
-	keep         bool
-	runs         int
-	// child mode: render sites in this process and exit (for max RSS).
-	childRender int
-	childRepo   string
-	childCache  string
-	cpuProfile  string
+	sites, planFleet, fleet int
+	helm                    string
+	charts                  string
+	workers                 int
+	keep                    bool
+	runs                    int
+	cpuProfile              string
+	child                   string
+	fleetCold               bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var cfg config
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&cfg.sites, "sites", 50, "sites in the render and one-change plan workloads")
-	fs.IntVar(&cfg.fleet, "fleet", 500, "sites in the no-op re-plan and memory workloads")
+	fs.IntVar(&cfg.sites, "sites", 50, "sites in the cold render workloads compared with the helm template loop")
+	fs.IntVar(&cfg.planFleet, "plan-fleet", 500, "sites in the fleet of the one-site plan")
+	fs.IntVar(&cfg.fleet, "fleet", 5000, "sites in the generated fleet (cold render, no-op re-plan, peak RSS); 0 skips it")
 	fs.StringVar(&cfg.helm, "helm", "", "helm v3 binary (default: build helm.sh/helm/v3/cmd/helm into a temporary directory)")
+	fs.StringVar(&cfg.charts, "charts", "", "directory of the real chart archives (default: ../shared/charts from the repository root)")
 	fs.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "hubfleet render workers")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary directory")
-	fs.IntVar(&cfg.runs, "runs", 3, "repetitions of the timed workloads; the fastest run of each side is reported (the machine may be shared)")
-	fs.IntVar(&cfg.childRender, "child-render", 0, "internal: render this many sites and exit")
-	fs.StringVar(&cfg.childRepo, "child-repo", "", "internal: chart repository URL")
-	fs.StringVar(&cfg.childCache, "child-cache", "", "internal: chart cache directory")
-	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the hubfleet side of the first workload")
+	fs.IntVar(&cfg.runs, "runs", 3, "paired alternating runs of the compared workloads; medians are reported")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write CPU profiles of the first hubfleet run of each cold workload into this directory")
+	fs.BoolVar(&cfg.fleetCold, "fleet-cold", true, "render the -fleet fleet cold (peak RSS); false measures only its no-op re-plan")
+	fs.StringVar(&cfg.child, "child", "", "internal: run the job in this file and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	var err error
-	if cfg.childRender > 0 {
-		err = childRender(ctx, cfg, stdout)
+	if cfg.child != "" {
+		err = childMain(ctx, cfg.child, stdout)
 	} else {
 		err = bench(ctx, cfg, stdout, stderr)
 	}
@@ -80,73 +73,143 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-type row struct {
-	workload string
-	hubfleet time.Duration
-	helm     time.Duration
-	// CPU times (user+sys): hubfleet's own, helm's children's.
-	hubCPU, helmCPU time.Duration
-	target          string
-	note            string
+// sample is one measured run of one side.
+type sample struct {
+	wall, cpu time.Duration
+	// rss is the peak resident set size in bytes (the largest process).
+	rss int64
 }
 
-// cpuTime returns the user+system CPU time of this process (who =
-// syscall.RUSAGE_SELF) or of its waited-for children (RUSAGE_CHILDREN).
-func cpuTime(who int) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(who, &ru); err != nil {
-		return 0
+func usage(ps *os.ProcessState) (cpu time.Duration, rss int64) {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0, 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Maxrss * 1024 // KiB on Linux
 }
 
-// measure runs f and returns its wall time and the CPU time spent by
-// this process (self) or its children.
-func measure(who int, f func() error) (wall, cpu time.Duration, err error) {
-	c0, t0 := cpuTime(who), time.Now()
-	err = f()
-	return time.Since(t0), cpuTime(who) - c0, err
-}
-
-// pair alternates n runs of hub (in this process) and peer (child
-// processes), so both sides see the same machine load, and returns each
-// side's fastest run and the median of the per-pair wall-time ratios.
-func pair(n int, hub, peer func(run int) error) (r row, median float64, err error) {
-	var ratios []float64
-	for i := range max(n, 1) {
-		hw, hc, err := measure(syscall.RUSAGE_SELF, func() error { return hub(i) })
-		if err != nil {
-			return row{}, 0, err
-		}
-		pw, pc, err := measure(syscall.RUSAGE_CHILDREN, func() error { return peer(i) })
-		if err != nil {
-			return row{}, 0, err
-		}
-		if i == 0 || hw < r.hubfleet {
-			r.hubfleet, r.hubCPU = hw, hc
-		}
-		if i == 0 || pw < r.helm {
-			r.helm, r.helmCPU = pw, pc
-		}
-		ratios = append(ratios, float64(pw)/float64(hw))
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
 	}
-	slices.Sort(ratios)
-	return r, ratios[len(ratios)/2], nil
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
-// best runs f n times (f gets the run number) and returns the fastest
-// wall time with its CPU time.
-func best(n, who int, f func(run int) error) (wall, cpu time.Duration, err error) {
-	for i := range max(n, 1) {
-		w, c, err := measure(who, func() error { return f(i) })
-		if err != nil {
-			return 0, 0, err
-		}
-		if i == 0 || w < wall {
-			wall, cpu = w, c
+type env struct {
+	cfg    config
+	self   string
+	tmp    string
+	repo   string
+	helm   string
+	stderr io.Writer
+	// archives maps a chart version to its archive (for helm template).
+	archives map[chartRef]string
+	jobs     int
+}
+
+// hubfleet runs j in a child process (a fresh process like a hubfleet
+// command) and measures it.
+func (e *env) hubfleet(ctx context.Context, j job) (sample, report, error) {
+	e.jobs++
+	if j.Workers == 0 {
+		j.Workers = e.cfg.workers
+	}
+	f := filepath.Join(e.tmp, fmt.Sprintf("job-%d.json", e.jobs))
+	b, err := json.Marshal(j)
+	if err != nil {
+		return sample{}, report{}, err
+	}
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		return sample{}, report{}, err
+	}
+	cmd := exec.CommandContext(ctx, e.self, "-child", f)
+	cmd.Stderr = e.stderr
+	t0 := time.Now()
+	out, err := cmd.Output()
+	wall := time.Since(t0)
+	if err != nil {
+		return sample{}, report{}, fmt.Errorf("hubfleet child: %w", err)
+	}
+	var rep report
+	if err := json.Unmarshal(out, &rep); err != nil {
+		return sample{}, report{}, fmt.Errorf("child report: %w", err)
+	}
+	cpu, rss := usage(cmd.ProcessState)
+	return sample{wall: wall, cpu: cpu, rss: rss}, rep, nil
+}
+
+// helmLoop is what peers do: one `helm template` process per release of
+// every site, one after the other.
+func (e *env) helmLoop(ctx context.Context, sites []site) (sample, error) {
+	var s sample
+	t0 := time.Now()
+	for _, st := range sites {
+		for _, r := range st.Releases {
+			cmd := exec.CommandContext(ctx, e.helm, "template", r.Release, e.archives[chartRef{r.Chart, r.Version}],
+				"--namespace", st.Name, "-f", r.Path,
+				"--kube-version", kubeVersion, "--api-versions", apiVersion, "--include-crds")
+			cmd.Stdout = io.Discard
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Run(); err != nil {
+				return s, fmt.Errorf("helm template %s/%s: %w: %s", st.Name, r.Release, err, stderr.String())
+			}
+			cpu, rss := usage(cmd.ProcessState)
+			s.cpu += cpu
+			s.rss = max(s.rss, rss)
 		}
 	}
-	return wall, cpu, nil
+	s.wall = time.Since(t0)
+	return s, nil
+}
+
+func (e *env) writeSites(dir string, sites []site) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := range sites {
+		for k := range sites[i].Releases {
+			r := &sites[i].Releases[k]
+			r.Path = filepath.Join(dir, sites[i].Name+"-"+r.Release+".yaml")
+			if err := os.WriteFile(r.Path, []byte(r.Values), 0o644); err != nil {
+				return err
+			}
+			r.Values = ""
+		}
+	}
+	return nil
+}
+
+func generate(n int, salt string, l func(i int) layout) []site {
+	out := make([]site, n)
+	for i := range out {
+		out[i] = syntheticSite(i, salt, l(i))
+	}
+	return out
+}
+
+func noProblems(what string, rep report) error {
+	if len(rep.Problems) > 0 {
+		return fmt.Errorf("%s: %d problems, first: %s", what, len(rep.Problems), rep.Problems[0])
+	}
+	return nil
+}
+
+func median(xs []time.Duration) time.Duration {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func medianF(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
@@ -159,357 +222,292 @@ func bench(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	helm := cfg.helm
-	if helm == "" {
-		helm = filepath.Join(tmp, "helm")
-		fmt.Fprintln(stderr, "building helm.sh/helm/v3/cmd/helm ...")
-		build := exec.CommandContext(ctx, "go", "build", "-o", helm, "helm.sh/helm/v3/cmd/helm")
-		build.Stdout, build.Stderr = stderr, stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build helm: %w", err)
-		}
+	self, err := os.Executable()
+	if err != nil {
+		return err
 	}
-	out, err := exec.CommandContext(ctx, helm, "version", "--short").Output()
+	e := &env{cfg: cfg, self: self, tmp: tmp, stderr: stderr, archives: map[chartRef]string{}}
+	if e.helm, err = buildHelm(ctx, cfg, tmp, stderr); err != nil {
+		return err
+	}
+	out, err := exec.CommandContext(ctx, e.helm, "version", "--short").Output()
 	if err != nil {
 		return fmt.Errorf("helm version: %w", err)
 	}
 	helmVersion := strings.TrimSpace(string(out))
 
-	// A chart repository on loopback serving the daskhub umbrella.
+	// The real charts, served from a chart repository on loopback.
+	chartsDir := cfg.charts
+	if chartsDir == "" {
+		if chartsDir, err = sharedCharts(); err != nil {
+			return err
+		}
+	}
 	repoDir := filepath.Join(tmp, "repo")
-	srv := httptest.NewServer(http.FileServer(http.Dir(repoDir)))
-	defer srv.Close()
-	tgz, err := chartrepotest.Package(chartrepotest.Chart{Dir: chartrepotest.Dir("daskhub")}, repoDir)
-	if err != nil {
+	if err := os.MkdirAll(repoDir, 0o755); err != nil {
 		return err
 	}
+	for _, c := range realChartFiles {
+		name := fmt.Sprintf("%s-%s.tgz", c.name, c.version)
+		b, err := os.ReadFile(filepath.Join(chartsDir, name))
+		if err != nil {
+			return fmt.Errorf("real chart: %w (see ../shared/REAL.md)", err)
+		}
+		e.archives[c] = filepath.Join(repoDir, name)
+		if err := os.WriteFile(e.archives[c], b, 0o644); err != nil {
+			return err
+		}
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(repoDir)))
+	defer srv.Close()
 	if err := chartrepotest.WriteIndex(repoDir, srv.URL); err != nil {
 		return err
 	}
-	ref := chart.Ref{RepoURL: srv.URL, Name: "daskhub", Version: "2024.1.x"}
+	e.repo = srv.URL
+	warmCharts := filepath.Join(tmp, "charts-warm")
 
-	sitesDir := filepath.Join(tmp, "sites")
-	base := make([]site, cfg.fleet)
-	for i := range base {
-		base[i] = syntheticSite(i, "base")
-	}
-	if cfg.sites > cfg.fleet {
-		return errors.New("-sites must not exceed -fleet")
-	}
-	basePaths, err := writeSites(filepath.Join(sitesDir, "base"), base)
-	if err != nil {
-		return err
-	}
-	head := append([]site(nil), base[:cfg.sites]...)
-	changed := cfg.sites / 2
-	head[changed] = syntheticSite(changed, "head")
-	headPaths, err := writeSites(filepath.Join(sitesDir, "head"), head)
-	if err != nil {
-		return err
-	}
+	fmt.Fprintf(stdout, "hubfleet chart benchmark on the real charts: %s, %d CPUs, %d hubfleet workers, %s, Kubernetes %s\n", runtime.Version(), runtime.NumCPU(), cfg.workers, helmVersion, kubeVersion)
+	fmt.Fprintf(stdout, "medians of %d paired alternating runs; CPU is user+system of all processes of a side; peak RSS is the largest process\n\n", max(cfg.runs, 1))
 
-	var rows []row
-	fmt.Fprintf(stderr, "1/4 full render of %d sites, cold caches ...\n", cfg.sites)
-	chartCache := filepath.Join(tmp, "charts")
-	if cfg.cpuProfile != "" {
-		f, err := os.Create(cfg.cpuProfile)
-		if err != nil {
+	// 1. Cold render + validation of -sites sites, per chart mode.
+	fmt.Fprintln(stdout, "| chart mode | side | wall | CPU | peak RSS | vs helm: wall | vs helm: CPU | load average |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|")
+	for li, l := range []layout{umbrellaLayout, composedLayout} {
+		sites := generate(cfg.sites, "base", func(int) layout { return l })
+		if err := e.writeSites(filepath.Join(tmp, fmt.Sprintf("cold-%d", li)), sites); err != nil {
 			return err
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-	}
-	var results []chart.Result
-	r1, med, err := pair(cfg.runs, func(run int) error {
-		// Cold: empty chart cache and empty result cache every run.
-		var err error
-		results, err = renderSites(ctx, cfg, ref, filepath.Join(tmp, fmt.Sprintf("charts-cold-%d", run)), filepath.Join(tmp, fmt.Sprintf("renders-cold-%d", run)), base[:cfg.sites], basePaths[:cfg.sites])
-		if err == nil {
-			if bad := failing(results); bad != "" {
-				err = fmt.Errorf("synthetic sites do not render cleanly: %s", bad)
-			}
-		}
-		return err
-	}, func(int) error {
-		return helmLoop(ctx, helm, tgz, base[:cfg.sites], basePaths[:cfg.sites])
-	})
-	pprof.StopCPUProfile()
-	if err != nil {
-		return err
-	}
-	// Later workloads start from a downloaded chart.
-	if _, err := resolve(ctx, ref, chartCache); err != nil {
-		return err
-	}
-	r1.workload, r1.target, r1.note = fmt.Sprintf("full render + validation, %d sites, cold", cfg.sites), ">= 4x", fmt.Sprintf("median paired speedup %.1fx", med)
-	rows = append(rows, r1)
-
-	fmt.Fprintf(stderr, "2/4 plan of a one-site change in a %d-site fleet ...\n", cfg.sites)
-	var p *plan.Plan
-	r2, med, err := pair(cfg.runs, func(run int) error {
-		// A fresh result cache each run: the change was never rendered.
-		var err error
-		p, err = planSites(ctx, cfg, ref, chartCache, filepath.Join(tmp, fmt.Sprintf("renders-plan-%d", run)), base[:cfg.sites], basePaths[:cfg.sites], head, headPaths)
-		if err == nil {
-			if c := p.Counts(); c[plan.Changed] != 1 {
-				err = fmt.Errorf("one-site change planned %v", c)
-			}
-		}
-		return err
-	}, func(int) error {
-		if err := helmLoop(ctx, helm, tgz, base[:cfg.sites], basePaths[:cfg.sites]); err != nil {
-			return err
-		}
-		return helmLoop(ctx, helm, tgz, head, headPaths)
-	})
-	if err != nil {
-		return err
-	}
-	r2.workload, r2.target, r2.note = fmt.Sprintf("plan of a one-site change, %d-site fleet (helm: every site at base and head)", cfg.sites), ">= 30x", fmt.Sprintf("median paired speedup %.1fx", med)
-	rows = append(rows, r2)
-
-	fmt.Fprintf(stderr, "3/4 no-op re-plan of %d sites, warm caches ...\n", cfg.fleet)
-	hub, hubCPU, err := best(cfg.runs, syscall.RUSAGE_SELF, func(int) error {
-		var err error
-		p, err = planSites(ctx, cfg, ref, chartCache, filepath.Join(tmp, "renders-plan-0"), base, basePaths, base, basePaths)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if p.Changed() {
-		return errors.New("no-op plan reports changes")
-	}
-	rows = append(rows, row{workload: fmt.Sprintf("no-op re-plan, %d sites, warm", cfg.fleet), hubfleet: hub, hubCPU: hubCPU, target: "< 1 s"})
-
-	fmt.Fprintf(stderr, "4/4 render of %d sites in a child process (peak memory) ...\n", cfg.fleet)
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	child := exec.CommandContext(ctx, self, "-child-render", strconv.Itoa(cfg.fleet), "-child-repo", srv.URL, "-child-cache", chartCache, "-workers", strconv.Itoa(cfg.workers))
-	child.Stderr = stderr
-	var childOut []byte
-	_, childCPU, err := measure(syscall.RUSAGE_CHILDREN, func() error {
-		var err error
-		childOut, err = child.Output()
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("child render: %w", err)
-	}
-	maxRSS := child.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024 // KiB on Linux
-	childTime, _ := time.ParseDuration(strings.TrimSpace(string(childOut)))
-	rows = append(rows, row{workload: fmt.Sprintf("full render + validation, %d sites, cold (child process)", cfg.fleet), hubfleet: childTime, hubCPU: childCPU, target: "peak memory < 500 MiB",
-		note: fmt.Sprintf("peak RSS %.0f MiB", float64(maxRSS)/(1<<20))})
-
-	fmt.Fprintf(stdout, "hubfleet chart benchmark: %s, %d CPUs, %d hubfleet workers, %s, Kubernetes %s, fastest of %d alternating runs per side\n\n", runtime.Version(), runtime.NumCPU(), cfg.workers, helmVersion, kubeVersion, max(cfg.runs, 1))
-	fmt.Fprintln(stdout, "| workload | hubfleet wall (CPU) | helm template loop wall (CPU) | speedup wall (CPU) | target | note |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|---|")
-	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
-	for _, r := range rows {
-		helmCol, speed := "-", "-"
-		if r.helm > 0 {
-			helmCol = fmt.Sprintf("%s (%s)", ms(r.helm), ms(r.helmCPU))
-			speed = fmt.Sprintf("%.1fx (%.1fx)", float64(r.helm)/float64(r.hubfleet), float64(r.helmCPU)/float64(max(r.hubCPU, time.Millisecond)))
-		}
-		fmt.Fprintf(stdout, "| %s | %s (%s) | %s | %s | %s | %s |\n", r.workload, ms(r.hubfleet), ms(r.hubCPU), helmCol, speed, r.target, r.note)
-	}
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Fprintf(stdout, "\nload average at the end of the run: %s", load)
-	}
-	return nil
-}
-
-func writeSites(dir string, sites []site) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	paths := make([]string, len(sites))
-	for i, s := range sites {
-		paths[i] = filepath.Join(dir, s.name+".yaml")
-		if err := os.WriteFile(paths[i], []byte(s.values), 0o644); err != nil {
-			return nil, err
-		}
-	}
-	return paths, nil
-}
-
-// requests reads and parses each site's values file, as hubfleet reads
-// site files, with one worker per CPU.
-func requests(c *chart.Chart, sites []site, paths []string) ([]chart.Request, error) {
-	reqs := make([]chart.Request, len(sites))
-	errs := make([]error, len(sites))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				b, err := os.ReadFile(paths[i])
+		fmt.Fprintf(stderr, "cold render of %d sites, %s ...\n", cfg.sites, l.name)
+		var hub, plain, helm []sample
+		var loads []string
+		for run := range max(cfg.runs, 1) {
+			loads = append(loads, loadavg())
+			for _, engine := range []string{"parsed", "plain"} {
+				j := job{Repo: e.repo, Engine: engine, Base: sites,
+					ChartCache:  filepath.Join(tmp, fmt.Sprintf("charts-cold-%d-%d-%s", li, run, engine)),
+					RenderCache: filepath.Join(tmp, fmt.Sprintf("renders-cold-%d-%d-%s", li, run, engine))}
+				if run == 0 && cfg.cpuProfile != "" && engine == "parsed" {
+					j.CPUProfile = filepath.Join(cfg.cpuProfile, fmt.Sprintf("cold-%d-%s.prof", cfg.sites, []string{"daskhub", "composed"}[li]))
+				}
+				s, rep, err := e.hubfleet(ctx, j)
 				if err != nil {
-					errs[i] = err
-					continue
+					return err
 				}
-				var v map[string]any
-				if err := yaml.Unmarshal(b, &v); err != nil {
-					errs[i] = fmt.Errorf("%s: %w", paths[i], err)
-					continue
+				if err := noProblems(l.name, rep); err != nil {
+					return err
 				}
-				s := sites[i]
-				reqs[i] = chart.Request{Site: s.name, Chart: c, ReleaseName: releaseName, Namespace: s.name, Values: v, Expect: s.expect}
+				if engine == "parsed" {
+					hub = append(hub, s)
+				} else {
+					plain = append(plain, s)
+				}
 			}
-		}()
-	}
-	for i := range sites {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return reqs, errors.Join(errs...)
-}
-
-func newRenderer(cfg config, cache string) (*chart.Renderer, error) {
-	opts := chart.DefaultRenderOptions()
-	opts.KubeVersion = kubeVersion
-	opts.APIVersions = []string{apiVersion}
-	opts.Workers = cfg.workers
-	opts.CacheDir = cache
-	return chart.NewRenderer(opts)
-}
-
-func resolve(ctx context.Context, ref chart.Ref, cache string) (*chart.Chart, error) {
-	opts := chart.DefaultResolverOptions()
-	opts.CacheDir = cache
-	r, err := chart.NewResolver(opts)
-	if err != nil {
-		return nil, err
-	}
-	return r.Resolve(ctx, ref)
-}
-
-func renderSites(ctx context.Context, cfg config, ref chart.Ref, chartCache, renderCache string, sites []site, paths []string) ([]chart.Result, error) {
-	c, err := resolve(ctx, ref, chartCache)
-	if err != nil {
-		return nil, err
-	}
-	reqs, err := requests(c, sites, paths)
-	if err != nil {
-		return nil, err
-	}
-	r, err := newRenderer(cfg, renderCache)
-	if err != nil {
-		return nil, err
-	}
-	return r.RenderAll(ctx, reqs, nil), nil
-}
-
-func planSites(ctx context.Context, cfg config, ref chart.Ref, chartCache, renderCache string, base []site, basePaths []string, head []site, headPaths []string) (*plan.Plan, error) {
-	c, err := resolve(ctx, ref, chartCache)
-	if err != nil {
-		return nil, err
-	}
-	// Like `hubfleet plan`, parse a site's head files only when they
-	// differ from its base files.
-	var changedSites []site
-	var changedPaths []string
-	var changedIdx []int
-	for i := range head {
-		if headPaths[i] == basePaths[i] {
-			continue
+			s, err := e.helmLoop(ctx, sites)
+			if err != nil {
+				return err
+			}
+			helm = append(helm, s)
 		}
-		hb, err := os.ReadFile(headPaths[i])
+		loads = append(loads, loadavg())
+		rows := []struct {
+			side    string
+			samples []sample
+		}{
+			{"hubfleet", hub},
+			{"hubfleet with Helm's engine (parse per site)", plain},
+			{fmt.Sprintf("`helm template` loop (%d processes)", len(flatten(sites))), helm},
+		}
+		for _, r := range rows {
+			var walls, cpus []time.Duration
+			var wallRatio, cpuRatio []float64
+			var rss int64
+			for i, s := range r.samples {
+				walls, cpus = append(walls, s.wall), append(cpus, s.cpu)
+				wallRatio = append(wallRatio, float64(helm[i].wall)/float64(s.wall))
+				cpuRatio = append(cpuRatio, float64(helm[i].cpu)/float64(s.cpu))
+				rss = max(rss, s.rss)
+			}
+			vsWall, vsCPU := fmt.Sprintf("**%.1fx**", medianF(wallRatio)), fmt.Sprintf("**%.1fx**", medianF(cpuRatio))
+			if r.side == rows[2].side {
+				vsWall, vsCPU = "1x", "1x"
+			}
+			fmt.Fprintf(stdout, "| %s, %d sites, cold | %s | %s | %s | %s | %s | %s | %s |\n", l.name, cfg.sites, r.side, ms(median(walls)), ms(median(cpus)), mib(rss), vsWall, vsCPU, strings.Join(loads, " / "))
+		}
+	}
+	fmt.Fprintln(stdout, "\ntargets: hubfleet >= 5x less CPU and >= 6x less wall time than the helm template loop")
+
+	// 2. The generated fleet.
+	fmt.Fprintln(stdout, "\n| fleet workload | wall | CPU | peak RSS | releases rendered | load average | target |")
+	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|")
+	mixed := func(i int) layout { return fleetLayouts[i%len(fleetLayouts)] }
+
+	// One-site plan in a -plan-fleet fleet: the change was never rendered.
+	fmt.Fprintf(stderr, "one-site plan in a %d-site fleet ...\n", cfg.planFleet)
+	base := generate(cfg.planFleet, "base", mixed)
+	if err := e.writeSites(filepath.Join(tmp, "plan-base"), base); err != nil {
+		return err
+	}
+	changed := cfg.planFleet / 2
+	head := slices.Clone(base)
+	head[changed] = syntheticSite(changed, "head", mixed(changed))
+	if err := e.writeSites(filepath.Join(tmp, "plan-head", head[changed].Name), head[changed:changed+1]); err != nil {
+		return err
+	}
+	// Download the charts once: a plan runs with the chart cache warm.
+	if _, _, err := e.hubfleet(ctx, job{Repo: e.repo, ChartCache: warmCharts, Base: base[:len(fleetLayouts)]}); err != nil {
+		return err
+	}
+	var ps []sample
+	var prep report
+	load0 := loadavg()
+	for run := range max(cfg.runs, 1) {
+		j := job{Repo: e.repo, ChartCache: warmCharts, RenderCache: filepath.Join(tmp, fmt.Sprintf("renders-plan-%d", run)), Base: base, Head: head}
+		if run == 0 && cfg.cpuProfile != "" {
+			j.CPUProfile = filepath.Join(cfg.cpuProfile, fmt.Sprintf("plan-%d.prof", cfg.planFleet))
+		}
+		s, rep, err := e.hubfleet(ctx, j)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		bb, err := os.ReadFile(basePaths[i])
-		if err != nil {
-			return nil, err
+		if rep.Changed != len(head[changed].Releases) {
+			return fmt.Errorf("one-site plan: %d releases changed, want %d", rep.Changed, len(head[changed].Releases))
 		}
-		if !bytes.Equal(hb, bb) {
-			changedSites, changedPaths, changedIdx = append(changedSites, head[i]), append(changedPaths, headPaths[i]), append(changedIdx, i)
-		}
+		ps, prep = append(ps, s), rep
 	}
-	b, err := requests(c, base, basePaths)
-	if err != nil {
-		return nil, err
-	}
-	h, err := requests(c, changedSites, changedPaths)
-	if err != nil {
-		return nil, err
-	}
-	r, err := newRenderer(cfg, renderCache)
-	if err != nil {
-		return nil, err
-	}
-	sites := make([]plan.Site, len(b))
-	for i := range b {
-		sites[i] = plan.Site{Name: b[i].Site, Base: &plan.State{Request: &b[i]}, Head: &plan.State{Request: &b[i]}}
-	}
-	for j, i := range changedIdx {
-		sites[i].Head = &plan.State{Request: &h[j]}
-	}
-	opts := plan.DefaultOptions()
-	opts.Renderer = r
-	return plan.Build(ctx, sites, opts)
-}
+	fmt.Fprintf(stdout, "| plan of a one-site change, %d-site fleet (%d releases), never rendered | %s | %s | %s | %d | %s / %s | < 0.5 s |\n", cfg.planFleet, prep.Releases, ms(medianWall(ps)), ms(medianCPU(ps)), mib(maxRSS(ps)), 2*len(head[changed].Releases), load0, loadavg())
 
-func failing(results []chart.Result) string {
-	for _, r := range results {
-		if !r.OK() {
-			return fmt.Sprintf("%s: %v", r.Site, r.Problems)
+	if cfg.fleet > 0 {
+		fmt.Fprintf(stderr, "cold render of a %d-site fleet ...\n", cfg.fleet)
+		fleet := generate(cfg.fleet, "base", mixed)
+		if err := e.writeSites(filepath.Join(tmp, "fleet"), fleet); err != nil {
+			return err
 		}
-	}
-	return ""
-}
+		counts := map[string]int{}
+		for i := range fleet {
+			counts[mixed(i).name]++
+		}
+		renders := filepath.Join(tmp, "renders-fleet")
+		j := job{Repo: e.repo, ChartCache: filepath.Join(tmp, "charts-fleet"), RenderCache: renders, Base: fleet}
+		if cfg.cpuProfile != "" {
+			j.CPUProfile = filepath.Join(cfg.cpuProfile, fmt.Sprintf("cold-fleet-%d.prof", cfg.fleet))
+		}
+		load0 := loadavg()
+		var cacheNote string
+		if cfg.fleetCold {
+			s, rep, err := e.hubfleet(ctx, j)
+			if err != nil {
+				return err
+			}
+			if err := noProblems("fleet", rep); err != nil {
+				return err
+			}
+			cacheSize, cacheFiles := dirSize(renders)
+			cacheNote = fmt.Sprintf("; render cache after the cold run: %s in %d files", mib(cacheSize), cacheFiles)
+			fmt.Fprintf(stdout, "| render + validation of %d sites (%d releases), cold | %s | %s | %s | %d | %s / %s | < 1 GiB peak RSS |\n", cfg.fleet, rep.Releases, ms(s.wall), ms(s.cpu), mib(s.rss), rep.Rendered, load0, loadavg())
+		}
 
-// helmLoop is what peers do: one `helm template` process per site.
-func helmLoop(ctx context.Context, helm, tgz string, sites []site, paths []string) error {
-	for i, s := range sites {
-		cmd := exec.CommandContext(ctx, helm, "template", releaseName, tgz,
-			"--namespace", s.name, "-f", paths[i],
-			"--kube-version", kubeVersion, "--api-versions", apiVersion, "--include-crds")
-		cmd.Stdout = io.Discard
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("helm template %s: %w: %s", s.name, err, stderr.String())
+		fmt.Fprintf(stderr, "no-op re-plan of a %d-site fleet ...\n", cfg.fleet)
+		var ns []sample
+		load0 = loadavg()
+		for range max(cfg.runs, 1) {
+			s, rep, err := e.hubfleet(ctx, job{Repo: e.repo, ChartCache: warmCharts, RenderCache: renders, Base: fleet, Head: fleet})
+			if err != nil {
+				return err
+			}
+			if rep.Changed != 0 {
+				return fmt.Errorf("no-op re-plan: %d releases changed", rep.Changed)
+			}
+			ns = append(ns, s)
 		}
+		fmt.Fprintf(stdout, "| no-op re-plan of %d sites | %s | %s | %s | 0 | %s / %s | < 1 s |\n", cfg.fleet, ms(medianWall(ns)), ms(medianCPU(ns)), mib(maxRSS(ns)), load0, loadavg())
+		var mix []string
+		for _, l := range fleetLayouts {
+			if counts[l.name] > 0 {
+				mix = append(mix, fmt.Sprintf("%d × %s", counts[l.name], l.name))
+				counts[l.name] = 0
+			}
+		}
+		fmt.Fprintf(stdout, "\nfleet: %s%s\n", strings.Join(mix, ", "), cacheNote)
 	}
+	fmt.Fprintf(stdout, "\nload average at the end of the run: %s\n", loadavg())
 	return nil
 }
 
-func childRender(ctx context.Context, cfg config, stdout io.Writer) error {
-	tmp, err := os.MkdirTemp("", "hubfleet-bench-child-")
+func medianWall(s []sample) time.Duration {
+	var w []time.Duration
+	for _, x := range s {
+		w = append(w, x.wall)
+	}
+	return median(w)
+}
+
+func medianCPU(s []sample) time.Duration {
+	var w []time.Duration
+	for _, x := range s {
+		w = append(w, x.cpu)
+	}
+	return median(w)
+}
+
+func maxRSS(s []sample) int64 {
+	var m int64
+	for _, x := range s {
+		m = max(m, x.rss)
+	}
+	return m
+}
+
+func ms(d time.Duration) string {
+	if d >= 10*time.Second {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+func dirSize(dir string) (size int64, files int) {
+	_ = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				size += fi.Size()
+				files++
+			}
+		}
+		return nil
+	})
+	return size, files
+}
+
+func buildHelm(ctx context.Context, cfg config, tmp string, stderr io.Writer) (string, error) {
+	if cfg.helm != "" {
+		return cfg.helm, nil
+	}
+	helm := filepath.Join(tmp, "helm")
+	fmt.Fprintln(stderr, "building helm.sh/helm/v3/cmd/helm ...")
+	build := exec.CommandContext(ctx, "go", "build", "-o", helm, "helm.sh/helm/v3/cmd/helm")
+	build.Stdout, build.Stderr = stderr, stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("build helm: %w", err)
+	}
+	return helm, nil
+}
+
+// sharedCharts finds ../shared/charts from the repository root (the
+// directory holding go.mod, at or above the working directory).
+func sharedCharts() (string, error) {
+	dir, err := os.Getwd()
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer os.RemoveAll(tmp)
-	sites := make([]site, cfg.childRender)
-	for i := range sites {
-		sites[i] = syntheticSite(i, "base")
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "charts"), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run from the repository (no go.mod found), or pass -charts")
+		}
+		dir = parent
 	}
-	paths, err := writeSites(filepath.Join(tmp, "sites"), sites)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	ref := chart.Ref{RepoURL: cfg.childRepo, Name: "daskhub", Version: "2024.1.x"}
-	results, err := renderSites(ctx, cfg, ref, cfg.childCache, filepath.Join(tmp, "renders"), sites, paths)
-	if err != nil {
-		return err
-	}
-	if bad := failing(results); bad != "" {
-		return errors.New(bad)
-	}
-	elapsed := time.Since(start)
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(os.Stderr, "child: %d results, live heap after GC %d MiB, heap sys %d MiB, total sys %d MiB, GCs %d\n", len(results), ms.HeapAlloc>>20, ms.HeapSys>>20, ms.Sys>>20, ms.NumGC)
-	runtime.KeepAlive(results)
-	fmt.Fprintln(stdout, elapsed)
-	return nil
 }

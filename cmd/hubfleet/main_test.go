@@ -167,7 +167,9 @@ func TestImportWritesAValidSite(t *testing.T) {
 	t.Parallel()
 	root := fleetCopy(t)
 	seed := filepath.Join("..", "..", "internal/importer/testdata/seeds/seed000-checkin.yaml")
-	r := hubfleet(t, "", "import", seed, "--site", "egi-new", "--host", "pangeo-new.vm.fedcloud.eu", "--write", "--root", root)
+	// A site whose client secret is kept in SOPS needs its cluster's age key.
+	r := hubfleet(t, "", "import", seed, "--site", "egi-new", "--host", "pangeo-new.vm.fedcloud.eu", "--write", "--root", root,
+		"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--chart-cache", t.TempDir())
 	if r.code != exitOK {
 		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -170,6 +170,10 @@ func TestSiteNewPrompts(t *testing.T) {
 			t.Errorf("did not ask %q:\n%s", want, q)
 		}
 	}
+	// It validates once its cluster has a key (a SOPS site needs one).
+	if r := hubfleet(t, "", "secret", "keygen", "--root", root, "--site", "prompted", "--out", filepath.Join(t.TempDir(), "k.agekey")); r.code != exitOK {
+		t.Fatalf("keygen: %s", r.stderr)
+	}
 	if r := hubfleet(t, "", "validate", "--root", root); r.code != exitOK {
 		t.Errorf("the prompted site does not validate: %s%s", r.stdout, r.stderr)
 	}

@@ -94,6 +94,7 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newInitCmd(g, s),
 		newSiteCmd(g, s),
 		newCheckSecretsCmd(g, s),
+		newCacheCmd(s),
 	)
 	addCompletions(cmd, g)
 	return cmd

@@ -230,6 +230,20 @@ func TestValidateChecksValuesAgainstTheRealChartSchemas(t *testing.T) {
 			t.Errorf("import output lacks %q:\n%s", want, r.stderr)
 		}
 	}
+
+	// The values blocks of the seeds import into sites that pass the
+	// same check (seed 002 is a web copy with lines stripped: not YAML).
+	seeds := filepath.Join(fleettest.Root(t), "internal/importer/testdata/seeds")
+	clean := fleetCopy(t)
+	writeFile(t, filepath.Join(clean, "bases/daskhub/fleet.yaml"), b)
+	for i, seed := range []string{"seed000-checkin.yaml", "seed000-native.yaml", "seed001-checkin.yaml", "seed004-secrets.yaml"} {
+		name := fmt.Sprintf("seed-%d", i)
+		r := hubfleet(t, "", "import", filepath.Join(seeds, seed), "--site", name, "--root", clean, "--chart-cache", cache,
+			"--host", name+".example.org", "--contact-email", "ops@example.org", "--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")
+		if r.code != exitOK {
+			t.Errorf("import %s: exit %d, want 0\n%s%s", seed, r.code, r.stdout, r.stderr)
+		}
+	}
 }
 
 func TestSIGTERMStopsALongValidateWithinASecond(t *testing.T) {

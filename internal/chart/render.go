@@ -16,11 +16,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/releaseutil"
+
+	"github.com/hubfleet/hubfleet/internal/chart/engine"
 )
 
 // Expectations are what a site's configuration says the rendered objects
@@ -91,6 +93,17 @@ type RenderOptions struct {
 	// while RenderAll runs with GCPercent: the collector works harder as
 	// the heap approaches it instead of letting garbage pile up.
 	MemoryLimit int64
+	// PlainEngine renders with Helm's engine.Engine, which parses every
+	// template of the chart again for every site, instead of parsing each
+	// chart once and executing a clone of the parsed set per site. The
+	// output is the same; it is kept for comparison (go run ./bench
+	// -engine plain).
+	PlainEngine bool
+	// CacheMaxBytes bounds the result cache on disk. When a RenderAll
+	// (or Render) has written results and the cache is larger, the least
+	// recently used results are removed until it is at most 3/4 of the
+	// limit. 0 uses DefaultCacheMaxBytes; negative disables the limit.
+	CacheMaxBytes int64
 }
 
 // DefaultResultCacheDir is os.UserCacheDir()/hubfleet/renders.
@@ -118,6 +131,10 @@ type Renderer struct {
 	// apiMemo maps the sha256 of an object's YAML to its API problem
 	// ("" for none); the removed-version check does not use it.
 	apiMemo sync.Map
+	// engine keeps each chart's parsed templates.
+	parsed *engine.Engine
+	// stored counts results written to the cache since the last trim.
+	stored atomic.Int64
 }
 
 // NewRenderer returns a Renderer.
@@ -140,7 +157,7 @@ func NewRenderer(opts RenderOptions) (*Renderer, error) {
 	for _, s := range opts.StripSecrets {
 		strip[s] = true
 	}
-	return &Renderer{opts: opts, strip: strip}, nil
+	return &Renderer{opts: opts, strip: strip, parsed: &engine.Engine{}}, nil
 }
 
 // RenderAll renders every request with a bounded worker pool and returns
@@ -148,8 +165,24 @@ func NewRenderer(opts RenderOptions) (*Renderer, error) {
 // site (from one goroutine at a time).
 func (r *Renderer) RenderAll(ctx context.Context, reqs []Request, progress func(done, total int)) []Result {
 	out := make([]Result, len(reqs))
+	done := 0
+	r.RenderEach(ctx, reqs, func(i int, res Result) {
+		out[i] = res
+		done++
+		if progress != nil {
+			progress(done, len(reqs))
+		}
+	})
+	return out
+}
+
+// RenderEach renders every request like RenderAll but hands each result
+// to fn (called from one goroutine at a time, in completion order)
+// instead of keeping them all: a caller that only needs the problems of
+// a large fleet holds one result per worker in memory.
+func (r *Renderer) RenderEach(ctx context.Context, reqs []Request, fn func(i int, res Result)) {
 	if len(reqs) == 0 {
-		return out
+		return
 	}
 	if r.opts.GCPercent > 0 && len(reqs) > 1 {
 		defer debug.SetGCPercent(debug.SetGCPercent(r.opts.GCPercent))
@@ -160,20 +193,16 @@ func (r *Renderer) RenderAll(ctx context.Context, reqs []Request, progress func(
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	done := 0
 	workers := min(r.opts.Workers, len(reqs))
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				out[i] = r.Render(ctx, reqs[i])
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, len(reqs))
-					mu.Unlock()
-				}
+				res := r.Render(ctx, reqs[i])
+				mu.Lock()
+				fn(i, res)
+				mu.Unlock()
 			}
 		}()
 	}
@@ -182,7 +211,11 @@ func (r *Renderer) RenderAll(ctx context.Context, reqs []Request, progress func(
 	}
 	close(jobs)
 	wg.Wait()
-	return out
+	if r.stored.Swap(0) > 0 {
+		// The cache is an optimisation: a failed trim is retried by the
+		// next run that writes.
+		_, _ = r.TrimCache()
+	}
 }
 
 // Key returns the cache key of a request: it changes when the chart, the
@@ -278,12 +311,12 @@ func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
 		vals = map[string]any{}
 	}
 
-	src := req.Chart.fast
+	src, mode := req.Chart.fast, "fast"
 	if r.opts.RenderChecksums {
-		src = req.Chart.chart
+		src, mode = req.Chart.chart, "full"
 	}
 	hc := clone(src)
-	crds, templates, cvals, runErr := renderChart(hc, vals, req.ReleaseName, req.Namespace, kv, apis)
+	crds, templates, cvals, runErr := renderChart(r.templateEngine(req.Chart, src, mode), hc, vals, req.ReleaseName, req.Namespace, kv, apis)
 
 	// Validate the values Helm would have validated: coalesced after the
 	// dependencies of our clone were processed (conditions, aliases,
@@ -318,7 +351,7 @@ func (r *Renderer) render(ctx context.Context, req Request, res *Result) {
 // for an install, and Install coalesces the values a second time for
 // schema validation. It returns the CRDs and the rendered templates as
 // YAML streams with "# Source:" comments, and the coalesced values.
-func renderChart(hc *helmchart.Chart, vals map[string]any, releaseName, namespace string, kv *chartutil.KubeVersion, apis []string) (crds, templates string, coalesced map[string]any, err error) {
+func renderChart(render templateEngine, hc *helmchart.Chart, vals map[string]any, releaseName, namespace string, kv *chartutil.KubeVersion, apis []string) (crds, templates string, coalesced map[string]any, err error) {
 	if err := chartutil.ProcessDependenciesWithMerge(hc, vals); err != nil {
 		return "", "", nil, err
 	}
@@ -333,8 +366,7 @@ func renderChart(hc *helmchart.Chart, vals map[string]any, releaseName, namespac
 	if v, ok := top["Values"].(chartutil.Values); ok {
 		coalesced = v
 	}
-	var e engine.Engine
-	files, err := e.Render(hc, top)
+	files, err := render(hc, top)
 	if err != nil {
 		return "", "", coalesced, err
 	}
@@ -352,6 +384,11 @@ func renderChart(hc *helmchart.Chart, vals map[string]any, releaseName, namespac
 	sort.Strings(names)
 	var tb strings.Builder
 	for _, name := range names {
+		if !strings.Contains(files[name], "---") {
+			// SplitManifests splits only at "---": one document.
+			fmt.Fprintf(&tb, "---\n# Source: %s\n%s\n", name, strings.TrimSpace(files[name]))
+			continue
+		}
 		docs := releaseutil.SplitManifests(files[name])
 		keys := make([]string, 0, len(docs))
 		for k := range docs {
@@ -396,6 +433,7 @@ func (r *Renderer) load(key string) (Result, bool) {
 	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&res); err != nil || res.Key != key {
 		return Result{}, false
 	}
+	touch(r.cachePath(key))
 	return res, true
 }
 
@@ -411,5 +449,7 @@ func (r *Renderer) store(res *Result) {
 	}
 	// The cache is an optimisation: a failed write only costs a render
 	// next time.
-	_ = writeAtomic(r.cachePath(res.Key), b.Bytes())
+	if writeAtomic(r.cachePath(res.Key), b.Bytes()) == nil {
+		r.stored.Add(1)
+	}
 }

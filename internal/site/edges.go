@@ -194,7 +194,7 @@ func checkSOPSRecipient(r *reporter, s *Site, f *Fleet) {
 		return
 	}
 	r.add(KindSecretsWiring, "spec.secrets.ageRecipient",
-		"run `age-keygen -o key.txt`, put its public key (age1...) here and the private key in the cluster: kubectl -n flux-system create secret generic sops-age --from-file=age.agekey=key.txt (or set spec.secrets.clusterAgeRecipient in the fleet, or use clientSecret.externalSecret)",
+		"run `hubfleet secret keygen --site "+s.Metadata.Name+"`: it writes the public key here and prints the kubectl command that puts the private key in the cluster (or set spec.secrets.clusterAgeRecipient in the fleet, or use clientSecret.externalSecret)",
 		"the client secret is kept SOPS-encrypted, but no age key names this site's cluster: Flux there could not decrypt it")
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 )
 
@@ -71,4 +72,15 @@ func (v *Verifier) withoutResolver(ctx context.Context, err error) (Result, bool
 		"run verify where DNS works, or point it at the hub with --resolve HOST=ADDR")
 	r.Err = err
 	return r, true
+}
+
+// unknownIfBlocked makes a check unknown when it could not run because a
+// check it depends on was not checked: "cannot fetch the JWKS: the
+// discovery document is unusable (not checked: no DNS resolver reachable)"
+// says nothing about the JWKS.
+func unknownIfBlocked(r Result) Result {
+	if (r.Status == Warn || r.Status == Fail) && strings.Contains(r.Detail, "(not checked: ") {
+		r.Status, r.transient = Unknown, false
+	}
+	return r
 }

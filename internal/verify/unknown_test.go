@@ -47,6 +47,9 @@ func TestWithoutDNSResultsAreUnknown(t *testing.T) {
 			if hub.Status != tc.wantHub {
 				t.Errorf("hub-health = %s %q, want %s", hub.Status, hub.Detail, tc.wantHub)
 			}
+			if tls := find(t, rs, CheckTLS); tls.Status != tc.wantHub {
+				t.Errorf("tls = %s %q, want %s", tls.Status, tls.Detail, tc.wantHub)
+			}
 			if got := ExitCode(rs); got != tc.wantExit {
 				t.Errorf("exit code %d, want %d (%s)", got, tc.wantExit, Summary(rs))
 			}
@@ -99,5 +102,22 @@ func TestSummaryCountsSitesAndChecksApart(t *testing.T) {
 	}
 	if Worst([]Result{{Status: Pass}, {Status: Unknown}}) != Unknown || Worst([]Result{{Status: Unknown}, {Status: Warn}}) != Warn {
 		t.Error("unknown must rank above pass and below warn")
+	}
+}
+
+func TestBlockedChecksAreUnknown(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   Result
+		want Status
+	}{
+		{Result{Status: Fail, Detail: "cannot fetch the JWKS: the discovery document is unusable (not checked: no DNS resolver reachable)"}, Unknown},
+		{Result{Status: Warn, Detail: "not checked: the hub gave no authorization redirect to follow (not checked: no kube context)"}, Unknown},
+		{Result{Status: Fail, Detail: "cannot fetch the JWKS: the discovery document is unusable (HTTP 500)"}, Fail},
+		{Result{Status: Pass, Detail: "fine (not checked: x)"}, Pass},
+	} {
+		if got := unknownIfBlocked(tc.in).Status; got != tc.want {
+			t.Errorf("%q: %s, want %s", tc.in.Detail, got, tc.want)
+		}
 	}
 }

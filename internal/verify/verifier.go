@@ -263,7 +263,7 @@ func (v *Verifier) verifySite(ctx context.Context, t Target, providers *fetchCac
 				}
 			}
 			start := v.opts.Clock.Now()
-			results[i] = v.runCheck(ctx, c)
+			results[i] = unknownIfBlocked(v.runCheck(ctx, c))
 			results[i].Site, results[i].Check = t.Site, c.name
 			results[i].Duration = v.opts.Clock.Now().Sub(start)
 			if c.finally != nil {

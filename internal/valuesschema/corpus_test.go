@@ -1,4 +1,4 @@
-package site_test
+package valuesschema_test
 
 import (
 	"context"
@@ -20,9 +20,17 @@ import (
 	"github.com/hubfleet/hubfleet/internal/valuesschema"
 )
 
-// corpus checks site files the way `hubfleet validate` does: decoding,
-// every semantic check and the chart-schema check of spec.values against
-// the real charts of ../shared/charts.
+// The corpus of package site (../site/testdata) is checked here, the way
+// `hubfleet validate` does: decoding, every semantic check and the
+// chart-schema check of spec.values against the real charts of
+// ../shared/charts. It lives in this package so that package site's own
+// tests (and its fuzz target) stay free of Helm.
+
+// siteDir is package site's directory; file names in messages and goldens
+// are relative to it.
+const siteDir = "../site/"
+
+// corpus checks site files.
 type corpus struct {
 	fleet *site.Fleet
 	// noClusterKey is the fleet without its clusterAgeRecipient, for the
@@ -33,7 +41,7 @@ type corpus struct {
 
 func newCorpus(t *testing.T) *corpus {
 	t.Helper()
-	data, err := os.ReadFile("testdata/fleet.yaml")
+	data, err := os.ReadFile(siteDir + "testdata/fleet.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +100,7 @@ func serveCharts(t *testing.T) string {
 // check returns every problem of one file, errors and warnings.
 func (c *corpus) check(t *testing.T, file string) site.ErrorList {
 	t.Helper()
-	data, err := os.ReadFile(file)
+	data, err := os.ReadFile(siteDir + file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +129,7 @@ func TestCorpus(t *testing.T) {
 	c := newCorpus(t)
 
 	t.Run("malformed files report every error with file, line, field and fix", func(t *testing.T) {
-		files, err := filepath.Glob("testdata/invalid/*.yaml")
+		files, err := glob("testdata/invalid/*.yaml")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,12 +152,12 @@ func TestCorpus(t *testing.T) {
 					t.Errorf("%s: error has no line: %v", file, e)
 				}
 			}
-			golden.Assert(t, strings.TrimSuffix(file, ".yaml")+".golden", list.Error()+"\n")
+			golden.Assert(t, siteDir+strings.TrimSuffix(file, ".yaml")+".golden", list.Error()+"\n")
 		}
 		// The fleet-file corpus adds the kinds only a fleet file has.
-		fleetFiles, _ := filepath.Glob("testdata/invalid-fleet/*.yaml")
+		fleetFiles, _ := glob("testdata/invalid-fleet/*.yaml")
 		for _, file := range fleetFiles {
-			data, err := os.ReadFile(file)
+			data, err := os.ReadFile(siteDir + file)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,11 +204,11 @@ func TestCorpus(t *testing.T) {
 	})
 
 	t.Run("valid files and every example site pass", func(t *testing.T) {
-		files, err := filepath.Glob("testdata/valid/*.yaml")
+		files, err := glob("testdata/valid/*.yaml")
 		if err != nil {
 			t.Fatal(err)
 		}
-		examples, err := filepath.Glob("../../clusters/*/site.yaml")
+		examples, err := glob("../../clusters/*/site.yaml")
 		if err != nil || len(examples) == 0 {
 			t.Fatalf("no example sites: %v", err)
 		}
@@ -210,4 +218,14 @@ func TestCorpus(t *testing.T) {
 			}
 		}
 	})
+}
+
+// glob matches pattern in package site's directory and returns the paths
+// relative to it.
+func glob(pattern string) ([]string, error) {
+	files, err := filepath.Glob(siteDir + pattern)
+	for i, f := range files {
+		files[i] = strings.TrimPrefix(f, siteDir)
+	}
+	return files, err
 }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+)
+
+type cacheOptions struct {
+	dir      string
+	maxBytes int64
+	prune    bool
+	output   string
+}
+
+func newCacheCmd(s streams) *cobra.Command {
+	o := &cacheOptions{}
+	cmd := &cobra.Command{
+		Use:   "cache",
+		Short: "Show (or --prune) the chart render cache and its size limit",
+		Long: `plan and the GitHub Action cache each release's rendered chart on disk, keyed by
+(chart digest, values, render options), so re-plans cost a file read. The
+cache is bounded: after a run that wrote results, the least recently used
+results are removed until the cache is at most 3/4 of its limit (default
+1 GiB). Cached results are only an optimisation: removing any of them, or the
+whole directory, only costs a render next time.
+
+cache prints where the cache is, its size and its limit. With --prune it
+trims the cache to the limit first (--max-bytes to choose another one).`,
+		Example: `  hubfleet cache
+  hubfleet cache --prune --max-bytes 268435456
+  hubfleet cache -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCache(o, s)
+		},
+	}
+	cmd.Flags().StringVar(&o.dir, "dir", chart.DefaultResultCacheDir(), "render cache directory")
+	cmd.Flags().Int64Var(&o.maxBytes, "max-bytes", chart.DefaultCacheMaxBytes, "size limit in bytes")
+	cmd.Flags().BoolVar(&o.prune, "prune", false, "remove the least recently used results until the cache is at most 3/4 of the limit")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+func runCache(o *cacheOptions, s streams) error {
+	if o.output != "text" && o.output != "json" {
+		return fmt.Errorf("--output %q: use text or json", o.output)
+	}
+	if o.maxBytes <= 0 {
+		return fmt.Errorf("--max-bytes %d: give a positive size in bytes", o.maxBytes)
+	}
+	st, err := chart.CacheStatsOf(o.dir, o.maxBytes, o.prune)
+	if err != nil {
+		return fmt.Errorf("render cache %s: %w", o.dir, err)
+	}
+	if o.output == "json" {
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	fmt.Fprintf(s.out, "render cache: %s\n%d results, %s of %s (%.0f%%)\n", st.Dir, st.Files, cacheSize(st.Bytes), cacheSize(st.MaxBytes), 100*float64(st.Bytes)/float64(st.MaxBytes))
+	if o.prune {
+		fmt.Fprintf(s.out, "pruned %d results (%s)\n", st.Removed, cacheSize(st.RemovedBytes))
+	}
+	return nil
+}
+
+func cacheSize(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", b)
+}
