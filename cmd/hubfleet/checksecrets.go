@@ -94,6 +94,14 @@ func scanFile(file string) ([]secretscan.Finding, error) {
 	}
 	switch filepath.Ext(file) {
 	case ".yaml", ".yml":
+		// A site file is scanned as validate scans it: its free-form
+		// values with every rule, its typed fields (whose names are
+		// hubfleet's, such as spec.secrets.values) by value.
+		if bytes.Contains(data, []byte("kind: "+site.KindSite)) {
+			if st, err := site.DecodeSite(file, data); err == nil && st.Kind == site.KindSite {
+				return site.SiteFindings(st), nil
+			}
+		}
 		return secretscan.YAML(file, data, notSecretMarks(data))
 	}
 	return secretscan.Text(file, data), nil

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/secretscan"
 )
 
 type planOptions struct {
@@ -89,15 +92,21 @@ found (a chart would not install as planned), 2 error.`,
 			for _, w := range p.Warnings {
 				fmt.Fprintf(s.err, "warning: %s\n", w)
 			}
+			// A secret committed before the guard existed still shows in a
+			// diff against it: mask what the secret guard finds.
+			var out bytes.Buffer
 			switch o.output {
 			case "text":
-				err = plan.WriteText(s.out, p)
+				err = plan.WriteText(&out, p)
 			case "markdown":
-				_, err = fmt.Fprint(s.out, plan.Report{Plan: p}.Full())
+				_, err = fmt.Fprint(&out, plan.Report{Plan: p}.Full())
 			case "json":
-				err = plan.WriteJSON(s.out, p)
+				err = plan.WriteJSON(&out, p)
 			}
 			if err != nil {
+				return err
+			}
+			if _, err := io.WriteString(s.out, secretscan.RedactText(out.String())); err != nil {
 				return err
 			}
 			if n := p.Problems(); n > 0 {

@@ -30,30 +30,40 @@ func newSecretCmd(g *globalOptions, s streams) *cobra.Command {
 
 type secretSetOptions struct {
 	site     string
+	key      string
 	fromFile string
 }
 
 func newSecretSetCmd(g *globalOptions, s streams) *cobra.Command {
 	o := &secretSetOptions{}
 	cmd := &cobra.Command{
-		Use:   "set --site NAME",
-		Short: "Store a site's OAuth client secret, SOPS-encrypted, in its overlay",
-		Long: `Set reads the OAuth client secret from standard input (or --from-file), wraps it
-in a Kubernetes Secret and encrypts it with SOPS for the site's age recipient
+		Use:   "set --site NAME [--key KEY]",
+		Short: "Store a site's secret, SOPS-encrypted, in its overlay",
+		Long: `Set reads a secret from standard input (or --from-file), wraps it in a
+Kubernetes Secret and encrypts it with SOPS for the site's age recipient
 (spec.secrets.ageRecipient, the public half of the key Flux decrypts with) and
 the fleet's operators (spec.secrets.ageRecipients in bases/daskhub/fleet.yaml).
-The encrypted file is written to overlays/<site>/oauth-client-secret.sops.yaml
-and the site is re-rendered so its kustomization includes it.
+The site is then re-rendered so its kustomization includes the file.
+
+Without --key it stores the OAuth client secret in
+overlays/<site>/oauth-client-secret.sops.yaml. With --key it stores one of the
+site's spec.secrets.values (a chart value such as jupyterhub.hub.db.password,
+or an environment variable of the hub, the users' servers or the gateway) in
+overlays/<site>/hubfleet-secrets.sops.yaml, which holds every key of the site.
+Adding a key to an existing file decrypts it first, so you need an age
+identity of one of its recipients (SOPS_AGE_KEY_FILE, as for the sops CLI).
 
 The value is never printed, logged or written in plain text.`,
 		Example: `  printf '%s' "$CLIENT_SECRET" | hubfleet secret set --site egi-pangeo
-  hubfleet secret set --site pangeo-azure --from-file ./client-secret.txt`,
+  hubfleet secret set --site pangeo-azure --from-file ./client-secret.txt
+  printf '%s' "$DB_PASSWORD" | hubfleet secret set --site egi-pangeo --key hub-db-password`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSecretSet(g, o, s)
 		},
 	}
 	cmd.Flags().StringVar(&o.site, "site", "", "the site (required)")
+	cmd.Flags().StringVar(&o.key, "key", "", "a key of the site's spec.secrets.values (default: the OAuth client secret)")
 	cmd.Flags().StringVar(&o.fromFile, "from-file", "", "read the secret from this file instead of standard input")
 	_ = cmd.MarkFlagRequired("site")
 	return cmd
@@ -68,30 +78,20 @@ func runSecretSet(g *globalOptions, o *secretSetOptions, s streams) error {
 	if st == nil {
 		return fmt.Errorf("no site named %q in %s/", o.site, fleet.ClustersDir)
 	}
+	if o.key != "" {
+		return runSecretSetKey(g, o, s, fl, st)
+	}
 	if st.Spec.Auth.Provider == site.AuthNative {
 		return fmt.Errorf("site %s uses native auth: it has no OAuth client secret", o.site)
 	}
 	if st.Spec.Auth.ClientSecret.ExternalSecret != nil {
 		return fmt.Errorf("site %s reads its client secret through External Secrets (spec.auth.clientSecret.externalSecret): store it in %s instead", o.site, st.Spec.Auth.ClientSecret.ExternalSecret.Store)
 	}
-	var value []byte
-	if o.fromFile != "" {
-		value, err = os.ReadFile(o.fromFile)
-	} else {
-		value, err = io.ReadAll(s.in)
-	}
+	value, err := readSecretValue(o, s)
 	if err != nil {
-		return fmt.Errorf("reading the secret: %w", err)
+		return err
 	}
-	value = bytes.TrimRight(value, "\r\n")
-	if len(value) == 0 {
-		return errors.New("the secret is empty: pipe the client secret into standard input or use --from-file")
-	}
-	var recipients []string
-	if r := st.Spec.Secrets.AgeRecipient; r != "" {
-		recipients = append(recipients, r)
-	}
-	recipients = append(recipients, fl.Config.Spec.Secrets.AgeRecipients...)
+	recipients := siteRecipients(fl, st)
 	enc, err := secrets.Encrypt(secrets.Secret{
 		Name: values.ClientSecretName, Namespace: site.NamespaceOf(st, fl.Config),
 		Key: values.ClientSecretKey, Value: value,
@@ -108,5 +108,75 @@ func runSecretSet(g *globalOptions, o *secretSetOptions, s streams) error {
 		return err
 	}
 	fmt.Fprintf(s.out, "wrote %s (encrypted for %d age recipient(s))\n", rel, len(recipients))
+	return runRender(g, &renderOptions{sites: []string{o.site}}, s)
+}
+
+// readSecretValue reads the secret from --from-file or standard input,
+// without its trailing newline.
+func readSecretValue(o *secretSetOptions, s streams) ([]byte, error) {
+	var value []byte
+	var err error
+	if o.fromFile != "" {
+		value, err = os.ReadFile(o.fromFile)
+	} else {
+		value, err = io.ReadAll(s.in)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the secret: %w", err)
+	}
+	value = bytes.TrimRight(value, "\r\n")
+	if len(value) == 0 {
+		return nil, errors.New("the secret is empty: pipe it into standard input or use --from-file")
+	}
+	return value, nil
+}
+
+// siteRecipients are the age keys a site's secrets are encrypted for.
+func siteRecipients(fl *fleet.Fleet, st *site.Site) []string {
+	var recipients []string
+	if r := st.Spec.Secrets.AgeRecipient; r != "" {
+		recipients = append(recipients, r)
+	}
+	return append(recipients, fl.Config.Spec.Secrets.AgeRecipients...)
+}
+
+// runSecretSetKey stores one key of spec.secrets.values in the site's
+// hubfleet-secrets.sops.yaml, keeping the keys already there.
+func runSecretSetKey(g *globalOptions, o *secretSetOptions, s streams, fl *fleet.Fleet, st *site.Site) error {
+	v, ok := st.Spec.Secrets.Values[o.key]
+	if !ok {
+		return fmt.Errorf("site %s declares no secret %q: add it to %s first, e.g.\n  spec:\n    secrets:\n      values:\n        %s: {targetPath: jupyterhub.hub.db.password}   # or env: {component: singleuser, name: NAME}",
+			o.site, o.key, st.File, o.key)
+	}
+	if v.ExternalSecret != nil {
+		return fmt.Errorf("site %s reads %s through External Secrets (spec.secrets.values.%s.externalSecret): store it in %s instead", o.site, o.key, o.key, v.ExternalSecret.Store)
+	}
+	value, err := readSecretValue(o, s)
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(g.root)
+	if err != nil {
+		return err
+	}
+	rel := path.Join(fleet.OverlayDir(o.site), flux.SecretsFile)
+	data := map[string]string{}
+	if old, err := os.ReadFile(filepath.Join(abs, rel)); err == nil {
+		if data, err = secrets.Decrypt(old); err != nil {
+			return fmt.Errorf("adding %s to %s needs its other keys, and decrypting it failed (set SOPS_AGE_KEY_FILE to the age identity of one of its recipients): %w", o.key, rel, err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	data[o.key] = string(value)
+	recipients := siteRecipients(fl, st)
+	enc, err := secrets.EncryptData(values.SecretsName, site.NamespaceOf(st, fl.Config), data, recipients)
+	if err != nil {
+		return fmt.Errorf("site %s: %w", o.site, err)
+	}
+	if err := flux.WriteFile(abs, rel, enc); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "wrote %s: key %s (%d key(s), encrypted for %d age recipient(s))\n", rel, o.key, len(data), len(recipients))
 	return runRender(g, &renderOptions{sites: []string{o.site}}, s)
 }

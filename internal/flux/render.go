@@ -125,6 +125,11 @@ func RenderSite(s *site.Site, f *site.Fleet, kept []string) (Files, error) {
 			return nil, err
 		}
 	}
+	if es := externalSecrets(s, ns, labels); es != nil {
+		if err := emit("externalsecret-"+values.ExternalSecretsName+".yaml", es); err != nil {
+			return nil, err
+		}
+	}
 	for _, k := range kept {
 		resources = append(resources, k)
 	}

@@ -38,6 +38,10 @@ func Render(fsys fs.FS, fl *fleet.Fleet, only []string) (Files, error) {
 				s.File, s.Metadata.Name, path.Join(fleet.OverlayDir(s.Metadata.Name), ClientSecretFile), s.Metadata.Name))
 			continue
 		}
+		if err := checkSecretsFile(fsys, s, kept); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		files, err := RenderSite(s, fl.Config, kept)
 		if err != nil {
 			errs = append(errs, err)

@@ -10,6 +10,7 @@ import (
 	sopsage "github.com/getsops/sops/v3/age"
 	"github.com/getsops/sops/v3/cmd/sops/common"
 	"github.com/getsops/sops/v3/config"
+	"github.com/getsops/sops/v3/decrypt"
 	"github.com/getsops/sops/v3/keyservice"
 	sopsyaml "github.com/getsops/sops/v3/stores/yaml"
 	"github.com/getsops/sops/v3/version"
@@ -35,17 +36,44 @@ type Secret struct {
 // recipients. The output is what `sops --encrypt --age ... --encrypted-regex
 // '^(data|stringData)$'` writes.
 func Encrypt(s Secret, recipients []string) ([]byte, error) {
-	if len(recipients) == 0 {
-		return nil, ErrNoRecipients
-	}
 	if len(s.Value) == 0 {
 		return nil, errors.New("the secret value is empty")
 	}
+	return EncryptData(s.Name, s.Namespace, map[string]string{s.Key: string(s.Value)}, recipients)
+}
+
+// Decrypt decrypts a file Encrypt or EncryptData wrote and returns its
+// stringData. SOPS finds the age identity as the sops CLI does
+// (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, or the user's age key file).
+func Decrypt(enc []byte) (map[string]string, error) {
+	plain, err := decrypt.Data(enc, "yaml")
+	if err != nil {
+		return nil, err
+	}
+	var sec struct {
+		StringData map[string]string `json:"stringData"`
+	}
+	if err := yaml.Unmarshal(plain, &sec); err != nil {
+		return nil, err
+	}
+	return sec.StringData, nil
+}
+
+// EncryptData is Encrypt for a Secret with several keys.
+func EncryptData(name, namespace string, data map[string]string, recipients []string) ([]byte, error) {
+	if len(recipients) == 0 {
+		return nil, ErrNoRecipients
+	}
+	for k, v := range data {
+		if v == "" {
+			return nil, fmt.Errorf("the value of %s is empty", k)
+		}
+	}
 	obj := corev1.Secret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
-		ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: s.Namespace},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
 		Type:       corev1.SecretTypeOpaque,
-		StringData: map[string]string{s.Key: string(s.Value)},
+		StringData: data,
 	}
 	plain, err := yaml.Marshal(obj)
 	if err != nil {

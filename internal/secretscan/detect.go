@@ -41,6 +41,8 @@ var (
 	dotenv = regexp.MustCompile(`(?m)^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*=\s*([^\s"'#]{3,})\s*$`)
 	// publicPEM is a PEM block that is not a private key.
 	publicPEM = regexp.MustCompile(`-----BEGIN (CERTIFICATE|PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----[\s\S]*?-----END (CERTIFICATE|PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----`)
+	// sshPublicKey is an OpenSSH public key line.
+	sshPublicKey = regexp.MustCompile(`(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com) AAAA[0-9A-Za-z+/]+=*`)
 	// digestPrefix precedes hex that is a content digest, not a secret.
 	digestPrefix = regexp.MustCompile(`(?i)(sha1|sha224|sha256|sha384|sha512|md5)[:=-]$`)
 	// imageBefore ends an image name right before its tag.
@@ -132,6 +134,7 @@ func detectDepth(key, s string, depth int) []hit {
 	}
 	// Certificates and public keys are meant to be published.
 	s = publicPEM.ReplaceAllString(s, "")
+	s = sshPublicKey.ReplaceAllString(s, "")
 	for _, tok := range tokens(s) {
 		if h, ok := entropyHit(key, s, tok); ok {
 			add(h)

@@ -1,6 +1,7 @@
 package secretscan
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -40,4 +41,23 @@ func pieces(s string) []string {
 		}
 	}
 	return out
+}
+
+// yamlLine is a `key: value` line of YAML, possibly in a diff (+, -, space).
+var yamlLine = regexp.MustCompile(`^[-+ ]?\s*(?:-\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*:\s+["']?([^"'#\s][^"'#]*?)["']?\s*$`)
+
+// RedactText masks secrets in free text such as a plan, a diff or a log,
+// where the structure is gone: every value the detectors find, and the
+// value of every `key: value` line whose key is secret-named.
+func RedactText(text string) string {
+	var findings []Finding
+	for _, line := range strings.Split(text, "\n") {
+		if m := yamlLine.FindStringSubmatch(line); m != nil && IsSecretName(m[1]) && !IsSOPSValue(m[2]) {
+			findings = append(findings, Finding{Secret: m[2]})
+		}
+		for _, h := range detect("", line) {
+			findings = append(findings, Finding{Secret: h.secret})
+		}
+	}
+	return Redact(text, findings)
 }

@@ -1,6 +1,7 @@
 package secretscan
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -82,5 +83,19 @@ func TestRedact(t *testing.T) {
 	fs := Tree("", map[string]any{"password": "hunter2-long"}, Options{})
 	if got := Redact("a: hunter2-long\n", fs); got != "a: "+Mask+"\n" {
 		t.Errorf("Redact = %q", got)
+	}
+}
+
+func TestRedactText(t *testing.T) {
+	t.Parallel()
+	in := "-      password: hunter2-long\n+      password:\n       image: pangeo/x:2024.1.1\n-  token: ghp_" + strings.Repeat("aB3", 12) + "\n"
+	got := RedactText(in)
+	for _, leak := range []string{"hunter2-long", "ghp_aB3"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("RedactText left %q:\n%s", leak, got)
+		}
+	}
+	if !strings.Contains(got, "pangeo/x:2024.1.1") {
+		t.Errorf("RedactText masked a non-secret:\n%s", got)
 	}
 }

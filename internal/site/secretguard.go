@@ -86,7 +86,8 @@ func SecretFix(path, key, siteName string) string {
 		return fmt.Sprintf("remove it; run `hubfleet secret set --site %s` (the value on standard input) to store the OAuth client secret SOPS-encrypted", siteName)
 	}
 	k := secretscan.SuggestKey(key)
-	if key == "" {
+	if key == "" || strings.HasSuffix(path, "."+key) {
+		// The key is the path's own: name it with its parent (db-password).
 		k = secretscan.SuggestKey(path)
 	}
 	var target string

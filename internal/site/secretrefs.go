@@ -81,6 +81,7 @@ var (
 func validateSecretRefs(r *reporter, s *Site) {
 	sec := &s.Spec.Secrets
 	targets := map[string]string{}
+	var store *ExternalSecretRef
 	for _, k := range sec.SecretKeys() {
 		v := sec.Values[k]
 		field := "spec.secrets.values." + k
@@ -127,6 +128,11 @@ func validateSecretRefs(r *reporter, s *Site) {
 				r.add(KindRequired, field+".externalSecret.key", "name the remote key", "externalSecret needs a key")
 			}
 			checkEnum(r, field+".externalSecret.storeKind", es.StoreKind, "ClusterSecretStore", "SecretStore")
+			if store == nil {
+				store = es
+			} else if store.Store != es.Store || store.StoreKind != es.StoreKind {
+				r.add(KindSecret, field+".externalSecret.store", "read every key of a site from one store", "keys of one site come from one store (%s here, %s before)", es.Store, store.Store)
+			}
 		}
 	}
 	for i, m := range sec.NotSecret {
