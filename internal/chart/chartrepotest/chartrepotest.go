@@ -156,7 +156,9 @@ func Load(c Chart) (*helmchart.Chart, error) {
 		if !ok {
 			continue
 		}
-		sub := Chart{Dir: filepath.Join(c.Dir, rel)}
+		// The version the parent declares, as a packaged umbrella vendors
+		// it (the real daskhub 2024.1.1 vendors jupyterhub 3.2.1).
+		sub := Chart{Dir: filepath.Join(c.Dir, rel), Version: dep.Version}
 		if o, ok := c.Subcharts[dep.Name]; ok {
 			o.Dir = sub.Dir
 			sub = o
