@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/internal/chart/engine"
+	"github.com/hubfleet/hubfleet/internal/fleettest"
 )
 
 // realChart is one of the real chart archives in ../shared/charts.
@@ -31,28 +32,9 @@ type realChart struct {
 	jupyterhub, gateway *string
 }
 
-// repoRoot returns the directory holding go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-}
-
 // sharedChartsDir is ../shared/charts from the repository root.
 func sharedChartsDir(t testing.TB) string {
-	return filepath.Join(repoRoot(t), "..", "shared", "charts")
+	return filepath.Join(fleettest.Root(t), "..", "shared", "charts")
 }
 
 func strp(s string) *string { return &s }
@@ -99,7 +81,7 @@ type exampleRelease struct {
 
 func exampleReleases(t testing.TB) []exampleRelease {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), "overlays", "*", "helmrelease-*.yaml"))
+	files, err := filepath.Glob(filepath.Join(fleettest.Root(t), "overlays", "*", "helmrelease-*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no example HelmReleases: %v", err)
 	}
