@@ -11,9 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
@@ -121,7 +124,7 @@ func newApplier(t testing.TB, c *testcluster.Cluster) *applier {
 // the API server validate and default it without storing it.
 func (a *applier) apply(ctx context.Context, obj *unstructured.Unstructured, dryRun bool) (*unstructured.Unstructured, error) {
 	gvk := obj.GroupVersionKind()
-	mapping, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	mapping, err := a.mapping(ctx, gvk)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", gvk.Kind, obj.GetName(), err)
 	}
@@ -144,6 +147,26 @@ func (a *applier) apply(ctx context.Context, obj *unstructured.Unstructured, dry
 		return nil, fmt.Errorf("apply %s %s/%s: %w", gvk.Kind, obj.GetNamespace(), obj.GetName(), err)
 	}
 	return got, nil
+}
+
+// mapping maps gvk to its resource. A CRD established a moment ago can
+// still be missing from the API server's discovery, and the cached mapper
+// would then never see it: on no match, it reads discovery again, for at
+// most 10 seconds.
+func (a *applier) mapping(ctx context.Context, gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err == nil || !meta.IsNoMatchError(err) || time.Now().After(deadline) {
+			return m, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(200 * time.Millisecond):
+		}
+		a.mapper.Reset()
+	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -290,7 +290,7 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 		a := newApplier(t, c)
 		for _, obj := range applied {
 			gvk := obj.GroupVersionKind()
-			mapping, err := a.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+			mapping, err := a.mapping(ctx, gvk)
 			if err != nil {
 				t.Fatal(err)
 			}
