@@ -79,21 +79,7 @@ build() {
 }
 
 kube_apiserver() {
-	# The same stamps as kubernetes' hack/lib/version.sh, so that
-	# /version (and so Helm's kubeVersion checks) report the real release.
-	local v=${KUBERNETES_VERSION#v}
-	local major=${v%%.*} rest=${v#*.}
-	local minor=${rest%%.*}
-	local pkg
-	local ld=""
-	for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-		ld+=" -X '$pkg.gitVersion=$KUBERNETES_VERSION'"
-		ld+=" -X '$pkg.gitMajor=$major'"
-		ld+=" -X '$pkg.gitMinor=$minor'"
-		ld+=" -X '$pkg.gitTreeState=clean'"
-		ld+=" -X '$pkg.buildDate=1970-01-01T00:00:00Z'"
-	done
-	build kube-apiserver "$KUBERNETES_VERSION" "$here" k8s.io/kubernetes/cmd/kube-apiserver "$ld"
+	kube_component kube-apiserver
 }
 
 source_controller() {
@@ -131,8 +117,9 @@ helm_controller() {
 		build helm-controller "$FLUX_HELM_VERSION" "$src" .
 }
 
-# kube_component builds another kube-* command of k8s.io/kubernetes from the
-# tools module, stamped like kube-apiserver.
+# kube_component builds a kube-* command of k8s.io/kubernetes from the
+# tools module, with the same stamps as kubernetes' hack/lib/version.sh, so
+# that /version (and so Helm's kubeVersion checks) report the real release.
 kube_component() {
 	local name=$1
 	local v=${KUBERNETES_VERSION#v}

@@ -436,40 +436,7 @@ func httpGet(ctx context.Context, url string) error {
 // would, with the site's age key in flux-system/sops-age.
 func bootstrap(ctx context.Context, t *testing.T, c *testcluster.Cluster, url string, identity *age.X25519Identity) {
 	t.Helper()
-	ns := testcluster.FluxNamespace
-	objs := []struct {
-		gvr schema.GroupVersionResource
-		obj map[string]any
-	}{
-		{testcluster.SecretGVR, map[string]any{
-			"apiVersion": "v1", "kind": "Secret",
-			"metadata":   map[string]any{"name": sopsSecretName, "namespace": ns},
-			"stringData": map[string]any{scenarioSite + ".agekey": identity.String()},
-		}},
-		{testcluster.GitRepositoryGVR, map[string]any{
-			"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
-			"metadata": map[string]any{"name": gitRepoName, "namespace": ns},
-			"spec": map[string]any{
-				"url": url, "interval": "10m", "timeout": "30s",
-				"ref": map[string]any{"branch": "main"},
-			},
-		}},
-		{testcluster.KustomizationGVR, map[string]any{
-			"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-			"metadata": map[string]any{"name": "flux-system", "namespace": ns},
-			"spec": map[string]any{
-				"interval": "10m", "prune": true, "wait": false,
-				"path":      "./clusters/" + scenarioSite,
-				"sourceRef": map[string]any{"kind": "GitRepository", "name": gitRepoName},
-			},
-		}},
-	}
-	for _, o := range objs {
-		u := &unstructured.Unstructured{Object: o.obj}
-		if _, err := c.Dynamic().Resource(o.gvr).Namespace(ns).Create(ctx, u, metav1.CreateOptions{}); err != nil {
-			t.Fatalf("bootstrap: create %s %s: %v", u.GetKind(), u.GetName(), err)
-		}
-	}
+	bootstrapSite(ctx, t, c, url, scenarioSite, identity)
 }
 
 // writeSite adds the scenario's site: a copy of the example site egi-pangeo
