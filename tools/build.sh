@@ -24,8 +24,11 @@ bindir="$cache/bin"
 mkdir -p "$bindir"
 
 # Versions. Keep KUBERNETES_VERSION in step with the k8s.io/* v0.34.x pins in
-# tools/go.mod and the main go.mod; keep the Flux API versions in step with
-# the main go.mod.
+# tools/go.mod (the cluster the tests run). The main go.mod's client
+# libraries are newer (v0.36, what helm-controller/api v1.6.2 and Helm
+# v3.21 need): clients within the supported version skew. Keep the Flux
+# versions in step with the main go.mod (TestFluxAPIModulesMatchControllers
+# checks them).
 KUBERNETES_VERSION=v1.34.2
 FLUX_SOURCE_VERSION=v1.7.3
 FLUX_KUSTOMIZE_VERSION=v1.7.3
