@@ -236,6 +236,8 @@ func TestCompletion(t *testing.T) {
 		{[]string{"__complete", "verify", "-o", ""}, []string{"text", "json", "yaml", "markdown"}},
 		{[]string{"__complete", "plan", "-o", ""}, []string{"text", "markdown", "json"}},
 		{[]string{"__complete", "site", "new", "x", "--provider", ""}, scaffold.Providers},
+		{[]string{"__complete", "--root", root, "upgrade", "--chart", ""}, []string{"daskhub", "jupyterhub", "dask-gateway"}},
+		{[]string{"__complete", "--root", root, "upgrade", "--chart", "dask"}, []string{"daskhub", "dask-gateway"}},
 	} {
 		r := hubfleet(t, "", tc.args...)
 		var got []string

@@ -12,8 +12,9 @@ import (
 )
 
 type upgradeOptions struct {
-	wave int
-	base string
+	wave   int
+	base   string
+	charts []string
 }
 
 func newUpgradeCmd(g *globalOptions, s streams) *cobra.Command {
@@ -32,6 +33,7 @@ chart's canary for the first waves that run it; promoting a verified canary
 reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 ('hubfleet action upgrade') does.`,
 		Example: `  hubfleet upgrade && hubfleet plan
+  hubfleet upgrade --chart jupyterhub
   hubfleet upgrade --wave 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -42,8 +44,11 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 			if _, err := loadFleet(g.root); err != nil {
 				return err
 			}
+			if err := checkChartNames(g.root, o.charts); err != nil {
+				return err
+			}
 			res, err := actionmode.DefaultChartUpgrader().Upgrade(cmd.Context(), abs,
-				actionmode.UpgradeOptions{MaxWave: o.wave, BaseRef: o.base})
+				actionmode.UpgradeOptions{MaxWave: o.wave, BaseRef: o.base, Charts: o.charts})
 			if err != nil {
 				return err
 			}
@@ -78,5 +83,6 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 	}
 	cmd.Flags().IntVar(&o.wave, "wave", -1, "stage new versions as canaries for the waves up to N (default: the fleet's rollout policy)")
 	cmd.Flags().StringVar(&o.base, "base", "main", "the branch the upgrade is planned against")
+	cmd.Flags().StringSliceVar(&o.charts, "chart", nil, "upgrade only these charts (repeatable; the chart names bases/daskhub/fleet.yaml pins)")
 	return cmd
 }
