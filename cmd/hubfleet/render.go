@@ -11,6 +11,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
+	"github.com/hubfleet/hubfleet/internal/progress"
 	"github.com/hubfleet/hubfleet/internal/site"
 )
 
@@ -76,11 +77,14 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 	}
 	fsys := os.DirFS(abs)
 	printFactWarnings(s.err, fl, o.sites)
+	stop := progress.Start(ctx, "rendering %d site(s)", countSites(fl, o.sites))
 	files, err := flux.Render(fsys, fl, o.sites)
 	if err != nil {
+		stop()
 		return err
 	}
 	changes, err := flux.Changes(fsys, fl, files, o.sites)
+	stop()
 	if err != nil {
 		return err
 	}

@@ -134,8 +134,12 @@ func Kinds() []string {
 	return kinds
 }
 
-// IsTerminal reports whether w is a terminal.
+// IsTerminal reports whether w is a terminal: a file that is one, or a
+// writer that says so itself (a fake terminal in tests).
 func IsTerminal(w any) bool {
+	if t, ok := w.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
