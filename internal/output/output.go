@@ -116,6 +116,34 @@ func WriteData(w io.Writer, f Format, v any) error {
 	return fmt.Errorf("output format %s is not data", f)
 }
 
+// Result is what a command prints: a value whose JSON and YAML are its
+// fields (starting with a Header), with its text for people.
+type Result interface {
+	WriteText(w io.Writer, st Style) error
+}
+
+// MarkdownResult is a Result that also has a Markdown report.
+type MarkdownResult interface {
+	Result
+	WriteMarkdown(w io.Writer) error
+}
+
+// Print writes r in format f: its text, its Markdown, or r itself as JSON
+// or YAML. Every command prints its result through here.
+func Print(w io.Writer, f Format, r Result, st Style) error {
+	switch f {
+	case Text:
+		return r.WriteText(w, st)
+	case Markdown:
+		m, ok := r.(MarkdownResult)
+		if !ok {
+			return fmt.Errorf("output format %s is not offered here", f)
+		}
+		return m.WriteMarkdown(w)
+	}
+	return WriteData(w, f, r)
+}
+
 //go:embed schemas/*.json
 var schemas embed.FS
 
