@@ -73,7 +73,7 @@ anything is found, so it fits CI and a pre-commit hook.`,
 					errs = append(errs, err)
 				}
 			}
-			res := secretsResult{Header: output.NewHeader("check-secrets"), Findings: []secretFinding{}}
+			res := secretsResult{Header: output.NewHeader("check-secrets"), Findings: []secretFinding{}, incomplete: len(errs) > 0}
 			for _, fd := range findings {
 				res.Findings = append(res.Findings, secretFinding{Finding: fd, Fix: fixFor(fd)})
 			}

@@ -71,6 +71,8 @@ func (r renderResult) WriteText(w io.Writer, _ output.Style) error {
 type secretsResult struct {
 	output.Header
 	Findings []secretFinding `json:"findings"`
+	// incomplete: some files could not be read (the command's error).
+	incomplete bool
 }
 
 type secretFinding struct {
@@ -83,7 +85,7 @@ func (r secretsResult) WriteText(w io.Writer, st output.Style) error {
 	for _, f := range r.Findings {
 		fmt.Fprintf(&b, "%s (fix: %s)\n", st.Bad(f.Finding.String()), f.Fix)
 	}
-	if len(r.Findings) == 0 {
+	if len(r.Findings) == 0 && !r.incomplete {
 		fmt.Fprintln(&b, "no plain-text secrets found")
 	}
 	_, err := w.Write(b.Bytes())
