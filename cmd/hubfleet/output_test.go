@@ -116,9 +116,13 @@ func TestOutputGoldens(t *testing.T) {
 	}
 }
 
+// durationMS matches the time a check took, in verify's JSON and YAML.
+var durationMS = regexp.MustCompile(`("?durationMs"?: )\d+`)
+
 // TestVerifyOutputs runs verify where nothing answers, in every format:
-// the skipped Kubernetes checks are an unknown result in each, and the
-// JSON follows its schema.
+// the skipped Kubernetes checks are an unknown result in each, each format
+// is held in a golden file (check times masked), and the JSON follows its
+// schema.
 func TestVerifyOutputs(t *testing.T) {
 	t.Parallel()
 	root := fleetCopy(t)
@@ -135,6 +139,10 @@ func TestVerifyOutputs(t *testing.T) {
 		}
 		if !strings.Contains(r.stderr, "1 site(s): 1 fail; ") || !strings.Contains(r.stderr, " check(s): ") {
 			t.Errorf("-o %s: the summary does not count sites and checks apart: %s", format, r.stderr)
+		}
+		if format != "table" {
+			ext := map[string]string{"text": "txt", "json": "json", "yaml": "yaml", "markdown": "md"}[format]
+			golden.Assert(t, filepath.Join("testdata", "output", "verify."+ext), durationMS.ReplaceAllString(r.stdout, "${1}<ms>"))
 		}
 		if format == "json" {
 			checkSchema(t, "verify", r.stdout)
