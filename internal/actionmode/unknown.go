@@ -9,10 +9,12 @@ import (
 
 // notVerified says which of a site's checks could not run here, and why
 // ("kubernetes: not checked: no cluster credentials"); empty when every
-// check ran. A site with such checks and no failure is not verified: its
-// commit status is "error" (never "success", so no canary is promoted on
-// it), its summary row is "unknown" with the reason, and the job fails on
-// it only when the strict input is set.
+// check ran. A site with such checks and no failure is not verified, a
+// neutral result: its commit status is "pending" with the reason (never
+// "success", so no canary is promoted on it, and not "failure" or "error",
+// which GitHub counts as failed), its summary row is "unknown" with the
+// reason, and the job does not fail on it. With the strict input it is a
+// failure: status "failure", and the job fails.
 func notVerified(rs []verify.Result) string {
 	var parts []string
 	for _, r := range rs {

@@ -97,8 +97,8 @@ func TestVerifySetsOneStatusPerSite(t *testing.T) {
 
 // TestVerifyUnknownIsNotAPass: a site whose checks could not run is
 // reported unknown with the reason, in the summary and its commit status
-// ("error", never "success", so no canary is promoted on it); the job does
-// not fail on it unless the strict input is set.
+// ("pending", never "success", so no canary is promoted on it); the job does
+// not fail on it. With the strict input it fails: status "failure", exit 1.
 func TestVerifyUnknownIsNotAPass(t *testing.T) {
 	t.Parallel()
 	const noKube = "not checked: no cluster credentials"
@@ -136,9 +136,13 @@ func TestVerifyUnknownIsNotAPass(t *testing.T) {
 		for _, s := range f.srv.Statuses(sha) {
 			got = append(got, s.Context+"="+s.State+": "+s.Description)
 		}
+		state := "pending"
+		if strict {
+			state = "failure"
+		}
 		wantStatuses := []string{
-			"hubfleet/verify/egi-dev=error: not verified: kubernetes: " + noKube,
-			"hubfleet/verify/egi-pangeo=error: not verified: dns: no DNS resolver reachable",
+			"hubfleet/verify/egi-dev=" + state + ": not verified: kubernetes: " + noKube,
+			"hubfleet/verify/egi-pangeo=" + state + ": not verified: dns: no DNS resolver reachable",
 			"hubfleet/verify/heliocloud-aws=success: 1 checks pass",
 		}
 		if diff := cmp.Diff(wantStatuses, got); diff != "" {

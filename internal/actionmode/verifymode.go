@@ -67,10 +67,11 @@ func (r *runner) verify(ctx context.Context) error {
 		case verify.Warn, verify.Unknown:
 			if why := notVerified(rs); why != "" {
 				unknown = append(unknown, n)
+				st.State, st.Description = github.StatePending, clipStatus("not verified: "+why)
 				if r.env.Strict {
 					failed = append(failed, n)
+					st.State = github.StateFailure
 				}
-				st.State, st.Description = github.StateError, clipStatus("not verified: "+why)
 				fmt.Fprintf(&b, "| `%s` | ❔ unknown | not checked: %s |\n", n, markdown.Cell(why))
 				break
 			}
