@@ -11,6 +11,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/secretscan"
+	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
 // The results commands print through output.Print: each is the command's
@@ -219,3 +220,14 @@ func (r planResult) WriteMarkdown(w io.Writer) error {
 	_, err := fmt.Fprint(w, plan.Report{Plan: r.Plan}.Full())
 	return err
 }
+
+// verifyResult is the output of verify (schema: verify.json).
+type verifyResult struct {
+	verify.Report
+}
+
+func (r verifyResult) WriteText(w io.Writer, st output.Style) error {
+	return writeVerifyText(w, r.Results, st)
+}
+
+func (r verifyResult) WriteMarkdown(w io.Writer) error { return verify.WriteMarkdown(w, r.Results) }

@@ -91,17 +91,7 @@ Exit code 1 when a check fails; unknown results do not fail, unless --strict.`,
 				results = v.Verify(cmd.Context(), ts)
 			}
 			stop()
-			switch format {
-			case output.JSON:
-				err = verify.WriteJSON(s.out, results)
-			case output.YAML:
-				err = output.WriteYAML(s.out, verify.NewReport(results))
-			case output.Markdown:
-				err = verify.WriteMarkdown(s.out, results)
-			default:
-				err = writeVerifyText(s.out, results, g.style(s.out))
-			}
-			if err != nil {
+			if err := output.Print(s.out, format, verifyResult{verify.NewReport(results)}, g.style(s.out)); err != nil {
 				return err
 			}
 			if verify.ExitCode(results) != 0 || o.strict && verify.Count(results).Checks.Unknown > 0 {

@@ -64,10 +64,12 @@ type Header struct {
 // NewHeader returns the header of a document of kind.
 func NewHeader(kind string) Header { return Header{SchemaVersion: SchemaVersion, Kind: kind} }
 
-// WriteJSON writes v as indented JSON.
+// WriteJSON writes v as indented JSON, with &, < and > as they are (URLs
+// stay readable).
 func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 
