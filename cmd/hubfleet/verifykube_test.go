@@ -59,7 +59,7 @@ contexts:
 	}
 	root := fleetCopy(t)
 	const host = "pangeo-dev.vm.fedcloud.eu"
-	base := []string{"verify", "--root", root, "--site", "egi-dev", "--kubeconfig", kubeconfig, "--timeout", "2s", "--dns-probe", "",
+	base := []string{"verify", "--root", root, "--site", "egi-dev", "--kubeconfig", kubeconfig, "--timeout", "10s", "--dns-probe", "",
 		"--resolve", host + "=127.0.0.1", "--connect-to", host + "=127.0.0.1:1", "-o", "json"}
 	kubeResults := func(stdout string) map[string]verify.Result {
 		t.Helper()

@@ -64,7 +64,7 @@ func TestVerifyStrict(t *testing.T) {
 	if err := os.WriteFile(caFile, ca.CertPEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"verify", "--root", root, "--no-kube", "--timeout", "5s", "--dns-probe", "", "--cacert", caFile,
+	args := []string{"verify", "--root", root, "--no-kube", "--timeout", "30s", "--dns-probe", "", "--cacert", caFile, // the timeout is a hang guard
 		"--resolve", host + "=127.0.0.1", "--connect-to", host + "=" + hub.Listener.Addr().String()}
 	r := hubfleet(t, "", args...)
 	if r.code != exitOK || !strings.Contains(r.stdout, "1 unknown") || strings.Contains(r.stdout, "FAIL") {
