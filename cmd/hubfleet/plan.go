@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/secretscan"
 )
@@ -60,10 +62,9 @@ found (a chart would not install as planned), 2 error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			switch o.output {
-			case "text", "markdown", "json":
-			default:
-				return fmt.Errorf("--output %q: use text, markdown or json", o.output)
+			f, err := output.ParseFormat(o.output, planFormats)
+			if err != nil {
+				return err
 			}
 			abs, err := filepath.Abs(g.root)
 			if err != nil {
@@ -94,19 +95,22 @@ found (a chart would not install as planned), 2 error.`,
 			}
 			// A secret committed before the guard existed still shows in a
 			// diff against it: mask what the secret guard finds.
+			// YAML is made from the masked JSON, so a mask stays a string.
 			var out bytes.Buffer
-			switch o.output {
-			case "text":
-				err = plan.WriteText(&out, p)
-			case "markdown":
-				_, err = fmt.Fprint(&out, plan.Report{Plan: p}.Full())
-			case "json":
-				err = plan.WriteJSON(&out, p)
+			first := f
+			if f == output.YAML {
+				first = output.JSON
 			}
-			if err != nil {
+			if err := output.Print(&out, first, planResult{Header: output.NewHeader("plan"), Plan: p}, output.Style{}); err != nil {
 				return err
 			}
-			if _, err := io.WriteString(s.out, secretscan.RedactText(out.String())); err != nil {
+			masked := secretscan.RedactText(out.String())
+			if f == output.YAML {
+				err = output.WriteYAML(s.out, json.RawMessage(masked))
+			} else {
+				_, err = io.WriteString(s.out, masked)
+			}
+			if err != nil {
 				return err
 			}
 			if n := p.Problems(); n > 0 {
@@ -117,10 +121,13 @@ found (a chart would not install as planned), 2 error.`,
 	}
 	cmd.Flags().StringVar(&o.base, "base", "", "git ref to compare with, resolved like git (default origin/main, else main)")
 	cmd.Flags().StringSliceVar(&o.sites, "site", nil, "plan only these sites (repeatable)")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text, markdown or json")
+	outputFlag(cmd, &o.output, planFormats)
 	cmd.Flags().BoolVar(&o.charts, "charts", true, "render the charts and diff their objects (false: the overlay diff only, no network)")
 	return cmd
 }
+
+// planFormats are plan's output formats.
+var planFormats = []output.Format{output.Text, output.Markdown, output.JSON, output.YAML}
 
 // planGitOptions maps the flags onto the plan's options.
 func planGitOptions(fl *fleet.Fleet, o *planOptions) plan.GitOptions {

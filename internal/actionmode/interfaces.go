@@ -141,6 +141,8 @@ type UpgradeOptions struct {
 	Statuses StatusReader
 	// DryRun computes and plans the upgrade but writes nothing.
 	DryRun bool
+	// Charts limits the upgrade to these chart names (empty: every chart).
+	Charts []string
 }
 
 // UpgradeResult is what an upgrade changed under root.

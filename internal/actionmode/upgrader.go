@@ -92,7 +92,7 @@ func (u ChartUpgrader) Upgrade(ctx context.Context, root string, opts UpgradeOpt
 	var errs []error
 	for _, e := range sources {
 		key, s := e.key, e.src
-		if s.Repository == "" || s.Chart == "" || s.Version == "" {
+		if s.Repository == "" || s.Chart == "" || s.Version == "" || len(opts.Charts) > 0 && !slices.Contains(opts.Charts, s.Chart) {
 			continue
 		}
 		newest, err := u.newest(ctx, s)
