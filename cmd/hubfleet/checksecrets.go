@@ -89,6 +89,11 @@ func scanFile(file string) ([]secretscan.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	return scanData(file, data)
+}
+
+// scanData scans the content of a file named file (its name decides how).
+func scanData(file string, data []byte) ([]secretscan.Finding, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, nil // binary
 	}

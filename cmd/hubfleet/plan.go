@@ -13,7 +13,6 @@ import (
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/plan"
-	"github.com/hubfleet/hubfleet/internal/secretscan"
 )
 
 type planOptions struct {
@@ -106,7 +105,11 @@ found (a chart would not install as planned), 2 error.`,
 			if err != nil {
 				return err
 			}
-			if _, err := io.WriteString(s.out, secretscan.RedactText(out.String())); err != nil {
+			masked, err := maskPlan(ctx, repo, p.Base, out.String())
+			if err != nil {
+				return err
+			}
+			if _, err := io.WriteString(s.out, masked); err != nil {
 				return err
 			}
 			if n := p.Problems(); n > 0 {
