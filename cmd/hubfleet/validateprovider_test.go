@@ -1,11 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
 )
 
 // TestValidateChecksKubernetesVersionsOfTheProvider runs `hubfleet
@@ -64,5 +72,70 @@ func TestValidateChecksKubernetesVersionsOfTheProvider(t *testing.T) {
 				t.Errorf("validate (-want +got):\n%s\n%s", diff, r.stderr)
 			}
 		})
+	}
+}
+
+// TestValidateChecksFleetValuesAndTypes runs `hubfleet validate` with the
+// real charts cached: a typo and a quoted number in the fleet's common
+// values (bases/daskhub/fleet.yaml) and a string where a site's values need
+// a map are each reported at their file and line, all in one run, for
+// every chart that refuses them; the unchanged example fleet passes.
+func TestValidateChecksFleetValuesAndTypes(t *testing.T) {
+	t.Parallel()
+	url := serveSharedCharts(t)
+	root := fleetCopy(t)
+	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
+	b, _ := os.ReadFile(fleetFile)
+	for _, u := range []string{"https://helm.dask.org", "https://hub.jupyter.org/helm-chart/"} {
+		b = bytes.ReplaceAll(b, []byte(u), []byte(url))
+	}
+	writeFile(t, fleetFile, b)
+	cache := t.TempDir()
+	opts := chart.DefaultResolverOptions()
+	opts.CacheDir = cache
+	res, err := chart.NewResolver(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []chart.Ref{{RepoURL: url, Name: "jupyterhub", Version: "4.4.0"}, {RepoURL: url, Name: "dask-gateway", Version: "2026.3.0"}, {RepoURL: url, Name: "daskhub", Version: "2024.1.1"}} {
+		if _, err := res.Resolve(context.Background(), ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := hubfleet(t, "", "validate", "--root", root, "--chart-cache", cache); r.code != exitOK {
+		t.Fatalf("the example fleet with its charts cached: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	b, _ = os.ReadFile(fleetFile)
+	b = bytes.Replace(b, []byte("        timeout: 3600\n"), []byte("        timeout: \"3600\"\n      singelser: {}\n"), 1)
+	writeFile(t, fleetFile, b)
+	editSite(t, root, "pangeo-azure", "  secrets:\n", "  values:\n    jupyterhub:\n      hub:\n        extraEnv: FOO=bar\n  secrets:\n")
+	r := hubfleet(t, "", "validate", "-o", "json", "--root", root, "--chart-cache", cache)
+	if r.code != exitProblems {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var rep validateReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range rep.Problems {
+		if p.Line == 0 || p.Fix == "" {
+			t.Errorf("no line or fix: %+v", p)
+		}
+		chartName := p.Message[:strings.Index(p.Message, " ")+6]
+		got = append(got, fmt.Sprintf("%s %s %s %s", p.File, p.Kind, p.Field, chartName))
+	}
+	want := []string{
+		"bases/daskhub/fleet.yaml values-schema spec.values.jupyterhub.singelser jupyterhub 3.2.1",
+		"bases/daskhub/fleet.yaml values-schema spec.values.jupyterhub.singelser jupyterhub 4.4.0",
+		"bases/daskhub/fleet.yaml values-type spec.values.jupyterhub.cull.timeout jupyterhub 3.2.1",
+		"bases/daskhub/fleet.yaml values-type spec.values.jupyterhub.cull.timeout jupyterhub 4.4.0",
+		"clusters/pangeo-azure/site.yaml values-type spec.values.jupyterhub.hub.extraEnv jupyterhub 4.4.0",
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s\n%s", diff, r.stderr)
 	}
 }
