@@ -76,11 +76,11 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 	}
 	fsys := os.DirFS(abs)
 	printFactWarnings(s.err, fl, o.sites)
-	files, err := flux.Render(fsys, fl, o.sites)
+	files, err := flux.RenderContext(ctx, fsys, fl, o.sites)
 	if err != nil {
 		return err
 	}
-	changes, err := flux.Changes(fsys, fl, files, o.sites)
+	changes, err := flux.ChangesContext(ctx, fsys, fl, files, o.sites)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 		fmt.Fprint(s.out, flux.Diff(changes))
 		return problems("%d rendered file(s) are stale: run 'hubfleet render' and commit the result", len(changes))
 	}
-	if err := flux.Apply(abs, changes); err != nil {
+	if err := flux.ApplyContext(ctx, abs, changes); err != nil {
 		return err
 	}
 	for _, c := range changes {
