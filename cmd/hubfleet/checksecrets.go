@@ -43,12 +43,16 @@ anything is found, so it fits CI and a pre-commit hook.`,
 					}
 				}
 			}
+			ctx := cmd.Context()
 			var findings []secretscan.Finding
 			var errs []error
 			for _, p := range paths {
 				err := filepath.WalkDir(p, func(file string, d fs.DirEntry, err error) error {
 					if err != nil {
 						return err
+					}
+					if err := ctx.Err(); err != nil {
+						return err // SIGINT/SIGTERM: stop between files
 					}
 					if d.IsDir() {
 						if d.Name() == ".git" {
@@ -63,6 +67,9 @@ anything is found, so it fits CI and a pre-commit hook.`,
 					findings = append(findings, f...)
 					return nil
 				})
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 				if err != nil {
 					errs = append(errs, err)
 				}
