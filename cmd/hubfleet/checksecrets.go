@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -9,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
+	"github.com/hubfleet/hubfleet/internal/filesecrets"
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/secretscan"
@@ -49,12 +48,16 @@ anything is found, so it fits CI and a pre-commit hook.`,
 					}
 				}
 			}
+			ctx := cmd.Context()
 			var findings []secretscan.Finding
 			var errs []error
 			for _, p := range paths {
 				err := filepath.WalkDir(p, func(file string, d fs.DirEntry, err error) error {
 					if err != nil {
 						return err
+					}
+					if err := ctx.Err(); err != nil {
+						return err // SIGINT/SIGTERM: stop between files
 					}
 					if d.IsDir() {
 						if d.Name() == ".git" {
@@ -69,6 +72,9 @@ anything is found, so it fits CI and a pre-commit hook.`,
 					findings = append(findings, f...)
 					return nil
 				})
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 				if err != nil {
 					errs = append(errs, err)
 				}
@@ -99,57 +105,7 @@ func scanFile(file string) ([]secretscan.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return nil, nil // binary
-	}
-	switch filepath.Ext(file) {
-	case ".yaml", ".yml":
-		// A site file is scanned as validate scans it: its free-form
-		// values with every rule, its typed fields (whose names are
-		// hubfleet's, such as spec.secrets.values) by value.
-		if bytes.Contains(data, []byte("kind: "+site.KindSite)) {
-			if st, err := site.DecodeSite(file, data); err == nil && st.Kind == site.KindSite {
-				return site.SiteFindings(st), nil
-			}
-		}
-		return secretscan.YAML(file, data, notSecretMarks(data))
-	}
-	return secretscan.Text(file, data), nil
-}
-
-// notSecretMarks reads the marks of a site file (spec.secrets.notSecret)
-// or of a rendered HelmRelease (the hubfleet.dev/not-secret annotation).
-func notSecretMarks(data []byte) func(string) bool {
-	var marks []string
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	for {
-		var doc struct {
-			Kind     string `yaml:"kind"`
-			Metadata struct {
-				Annotations map[string]string `yaml:"annotations"`
-			} `yaml:"metadata"`
-			Spec struct {
-				Secrets struct {
-					NotSecret []site.NotSecret `yaml:"notSecret"`
-				} `yaml:"secrets"`
-			} `yaml:"spec"`
-		}
-		if err := dec.Decode(&doc); err != nil {
-			break
-		}
-		for _, m := range doc.Spec.Secrets.NotSecret {
-			marks = append(marks, m.Path)
-		}
-		marks = append(marks, site.ParseNotSecretAnnotation(doc.Metadata.Annotations[site.NotSecretAnnotation])...)
-	}
-	return func(p string) bool {
-		for _, m := range marks {
-			if p == m || strings.HasPrefix(p, m+".") || strings.HasPrefix(p, m+"[") {
-				return true
-			}
-		}
-		return false
-	}
+	return filesecrets.Scan(file, data)
 }
 
 // fixFor says how to keep a finding out of git.

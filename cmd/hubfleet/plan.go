@@ -15,7 +15,6 @@ import (
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
-	"github.com/hubfleet/hubfleet/internal/secretscan"
 )
 
 type planOptions struct {
@@ -104,7 +103,10 @@ found (a chart would not install as planned), 2 error.`,
 			if err := output.Print(&out, first, planResult{Header: output.NewHeader("plan"), Plan: p}, output.Style{}); err != nil {
 				return err
 			}
-			masked := secretscan.RedactText(out.String())
+			masked, err := maskPlan(ctx, repo, p.Base, out.String())
+			if err != nil {
+				return err
+			}
 			if f == output.YAML {
 				err = output.WriteYAML(s.out, json.RawMessage(masked))
 			} else {

@@ -85,12 +85,12 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 	fsys := os.DirFS(abs)
 	printFactWarnings(s.err, fl, o.sites)
 	stop := progress.Start(ctx, "rendering %d site(s)", countSites(fl, o.sites))
-	files, err := flux.Render(fsys, fl, o.sites)
+	files, err := flux.RenderContext(ctx, fsys, fl, o.sites)
 	if err != nil {
 		stop()
 		return err
 	}
-	changes, err := flux.Changes(fsys, fl, files, o.sites)
+	changes, err := flux.ChangesContext(ctx, fsys, fl, files, o.sites)
 	stop()
 	if err != nil {
 		return err
@@ -110,7 +110,7 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 		res.Diff = flux.Diff(changes)
 	}
 	if !o.check {
-		if err := flux.Apply(abs, changes); err != nil {
+		if err := flux.ApplyContext(ctx, abs, changes); err != nil {
 			return err
 		}
 	}

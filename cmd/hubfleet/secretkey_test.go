@@ -141,3 +141,62 @@ func readYAML(t *testing.T, file string, out any) {
 		t.Fatalf("%s: %v", file, err)
 	}
 }
+
+// TestSecretSetRefusesWhatSetSyntaxChanges stores values through `secret
+// set`: a value that helm-controller's --set parsing of a valuesFrom
+// targetPath would change is refused, naming why and never showing it,
+// and nothing is written; the same value for an environment variable, and
+// an ordinary password, are stored.
+func TestSecretSetRefusesWhatSetSyntaxChanges(t *testing.T) {
+	root := fleetCopy(t)
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SOPS_AGE_KEY", id.String())
+	editFile(t, filepath.Join(root, "clusters/pangeo-azure/site.yaml"), "    ageRecipient: age1t7fprvuy59nvvaq6n843e6yr4u9lymw2s4v4weuw2mr5vcjkyumstdv8am\n",
+		"    ageRecipient: "+id.Recipient().String()+`
+    values:
+      hub-db-password: {targetPath: jupyterhub.hub.db.password}
+      s3-secret-access-key: {env: {component: singleuser, name: AWS_SECRET_ACCESS_KEY}}
+`)
+	sopsFile := filepath.Join(root, "overlays/pangeo-azure/hubfleet-secrets.sops.yaml")
+	for _, tc := range []struct {
+		name, key, value, why string // why "" means stored
+	}{
+		{"digits become a number", "hub-db-password", "83920417", "would reach the chart as a int64"},
+		{"true becomes a boolean", "hub-db-password", "true", "would reach the chart as a bool"},
+		{"a comma splits it", "hub-db-password", "Pw-one,two-Zq9", `contains ","`},
+		{"a backslash is dropped", "hub-db-password", `Pw\x-Zq9k2`, `contains "\\"`},
+		{"braces make a list", "hub-db-password", "{Pw-Zq9k2}", `contains "{"`},
+		{"quotes are stripped", "hub-db-password", "'Pw-Zq9k2'", `contains "'"`},
+		{"the client secret too", "", "cs,Zq9k2", `contains ","`},
+		{"an env var takes anything", "s3-secret-access-key", "s3,{k}\\ey", ""},
+		{"an ordinary password", "hub-db-password", "Pw-Zq9k2.x=y", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := os.ReadFile(sopsFile)
+			args := []string{"secret", "set", "--site", "pangeo-azure", "--root", root}
+			if tc.key != "" {
+				args = append(args, "--key", tc.key)
+			}
+			r := hubfleet(t, tc.value, args...)
+			out := r.stdout + r.stderr
+			if strings.Contains(out, tc.value) {
+				t.Errorf("the value is printed:\n%s", out)
+			}
+			if tc.why == "" {
+				if !strings.Contains(r.stdout, "wrote overlays/pangeo-azure/") {
+					t.Errorf("not stored: exit %d\n%s", r.code, out)
+				}
+				return
+			}
+			if r.code != exitError || !strings.Contains(r.stderr, tc.why) || !strings.Contains(r.stderr, "--set syntax") {
+				t.Errorf("exit %d, want %d naming %q:\n%s", r.code, exitError, tc.why, out)
+			}
+			if after, _ := os.ReadFile(sopsFile); string(after) != string(before) {
+				t.Error("a refused value changed hubfleet-secrets.sops.yaml")
+			}
+		})
+	}
+}

@@ -161,6 +161,11 @@ func checkFleet(ctx context.Context, root, chartCache string) (*fleet.Fleet, sit
 			}
 			all = append(all, list...)
 		}
+		list, err := valuesschema.CheckFleet(ctx, fl.Config, fl.Sites, valuesschema.Options{Resolver: res})
+		if err != nil {
+			return nil, nil, err
+		}
+		all = append(all, list...)
 	}
 	all.Sort()
 	return fl, all, nil

@@ -77,6 +77,9 @@ func (r *runner) plan(ctx context.Context) error {
 		bySite[sc.Site], names[sc.Site] = sc, true
 	}
 
+	if err := r.maskSecrets(ctx, repo, &rep); err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
 	var failed, changed, unconfirmed []string
 	problems := 0
 	for _, n := range sortedKeys(names) {

@@ -2,6 +2,7 @@ package flux
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,9 +23,18 @@ import (
 // named. fsys is the fleet root, read for the SOPS secret files each
 // overlay keeps.
 func Render(fsys fs.FS, fl *fleet.Fleet, only []string) (Files, error) {
+	return RenderContext(context.Background(), fsys, fl, only)
+}
+
+// RenderContext is Render that stops between sites once ctx is done,
+// returning ctx's error and nothing rendered.
+func RenderContext(ctx context.Context, fsys fs.FS, fl *fleet.Fleet, only []string) (Files, error) {
 	out := Files{}
 	var errs []error
 	for _, s := range fl.Sites {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if len(only) > 0 && !slices.Contains(only, s.Metadata.Name) {
 			continue
 		}
@@ -133,6 +143,12 @@ type Change struct {
 // overlays of the rendered sites (except their SOPS secrets), their entry
 // points, and, when rendering every site, overlays whose site is gone.
 func Changes(fsys fs.FS, fl *fleet.Fleet, want Files, only []string) ([]Change, error) {
+	return ChangesContext(context.Background(), fsys, fl, want, only)
+}
+
+// ChangesContext is Changes that stops once ctx is done, between overlay
+// directories and between files, returning ctx's error.
+func ChangesContext(ctx context.Context, fsys fs.FS, fl *fleet.Fleet, want Files, only []string) ([]Change, error) {
 	managed := map[string]bool{}
 	dirs, err := fs.ReadDir(fsys, fleet.OverlaysDir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -145,6 +161,9 @@ func Changes(fsys fs.FS, fl *fleet.Fleet, want Files, only []string) ([]Change, 
 		name := d.Name()
 		if len(only) > 0 && !slices.Contains(only, name) {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 		gone := fl.Site(name) == nil
 		err := fs.WalkDir(fsys, fleet.OverlayDir(name), func(p string, e fs.DirEntry, err error) error {
@@ -170,6 +189,9 @@ func Changes(fsys fs.FS, fl *fleet.Fleet, want Files, only []string) ([]Change, 
 	}
 	var out []Change
 	for p := range managed {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		old, err := fs.ReadFile(fsys, p)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("reading %s: %w", p, err)
@@ -191,7 +213,17 @@ func Changes(fsys fs.FS, fl *fleet.Fleet, want Files, only []string) ([]Change, 
 // file and renamed into place, so an interrupted render never leaves a
 // half-written file. Paths are joined securely under root.
 func Apply(root string, changes []Change) error {
-	for _, c := range changes {
+	return ApplyContext(context.Background(), root, changes)
+}
+
+// ApplyContext is Apply that stops between files once ctx is done: every
+// file is then either written whole or untouched, and the error (wrapping
+// ctx's) says how many of the changes were applied, so a re-run finishes.
+func ApplyContext(ctx context.Context, root string, changes []Change) error {
+	for i, c := range changes {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("stopped after %d of %d file changes (each written whole; run the command again to finish): %w", i, len(changes), err)
+		}
 		if err := refuseSymlink(root, c.Path); err != nil {
 			return err
 		}

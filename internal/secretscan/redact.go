@@ -1,6 +1,7 @@
 package secretscan
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,7 +16,17 @@ const Mask = "[redacted]"
 func Redact(text string, findings []Finding) string {
 	var secrets []string
 	for _, f := range findings {
-		secrets = append(secrets, pieces(f.Secret)...)
+		for _, p := range pieces(f.Secret) {
+			secrets = append(secrets, p)
+			// The same bytes inside a JSON string (a plan or report
+			// printed as JSON), where quotes, backslashes, control
+			// characters and <, >, & are escaped.
+			if j, err := json.Marshal(p); err == nil {
+				if e := string(j[1 : len(j)-1]); e != p {
+					secrets = append(secrets, e)
+				}
+			}
+		}
 	}
 	// Longest first, so a secret that contains another is masked whole.
 	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })

@@ -48,6 +48,7 @@ const (
 	KindPlacement       Kind = "gpu-placement"
 	KindOwnedCode       Kind = "owned-in-code"
 	KindValuesSchema    Kind = "values-schema"
+	KindValuesType      Kind = "values-type"
 	KindChartCache      Kind = "chart-not-cached"
 	KindSymlink         Kind = "symlink"
 	KindSecretsWiring   Kind = "sops-recipient"

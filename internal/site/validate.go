@@ -49,6 +49,7 @@ func Check(s *Site, f *Fleet) ErrorList {
 	if f != nil {
 		validateKubeMin(r, s, f)
 	}
+	checkProviderKubeVersion(r, s, f)
 	validateHost(r, sp)
 	validateTLS(r, sp)
 	validateAuth(r, s, f)

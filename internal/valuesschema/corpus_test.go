@@ -178,6 +178,63 @@ func TestCorpus(t *testing.T) {
 		}
 	})
 
+	t.Run("fleet values are checked against every chart a site runs", func(t *testing.T) {
+		// A daskhub-mode and a composed site: the fleet's values reach
+		// the daskhub chart and the jupyterhub and dask-gateway charts.
+		var sites []*site.Site
+		for _, file := range []string{"testdata/valid/egi-pangeo.yaml", "testdata/valid/pangeo-azure.yaml"} {
+			data, err := os.ReadFile(siteDir + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := site.DecodeSite(file, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sites = append(sites, s)
+		}
+		if site.ModeOf(sites[0], c.fleet) == site.ModeOf(sites[1], c.fleet) {
+			t.Fatal("the two sites run the same charts: the check below covers one chart set only")
+		}
+		if list, err := valuesschema.CheckFleet(context.Background(), c.fleet, sites, valuesschema.Options{Resolver: c.resolver}); err != nil || len(list) > 0 {
+			t.Errorf("the test fleet's values are rejected: %v %v", err, list)
+		}
+		files, err := glob("testdata/invalid-fleet-values/*.yaml")
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no fleet values corpus: %v", err)
+		}
+		for _, file := range files {
+			data, err := os.ReadFile(siteDir + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fl, err := site.DecodeFleet(file, data)
+			if err == nil {
+				err = site.ValidateFleet(fl)
+			}
+			if err != nil {
+				t.Fatalf("%s must pass the fleet's own checks, to test the values check alone: %v", file, err)
+			}
+			// The charts on loopback, as for the test fleet.
+			fl.Spec.Charts.DaskHub.Repository = c.fleet.Spec.Charts.DaskHub.Repository
+			fl.Spec.Charts.JupyterHub.Repository = c.fleet.Spec.Charts.JupyterHub.Repository
+			fl.Spec.Charts.DaskGateway.Repository = c.fleet.Spec.Charts.DaskGateway.Repository
+			list, err := valuesschema.CheckFleet(context.Background(), fl, sites, valuesschema.Options{Resolver: c.resolver})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) == 0 {
+				t.Errorf("%s: no error reported", file)
+			}
+			for _, e := range list {
+				if e.File != file || e.Line == 0 || e.Msg == "" || e.Fix == "" {
+					t.Errorf("%s: error lacks file, line, message or fix: %#v", file, e)
+				}
+			}
+			golden.Assert(t, siteDir+strings.TrimSuffix(file, ".yaml")+".golden", list.Error()+"\n")
+		}
+	})
+
 	t.Run("ten independent errors are all reported", func(t *testing.T) {
 		list := c.check(t, "testdata/invalid/ten-independent-errors.yaml")
 		var got []string

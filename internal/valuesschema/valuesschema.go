@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,11 +27,100 @@ type Unknown struct {
 	Chart string
 }
 
-// schema is the part of a JSON Schema the key check reads.
+// Mismatch is one values entry whose type a chart's schema does not allow.
+type Mismatch struct {
+	// Path is the dotted values path (daskhub layout).
+	Path string
+	// Want are the JSON types the schema allows, in its order.
+	Want []string
+	// Got is the JSON type of the value.
+	Got string
+	// Chart names the chart whose schema refuses it.
+	Chart string
+}
+
+// schema is the part of a JSON Schema the key and type checks read.
 type schema struct {
 	Properties           map[string]*schema `json:"properties"`
 	PatternProperties    map[string]*schema `json:"patternProperties"`
 	AdditionalProperties json.RawMessage    `json:"additionalProperties"`
+	// Type is a JSON type or a list of them.
+	Type json.RawMessage `json:"type"`
+	// Items is the schema of every element of an array, when it is one
+	// schema (not a tuple).
+	Items json.RawMessage `json:"items"`
+}
+
+// types are the JSON types the schema allows; none means any.
+func (n *schema) types() []string {
+	raw := strings.TrimSpace(string(n.Type))
+	if raw == "" {
+		return nil
+	}
+	var one string
+	if json.Unmarshal(n.Type, &one) == nil {
+		return []string{one}
+	}
+	var many []string
+	if json.Unmarshal(n.Type, &many) == nil {
+		return many
+	}
+	return nil
+}
+
+// items is the schema of the elements of an array, if it is one schema.
+func (n *schema) items() *schema {
+	if !strings.HasPrefix(strings.TrimSpace(string(n.Items)), "{") {
+		return nil
+	}
+	var sub schema
+	if json.Unmarshal(n.Items, &sub) != nil {
+		return nil
+	}
+	return &sub
+}
+
+// jsonType is the JSON Schema type of a decoded YAML value, and whether
+// it is a whole number (which "integer" accepts).
+func jsonType(v any) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return "null", false
+	case bool:
+		return "boolean", false
+	case string:
+		return "string", false
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return "integer", true
+	case float32:
+		return "number", float64(x) == math.Trunc(float64(x))
+	case float64:
+		return "number", x == math.Trunc(x) && !math.IsInf(x, 0)
+	case map[string]any:
+		return "object", false
+	case []any:
+		return "array", false
+	}
+	return "", false
+}
+
+// allows reports whether a value of JSON type got (whole: integral) fits
+// one of want.
+func allows(want []string, got string, whole bool) bool {
+	if len(want) == 0 || got == "" {
+		return true
+	}
+	for _, w := range want {
+		switch {
+		case w == got:
+			return true
+		case w == "number" && got == "integer":
+			return true
+		case w == "integer" && got == "number" && whole:
+			return true
+		}
+	}
+	return false
 }
 
 // Schema is a parsed values.schema.json.
@@ -96,13 +187,30 @@ func (n *schema) additional() *schema {
 // Check returns the keys of values (rooted at prefix) that the schema
 // does not allow, in path order.
 func (s *Schema) Check(values map[string]any, prefix, chartName string) []Unknown {
-	var out []Unknown
-	s.walk(s.root, values, prefix, chartName, &out)
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
+	unknown, _ := s.CheckAll(values, prefix, chartName)
+	return unknown
 }
 
-func (s *Schema) walk(n *schema, values map[string]any, path, chartName string, out *[]Unknown) {
+// CheckAll returns the keys of values (rooted at prefix) that the schema
+// does not allow and the values whose JSON type it does not allow (the
+// "type" of the schema at their place; arrays are checked element by
+// element through "items"), each in path order.
+func (s *Schema) CheckAll(values map[string]any, prefix, chartName string) ([]Unknown, []Mismatch) {
+	w := &walker{s: s, chart: chartName}
+	w.object(s.root, values, prefix)
+	sort.Slice(w.unknown, func(i, j int) bool { return w.unknown[i].Path < w.unknown[j].Path })
+	sort.Slice(w.mismatch, func(i, j int) bool { return w.mismatch[i].Path < w.mismatch[j].Path })
+	return w.unknown, w.mismatch
+}
+
+type walker struct {
+	s        *Schema
+	chart    string
+	unknown  []Unknown
+	mismatch []Mismatch
+}
+
+func (w *walker) object(n *schema, values map[string]any, path string) {
 	for k, v := range values {
 		p := k
 		if path != "" {
@@ -111,7 +219,7 @@ func (s *Schema) walk(n *schema, values map[string]any, path, chartName string, 
 		sub, ok := n.Properties[k]
 		if !ok {
 			for pat, ps := range n.PatternProperties {
-				if s.patterns[pat].MatchString(k) {
+				if w.s.patterns[pat].MatchString(k) {
 					sub, ok = ps, true
 					break
 				}
@@ -123,13 +231,32 @@ func (s *Schema) walk(n *schema, values map[string]any, path, chartName string, 
 				for name := range n.Properties {
 					names = append(names, name)
 				}
-				*out = append(*out, Unknown{Path: p, Suggestion: site.Closest(k, names), Chart: chartName})
+				w.unknown = append(w.unknown, Unknown{Path: p, Suggestion: site.Closest(k, names), Chart: w.chart})
 				continue
 			}
 			sub = n.additional()
 		}
-		if m, isMap := v.(map[string]any); isMap && sub != nil {
-			s.walk(sub, m, p, chartName, out)
+		w.value(sub, v, p)
+	}
+}
+
+func (w *walker) value(n *schema, v any, p string) {
+	if n == nil {
+		return
+	}
+	got, whole := jsonType(v)
+	if want := n.types(); !allows(want, got, whole) {
+		w.mismatch = append(w.mismatch, Mismatch{Path: p, Want: want, Got: got, Chart: w.chart})
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		w.object(n, x, p)
+	case []any:
+		if it := n.items(); it != nil {
+			for i, e := range x {
+				w.value(it, e, fmt.Sprintf("%s[%d]", p, i))
+			}
 		}
 	}
 }
@@ -164,16 +291,61 @@ func uses(s *site.Site, f *site.Fleet) []use {
 	return []use{{ref: ref(charts.DaskHub), sections: map[string]string{"jupyterhub": "jupyterhub", "dask-gateway": "dask-gateway"}}}
 }
 
-// CheckSite checks the site's spec.values against the schemas of the charts the site runs. An unknown
-// key is an error at its line; a chart missing from the cache is a
-// warning (the values are then checked at plan time). It returns ctx.Err()
-// if ctx ends first.
+// CheckSite checks the site's spec.values against the schemas of the
+// charts the site runs. An unknown key or a value of the wrong type is an
+// error at its line; a chart missing from the cache is a warning (the
+// values are then checked at plan time). It returns ctx.Err() if ctx ends
+// first.
 func CheckSite(ctx context.Context, s *site.Site, f *site.Fleet, o Options) (site.ErrorList, error) {
 	if len(s.Spec.Values) == 0 || f == nil {
 		return nil, nil
 	}
+	out, err := checkValues(ctx, s.Spec.Values, uses(s, f), s.File, s.Lines, o, true)
+	if err != nil {
+		return nil, err
+	}
+	out.Sort()
+	return out, nil
+}
+
+// CheckFleet checks the fleet's spec.values (merged into every site's
+// values) against the schemas of every chart some site runs: each chart
+// once, whichever sites share it.
+func CheckFleet(ctx context.Context, f *site.Fleet, sites []*site.Site, o Options) (site.ErrorList, error) {
+	if f == nil || len(f.Spec.Values) == 0 {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	var all []use
+	for _, s := range sites {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for _, u := range uses(s, f) {
+			key := fmt.Sprint(u.ref, u.sections)
+			if !seen[key] {
+				seen[key] = true
+				all = append(all, u)
+			}
+		}
+	}
+	// A chart missing from the cache is not reported again here: the
+	// sites' own checks warn about it when they have values, and a fresh
+	// clone (whose cache plan has not filled yet) stays quiet.
+	out, err := checkValues(ctx, f.Spec.Values, all, f.File, f.Lines, o, false)
+	if err != nil {
+		return nil, err
+	}
+	out.Sort()
+	return out, nil
+}
+
+// checkValues checks values (daskhub layout, the spec.values of file)
+// against the schemas of the charts in us; warnMissing reports a chart
+// missing from the cache.
+func checkValues(ctx context.Context, values map[string]any, us []use, file string, lines map[string]int, o Options, warnMissing bool) (site.ErrorList, error) {
 	var out site.ErrorList
-	for _, u := range uses(s, f) {
+	for _, u := range us {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -185,7 +357,10 @@ func CheckSite(ctx context.Context, s *site.Site, f *site.Fleet, o Options) (sit
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, ctxErr
 			}
-			out = append(out, &site.FieldError{File: s.File, Line: s.Lines["spec.values"], Field: "spec.values",
+			if !warnMissing {
+				continue
+			}
+			out = append(out, &site.FieldError{File: file, Line: lines["spec.values"], Field: "spec.values",
 				Kind: site.KindChartCache, Severity: site.SeverityWarning,
 				Msg: fmt.Sprintf("not checked against the values schema of %s %s: %s", u.ref.Name, u.ref.Version, cacheReason(err)),
 				Fix: "run `hubfleet plan` once with network access to cache the chart; validation then works offline"})
@@ -193,7 +368,7 @@ func CheckSite(ctx context.Context, s *site.Site, f *site.Fleet, o Options) (sit
 		}
 		schemas := c.ValuesSchemas()
 		for _, section := range sortedKeys(u.sections) {
-			vals, ok := s.Spec.Values[section].(map[string]any)
+			vals, ok := values[section].(map[string]any)
 			if !ok {
 				continue
 			}
@@ -211,21 +386,75 @@ func CheckSite(ctx context.Context, s *site.Site, f *site.Fleet, o Options) (sit
 					name = info.Name + " " + info.Version
 				}
 			}
-			for _, unk := range sch.Check(vals, section, name) {
+			unknown, mismatch := sch.CheckAll(vals, section, name)
+			for _, unk := range unknown {
 				field := "spec.values." + unk.Path
 				fix := "remove it"
 				if unk.Suggestion != "" {
 					fix = fmt.Sprintf("did you mean %q?", unk.Suggestion)
 				}
-				out = append(out, &site.FieldError{File: s.File, Line: lineOf(s.Lines, field), Field: field,
+				out = append(out, &site.FieldError{File: file, Line: lineOf(lines, field), Field: field,
 					Kind: site.KindValuesSchema,
-					Msg:  fmt.Sprintf("%s does not accept the key %q: its values.schema.json allows no other keys here, so the install would fail", unk.Chart, unk.Path[strings.LastIndex(unk.Path, ".")+1:]),
+					Msg:  fmt.Sprintf("%s does not accept the key %q: its values.schema.json allows no other keys here, so the install would fail", unk.Chart, unk.Path[strings.LastIndexAny(unk.Path, ".]")+1:]),
 					Fix:  fix})
+			}
+			for _, m := range mismatch {
+				field := "spec.values." + m.Path
+				out = append(out, &site.FieldError{File: file, Line: lineOf(lines, field), Field: field,
+					Kind: site.KindValuesType,
+					Msg:  fmt.Sprintf("%s expects %s here, not %s: its values.schema.json would fail the install", m.Chart, typeList(m.Want), gotName(m)),
+					Fix:  typeFix(m)})
 			}
 		}
 	}
-	out.Sort()
 	return out, nil
+}
+
+// typeList is "a string", "a string or null", "an integer or a string".
+func typeList(types []string) string {
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = article(t)
+	}
+	return strings.Join(parts, " or ")
+}
+
+func article(t string) string {
+	switch t {
+	case "null":
+		return "null"
+	case "object", "array", "integer":
+		return "an " + t
+	}
+	return "a " + t
+}
+
+// gotName names the type of a refused value; a number refused where an
+// integer goes has a fraction.
+func gotName(m Mismatch) string {
+	if m.Got == "number" && slices.Contains(m.Want, "integer") {
+		return "a number with a fraction"
+	}
+	return article(m.Got)
+}
+
+// typeFix says how to write a value of the wanted type in YAML.
+func typeFix(m Mismatch) string {
+	want := map[string]bool{}
+	for _, t := range m.Want {
+		want[t] = true
+	}
+	switch {
+	case m.Got == "string" && (want["integer"] || want["number"] || want["boolean"]):
+		return "write a plain YAML " + m.Want[0] + ", without quotes or units (e.g. 3600, true)"
+	case want["string"] && (m.Got == "integer" || m.Got == "number" || m.Got == "boolean"):
+		return "quote it, so YAML reads a string (e.g. \"1.0\", \"true\")"
+	case want["object"]:
+		return "write a mapping (key: value lines indented under it)"
+	case want["array"]:
+		return "write a list (lines starting with \"- \")"
+	}
+	return "write " + typeList(m.Want)
 }
 
 func cacheReason(err error) string {
