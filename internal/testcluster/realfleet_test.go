@@ -328,6 +328,53 @@ func TestRealSiteLifecycle(t *testing.T) {
 		return
 	}
 
+	t.Run("secret values through helm-controller", func(t *testing.T) {
+		r.t = t
+		// secret set --key stores a hub database password and users'
+		// S3 key (issue 9); kustomize-controller decrypts them with the
+		// site's key and helm-controller composes valuesFrom: the
+		// password must be in the chart's hub Secret, the S3 key only in
+		// hubfleet-secrets, neither anywhere in git.
+		siteFile := filepath.Join(r.repo, "clusters", site, "site.yaml")
+		editFile(t, siteFile, []edit{{`(?m)^(\s+ageRecipient: .*)$`, "${1}" + `
+    values:
+      ` + dbPasswordKey + `: {targetPath: ` + secretsHubDBTo + `}
+      ` + s3KeyKey + `: {env: {component: singleuser, name: ` + s3EnvName + `}}`}})
+		siteValues(t, r.repo, site, map[string]any{"jupyterhub": map[string]any{"hub": map[string]any{"db": map[string]any{
+			"type": "postgres", "url": "postgresql://jupyterhub@db.pangeo.example.org:5432/jupyterhub",
+		}}}})
+		for _, set := range []struct{ stdin, key string }{{dbPasswordVal + "\n", dbPasswordKey}, {s3KeyVal, s3KeyKey}} {
+			// The second key is added to the file the first wrote:
+			// secret set decrypts it with the site's key.
+			out, code := runCLIEnv(t, r.repo, set.stdin, []string{"SOPS_AGE_KEY=" + r.identity.String()}, "secret", "set", "--site", site, "--key", set.key)
+			if !strings.Contains(out, "wrote overlays/"+site+"/hubfleet-secrets.sops.yaml") {
+				t.Fatalf("hubfleet secret set --key %s (exit %d) wrote nothing:\n%s", set.key, code, out)
+			}
+		}
+		runCLI(t, r.repo, "", "render")
+		r.push(ctx, "external hub database and users' S3 credentials")
+		r.waitReleases(ctx)
+		hub := getSecretData(ctx, t, r.c, "daskhub", "hub")
+		if got := hub["hub.db.password"]; got != dbPasswordVal {
+			t.Errorf("the hub Secret helm-controller installed has hub.db.password %q, want the stored password", got)
+		}
+		if strings.Contains(hub["values.yaml"], s3KeyVal) {
+			t.Error("the S3 key is in the hub's values.yaml; it must stay in hubfleet-secrets")
+		}
+		if got := getSecretData(ctx, t, r.c, "daskhub", "hubfleet-secrets")[s3KeyKey]; got != s3KeyVal {
+			t.Errorf("hubfleet-secrets in the cluster has %s %q, want the stored value", s3KeyKey, got)
+		}
+		objects := gitAllObjects(t, r.repo)
+		for _, v := range []string{dbPasswordVal, s3KeyVal} {
+			if bytes.Contains(objects, []byte(v)) {
+				t.Errorf("a stored secret value is in the git object database in plain text")
+			}
+		}
+		r.git("revert", "--no-edit", r.commitHEAD())
+		r.syncHEAD(ctx)
+		r.waitReleases(ctx)
+	})
+
 	t.Run("a value the chart schema rejects", func(t *testing.T) {
 		r.t = t
 		// validate and render refuse it in the site file...

@@ -435,8 +435,18 @@ func gunzip(b []byte) string {
 // returns its output and exit code, whatever the code.
 func runCLIStdin(t *testing.T, root, stdin string, args ...string) (string, int) {
 	t.Helper()
+	return runCLIEnv(t, root, stdin, nil, args...)
+}
+
+// runCLIEnv is runCLIStdin with env added to the test's environment (a
+// parallel test cannot use t.Setenv).
+func runCLIEnv(t *testing.T, root, stdin string, env []string, args ...string) (string, int) {
+	t.Helper()
 	cmd := exec.Command(fleettest.CLI(t), append([]string{"--root", root}, args...)...)
 	cmd.Dir = root
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdin = strings.NewReader(stdin)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
