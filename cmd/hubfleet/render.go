@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
-	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/workspace"
+	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
 type renderOptions struct {
@@ -50,37 +48,21 @@ and the exit code is 1 when committed files are stale, 0 when they are current.`
 	return cmd
 }
 
-// loadFleet loads and validates the fleet at root, turning validation
-// problems into an exit-1 error that lists every one of them.
-func loadFleet(root string) (*fleet.Fleet, error) {
-	fl, err := fleet.LoadDir(root)
-	var list site.ErrorList
-	if errors.As(err, &list) {
-		return nil, problems("%s\n%d problem(s) found", list.Error(), len(list))
-	}
-	return fl, err
-}
-
 func runRender(g *globalOptions, o *renderOptions, s streams) error {
 	return runRenderContext(context.Background(), g, o, s)
 }
 
 func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s streams) error {
-	fl, err := loadFleetChecked(ctx, g.root, o.chartCache, s)
+	ws, err := loadWorkspace(ctx, g.root, workspace.Options{Values: true, ChartCache: o.chartCache}, s.err)
 	if err != nil {
 		return err
 	}
-	abs, err := filepath.Abs(g.root)
-	if err != nil {
+	if _, err := ws.Select(o.sites); err != nil {
 		return err
 	}
-	fsys := os.DirFS(abs)
+	fl := ws.Fleet
 	printFactWarnings(s.err, fl, o.sites)
-	files, err := flux.Render(fsys, fl, o.sites)
-	if err != nil {
-		return err
-	}
-	changes, err := flux.Changes(fsys, fl, files, o.sites)
+	files, changes, err := ws.Render(o.sites)
 	if err != nil {
 		return err
 	}
@@ -92,7 +74,7 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 		fmt.Fprint(s.out, flux.Diff(changes))
 		return problems("%d rendered file(s) are stale: run 'hubfleet render' and commit the result", len(changes))
 	}
-	if err := flux.Apply(abs, changes); err != nil {
+	if err := writeset.Apply(ws.Root, changes); err != nil {
 		return err
 	}
 	for _, c := range changes {

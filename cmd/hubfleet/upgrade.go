@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
 )
 
 type upgradeOptions struct {
@@ -39,11 +39,12 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 			if err != nil {
 				return err
 			}
-			if _, err := loadFleet(g.root); err != nil {
+			fl, err := loadFleet(g.root)
+			if err != nil {
 				return err
 			}
-			res, err := actionmode.DefaultChartUpgrader().Upgrade(cmd.Context(), abs,
-				actionmode.UpgradeOptions{MaxWave: o.wave, BaseRef: o.base})
+			res, err := upgrade.Default().Run(cmd.Context(),
+				upgrade.Request{Root: abs, Fleet: fl, MaxWave: o.wave, BaseRef: o.base})
 			if err != nil {
 				return err
 			}
@@ -54,9 +55,9 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 			for _, v := range res.Versions {
 				line := fmt.Sprintf("%s %s -> %s", v.Chart, v.From, v.To)
 				switch v.Stage {
-				case actionmode.StageCanary:
+				case upgrade.StageCanary:
 					line += fmt.Sprintf(" (canary for waves up to %d: %s)", v.MaxWave, strings.Join(v.Running, ", "))
-				case actionmode.StagePromote:
+				case upgrade.StagePromote:
 					line += " (canary promoted to every wave)"
 				}
 				fmt.Fprintln(s.out, line)
@@ -68,9 +69,7 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 				fmt.Fprintf(s.out, "later waves, after the first verify: %s\n", strings.Join(res.Deferred, ", "))
 			}
 			for _, sc := range res.Plan.Sites {
-				for _, c := range sc.Charts {
-					fmt.Fprintf(s.out, "  %s: %s\n", sc.Site, plan.ChartLine(c))
-				}
+				fmt.Fprintf(s.out, "  %s: %s\n", sc.Site, plan.SiteLine(sc))
 			}
 			fmt.Fprintf(s.out, "wrote %d file(s); review with 'hubfleet plan', then commit\n", len(res.Written))
 			return nil

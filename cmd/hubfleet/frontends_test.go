@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/flowtest"
+	"github.com/hubfleet/hubfleet/internal/github/githubtest"
+	"github.com/hubfleet/hubfleet/internal/gittest"
+	"github.com/hubfleet/hubfleet/internal/report/reporttest"
+	"github.com/hubfleet/hubfleet/internal/secretscan"
+)
+
+// The tests in this file run each flow through both front-ends, the
+// command a user types (run) and the GitHub Action mode (actionmode.Run,
+// with the production wiring of `hubfleet action` and a fake GitHub API
+// that answers as GitHub documents), on the same fixture: a real git
+// repository pushed to a bare remote. They compare what both decide and
+// write.
+
+const actionToken = "ghs_frontEndTestToken0123456789"
+
+// actionResult is what one Action run left behind.
+type actionResult struct {
+	err     error
+	exit    int
+	log     string
+	outputs map[string]string
+	summary string
+}
+
+// pullRequest is the pull request a plan runs on.
+type pullRequest struct {
+	labels []string
+	body   string
+}
+
+// runAction runs an Action mode in dir with the environment a GitHub
+// Actions runner and action.yml give it. pr, when set, makes the run a
+// pull_request event with that pull request (number 7).
+func runAction(t *testing.T, dir string, srv *githubtest.Server, mode string, pr *pullRequest, inputs map[string]string) actionResult {
+	t.Helper()
+	tmp := t.TempDir()
+	outFile, summaryFile := filepath.Join(tmp, "output"), filepath.Join(tmp, "summary")
+	env := map[string]string{
+		"GITHUB_ACTIONS":        "true",
+		"GITHUB_OUTPUT":         outFile,
+		"GITHUB_STEP_SUMMARY":   summaryFile,
+		"GITHUB_REPOSITORY":     "fleet/hubs",
+		"GITHUB_API_URL":        strings.TrimSuffix(srv.URL(), "/"),
+		"GITHUB_SERVER_URL":     "https://github.com",
+		"GITHUB_RUN_ID":         "4242",
+		"GITHUB_EVENT_NAME":     "workflow_dispatch",
+		"GITHUB_SHA":            gittest.Run(t, dir, "rev-parse", "HEAD"),
+		"GITHUB_REF_NAME":       "main",
+		"GITHUB_WORKSPACE":      dir,
+		"HUBFLEET_GITHUB_TOKEN": actionToken,
+		"RUNNER_TEMP":           tmp,
+	}
+	if pr != nil {
+		labels := []map[string]string{}
+		for _, l := range pr.labels {
+			labels = append(labels, map[string]string{"name": l})
+		}
+		ev, err := json.Marshal(map[string]any{"number": 7, "pull_request": map[string]any{
+			"number": 7, "body": pr.body, "labels": labels, "base": map[string]string{"ref": "main"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(tmp, "event.json")
+		if err := os.WriteFile(p, ev, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env["GITHUB_EVENT_NAME"], env["GITHUB_EVENT_PATH"], env["GITHUB_BASE_REF"], env["GITHUB_REF_NAME"] = "pull_request", p, "main", "7/merge"
+	}
+	for k, v := range inputs {
+		env[k] = v
+	}
+	var log bytes.Buffer
+	deps := defaultActionDeps()
+	opts := actionmode.DefaultOptions()
+	opts.Root, opts.Stdout = dir, &log
+	opts.Getenv = func(k string) string { return env[k] }
+	opts.Upgrader, opts.Verifier = deps.upgrader, deps.verifier
+	opts.Git.Env = gittest.Isolated
+	opts.GitHub.Sleep = func(context.Context, time.Duration) error { return nil }
+	err := actionmode.Run(context.Background(), mode, opts)
+	res := actionResult{err: err, exit: actionmode.ExitCode(err), log: log.String()}
+	if b, err := os.ReadFile(outFile); err == nil {
+		if res.outputs, err = reporttest.ParseOutputs(string(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, err := os.ReadFile(summaryFile); err == nil {
+		res.summary = string(b)
+	}
+	return res
+}
+
+// prBranch makes a pull request branch in the work tree: change, render,
+// commit.
+func prBranch(t *testing.T, r *flowtest.Repo, change func(r *flowtest.Repo)) {
+	t.Helper()
+	r.Git("switch", "--quiet", "--create", "change")
+	change(r)
+	r.Render(r.Work)
+	r.Git("add", "-A")
+	r.Git("commit", "--quiet", "-m", "The change")
+}
+
+// TestPlanThroughBothFrontEnds plans the same pull requests with
+// `hubfleet plan -o markdown` and the Action's plan mode: the plan both
+// print is the same, and so is each site's decision (the CLI reports a
+// site removal, the Action also asks the pull request to confirm it).
+func TestPlanThroughBothFrontEnds(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	tests := []struct {
+		name   string
+		charts bool
+		change func(r *flowtest.Repo)
+		pr     pullRequest
+		// wantCLI and wantAction are the exit codes.
+		wantCLI, wantAction int
+		wantFailed          string
+		wantInPlan          []string
+	}{
+		{
+			name:   "a site change, charts rendered",
+			charts: true,
+			change: func(r *flowtest.Repo) {
+				r.Replace(r.Work, "clusters/egi-dev/site.yaml", "limit: 8G", "limit: 16G")
+			},
+			wantInPlan: []string{"egi-dev", "16G"},
+		},
+		{
+			name: "a site removal without confirmation",
+			change: func(r *flowtest.Repo) {
+				r.Git("rm", "--quiet", "-r", "clusters/egi-dev")
+			},
+			wantAction: 1, wantFailed: "egi-dev",
+			wantInPlan: []string{"site-removal", "site egi-dev is removed: Flux prunes what its overlay applied"},
+		},
+		{
+			name: "a site removal confirmed by the label",
+			change: func(r *flowtest.Repo) {
+				r.Git("rm", "--quiet", "-r", "clusters/egi-dev")
+			},
+			pr:         pullRequest{labels: []string{"hubfleet/remove-site"}},
+			wantInPlan: []string{"site egi-dev is removed"},
+		},
+		{
+			name: "a site removal confirmed in the description",
+			change: func(r *flowtest.Repo) {
+				r.Git("rm", "--quiet", "-r", "clusters/egi-dev")
+			},
+			pr:         pullRequest{body: "Retire the dev hub.\n\nhubfleet: remove egi-dev\n"},
+			wantInPlan: []string{"site egi-dev is removed"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := flowtest.New(t)
+			if tt.charts {
+				r.ServeCharts([]string{"4.4.0"})
+			}
+			prBranch(t, r, tt.change)
+			charts := "--charts=" + map[bool]string{true: "true", false: "false"}[tt.charts]
+			cli := hubfleet(t, "", "plan", "--root", r.Work, "--base", "main", "-o", "markdown", charts)
+			if cli.code != tt.wantCLI {
+				t.Fatalf("hubfleet plan: exit %d, want %d\n%s%s", cli.code, tt.wantCLI, cli.stdout, cli.stderr)
+			}
+			srv := githubtest.NewServer(t, "fleet", "hubs", actionToken)
+			act := runAction(t, r.Work, srv, "plan", &tt.pr, map[string]string{"HUBFLEET_PLAN_CHARTS": strings.TrimPrefix(charts, "--charts=")})
+			if act.exit != tt.wantAction {
+				t.Fatalf("action plan: exit %d (%v), want %d\n%s", act.exit, act.err, tt.wantAction, act.log)
+			}
+			if got := act.outputs["failed-sites"]; got != tt.wantFailed {
+				t.Errorf("failed-sites = %q, want %q", got, tt.wantFailed)
+			}
+			// The same plan: the Action's artifact is the CLI's Markdown
+			// (the CLI masks what the secret guard finds; the Action's
+			// masking is its own step, so mask both alike to compare).
+			raw, err := os.ReadFile(act.outputs["plan-file"])
+			if err != nil {
+				t.Fatalf("plan file: %v\n%s", err, act.log)
+			}
+			full := secretscan.RedactText(string(raw))
+			if diff := cmp.Diff(cli.stdout, full); diff != "" && len(tt.pr.labels)+len(tt.pr.body) == 0 {
+				t.Errorf("the Action's plan differs from the CLI's (-cli +action):\n%s", diff)
+			}
+			for _, w := range tt.wantInPlan {
+				if !strings.Contains(cli.stdout, w) || !strings.Contains(full, w) {
+					t.Errorf("a plan lacks %q:\ncli:\n%s\naction:\n%s", w, cli.stdout, full)
+				}
+			}
+			// The comment is made from the same plan.
+			if cs := srv.Comments(7); len(cs) != 1 || !strings.Contains(cs[0].Body, tt.wantInPlan[0]) {
+				t.Errorf("plan comment = %+v, want one naming %q", cs, tt.wantInPlan[0])
+			}
+		})
+	}
+}
