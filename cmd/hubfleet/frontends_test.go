@@ -209,3 +209,151 @@ func TestPlanThroughBothFrontEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestUpgradeThroughBothFrontEnds upgrades two clones of the same fleet:
+// `hubfleet upgrade` writes the files in one, the Action's upgrade mode
+// commits and pushes them to hubfleet/upgrade from the other. Both write
+// the same files with the same content, and decide the same rollout.
+func TestUpgradeThroughBothFrontEnds(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	tests := []struct {
+		name      string
+		prepare   func(r *flowtest.Repo)
+		wantTitle string
+	}{
+		{
+			name:      "a canary for the first waves that run the chart",
+			wantTitle: "Upgrade jupyterhub 4.4.0 → 4.5.0 on waves 0–1",
+		},
+		{
+			name: "every site at once",
+			prepare: func(r *flowtest.Repo) {
+				r.Replace(r.Work, "bases/daskhub/fleet.yaml", "rollout:\n    waves: true", "rollout:\n    waves: false")
+				r.Commit("No waves")
+			},
+			wantTitle: "Upgrade jupyterhub 4.4.0 → 4.5.0",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := flowtest.New(t)
+			r.ServeCharts([]string{"4.4.0", "4.5.0"})
+			if tt.prepare != nil {
+				tt.prepare(r)
+			}
+			cliDir := r.Clone()
+			cli := hubfleet(t, "", "upgrade", "--root", cliDir, "--base", "main")
+			if cli.code != exitOK {
+				t.Fatalf("hubfleet upgrade: exit %d\n%s%s", cli.code, cli.stdout, cli.stderr)
+			}
+			srv := githubtest.NewServer(t, "fleet", "hubs", actionToken)
+			act := runAction(t, r.Work, srv, "upgrade", nil, nil)
+			if act.err != nil {
+				t.Fatalf("action upgrade: %v\n%s", act.err, act.log)
+			}
+			prs := srv.PullRequests()
+			if len(prs) != 1 || prs[0].Title != tt.wantTitle {
+				t.Fatalf("pull requests = %+v, want one titled %q", prs, tt.wantTitle)
+			}
+			// The same files, byte for byte: the CLI's work tree against
+			// main, and the Action's pushed branch against main.
+			gittest.Run(t, cliDir, "add", "-A")
+			cliDiff := gittest.Run(t, cliDir, "diff", "--cached", "main")
+			actDiff := gittest.Run(t, r.Remote, "diff", "main", "hubfleet/upgrade")
+			if cliDiff == "" {
+				t.Fatal("hubfleet upgrade changed nothing")
+			}
+			if diff := cmp.Diff(cliDiff, actDiff); diff != "" {
+				t.Errorf("the Action committed other changes than the CLI wrote (-cli +action):\n%s", diff)
+			}
+			// The same decision, in the same words for each site.
+			for _, sc := range []string{"egi-cesnet", "egi-dev", "heliocloud-aws", "pangeo-azure"} {
+				line := lineWith(cli.stdout, "  "+sc+": ")
+				row := "| `" + sc + "` | " + strings.TrimPrefix(line, "  "+sc+": ") + " |"
+				if line == "" || !strings.Contains(prs[0].Body, row) {
+					t.Errorf("site %s: the CLI says %q, the pull request:\n%s", sc, line, prs[0].Body)
+				}
+			}
+		})
+	}
+}
+
+// TestRollbackThroughBothFrontEnds rolls back the same change:
+// `hubfleet rollback` shows it and changes nothing, with --apply commits
+// the revert locally, and the Action pushes a branch and opens a pull
+// request. Both revert to the same tree, under the same title, and the
+// terminal pushes nothing.
+func TestRollbackThroughBothFrontEnds(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		input map[string]string
+	}{
+		{name: "a site's last change", args: []string{"--site", "heliocloud-aws"}, input: map[string]string{"HUBFLEET_SITE": "heliocloud-aws"}},
+		{name: "a commit", args: []string{"--commit", "HEAD"}, input: map[string]string{"HUBFLEET_COMMIT": "HEAD"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := flowtest.New(t)
+			before := r.Git("rev-parse", "HEAD")
+			r.Replace(r.Work, "bases/daskhub/fleet.yaml", "chart: jupyterhub\n      version: 4.4.0", "chart: jupyterhub\n      version: 4.5.0")
+			r.Commit("Upgrade jupyterhub to 4.5.0")
+			remoteHead := gittest.Run(t, r.Remote, "for-each-ref")
+
+			cliDir := r.Clone()
+			head := gittest.Run(t, cliDir, "rev-parse", "HEAD")
+			show := hubfleet(t, "", append([]string{"rollback", "--root", cliDir, "--charts=false"}, tt.args...)...)
+			if show.code != exitOK || !strings.Contains(show.stdout, `Roll back `) || !strings.Contains(show.stdout, "jupyterhub 4.5.0 -> 4.4.0") {
+				t.Fatalf("hubfleet rollback: exit %d\n%s%s", show.code, show.stdout, show.stderr)
+			}
+			if st := gittest.Run(t, cliDir, "status", "--porcelain"); st != "" || gittest.Run(t, cliDir, "rev-parse", "HEAD") != head {
+				t.Errorf("hubfleet rollback without --apply changed the checkout:\n%s", st)
+			}
+			apply := hubfleet(t, "", append([]string{"rollback", "--root", cliDir, "--charts=false", "--apply"}, tt.args...)...)
+			if apply.code != exitOK {
+				t.Fatalf("hubfleet rollback --apply: exit %d\n%s%s", apply.code, apply.stdout, apply.stderr)
+			}
+			if got := gittest.Run(t, r.Remote, "for-each-ref"); got != remoteHead {
+				t.Errorf("a terminal rollback changed the remote:\n%s\nwas\n%s", got, remoteHead)
+			}
+
+			srv := githubtest.NewServer(t, "fleet", "hubs", actionToken)
+			in := map[string]string{"HUBFLEET_PLAN_CHARTS": "false"}
+			for k, v := range tt.input {
+				in[k] = v
+			}
+			act := runAction(t, r.Work, srv, "rollback", nil, in)
+			if act.err != nil {
+				t.Fatalf("action rollback: %v\n%s", act.err, act.log)
+			}
+			prs := srv.PullRequests()
+			if len(prs) != 1 {
+				t.Fatalf("pull requests = %+v", prs)
+			}
+			// The same title, and the same tree: the one before the change.
+			if title := strings.SplitN(show.stdout, "\n", 2)[0]; prs[0].Title != title {
+				t.Errorf("pull request %q, the CLI says %q", prs[0].Title, title)
+			}
+			cliTree := gittest.Run(t, cliDir, "rev-parse", "HEAD^{tree}")
+			actTree := gittest.Run(t, r.Remote, "rev-parse", prs[0].Head.Ref+"^{tree}")
+			if cliTree != actTree {
+				t.Errorf("the CLI reverted to tree %s, the Action to %s", cliTree, actTree)
+			}
+			if d := gittest.Run(t, cliDir, "diff", before, "HEAD", "--", "overlays/", "bases/"); d != "" {
+				t.Errorf("the revert differs from before the change:\n%s", d)
+			}
+			if !strings.Contains(prs[0].Body, "jupyterhub 4.5.0 -> 4.4.0") {
+				t.Errorf("the pull request lacks the plan's line:\n%s", prs[0].Body)
+			}
+		})
+	}
+}
+
+func lineWith(s, prefix string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
