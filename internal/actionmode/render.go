@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -72,7 +74,7 @@ func (r *runner) render(ctx context.Context) error {
 			sites[s] = true
 		}
 	}
-	names = sortedKeys(sites)
+	names = slices.Sorted(maps.Keys(sites))
 	for _, n := range names {
 		r.rep.Group("site " + n)
 		for _, p := range paths {

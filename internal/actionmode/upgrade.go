@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/markdown"
@@ -40,11 +39,11 @@ func (r *runner) upgrade(ctx context.Context) error {
 			return fmt.Errorf("upgrade: %w", err)
 		}
 	}
-	fl, err := fleet.LoadDir(r.root)
+	ws, err := r.load(ctx)
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
-	res, err := r.opts.Upgrader.Run(ctx, upgrade.Request{Root: r.root, Fleet: fl, MaxWave: r.env.Wave, BaseRef: base,
+	res, err := r.opts.Upgrader.Run(ctx, upgrade.Request{Root: ws.Root, Fleet: ws.Fleet, MaxWave: r.env.Wave, BaseRef: base,
 		BaseCommit: start, Statuses: runnerStatuses{r}, DryRun: !publish})
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
-	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/markdown"
 	"github.com/hubfleet/hubfleet/internal/report"
@@ -25,12 +26,12 @@ func (r *runner) verify(ctx context.Context) error {
 	if r.opts.Verifier == nil {
 		return errors.New("verify: no verifier configured")
 	}
-	fl, err := fleet.LoadDir(r.root)
+	ws, err := r.load(ctx)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	kc := targets.Kubeconfig{Data: []byte(r.env.Kubeconfig), Skip: r.env.Kubeconfig == ""}
-	results, err := r.opts.Verifier.Run(ctx, targets.Request{Fleet: fl, Sites: r.env.Sites, Kubeconfig: kc})
+	results, err := r.opts.Verifier.Run(ctx, targets.Request{Fleet: ws.Fleet, Sites: r.env.Sites, Kubeconfig: kc})
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
@@ -38,7 +39,7 @@ func (r *runner) verify(ctx context.Context) error {
 	for _, res := range results {
 		bySite[res.Site] = append(bySite[res.Site], res)
 	}
-	names := sortedKeys(bySite)
+	names := slices.Sorted(maps.Keys(bySite))
 
 	var statuses []github.Status
 	var failed []string

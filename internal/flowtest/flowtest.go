@@ -1,6 +1,7 @@
 package flowtest
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,8 +10,9 @@ import (
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/fleettest"
-	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gittest"
+	"github.com/hubfleet/hubfleet/internal/workspace"
+	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
 // Repo is the example fleet on main of a bare remote (Remote), and a
@@ -90,20 +92,18 @@ func (r *Repo) Replace(dir, path, old, new string) {
 // Render renders the fleet in dir and writes what changed.
 func (r *Repo) Render(dir string) {
 	r.T.Helper()
-	fl, err := fleet.LoadDir(dir)
+	ws, err := workspace.Load(context.Background(), dir, workspace.Options{})
 	if err != nil {
 		r.T.Fatal(err)
 	}
-	fsys := os.DirFS(dir)
-	files, err := flux.Render(fsys, fl, nil)
+	if errs := ws.Errors(); len(errs) > 0 {
+		r.T.Fatal(errs)
+	}
+	_, changes, err := ws.Render(nil)
 	if err != nil {
 		r.T.Fatal(err)
 	}
-	changes, err := flux.Changes(fsys, fl, files, nil)
-	if err != nil {
-		r.T.Fatal(err)
-	}
-	if err := flux.Apply(dir, changes); err != nil {
+	if err := writeset.Apply(dir, changes); err != nil {
 		r.T.Fatal(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/yamlnode"
 )
 
 // chartEdit is what changes under spec.charts.<key> of the fleet file.
@@ -43,7 +44,7 @@ func editFleet(path string, data []byte, edits []chartEdit) ([]byte, error) {
 	lines := strings.Split(string(data), "\n")
 	var les []lineEdit
 	for _, e := range edits {
-		pin := lookup(&doc, "spec", "charts", e.key, "version")
+		pin := yamlnode.Lookup(&doc, "spec", "charts", e.key, "version")
 		if pin == nil || pin.Kind != yaml.ScalarNode {
 			return nil, fmt.Errorf("%s: no spec.charts.%s.version", path, e.key)
 		}
@@ -56,7 +57,7 @@ func editFleet(path string, data []byte, edits []chartEdit) ([]byte, error) {
 		}
 		switch {
 		case e.canary != "" && e.moveCanary:
-			n := lookup(&doc, "spec", "charts", e.key, "canary", "version")
+			n := yamlnode.Lookup(&doc, "spec", "charts", e.key, "canary", "version")
 			if n == nil || n.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("%s: no spec.charts.%s.canary.version", path, e.key)
 			}
@@ -66,7 +67,7 @@ func editFleet(path string, data []byte, edits []chartEdit) ([]byte, error) {
 			}
 			les = append(les, le)
 		case e.canary != "":
-			if lookup(&doc, "spec", "charts", e.key, "canary") != nil {
+			if yamlnode.Lookup(&doc, "spec", "charts", e.key, "canary") != nil {
 				return nil, fmt.Errorf("%s: spec.charts.%s already has a canary", path, e.key)
 			}
 			// The canary block goes right after the pin, indented like it.
@@ -79,7 +80,7 @@ func editFleet(path string, data []byte, edits []chartEdit) ([]byte, error) {
 			}})
 		}
 		if e.dropCanary {
-			key, val := lookupKey(&doc, "spec", "charts", e.key, "canary")
+			key, val := yamlnode.LookupKey(&doc, "spec", "charts", e.key, "canary")
 			if key == nil {
 				return nil, fmt.Errorf("%s: no spec.charts.%s.canary to remove", path, e.key)
 			}
@@ -119,7 +120,7 @@ func replaceScalar(path string, lines []string, n *yaml.Node, value string) (lin
 
 // pinKeyColumn is the 0-based column of the key spec.charts.<key>.version.
 func pinKeyColumn(doc *yaml.Node, key string) int {
-	k, _ := lookupKey(doc, "spec", "charts", key, "version")
+	k, _ := yamlnode.LookupKey(doc, "spec", "charts", key, "version")
 	return k.Column - 1
 }
 
@@ -154,46 +155,4 @@ func checkEdits(data []byte, edits []chartEdit) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// lookupKey follows mapping keys from a document node and returns the last
-// key's key and value nodes.
-func lookupKey(n *yaml.Node, keys ...string) (key, value *yaml.Node) {
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	parent := lookup(n, keys[:len(keys)-1]...)
-	if parent == nil || parent.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := 0; i+1 < len(parent.Content); i += 2 {
-		if parent.Content[i].Value == keys[len(keys)-1] {
-			return parent.Content[i], parent.Content[i+1]
-		}
-	}
-	return nil, nil
-}
-
-// lookup follows mapping keys from a document node.
-func lookup(n *yaml.Node, keys ...string) *yaml.Node {
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	for _, k := range keys {
-		if n.Kind != yaml.MappingNode {
-			return nil
-		}
-		var next *yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				next = n.Content[i+1]
-				break
-			}
-		}
-		if next == nil {
-			return nil
-		}
-		n = next
-	}
-	return n
 }

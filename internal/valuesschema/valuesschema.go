@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -192,7 +194,7 @@ func CheckSite(ctx context.Context, s *site.Site, f *site.Fleet, o Options) (sit
 			continue
 		}
 		schemas := c.ValuesSchemas()
-		for _, section := range sortedKeys(u.sections) {
+		for _, section := range slices.Sorted(maps.Keys(u.sections)) {
 			vals, ok := s.Spec.Values[section].(map[string]any)
 			if !ok {
 				continue
@@ -217,7 +219,7 @@ func CheckSite(ctx context.Context, s *site.Site, f *site.Fleet, o Options) (sit
 				if unk.Suggestion != "" {
 					fix = fmt.Sprintf("did you mean %q?", unk.Suggestion)
 				}
-				out = append(out, &site.FieldError{File: s.File, Line: lineOf(s.Lines, field), Field: field,
+				out = append(out, &site.FieldError{File: s.File, Line: site.LineOf(s.Lines, field), Field: field,
 					Kind: site.KindValuesSchema,
 					Msg:  fmt.Sprintf("%s does not accept the key %q: its values.schema.json allows no other keys here, so the install would fail", unk.Chart, unk.Path[strings.LastIndex(unk.Path, ".")+1:]),
 					Fix:  fix})
@@ -234,27 +236,4 @@ func cacheReason(err error) string {
 		return "the chart is not in the local chart cache"
 	}
 	return err.Error()
-}
-
-func lineOf(lines map[string]int, field string) int {
-	for p := field; p != ""; {
-		if l, ok := lines[p]; ok {
-			return l
-		}
-		i := strings.LastIndexAny(p, ".[")
-		if i < 0 {
-			break
-		}
-		p = p[:i]
-	}
-	return 0
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
