@@ -142,6 +142,14 @@ func TestPlanThroughBothFrontEnds(t *testing.T) {
 			wantInPlan: []string{"egi-dev", "16G"},
 		},
 		{
+			name: "a daskhub to composed mode switch",
+			change: func(r *flowtest.Repo) {
+				r.Replace(r.Work, "clusters/egi-dev/site.yaml", "  singleuser:\n", "  chart:\n    mode: composed\n  singleuser:\n")
+			},
+			wantInPlan: []string{"release-switch", "site egi-dev switches from the daskhub umbrella chart to composed mode: release daskhub (chart daskhub) is uninstalled and dask-gateway (chart dask-gateway) and jupyterhub (chart jupyterhub) installed new",
+				"including the PersistentVolumeClaim hub-db-dir (the hub database)"},
+		},
+		{
 			name: "a site removal without confirmation",
 			change: func(r *flowtest.Repo) {
 				r.Git("rm", "--quiet", "-r", "clusters/egi-dev")
@@ -356,4 +364,48 @@ func lineWith(s, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// TestPlanCallsAModeSwitchAOneWayDoor switches a site from the daskhub
+// umbrella to composed mode and back: `hubfleet plan` names each switch a
+// one-way door in text and JSON, and a site that keeps its mode has none.
+func TestPlanCallsAModeSwitchAOneWayDoor(t *testing.T) {
+	t.Parallel()
+	r := flowtest.New(t)
+	r.Replace(r.Work, "clusters/egi-dev/site.yaml", "  singleuser:\n", "  chart:\n    mode: composed\n  singleuser:\n")
+	r.Render(r.Work)
+	text := hubfleet(t, "", "plan", "--root", r.Work, "--base", "main", "--charts=false")
+	if text.code != exitOK || !strings.Contains(text.stdout, "site egi-dev switches from the daskhub umbrella chart to composed mode") {
+		t.Fatalf("plan: exit %d\n%s%s", text.code, text.stdout, text.stderr)
+	}
+	r.Git("add", "-A")
+	r.Git("commit", "--quiet", "-m", "egi-dev composed")
+	r.Replace(r.Work, "clusters/egi-dev/site.yaml", "  chart:\n    mode: composed\n", "")
+	r.Replace(r.Work, "clusters/egi-pangeo/site.yaml", "limit: 4G", "limit: 6G")
+	r.Render(r.Work)
+	js := hubfleet(t, "", "plan", "--root", r.Work, "--base", "HEAD", "--charts=false", "-o", "json")
+	if js.code != exitOK {
+		t.Fatalf("plan -o json: exit %d\n%s", js.code, js.stderr)
+	}
+	var p struct {
+		Sites []struct {
+			Site        string `json:"site"`
+			OneWayDoors []struct {
+				Kind, Detail string
+			} `json:"oneWayDoors"`
+		} `json:"sites"`
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	doors := map[string][]string{}
+	for _, s := range p.Sites {
+		for _, d := range s.OneWayDoors {
+			doors[s.Site] = append(doors[s.Site], d.Kind+": "+d.Detail[:strings.Index(d.Detail, ":")])
+		}
+	}
+	want := map[string][]string{"egi-dev": {"release-switch: site egi-dev switches from composed mode to the daskhub umbrella chart"}}
+	if diff := cmp.Diff(want, doors); diff != "" {
+		t.Errorf("one-way doors (-want +got):\n%s", diff)
+	}
 }
