@@ -195,6 +195,16 @@ func (c *Cluster) start(ctx context.Context) error {
 		"--service-account-signing-key-file=" + keys.saKeyFile,
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--allow-privileged=true",
+		// With WatchList on (the default since 1.32) the API server
+		// turns every watch from resourceVersion "" or "0" into a watch
+		// stream (sendInitialEvents), and its watch cache refuses such
+		// streams when etcd cannot send progress notifications for
+		// them: Debian's etcd-server 3.4.23 is older than the 3.4.31
+		// the API server requires, so the refusal ("the required
+		// storage feature RequestWatchProgress is disabled") would
+		// reach KWOK, which always watches from "0", and it would
+		// never see a pod. A cluster on such an etcd runs like this.
+		"--feature-gates=WatchList=false",
 		// No kubelet mounts service-account tokens (KWOK runs no
 		// containers, and without Options.Workloads no
 		// controller-manager mints them), so the ServiceAccount

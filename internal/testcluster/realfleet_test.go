@@ -198,6 +198,22 @@ func TestRealSiteLifecycle(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 45*time.Minute)
 	defer cancel()
 	r := startRealSite(ctx, t, site, func(repo string) {
+		// The fleet holds only this site: the older jupyterhub it
+		// starts from cannot serve heliocloud-aws's Cognito groups,
+		// which validate refuses (rightly) for the whole fleet.
+		others, err := filepath.Glob(filepath.Join(repo, "clusters", "*", "site.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range others {
+			if other := filepath.Base(filepath.Dir(p)); other != site {
+				for _, dir := range []string{"clusters", "overlays"} {
+					if err := os.RemoveAll(filepath.Join(repo, dir, other)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
 		editFile(t, filepath.Join(repo, "bases", "daskhub", "fleet.yaml"), []edit{
 			{`(?m)^(      chart: jupyterhub\n      version:) 4\.4\.0\n      constraint: .*$`, "${1} 3.2.1\n      constraint: \">=3.0.0 <5.0.0\""},
 			{`(?m)^(      chart: dask-gateway\n      version:) 2026\.3\.0$`, "${1} 2024.1.0"},
@@ -314,18 +330,25 @@ func TestRealSiteLifecycle(t *testing.T) {
 
 	t.Run("a value the chart schema rejects", func(t *testing.T) {
 		r.t = t
-		// The plan catches it in the site file...
+		// validate and render refuse it in the site file...
 		siteValues(t, r.repo, site, map[string]any{"jupyterhub": map[string]any{"hubfleetNotAValue": true}})
-		plan, _ := runCLIExit(t, r.repo, "plan", "--base", "HEAD")
-		if !strings.Contains(plan, "hubfleetNotAValue") {
-			t.Errorf("hubfleet plan does not name the value the chart schema rejects:\n%s", plan)
+		for _, cmd := range []string{"validate", "render"} {
+			out, code := runCLIExit(t, r.repo, cmd)
+			if code != 1 || !strings.Contains(out, "hubfleetNotAValue") {
+				t.Errorf("hubfleet %s on a value the chart schema rejects: exit %d, want 1 naming hubfleetNotAValue:\n%s", cmd, code, out)
+			}
 		}
 		r.git("checkout", "--", ".")
-		// ...and a HelmRelease carrying it (edited by hand) fails in the
-		// cluster, and verify names it.
+		// ...plan names it as a problem in a HelmRelease edited by
+		// hand, and such a release fails in the cluster, and verify
+		// names it.
 		editFile(t, filepath.Join(r.repo, "overlays", site, "helmrelease-jupyterhub.yaml"), []edit{
 			{`(?m)^  values:\n`, "  values:\n    hubfleetNotAValue: true\n"},
 		})
+		plan, code := runCLIExit(t, r.repo, "plan", "--base", "HEAD")
+		if code != 1 || !strings.Contains(plan, "hubfleetNotAValue") {
+			t.Errorf("hubfleet plan on a HelmRelease the chart schema rejects: exit %d, want 1 naming hubfleetNotAValue:\n%s", code, plan)
+		}
 		r.push(ctx, "a value the schema rejects")
 		bad := r.commitHEAD()
 		r.waitFailed(ctx, "jupyterhub", "hubfleetNotAValue")
@@ -391,8 +414,8 @@ func (r *realSite) syncHEAD(ctx context.Context) {
 	r.sync(ctx, testcluster.GitRevision("main", r.commitHEAD()), "flux-system", r.entry())
 }
 
-// waitFailed waits until the HelmRelease name has failed (Ready=False for
-// its generation), with a message containing want when set.
+// waitFailed waits until the HelmRelease name has failed (Ready=False after
+// an attempt at its generation), with a message containing want when set.
 func (r *realSite) waitFailed(ctx context.Context, name, want string) {
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, releaseTimeout)
@@ -403,8 +426,12 @@ func (r *realSite) waitFailed(ctx context.Context, name, want string) {
 			return err
 		}
 		status, msg := testcluster.Condition(hr, "Ready")
-		observed, _, _ := unstructured.NestedInt64(hr.Object, "status", "observedGeneration")
-		if status != "False" || observed != hr.GetGeneration() {
+		// helm-controller sets observedGeneration only when it stops
+		// retrying; a failure it keeps retrying (a value the chart
+		// schema rejects returns a reconcile error, and is retried with
+		// backoff forever) shows in lastAttemptedGeneration.
+		attempted, _, _ := unstructured.NestedInt64(hr.Object, "status", "lastAttemptedGeneration")
+		if status != "False" || attempted != hr.GetGeneration() {
 			return errors.New("Ready=" + status + ": " + msg)
 		}
 		if want != "" && !strings.Contains(msg, want) {

@@ -54,10 +54,13 @@ func (c *Cluster) startWorkloads(ctx context.Context, bins binaries, keys *pki) 
 		"--root-ca-file=" + keys.caFile,
 		"--service-account-private-key-file=" + keys.saKeyFile,
 		"--use-service-account-credentials=false",
-		// No node heartbeats are trusted on a loaded shared machine:
-		// a late KWOK heartbeat must not taint a node unreachable and
-		// evict its pods in the middle of a test.
-		"--controllers=*,-node-lifecycle-controller",
+		// The node lifecycle controller lifts the not-ready taint the
+		// API server puts on every new node once KWOK reports it Ready.
+		// A late KWOK heartbeat on a loaded 2-core machine must not
+		// taint a node unreachable and evict its pods in the middle of
+		// a test: a node is only presumed dead after 5 minutes of
+		// silence (the default is 50 s).
+		"--node-monitor-grace-period=5m",
 		"--concurrent-deployment-syncs=10",
 		"--concurrent-replicaset-syncs=10",
 		"--profiling=false",
