@@ -19,9 +19,9 @@
 // offline render, are stripped; objects are sorted. Because they are
 // stripped, side-effect-free checksum/* template actions are not executed
 // at all (RenderOptions.RenderChecksums restores them). Results are cached
-// on disk by (chart digest, values hash, render options); the cache is
-// bounded (RenderOptions.CacheMaxBytes, least recently used results go
-// first).
+// on disk by (chart digest, values hash, render options, Helm version);
+// the cache is bounded (RenderOptions.CacheMaxBytes, least recently used
+// results go first).
 //
 // Templates are executed by internal/chart/engine, which parses each
 // chart's templates once (per chart digest) and executes a clone of the

@@ -226,11 +226,14 @@ func (r *Renderer) RenderEach(ctx context.Context, reqs []Request, fn func(i int
 }
 
 // Key returns the cache key of a request: it changes when the chart, the
-// values, the release, the cluster versions or the expectations change.
+// values, the release, the cluster versions or the expectations change,
+// and when hubfleet is built with another Helm (whose values coalescing
+// the render follows).
 func (r *Renderer) Key(req Request) (string, error) {
 	kv, apis := r.versions(req)
 	k := struct {
 		Format      int            `json:"f"`
+		Helm        string         `json:"h"`
 		Digest      string         `json:"d"`
 		Release     string         `json:"r"`
 		Namespace   string         `json:"n"`
@@ -241,7 +244,7 @@ func (r *Renderer) Key(req Request) (string, error) {
 		NoAPI       bool           `json:"na"`
 		Expect      Expectations   `json:"e"`
 		Values      map[string]any `json:"v"`
-	}{cacheFormat, req.Chart.Info.Digest, req.ReleaseName, req.Namespace, kv, apis, r.opts.StripSecrets, r.opts.RenderChecksums, r.opts.SkipAPIValidation, req.Expect, req.Values}
+	}{cacheFormat, helmVersion(), req.Chart.Info.Digest, req.ReleaseName, req.Namespace, kv, apis, r.opts.StripSecrets, r.opts.RenderChecksums, r.opts.SkipAPIValidation, req.Expect, req.Values}
 	b, err := json.Marshal(k)
 	if err != nil {
 		return "", fmt.Errorf("hash values of %s: %w", req.Site, err)
@@ -250,7 +253,28 @@ func (r *Renderer) Key(req Request) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-const cacheFormat = 2
+// cacheFormat changes when what a cached result holds, or how this
+// package renders, changes (3: the engine's Files.Lines follows Helm
+// v3.21).
+const cacheFormat = 3
+
+// helmVersion is the version of the Helm module this binary is built
+// with, "" when the binary carries no module information.
+var helmVersion = sync.OnceValue(func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, d := range bi.Deps {
+		if d.Path == "helm.sh/helm/v3" {
+			if d.Replace != nil {
+				return d.Replace.Path + "@" + d.Replace.Version
+			}
+			return d.Version
+		}
+	}
+	return ""
+})
 
 func (r *Renderer) versions(req Request) (string, []string) {
 	kv := req.KubeVersion

@@ -8,7 +8,7 @@
 // here keeps the parsed set per chart key (the chart archive's digest and
 // the list of templates after dependency processing) and, per render,
 // clones it, binds `include`, `tpl`, `required` and `fail` to the clone
-// and executes it. Everything else follows Helm v3.19's engine exactly:
+// and executes it. Everything else follows Helm v3.21's engine exactly:
 // template names and parse order, the per-chart-scope values with
 // .Template, `tpl` parsing its text against a clone of the whole set,
 // `include` recursion limits, `lookup` returning an empty map (a

@@ -200,10 +200,11 @@ func (f files) AsSecrets() string {
 	return toYAML(m)
 }
 
-// Lines returns a file's lines, without a final empty line. Like Helm's,
-// it panics on an empty file (the template sees an error).
+// Lines returns a file's lines, without a final empty line. As in Helm
+// v3.21, an empty or missing file has no lines (v3.19 panicked on an
+// empty one).
 func (f files) Lines(name string) []string {
-	if f == nil || f[name] == nil {
+	if f == nil || len(f[name]) == 0 {
 		return []string{}
 	}
 	s := string(f[name])
