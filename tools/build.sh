@@ -11,9 +11,8 @@
 #
 # Usage: tools/build.sh [all|kube-apiserver|kube-controller-manager|kube-scheduler|
 #                        source-controller|kustomize-controller|helm-controller|
-#                        kwok|controller-gen|crds|real-loop]...
-#   all: what every cluster test needs; real-loop: helm-controller,
-#   kube-controller-manager, kube-scheduler and KWOK (opt-in, HUBFLEET_REAL_LOOP=1)
+#                        kwok|controller-gen|crds]...
+#   all (the default): everything the cluster tests run
 #
 # etcd is not built here: it comes from Debian's etcd-server package
 # (tools/ci-install.sh installs it).
@@ -25,8 +24,11 @@ bindir="$cache/bin"
 mkdir -p "$bindir"
 
 # Versions. Keep KUBERNETES_VERSION in step with the k8s.io/* v0.34.x pins in
-# tools/go.mod and the main go.mod; keep the Flux API versions in step with
-# the main go.mod.
+# tools/go.mod (the cluster the tests run). The main go.mod's client
+# libraries are newer (v0.36, what helm-controller/api v1.6.2 and Helm
+# v3.21 need): clients within the supported version skew. Keep the Flux
+# versions in step with the main go.mod (TestFluxAPIModulesMatchControllers
+# checks them).
 KUBERNETES_VERSION=v1.34.2
 FLUX_SOURCE_VERSION=v1.7.3
 FLUX_KUSTOMIZE_VERSION=v1.7.3
@@ -237,14 +239,12 @@ for t in "${targets[@]}"; do
 	kwok) kwok ;;
 	crds) crds ;;
 	all)
-		# What every cluster test needs; the real-loop binaries are the
-		# separate target below (tools/ci-install.sh builds them when
-		# HUBFLEET_REAL_LOOP=1).
-		crds; source_controller; kustomize_controller; kube_apiserver; helm_controller_src
-		;;
-	real-loop)
+		# Everything the cluster tests run. The kube-* commands come
+		# first and one after the other: they share most of their
+		# compiled packages through the Go build cache.
 		announce_all
-		helm_controller; kube_component kube-controller-manager; kube_component kube-scheduler; kwok
+		crds; kube_apiserver; kube_component kube-controller-manager; kube_component kube-scheduler
+		source_controller; kustomize_controller; helm_controller; kwok
 		;;
 	*) log "unknown target $t"; exit 2 ;;
 	esac

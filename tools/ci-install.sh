@@ -34,10 +34,4 @@ fi
 log "etcd: $(etcd --version 2>/dev/null | head -1)"
 
 "$here/build.sh" all
-if [[ ${HUBFLEET_REAL_LOOP:-} == 1 ]]; then
-	# helm-controller, kube-controller-manager, kube-scheduler and KWOK for
-	# the real-loop tests (internal/testcluster, Options.HelmController and
-	# Options.Workloads); about an hour of CPU cold.
-	"$here/build.sh" real-loop
-fi
 log "done in $((SECONDS - start))s"

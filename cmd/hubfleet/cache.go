@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/output"
 )
 
 type cacheOptions struct {
@@ -41,13 +41,14 @@ trims the cache to the limit first (--max-bytes to choose another one).`,
 	cmd.Flags().StringVar(&o.dir, "dir", chart.DefaultResultCacheDir(), "render cache directory")
 	cmd.Flags().Int64Var(&o.maxBytes, "max-bytes", chart.DefaultCacheMaxBytes, "size limit in bytes")
 	cmd.Flags().BoolVar(&o.prune, "prune", false, "remove the least recently used results until the cache is at most 3/4 of the limit")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.output, output.Machine)
 	return cmd
 }
 
 func runCache(o *cacheOptions, s streams) error {
-	if o.output != "text" && o.output != "json" {
-		return fmt.Errorf("--output %q: use text or json", o.output)
+	f, err := output.ParseFormat(o.output, output.Machine)
+	if err != nil {
+		return err
 	}
 	if o.maxBytes <= 0 {
 		return fmt.Errorf("--max-bytes %d: give a positive size in bytes", o.maxBytes)
@@ -56,16 +57,7 @@ func runCache(o *cacheOptions, s streams) error {
 	if err != nil {
 		return fmt.Errorf("render cache %s: %w", o.dir, err)
 	}
-	if o.output == "json" {
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
-	}
-	fmt.Fprintf(s.out, "render cache: %s\n%d results, %s of %s (%.0f%%)\n", st.Dir, st.Files, cacheSize(st.Bytes), cacheSize(st.MaxBytes), 100*float64(st.Bytes)/float64(st.MaxBytes))
-	if o.prune {
-		fmt.Fprintf(s.out, "pruned %d results (%s)\n", st.Removed, cacheSize(st.RemovedBytes))
-	}
-	return nil
+	return output.Print(s.out, f, cacheResult{Header: output.NewHeader("cache"), CacheStats: st, Pruned: o.prune}, output.Style{})
 }
 
 func cacheSize(b int64) string {

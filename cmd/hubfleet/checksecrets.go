@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,12 +12,14 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/secretscan"
 	"github.com/hubfleet/hubfleet/internal/site"
 )
 
 func newCheckSecretsCmd(g *globalOptions, s streams) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "check-secrets [PATH...]",
 		Short: "Find plain-text secrets in files before they are committed",
 		Long: `Check-secrets scans files for plain-text secrets with the same guard validate
@@ -35,6 +36,10 @@ anything is found, so it fits CI and a pre-commit hook.`,
   hubfleet check-secrets clusters/egi-pangeo values.yaml
   git diff --cached --name-only --diff-filter=ACM | xargs hubfleet check-secrets`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := output.ParseFormat(format, output.Machine)
+			if err != nil {
+				return err
+			}
 			paths := args
 			if len(paths) == 0 {
 				for _, d := range []string{"bases", fleet.ClustersDir, fleet.OverlaysDir} {
@@ -68,8 +73,12 @@ anything is found, so it fits CI and a pre-commit hook.`,
 					errs = append(errs, err)
 				}
 			}
-			for _, f := range findings {
-				fmt.Fprintf(s.out, "%s (fix: %s)\n", f, fixFor(f))
+			res := secretsResult{Header: output.NewHeader("check-secrets"), Findings: []secretFinding{}, incomplete: len(errs) > 0}
+			for _, fd := range findings {
+				res.Findings = append(res.Findings, secretFinding{Finding: fd, Fix: fixFor(fd)})
+			}
+			if err := output.Print(s.out, f, res, g.style(s.out)); err != nil {
+				return err
 			}
 			if err := errors.Join(errs...); err != nil {
 				return err
@@ -77,10 +86,11 @@ anything is found, so it fits CI and a pre-commit hook.`,
 			if len(findings) > 0 {
 				return problems("%d plain-text secret(s) found", len(findings))
 			}
-			fmt.Fprintln(s.out, "no plain-text secrets found")
 			return nil
 		},
 	}
+	outputFlag(cmd, &format, output.Machine)
+	return cmd
 }
 
 // scanFile scans one file: YAML value by value, other text line by line.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/site"
 )
 
 // completeSites completes site names: the directories under clusters/
@@ -33,21 +36,59 @@ func completeSites(g *globalOptions) func(*cobra.Command, []string, string) ([]s
 	}
 }
 
-// completeCharts completes the chart keys of bases/daskhub/fleet.yaml.
-func completeCharts(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return []string{"daskhub", "jupyterhub", "dask-gateway"}, cobra.ShellCompDirectiveNoFileComp
+// completeCharts completes the chart names the fleet pins in
+// bases/daskhub/fleet.yaml (its charts' chart: fields).
+func completeCharts(g *globalOptions) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		findRoot(cmd, g)
+		var names []string
+		for _, n := range fleetCharts(g.root) {
+			if strings.HasPrefix(n, prefix) {
+				names = append(names, n)
+			}
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// checkChartNames checks --chart names against the charts the fleet pins.
+func checkChartNames(root string, names []string) error {
+	known := fleetCharts(root)
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return fmt.Errorf("--chart %q: %s pins %s", n, fleet.FleetFile, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// fleetCharts are the names of the charts the fleet file at root pins;
+// none when it cannot be read.
+func fleetCharts(root string) []string {
+	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(fleet.FleetFile)))
+	if err != nil {
+		return nil
+	}
+	f, err := site.DecodeFleet(fleet.FleetFile, data)
+	if f == nil || err != nil {
+		return nil
+	}
+	c := f.Spec.Charts
+	var names []string
+	for _, src := range []site.ChartSource{c.DaskHub, c.JupyterHub, c.DaskGateway} {
+		if src.Chart != "" && src.Version != "" && !slices.Contains(names, src.Chart) {
+			names = append(names, src.Chart)
+		}
+	}
+	return names
 }
 
 // addCompletions registers completions on the commands others own: site
 // names on every --site flag, chart names on --chart, formats on -o. It
 // walks the finished tree so those files need no edit.
 func addCompletions(root *cobra.Command, g *globalOptions) {
-	root.InitDefaultCompletionCmd()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
-		if c.Example == "" {
-			c.Example = examples[c.CommandPath()]
-		}
 		if f := c.Flags().Lookup("site"); f != nil {
 			if _, ok := c.GetFlagCompletionFunc("site"); !ok {
 				_ = c.RegisterFlagCompletionFunc("site", completeSites(g))
@@ -55,7 +96,7 @@ func addCompletions(root *cobra.Command, g *globalOptions) {
 		}
 		if f := c.Flags().Lookup("chart"); f != nil {
 			if _, ok := c.GetFlagCompletionFunc("chart"); !ok {
-				_ = c.RegisterFlagCompletionFunc("chart", completeCharts)
+				_ = c.RegisterFlagCompletionFunc("chart", completeCharts(g))
 			}
 		}
 		if f := c.Flags().Lookup("output"); f != nil {
@@ -82,16 +123,51 @@ func formatsFromUsage(usage string) func(*cobra.Command, []string, string) ([]st
 	return cobra.FixedCompletions(names, cobra.ShellCompDirectiveNoFileComp)
 }
 
-// examples are the help examples of commands whose files do not set one
-// (the commands others own, and cobra's completion commands).
-var examples = map[string]string{
-	"hubfleet":                       "  hubfleet init my-fleet && cd my-fleet && hubfleet site new my-site\n  hubfleet render && hubfleet plan",
-	"hubfleet validate":              "  hubfleet validate\n  cd clusters && hubfleet validate   # --root is found by walking up",
-	"hubfleet secret":                "  hubfleet secret keygen --site egi-pangeo\n  printf '%s' \"$CLIENT_SECRET\" | hubfleet secret set --site egi-pangeo",
-	"hubfleet action":                "  hubfleet action plan   # in a terminal: plain text, nothing pushed or commented",
-	"hubfleet completion":            "  hubfleet completion bash > /etc/bash_completion.d/hubfleet",
-	"hubfleet completion bash":       "  source <(hubfleet completion bash)",
-	"hubfleet completion zsh":        "  hubfleet completion zsh > \"${fpath[1]}/_hubfleet\"",
-	"hubfleet completion fish":       "  hubfleet completion fish > ~/.config/fish/completions/hubfleet.fish",
-	"hubfleet completion powershell": "  hubfleet completion powershell | Out-String | Invoke-Expression",
+// newCompletionCmd builds 'completion SHELL', which writes the shell's
+// completion script for root (in place of cobra's default command, so each
+// shell's help has its example).
+func newCompletionCmd(root *cobra.Command) *cobra.Command {
+	root.CompletionOptions.DisableDefaultCmd = true
+	cmd := &cobra.Command{
+		Use:   "completion",
+		Short: "Write the completion script of a shell",
+		Long: `Completion writes the script that makes a shell complete hubfleet's commands,
+flags, site names (--site), chart names (--chart) and output formats (-o).`,
+		Example: "  hubfleet completion bash > /etc/bash_completion.d/hubfleet",
+		Args:    cobra.NoArgs,
+	}
+	var noDesc bool
+	cmd.PersistentFlags().BoolVar(&noDesc, "no-descriptions", false, "complete without descriptions")
+	shell := func(name, example string, write func(w io.Writer) error) *cobra.Command {
+		return &cobra.Command{
+			Use:     name,
+			Short:   "Write the completion script of " + name,
+			Example: example,
+			Args:    cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return write(cmd.OutOrStdout())
+			},
+		}
+	}
+	cmd.AddCommand(
+		shell("bash", "  source <(hubfleet completion bash)", func(w io.Writer) error {
+			return root.GenBashCompletionV2(w, !noDesc)
+		}),
+		shell("zsh", "  hubfleet completion zsh > \"${fpath[1]}/_hubfleet\"", func(w io.Writer) error {
+			if noDesc {
+				return root.GenZshCompletionNoDesc(w)
+			}
+			return root.GenZshCompletion(w)
+		}),
+		shell("fish", "  hubfleet completion fish > ~/.config/fish/completions/hubfleet.fish", func(w io.Writer) error {
+			return root.GenFishCompletion(w, !noDesc)
+		}),
+		shell("powershell", "  hubfleet completion powershell | Out-String | Invoke-Expression", func(w io.Writer) error {
+			if noDesc {
+				return root.GenPowerShellCompletion(w)
+			}
+			return root.GenPowerShellCompletionWithDesc(w)
+		}),
+	)
+	return cmd
 }

@@ -125,9 +125,13 @@ func TestFirstHour(t *testing.T) {
 	}
 	gittest.Run(t, root, "add", "-A")
 	gittest.Run(t, root, "commit", "-q", "-m", "five sites")
-	r = hubfleet(t, "", "plan", "--base", "HEAD~1")
+	// On a terminal, plan shows the chart downloads on stderr.
+	r = hubfleetTTY(t, "plan", "--base", "HEAD~1")
 	if r.code != exitOK {
 		t.Fatalf("plan of five new sites: exit %d, want 0 (a change is not a problem)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "\r\x1b[Kfetching chart daskhub from "+srv.URL) {
+		t.Errorf("plan on a terminal shows no chart download: %q", r.stderr)
 	}
 	for name := range newSites {
 		if !strings.Contains(r.stdout, name) {

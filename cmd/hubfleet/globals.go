@@ -45,12 +45,17 @@ func (g *globalOptions) style(w any) output.Style {
 }
 
 // withProgress returns ctx with a progress line on s.err when it is a
-// terminal.
+// terminal. A stream that has its own progress options (a test's fake
+// terminal) gets those.
 func withProgress(ctx context.Context, s streams) context.Context {
 	if !output.IsTerminal(s.err) {
 		return ctx
 	}
-	return progress.WithReporter(ctx, progress.New(s.err, progress.DefaultOptions()))
+	opts := progress.DefaultOptions()
+	if p, ok := s.err.(interface{ ProgressOptions() progress.Options }); ok {
+		opts = p.ProgressOptions()
+	}
+	return progress.WithReporter(ctx, progress.New(s.err, opts))
 }
 
 // outputFlag declares -o/--output with the given formats, text the default,

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +32,26 @@ type initDoc struct {
 	Written  []string `json:"written"`
 	Skipped  []string `json:"skipped"`
 	Warnings []string `json:"warnings"`
+	// cd is the directory to change to next, when not the current one.
+	cd string
+}
+
+func (d initDoc) WriteText(w io.Writer, st output.Style) error {
+	var b strings.Builder
+	for _, p := range d.Written {
+		fmt.Fprintf(&b, "%s %s\n", st.Good("created"), p)
+	}
+	for _, p := range d.Skipped {
+		fmt.Fprintf(&b, "%s %s (exists)\n", st.Warn("kept"), p)
+	}
+	fmt.Fprintf(&b, "\nA new fleet in %s; its workflows use %s.\nNext:\n", d.Dir, d.Action)
+	if d.cd != "" {
+		fmt.Fprintf(&b, "  cd %s\n", d.cd)
+	}
+	fmt.Fprintln(&b, "  hubfleet site new NAME     # add a site (asks for what it needs)")
+	fmt.Fprintln(&b, "  hubfleet validate")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func newInitCmd(g *globalOptions, s streams) *cobra.Command {
@@ -117,23 +139,10 @@ func runInit(cmd *cobra.Command, g *globalOptions, dir string, o *initOptions, f
 	for _, w := range warnings {
 		fmt.Fprintln(s.err, "warning:", w)
 	}
-	if f != output.Text {
-		return output.WriteData(s.out, f, doc)
-	}
-	st := g.style(s.out)
-	for _, p := range written {
-		fmt.Fprintf(s.out, "%s %s\n", st.Good("created"), p)
-	}
-	for _, p := range skipped {
-		fmt.Fprintf(s.out, "%s %s (exists)\n", st.Warn("kept"), p)
-	}
-	fmt.Fprintf(s.out, "\nA new fleet in %s; its workflows use %s.\nNext:\n", abs, action.Uses())
 	if dir != "." {
-		fmt.Fprintf(s.out, "  cd %s\n", dir)
+		doc.cd = dir
 	}
-	fmt.Fprintln(s.out, "  hubfleet site new NAME     # add a site (asks for what it needs)")
-	fmt.Fprintln(s.out, "  hubfleet validate")
-	return nil
+	return output.Print(s.out, f, doc, g.style(s.out))
 }
 
 func nonNil(xs []string) []string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,6 +24,12 @@ type keygenDoc struct {
 	SiteFile  string `json:"siteFile"`
 	KeyFile   string `json:"keyFile"`
 	Command   string `json:"command"`
+}
+
+func (d keygenDoc) WriteText(w io.Writer, st output.Style) error {
+	_, err := fmt.Fprintf(w, "%s %s: spec.secrets.ageRecipient: %s\n%s %s (mode 0600; keep it safe, never commit it)\nStore it in the cluster:\n  %s\n",
+		st.Good("updated"), d.SiteFile, d.Recipient, st.Good("wrote private key"), d.KeyFile, d.Command)
+	return err
 }
 
 type keygenOptions struct {
@@ -124,12 +131,5 @@ func runKeygen(g *globalOptions, o *keygenOptions, f output.Format, s streams) e
 	doc := keygenDoc{Header: output.NewHeader("keygen"), Site: o.site, Recipient: id.Recipient().String(),
 		SiteFile: rel, KeyFile: keyFile,
 		Command: fmt.Sprintf("kubectl --context %s -n flux-system create secret generic sops-age --from-file=age.agekey=%s", context, keyFile)}
-	if f != output.Text {
-		return output.WriteData(s.out, f, doc)
-	}
-	st := g.style(s.out)
-	fmt.Fprintf(s.out, "%s %s: spec.secrets.ageRecipient: %s\n", st.Good("updated"), rel, doc.Recipient)
-	fmt.Fprintf(s.out, "%s %s (mode 0600; keep it safe, never commit it)\n", st.Good("wrote private key"), keyFile)
-	fmt.Fprintf(s.out, "Store it in the cluster:\n  %s\n", doc.Command)
-	return nil
+	return output.Print(s.out, f, doc, g.style(s.out))
 }

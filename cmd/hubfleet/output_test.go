@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/golden"
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/scaffold"
@@ -52,8 +53,11 @@ var (
 	goVersion    = regexp.MustCompile(regexp.QuoteMeta(runtime.Version()))
 )
 
-// TestOutputGoldens holds the text, JSON and YAML of version, init, site
-// new and secret keygen, and validates each JSON against its schema.
+// TestOutputGoldens holds the text, JSON and YAML of every command that
+// prints a result (version, init, site new, secret keygen, validate,
+// render, render --check, check-secrets, cache, plan) on a new fleet, and
+// validates each JSON against its schema. upgrade's are in
+// TestUpgradeChart, verify's in TestVerifyOutputs.
 func TestOutputGoldens(t *testing.T) {
 	keys := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", keys)
@@ -68,19 +72,39 @@ func TestOutputGoldens(t *testing.T) {
 	for _, format := range []string{"text", "json", "yaml"} {
 		t.Run(format, func(t *testing.T) {
 			root := filepath.Join(parent, "fleet-"+format)
+			charts := filepath.Join(parent, "charts-"+format) // an empty chart cache
+			var head string
 			steps := []struct {
 				name, kind string
 				args       []string
+				before     func()
 			}{
-				{"version", "version", []string{"version"}},
-				{"init", "init", []string{"init", root, "--action-ref", testActionSHA, "--action-version", "v1.2.3"}},
-				{"site-new", "site-new", []string{"site", "new", "hub", "--root", root, "--provider", "native", "--host", "hub.example.org", "--tls", "autohttps", "--contact-email", "ops@example.org"}},
-				{"keygen", "keygen", []string{"secret", "keygen", "--site", "hub", "--root", root}},
+				{"version", "version", []string{"version"}, nil},
+				{"init", "init", []string{"init", root, "--action-ref", testActionSHA, "--action-version", "v1.2.3"}, nil},
+				{"site-new", "site-new", []string{"site", "new", "hub", "--root", root, "--provider", "native", "--host", "hub.example.org", "--tls", "autohttps", "--contact-email", "ops@example.org"}, nil},
+				{"keygen", "keygen", []string{"secret", "keygen", "--site", "hub", "--root", root}, nil},
+				{"validate", "validate", []string{"validate", "--root", root, "--chart-cache", charts}, nil},
+				{"render", "render", []string{"render", "--root", root, "--chart-cache", charts}, nil},
+				{"render-check", "render", []string{"render", "--check", "--root", root, "--chart-cache", charts}, nil},
+				{"check-secrets", "check-secrets", []string{"check-secrets", "--root", root}, nil},
+				{"cache", "cache", []string{"cache", "--dir", filepath.Join(parent, "cache-"+format), "--max-bytes", "1048576"}, nil},
+				{"plan", "plan", []string{"plan", "--root", root, "--base", "HEAD", "--charts=false"}, func() {
+					gittest.Run(t, root, "init", "-q", "-b", "main")
+					gittest.Run(t, root, "add", "-A")
+					gittest.Run(t, root, "commit", "-q", "-m", "one site")
+					head = gittest.Run(t, root, "rev-parse", "HEAD")
+				}},
 			}
 			for _, st := range steps {
+				if st.before != nil {
+					st.before()
+				}
 				r := hubfleet(t, "", append(st.args, "-o", format)...)
 				if r.code != exitOK {
 					t.Fatalf("%s: exit %d\n%s%s", st.name, r.code, r.stdout, r.stderr)
+				}
+				if head != "" {
+					r.stdout = strings.ReplaceAll(strings.ReplaceAll(r.stdout, head, "<commit>"), head[:12], "<commit>")
 				}
 				ext := map[string]string{"text": "txt", "json": "json", "yaml": "yaml"}[format]
 				golden.Assert(t, filepath.Join("testdata", "output", st.name+"."+ext), normalize(r.stdout))
@@ -92,9 +116,13 @@ func TestOutputGoldens(t *testing.T) {
 	}
 }
 
+// durationMS matches the time a check took, in verify's JSON and YAML.
+var durationMS = regexp.MustCompile(`("?durationMs"?: )\d+`)
+
 // TestVerifyOutputs runs verify where nothing answers, in every format:
-// the skipped Kubernetes checks are an unknown result in each, and the
-// JSON follows its schema.
+// the skipped Kubernetes checks are an unknown result in each, each format
+// is held in a golden file (check times masked), and the JSON follows its
+// schema.
 func TestVerifyOutputs(t *testing.T) {
 	t.Parallel()
 	root := fleetCopy(t)
@@ -111,6 +139,10 @@ func TestVerifyOutputs(t *testing.T) {
 		}
 		if !strings.Contains(r.stderr, "1 site(s): 1 fail; ") || !strings.Contains(r.stderr, " check(s): ") {
 			t.Errorf("-o %s: the summary does not count sites and checks apart: %s", format, r.stderr)
+		}
+		if format != "table" {
+			ext := map[string]string{"text": "txt", "json": "json", "yaml": "yaml", "markdown": "md"}[format]
+			golden.Assert(t, filepath.Join("testdata", "output", "verify."+ext), durationMS.ReplaceAllString(r.stdout, "${1}<ms>"))
 		}
 		if format == "json" {
 			checkSchema(t, "verify", r.stdout)
@@ -234,8 +266,11 @@ func TestCompletion(t *testing.T) {
 		{[]string{"__complete", "--root", root, "render", "--site", ""}, []string{"egi-cesnet", "egi-dev", "egi-pangeo", "heliocloud-aws", "pangeo-azure"}},
 		{[]string{"__complete", "--root", root, "secret", "keygen", "--site", "egi-"}, []string{"egi-cesnet", "egi-dev", "egi-pangeo"}},
 		{[]string{"__complete", "verify", "-o", ""}, []string{"text", "json", "yaml", "markdown"}},
-		{[]string{"__complete", "plan", "-o", ""}, []string{"text", "markdown", "json"}},
+		{[]string{"__complete", "plan", "-o", ""}, []string{"text", "markdown", "json", "yaml"}},
+		{[]string{"__complete", "check-secrets", "-o", ""}, []string{"text", "json", "yaml"}},
 		{[]string{"__complete", "site", "new", "x", "--provider", ""}, scaffold.Providers},
+		{[]string{"__complete", "--root", root, "upgrade", "--chart", ""}, []string{"daskhub", "jupyterhub", "dask-gateway"}},
+		{[]string{"__complete", "--root", root, "upgrade", "--chart", "dask"}, []string{"daskhub", "dask-gateway"}},
 	} {
 		r := hubfleet(t, "", tc.args...)
 		var got []string

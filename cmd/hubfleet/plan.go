@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/secretscan"
 	"github.com/hubfleet/hubfleet/internal/workspace"
@@ -58,10 +60,9 @@ found (a chart would not install as planned), 2 error.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			switch o.output {
-			case "text", "markdown", "json":
-			default:
-				return fmt.Errorf("--output %q: use text, markdown or json", o.output)
+			f, err := output.ParseFormat(o.output, planFormats)
+			if err != nil {
+				return err
 			}
 			ws, err := loadWorkspace(ctx, g.root, workspace.Options{}, nil)
 			if err != nil {
@@ -90,19 +91,22 @@ found (a chart would not install as planned), 2 error.`,
 			}
 			// A secret committed before the guard existed still shows in a
 			// diff against it: mask what the secret guard finds.
+			// YAML is made from the masked JSON, so a mask stays a string.
 			var out bytes.Buffer
-			switch o.output {
-			case "text":
-				err = plan.WriteText(&out, p)
-			case "markdown":
-				_, err = fmt.Fprint(&out, res.Full())
-			case "json":
-				err = plan.WriteJSON(&out, p)
+			first := f
+			if f == output.YAML {
+				first = output.JSON
 			}
-			if err != nil {
+			if err := output.Print(&out, first, planResult{Header: output.NewHeader("plan"), Plan: p, report: res.Report}, output.Style{}); err != nil {
 				return err
 			}
-			if _, err := io.WriteString(s.out, secretscan.RedactText(out.String())); err != nil {
+			masked := secretscan.RedactText(out.String())
+			if f == output.YAML {
+				err = output.WriteYAML(s.out, json.RawMessage(masked))
+			} else {
+				_, err = io.WriteString(s.out, masked)
+			}
+			if err != nil {
 				return err
 			}
 			if len(res.Reasons) > 0 {
@@ -113,10 +117,13 @@ found (a chart would not install as planned), 2 error.`,
 	}
 	cmd.Flags().StringVar(&o.base, "base", "", "git ref to compare with, resolved like git (default origin/main, else main)")
 	cmd.Flags().StringSliceVar(&o.sites, "site", nil, "plan only these sites (repeatable)")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text, markdown or json")
+	outputFlag(cmd, &o.output, planFormats)
 	cmd.Flags().BoolVar(&o.charts, "charts", true, "render the charts and diff their objects (false: the overlay diff only, no network)")
 	return cmd
 }
+
+// planFormats are plan's output formats.
+var planFormats = []output.Format{output.Text, output.Markdown, output.JSON, output.YAML}
 
 // planRequest maps the flags onto the plan flow's request: a terminal's
 // plan reports stale overlays and site removals without failing on them.

@@ -120,8 +120,8 @@ func shellWords(line string) []string {
 
 // TestReadmeQuickstart runs the README's "your own fleet" quickstart as
 // written, in a temporary directory: hubfleet through run(), git for real.
-// Two things differ, and only them: 'go install' is skipped (this test is
-// the binary), and after 'hubfleet init' the fleet's chart repositories are
+// Two things differ, and only them: 'go install' and the PATH line are
+// skipped (this test is the binary), and after 'hubfleet init' the fleet's chart repositories are
 // pointed at a loopback repository serving the test charts, as tests may
 // not reach the internet.
 func TestReadmeQuickstart(t *testing.T) {
@@ -152,8 +152,8 @@ func TestReadmeQuickstart(t *testing.T) {
 			}
 			ran++
 			switch words[0] {
-			case "go":
-				continue // go install: this test is the binary
+			case "go", "export":
+				continue // go install and PATH: this test is the binary
 			case "mkdir":
 				if err := os.MkdirAll(words[1], 0o755); err != nil {
 					t.Fatal(err)
@@ -170,6 +170,9 @@ func TestReadmeQuickstart(t *testing.T) {
 					t.Fatalf("%s: exit %d, want %d\n%s%s", cmdline, r.code, want, r.stdout, r.stderr)
 				}
 				t.Logf("$ %s\n%s", strings.TrimSpace(cmdline), r.stdout)
+				if words[1] == "validate" && !strings.Contains(r.stdout, "1 site(s) valid") {
+					t.Errorf("validate does not say what the quickstart says:\n%s", r.stdout)
+				}
 				if words[1] == "plan" && !strings.Contains(r.stdout, "my-site") {
 					t.Errorf("the plan does not show my-site:\n%s", r.stdout)
 				}

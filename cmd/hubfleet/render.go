@@ -1,13 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
+	"github.com/hubfleet/hubfleet/internal/output"
+	"github.com/hubfleet/hubfleet/internal/progress"
 	"github.com/hubfleet/hubfleet/internal/workspace"
 	"github.com/hubfleet/hubfleet/internal/writeset"
 )
@@ -16,6 +18,7 @@ type renderOptions struct {
 	sites      []string
 	check      bool
 	chartCache string
+	output     string
 }
 
 func newRenderCmd(g *globalOptions, s streams) *cobra.Command {
@@ -45,6 +48,7 @@ and the exit code is 1 when committed files are stale, 0 when they are current.`
 	cmd.Flags().StringSliceVar(&o.sites, "site", nil, "render only these sites (repeatable)")
 	cmd.Flags().BoolVar(&o.check, "check", false, "write nothing; print a diff and exit 1 if files are stale")
 	addChartCacheFlag(cmd, &o.chartCache)
+	outputFlag(cmd, &o.output, output.Machine)
 	return cmd
 }
 
@@ -53,6 +57,10 @@ func runRender(g *globalOptions, o *renderOptions, s streams) error {
 }
 
 func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s streams) error {
+	f, err := output.ParseFormat(cmp.Or(o.output, string(output.Text)), output.Machine)
+	if err != nil {
+		return err
+	}
 	ws, err := loadWorkspace(ctx, g.root, workspace.Options{Values: true, ChartCache: o.chartCache}, s.err)
 	if err != nil {
 		return err
@@ -62,21 +70,13 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 	}
 	fl := ws.Fleet
 	printFactWarnings(s.err, fl, o.sites)
+	stop := progress.Start(ctx, "rendering %d site(s)", countSites(fl, o.sites))
 	files, changes, err := ws.Render(o.sites)
+	stop()
 	if err != nil {
 		return err
 	}
-	if o.check {
-		if len(changes) == 0 {
-			fmt.Fprintf(s.out, "%d file(s) of %d site(s) are up to date\n", len(files), countSites(fl, o.sites))
-			return nil
-		}
-		fmt.Fprint(s.out, flux.Diff(changes))
-		return problems("%d rendered file(s) are stale: run 'hubfleet render' and commit the result", len(changes))
-	}
-	if err := writeset.Apply(ws.Root, changes); err != nil {
-		return err
-	}
+	res := renderResult{Header: output.NewHeader("render"), Check: o.check, Sites: countSites(fl, o.sites), Files: len(files), Changes: []renderedFile{}}
 	for _, c := range changes {
 		verb := "updated"
 		switch {
@@ -85,9 +85,22 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 		case c.New == nil:
 			verb = "removed"
 		}
-		fmt.Fprintf(s.out, "%s %s\n", verb, c.Path)
+		res.Changes = append(res.Changes, renderedFile{Path: c.Path, Change: verb})
 	}
-	fmt.Fprintf(s.out, "rendered %d site(s): %d file(s) changed\n", countSites(fl, o.sites), len(changes))
+	if o.check && len(changes) > 0 {
+		res.Diff = flux.Diff(changes)
+	}
+	if !o.check {
+		if err := writeset.Apply(ws.Root, changes); err != nil {
+			return err
+		}
+	}
+	if err := output.Print(s.out, f, res, g.style(s.out)); err != nil {
+		return err
+	}
+	if o.check && len(changes) > 0 {
+		return problems("%d rendered file(s) are stale: run 'hubfleet render' and commit the result", len(changes))
+	}
 	return nil
 }
 

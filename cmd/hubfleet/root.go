@@ -71,6 +71,8 @@ live in bases/daskhub/fleet.yaml. 'hubfleet render' turns them into the Flux
 objects committed under overlays/<site>/, which Flux on each cluster applies.
 
 Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
+		Example: `  hubfleet init my-fleet && cd my-fleet && hubfleet site new my-site
+  hubfleet render && hubfleet plan`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -96,6 +98,7 @@ Exit codes: 0 ok, 1 differences or problems found, 2 error.`,
 		newSiteCmd(g, s),
 		newCheckSecretsCmd(g, s),
 		newCacheCmd(s),
+		newCompletionCmd(cmd),
 	)
 	addCompletions(cmd, g)
 	return cmd

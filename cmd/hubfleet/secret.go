@@ -22,6 +22,8 @@ func newSecretCmd(g *globalOptions, s streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "secret",
 		Short: "Manage a site's encrypted secrets",
+		Example: `  hubfleet secret keygen --site egi-pangeo
+  printf '%s' "$CLIENT_SECRET" | hubfleet secret set --site egi-pangeo`,
 	}
 	cmd.AddCommand(newSecretSetCmd(g, s))
 	cmd.AddCommand(newSecretKeygenCmd(g, s))

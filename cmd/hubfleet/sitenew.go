@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,16 @@ type siteNewDoc struct {
 	Site string   `json:"site"`
 	File string   `json:"file"`
 	Next []string `json:"next"`
+}
+
+func (d siteNewDoc) WriteText(w io.Writer, st output.Style) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\nNext:\n", st.Good("created"), d.File)
+	for _, n := range d.Next {
+		fmt.Fprintf(&b, "  %s\n", n)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func newSiteCmd(g *globalOptions, s streams) *cobra.Command {
@@ -149,14 +160,7 @@ func runSiteNew(g *globalOptions, o *scaffold.SiteOptions, p scaffold.Prompter, 
 		doc.Next = append(doc.Next, "printf %s \"$CLIENT_SECRET\" | hubfleet secret set --site "+o.Name)
 	}
 	doc.Next = append(doc.Next, "hubfleet render", "hubfleet plan")
-	if f != output.Text {
-		return output.WriteData(s.out, f, doc)
-	}
-	fmt.Fprintf(s.out, "%s %s\nNext:\n", g.style(s.out).Good("created"), rel)
-	for _, n := range doc.Next {
-		fmt.Fprintf(s.out, "  %s\n", n)
-	}
-	return nil
+	return output.Print(s.out, f, doc, g.style(s.out))
 }
 
 // withoutPendingKey drops the one problem 'site new' leaves for the next

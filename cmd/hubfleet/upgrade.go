@@ -1,19 +1,19 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/upgrade"
 )
 
 type upgradeOptions struct {
-	wave int
-	base string
+	wave   int
+	base   string
+	charts []string
+	output string
 }
 
 func newUpgradeCmd(g *globalOptions, s streams) *cobra.Command {
@@ -32,9 +32,14 @@ chart's canary for the first waves that run it; promoting a verified canary
 reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 ('hubfleet action upgrade') does.`,
 		Example: `  hubfleet upgrade && hubfleet plan
+  hubfleet upgrade --chart jupyterhub
   hubfleet upgrade --wave 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := output.ParseFormat(o.output, output.Machine)
+			if err != nil {
+				return err
+			}
 			abs, err := filepath.Abs(g.root)
 			if err != nil {
 				return err
@@ -43,39 +48,20 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 			if err != nil {
 				return err
 			}
+			if err := checkChartNames(g.root, o.charts); err != nil {
+				return err
+			}
 			res, err := upgrade.Default().Run(cmd.Context(),
-				upgrade.Request{Root: abs, Fleet: fl, MaxWave: o.wave, BaseRef: o.base})
+				upgrade.Request{Root: abs, Fleet: fl, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts})
 			if err != nil {
 				return err
 			}
-			if len(res.Versions) == 0 {
-				fmt.Fprintln(s.out, "no newer chart version within the fleet's constraints: nothing changed")
-				return nil
-			}
-			for _, v := range res.Versions {
-				line := fmt.Sprintf("%s %s -> %s", v.Chart, v.From, v.To)
-				switch v.Stage {
-				case upgrade.StageCanary:
-					line += fmt.Sprintf(" (canary for waves up to %d: %s)", v.MaxWave, strings.Join(v.Running, ", "))
-				case upgrade.StagePromote:
-					line += " (canary promoted to every wave)"
-				}
-				fmt.Fprintln(s.out, line)
-			}
-			for _, d := range res.OneWayDoors {
-				fmt.Fprintln(s.out, "ONE-WAY DOOR:", d)
-			}
-			if len(res.Deferred) > 0 {
-				fmt.Fprintf(s.out, "later waves, after the first verify: %s\n", strings.Join(res.Deferred, ", "))
-			}
-			for _, sc := range res.Plan.Sites {
-				fmt.Fprintf(s.out, "  %s: %s\n", sc.Site, plan.SiteLine(sc))
-			}
-			fmt.Fprintf(s.out, "wrote %d file(s); review with 'hubfleet plan', then commit\n", len(res.Written))
-			return nil
+			return output.Print(s.out, f, newUpgradeResult(res), g.style(s.out))
 		},
 	}
 	cmd.Flags().IntVar(&o.wave, "wave", -1, "stage new versions as canaries for the waves up to N (default: the fleet's rollout policy)")
 	cmd.Flags().StringVar(&o.base, "base", "main", "the branch the upgrade is planned against")
+	outputFlag(cmd, &o.output, output.Machine)
+	cmd.Flags().StringSliceVar(&o.charts, "chart", nil, "upgrade only these charts (repeatable; the chart names bases/daskhub/fleet.yaml pins)")
 	return cmd
 }

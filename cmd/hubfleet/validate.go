@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/valuesschema"
 	"github.com/hubfleet/hubfleet/internal/workspace"
@@ -57,7 +57,7 @@ not run (no fleet here, an unreadable file, interrupted).`,
 			return runValidate(cmd.Context(), g, o, s)
 		},
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	outputFlag(cmd, &o.output, output.Machine)
 	addChartCacheFlag(cmd, &o.chartCache)
 	return cmd
 }
@@ -72,6 +72,7 @@ const ValidateReportVersion = 1
 
 // validateReport is the `validate -o json` output.
 type validateReport struct {
+	output.Header
 	Version  int            `json:"version"`
 	Valid    bool           `json:"valid"`
 	Sites    int            `json:"sites"`
@@ -91,8 +92,9 @@ type reportedItem struct {
 }
 
 func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s streams) error {
-	if o.output != "text" && o.output != "json" {
-		return fmt.Errorf("unknown output %q: use text or json", o.output)
+	f, err := output.ParseFormat(o.output, output.Machine)
+	if err != nil {
+		return err
 	}
 	ws, err := workspace.Load(ctx, g.root, workspace.Options{Values: true, ChartCache: o.chartCache})
 	if err != nil {
@@ -100,11 +102,11 @@ func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s st
 	}
 	fl, all := ws.Fleet, ws.Problems
 	errs, warns := all.Errors(), all.Warnings()
-	if o.output == "json" {
-		rep := validateReport{Version: ValidateReportVersion, Valid: len(errs) == 0, Errors: len(errs), Warnings: len(warns), Problems: []reportedItem{}}
-		if fl != nil {
-			rep.Sites = len(fl.Sites)
-		}
+	rep := validateReport{Header: output.NewHeader("validate"), Version: ValidateReportVersion, Valid: len(errs) == 0, Errors: len(errs), Warnings: len(warns), Problems: []reportedItem{}}
+	if fl != nil {
+		rep.Sites = len(fl.Sites)
+	}
+	if f != output.Text {
 		for _, e := range all {
 			sev := "error"
 			if e.Severity == site.SeverityWarning {
@@ -112,9 +114,7 @@ func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s st
 			}
 			rep.Problems = append(rep.Problems, reportedItem{File: e.File, Line: e.Line, Field: e.Field, Kind: string(e.Kind), Severity: sev, Message: e.Msg, Fix: e.Fix})
 		}
-		enc := json.NewEncoder(s.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := output.Print(s.out, f, rep, output.Style{}); err != nil {
 			return err
 		}
 		if len(errs) > 0 {
@@ -129,12 +129,7 @@ func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s st
 		return problems("%s\n%d problem(s) found", errs.Error(), len(errs))
 	}
 	printFactWarnings(s.err, fl, nil)
-	fmt.Fprintf(s.out, "%d site(s) valid", len(fl.Sites))
-	if len(warns) > 0 {
-		fmt.Fprintf(s.out, ", %d warning(s)", len(warns))
-	}
-	fmt.Fprintln(s.out)
-	return nil
+	return output.Print(s.out, f, rep, g.style(s.out))
 }
 
 // checkImported checks an imported site's values keys against the chart

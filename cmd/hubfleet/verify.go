@@ -22,6 +22,7 @@ type verifyOptions struct {
 	context    string
 	noKube     bool
 	dnsProbe   string
+	strict     bool
 }
 
 func newVerifyCmd(g *globalOptions, s streams) *cobra.Command {
@@ -50,7 +51,7 @@ spec.kubernetes.context (default: the site name), or --context. Each result is
 pass, warn or fail with a one-line explanation and a fix, or unknown when the
 check could not run here, with the reason ("no kube context", "no DNS
 resolver reachable"). The summary counts sites and checks separately.
-Exit code 1 when a check fails; unknown results do not fail.`,
+Exit code 1 when a check fails; unknown results do not fail, unless --strict.`,
 		Example: `  hubfleet verify
   hubfleet verify --site egi-pangeo --wait 15m
   hubfleet verify --output markdown >> "$GITHUB_STEP_SUMMARY"
@@ -88,20 +89,10 @@ Exit code 1 when a check fails; unknown results do not fail.`,
 			if err != nil {
 				return err
 			}
-			switch format {
-			case output.JSON:
-				err = verify.WriteJSON(s.out, results)
-			case output.YAML:
-				err = output.WriteYAML(s.out, verify.NewReport(results))
-			case output.Markdown:
-				err = verify.WriteMarkdown(s.out, results)
-			default:
-				err = writeVerifyText(s.out, results, g.style(s.out))
-			}
-			if err != nil {
+			if err := output.Print(s.out, format, verifyResult{verify.NewReport(results)}, g.style(s.out)); err != nil {
 				return err
 			}
-			if verify.ExitCode(results) != 0 {
+			if verify.ExitCode(results) != 0 || o.strict && verify.Count(results).Checks.Unknown > 0 {
 				return problems("%s", verify.Summary(results))
 			}
 			return nil
@@ -115,6 +106,7 @@ Exit code 1 when a check fails; unknown results do not fail.`,
 	cmd.Flags().StringVar(&o.context, "context", "", "kubeconfig context for every site checked (default: each site's spec.kubernetes.context, else its name)")
 	cmd.Flags().StringVar(&o.dnsProbe, "dns-probe", "example.org", "a name that always resolves: when neither it nor a site's host resolves, DNS results are unknown, not failed (empty: no probe)")
 	cmd.Flags().BoolVar(&o.noKube, "no-kube", false, "skip the Kubernetes checks (no cluster credentials)")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 1 also when a check could not run (an unknown result)")
 	nf.AddFlags(cmd.Flags())
 	return cmd
 }

@@ -24,6 +24,12 @@ func newVersionDoc(bi buildinfo.Info) versionDoc {
 	return versionDoc{Header: output.NewHeader("version"), Info: bi, Charts: catalog.Known()}
 }
 
+// WriteText writes the version for people.
+func (d versionDoc) WriteText(w io.Writer, _ output.Style) error {
+	d.text(w)
+	return nil
+}
+
 func (d versionDoc) text(w io.Writer) {
 	fmt.Fprintf(w, "hubfleet %s\n", d.Version)
 	fmt.Fprintf(w, "module:  %s\n", d.Module)
@@ -67,12 +73,7 @@ knows its commit and reports the version "(devel)".`,
 			if err != nil {
 				return err
 			}
-			d := newVersionDoc(buildinfo.Read())
-			if f == output.Text {
-				d.text(s.out)
-				return nil
-			}
-			return output.WriteData(s.out, f, d)
+			return output.Print(s.out, f, newVersionDoc(buildinfo.Read()), output.Style{})
 		},
 	}
 	outputFlag(cmd, &format, output.Machine)

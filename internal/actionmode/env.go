@@ -27,6 +27,8 @@ type Env struct {
 	Wave         int
 	BranchPrefix string
 	Kubeconfig   string
+	// Strict fails verify on checks that could not run (HUBFLEET_STRICT).
+	Strict bool
 	// PullRequest is the pull request number of a pull_request event.
 	PullRequest int
 	// PlanCharts renders the charts for the plan (default); false plans
@@ -81,6 +83,13 @@ func ReadEnv(getenv func(string) string) (Env, error) {
 			errs = append(errs, fmt.Errorf("push-to-main %q is not true or false", v))
 		}
 		e.PushToMain = b
+	}
+	if v := getenv("HUBFLEET_STRICT"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("strict %q is not true or false", v))
+		}
+		e.Strict = b
 	}
 	if v := getenv("HUBFLEET_PLAN_CHARTS"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -73,7 +73,7 @@ func TestVerifySetsOneStatusPerSite(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("commit statuses (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(map[string]string{"sites": "egi-dev\negi-pangeo\nheliocloud-aws", "failed-sites": "egi-pangeo", "changed": "false"}, res.outputs); diff != "" {
+	if diff := cmp.Diff(map[string]string{"sites": "egi-dev\negi-pangeo\nheliocloud-aws", "failed-sites": "egi-pangeo", "unknown-sites": "", "changed": "false"}, res.outputs); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
 	a := res.annotated(report.LevelError, "clusters/egi-pangeo/site.yaml", "hubfleet: egi-pangeo dns")
@@ -93,6 +93,70 @@ func TestVerifySetsOneStatusPerSite(t *testing.T) {
 	}
 	if n := strings.Count(res.log, "kube-secret-token"); n != 1 {
 		t.Errorf("kubeconfig token appears %d times in the log, want once (in ::add-mask::)", n)
+	}
+}
+
+// TestVerifyUnknownIsNotAPass: a site whose checks could not run is
+// reported unknown with the reason, in the summary and its commit status
+// ("pending", never "success", so no canary is promoted on it); the job does
+// not fail on it. With the strict input it fails: status "failure", exit 1.
+func TestVerifyUnknownIsNotAPass(t *testing.T) {
+	t.Parallel()
+	const noKube = "not checked: no cluster credentials"
+	results := []verify.Result{
+		{Site: "egi-dev", Check: verify.CheckHubHealth, Status: verify.Pass, Detail: "GET /hub/health: 200"},
+		{Site: "egi-dev", Check: "kubernetes", Status: verify.Unknown, Detail: noKube},
+		{Site: "egi-pangeo", Check: verify.CheckTLS, Status: verify.Warn, Detail: "certificate expires in 9 days"},
+		{Site: "egi-pangeo", Check: verify.CheckDNS, Status: verify.Unknown, Detail: "no DNS resolver reachable"},
+		{Site: "heliocloud-aws", Check: verify.CheckHubHealth, Status: verify.Pass, Detail: "GET /hub/health: 200"},
+	}
+	for _, strict := range []bool{false, true} {
+		f := newFixture(t)
+		var sites []string
+		var kube string
+		inputs := map[string]string{}
+		if strict {
+			inputs["HUBFLEET_STRICT"] = "true"
+		}
+		res := f.run("verify", "push", inputs, func(o *actionmode.Options) {
+			o.Verifier = fixedVerifier{results: results, sites: &sites, kubeconfig: &kube}
+		})
+		wantExit, wantFailed := 0, ""
+		if strict {
+			wantExit, wantFailed = 1, "egi-dev\negi-pangeo"
+		}
+		if res.exit != wantExit {
+			t.Errorf("strict=%v: exit %d (%v), want %d", strict, res.exit, res.err, wantExit)
+		}
+		want := map[string]string{"sites": "egi-dev\negi-pangeo\nheliocloud-aws", "failed-sites": wantFailed, "unknown-sites": "egi-dev\negi-pangeo", "changed": "false"}
+		if diff := cmp.Diff(want, res.outputs); diff != "" {
+			t.Errorf("strict=%v: outputs (-want +got):\n%s", strict, diff)
+		}
+		sha := gittest.Run(t, f.work, "rev-parse", "HEAD")
+		var got []string
+		for _, s := range f.srv.Statuses(sha) {
+			got = append(got, s.Context+"="+s.State+": "+s.Description)
+		}
+		state := "pending"
+		if strict {
+			state = "failure"
+		}
+		wantStatuses := []string{
+			"hubfleet/verify/egi-dev=" + state + ": not verified: kubernetes: " + noKube,
+			"hubfleet/verify/egi-pangeo=" + state + ": not verified: dns: no DNS resolver reachable",
+			"hubfleet/verify/heliocloud-aws=success: 1 checks pass",
+		}
+		if diff := cmp.Diff(wantStatuses, got); diff != "" {
+			t.Errorf("strict=%v: statuses (-want +got):\n%s", strict, diff)
+		}
+		for _, row := range []string{"| `egi-dev` | ❔ unknown | not checked: kubernetes: " + noKube + " |", "| `heliocloud-aws` | ✅ pass | — |"} {
+			if !contains(res.summary, row) {
+				t.Errorf("strict=%v: summary lacks %q:\n%s", strict, row, res.summary)
+			}
+		}
+		if contains(res.summary, "| `egi-dev` | ✅ pass") || contains(res.summary, "| `egi-pangeo` | ⚠️ warn") {
+			t.Errorf("strict=%v: an unknown site is reported as passing:\n%s", strict, res.summary)
+		}
 	}
 }
 

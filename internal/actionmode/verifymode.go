@@ -42,7 +42,7 @@ func (r *runner) verify(ctx context.Context) error {
 	names := slices.Sorted(maps.Keys(bySite))
 
 	var statuses []github.Status
-	var failed []string
+	var failed, unknown []string
 	var b strings.Builder
 	b.WriteString("### hubfleet verify\n\n| Site | Result | Failing checks |\n|---|---|---|\n")
 	for _, n := range names {
@@ -61,7 +61,7 @@ func (r *runner) verify(ctx context.Context) error {
 				bad = append(bad, res.Check)
 				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
 					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
-			case verify.Warn:
+			case verify.Warn, verify.Unknown:
 				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
 					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
 			}
@@ -73,7 +73,17 @@ func (r *runner) verify(ctx context.Context) error {
 			failed = append(failed, n)
 			st.State, st.Description = github.StateFailure, "failing: "+strings.Join(bad, ", ")
 			fmt.Fprintf(&b, "| `%s` | ❌ fail | %s |\n", n, markdown.Cell(strings.Join(bad, ", ")))
-		case verify.Warn:
+		case verify.Warn, verify.Unknown:
+			if why := notVerified(rs); why != "" {
+				unknown = append(unknown, n)
+				st.State, st.Description = github.StatePending, clipStatus("not verified: "+why)
+				if r.env.Strict {
+					failed = append(failed, n)
+					st.State = github.StateFailure
+				}
+				fmt.Fprintf(&b, "| `%s` | ❔ unknown | not checked: %s |\n", n, markdown.Cell(why))
+				break
+			}
 			st.State, st.Description = github.StateSuccess, fmt.Sprintf("%d checks pass with warnings", len(rs))
 			fmt.Fprintf(&b, "| `%s` | ⚠️ warn | — |\n", n)
 		default:
@@ -96,7 +106,7 @@ func (r *runner) verify(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("set commit statuses: %w", err))
 		}
 	}
-	if err := r.outputs("sites", lines(names), "failed-sites", lines(failed), "changed", "false"); err != nil {
+	if err := r.outputs("sites", lines(names), "failed-sites", lines(failed), "unknown-sites", lines(unknown), "changed", "false"); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -2,6 +2,9 @@
 //
 //   - -o text|json|yaml|markdown, parsed by ParseFormat, with text the
 //     default everywhere;
+//   - one rendering path: a command builds a Result value and Print writes
+//     it in the chosen format (its own text or Markdown, or the value
+//     itself as JSON or YAML);
 //   - every JSON and YAML document starts with a Header: schemaVersion (the
 //     version of its schema, bumped on any incompatible change) and kind;
 //     the schemas are in schemas/ (embedded, see Schema) and tests validate

@@ -64,10 +64,12 @@ type Header struct {
 // NewHeader returns the header of a document of kind.
 func NewHeader(kind string) Header { return Header{SchemaVersion: SchemaVersion, Kind: kind} }
 
-// WriteJSON writes v as indented JSON.
+// WriteJSON writes v as indented JSON, with &, < and > as they are (URLs
+// stay readable).
 func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 
@@ -116,6 +118,34 @@ func WriteData(w io.Writer, f Format, v any) error {
 	return fmt.Errorf("output format %s is not data", f)
 }
 
+// Result is what a command prints: a value whose JSON and YAML are its
+// fields (starting with a Header), with its text for people.
+type Result interface {
+	WriteText(w io.Writer, st Style) error
+}
+
+// MarkdownResult is a Result that also has a Markdown report.
+type MarkdownResult interface {
+	Result
+	WriteMarkdown(w io.Writer) error
+}
+
+// Print writes r in format f: its text, its Markdown, or r itself as JSON
+// or YAML. Every command prints its result through here.
+func Print(w io.Writer, f Format, r Result, st Style) error {
+	switch f {
+	case Text:
+		return r.WriteText(w, st)
+	case Markdown:
+		m, ok := r.(MarkdownResult)
+		if !ok {
+			return fmt.Errorf("output format %s is not offered here", f)
+		}
+		return m.WriteMarkdown(w)
+	}
+	return WriteData(w, f, r)
+}
+
 //go:embed schemas/*.json
 var schemas embed.FS
 
@@ -134,8 +164,12 @@ func Kinds() []string {
 	return kinds
 }
 
-// IsTerminal reports whether w is a terminal.
+// IsTerminal reports whether w is a terminal: a file that is one, or a
+// writer that says so itself (a fake terminal in tests).
 func IsTerminal(w any) bool {
+	if t, ok := w.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -3,6 +3,8 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -49,5 +51,39 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, err := ParseFormat("markdown", Machine); err == nil || err.Error() != `--output "markdown": use text, json or yaml` {
 		t.Errorf("markdown where not offered: %v", err)
+	}
+}
+
+type printed struct {
+	Header
+	N int `json:"n"`
+}
+
+func (p printed) WriteText(w io.Writer, st Style) error {
+	_, err := fmt.Fprintf(w, "%s: %d\n", st.Bold("n"), p.N)
+	return err
+}
+
+func TestPrint(t *testing.T) {
+	t.Parallel()
+	r := printed{Header: NewHeader("test"), N: 3}
+	for _, tc := range []struct {
+		f    Format
+		want string
+	}{
+		{Text, "n: 3\n"},
+		{JSON, "{\n  \"schemaVersion\": 1,\n  \"kind\": \"test\",\n  \"n\": 3\n}\n"},
+		{YAML, "schemaVersion: 1\nkind: test\nn: 3\n"},
+	} {
+		var b bytes.Buffer
+		if err := Print(&b, tc.f, r, Style{}); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, b.String()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.f, diff)
+		}
+	}
+	if err := Print(&bytes.Buffer{}, Markdown, r, Style{}); err == nil {
+		t.Errorf("markdown of a result without it: no error")
 	}
 }

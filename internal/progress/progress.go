@@ -10,7 +10,8 @@ import (
 
 // Options tune a Reporter.
 type Options struct {
-	// Delay before the line appears: short work shows nothing.
+	// Delay before the line appears: short work shows nothing. Zero shows
+	// the line as soon as work starts.
 	Delay time.Duration
 	// Every is how often the elapsed time is refreshed.
 	Every time.Duration
@@ -74,6 +75,9 @@ func (r *Reporter) start(msg string) func() {
 		r.ticker = time.NewTicker(r.opts.Every)
 		r.stopc = make(chan struct{})
 		go r.loop(r.ticker, r.stopc)
+	}
+	if r.opts.Delay == 0 {
+		r.draw()
 	}
 	r.mu.Unlock()
 	var once sync.Once

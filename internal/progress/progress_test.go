@@ -58,3 +58,20 @@ func TestStartWithoutReporter(t *testing.T) {
 	t.Parallel()
 	Start(context.Background(), "nothing")() // must not panic or print
 }
+
+// TestNoDelay: with no delay the line shows as soon as work starts, before
+// any refresh.
+func TestNoDelay(t *testing.T) {
+	t.Parallel()
+	c := &clock{now: time.Unix(0, 0)}
+	var out syncBuf
+	ctx := WithReporter(context.Background(), New(&out, Options{Every: time.Hour, Now: c.Now}))
+	stop := Start(ctx, "rendering %d site(s)", 5)
+	if want := "\r\x1b[Krendering 5 site(s) (0s)"; out.String() != want {
+		t.Fatalf("line = %q, want %q", out.String(), want)
+	}
+	stop()
+	if want := "\r\x1b[Krendering 5 site(s) (0s)\r\x1b[K"; out.String() != want {
+		t.Fatalf("after the work: %q, want the line cleared", out.String())
+	}
+}

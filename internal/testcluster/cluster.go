@@ -94,9 +94,6 @@ type check struct {
 // up within opts.StartTimeout; the error names the component at fault.
 func Start(t testing.TB, opts Options) *Cluster {
 	t.Helper()
-	if (opts.HelmController || opts.Workloads) && os.Getenv(EnvRealLoop) != "1" {
-		t.Skipf("testcluster: helm-controller and the workload components are opt-in: set $%s=1 (tools/ci-install.sh then builds them, about an hour of CPU cold)", EnvRealLoop)
-	}
 	if missing := opts.missing(); len(missing) > 0 {
 		msg := fmt.Sprintf("testcluster: missing %s: run tools/build.sh (and install etcd-server) first; cache dir %s (override with $%s)",
 			strings.Join(missing, ", "), opts.CacheDir, EnvCache)

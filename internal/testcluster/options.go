@@ -36,11 +36,6 @@ const (
 	// EnvLogDir, when set, keeps component logs in that directory instead
 	// of a test temporary directory.
 	EnvLogDir = "HUBFLEET_TEST_LOGDIR"
-	// EnvRealLoop, set to 1, runs the tests that need helm-controller or
-	// Workloads (kube-controller-manager, kube-scheduler, KWOK). They are
-	// opt-in until they have passed on a warm machine: without it they skip
-	// even when EnvRequire is set.
-	EnvRealLoop = "HUBFLEET_REAL_LOOP"
 	// EnvMaxClusters bounds the clusters running at once in one test
 	// binary (default 3).
 	EnvMaxClusters = "HUBFLEET_MAX_CLUSTERS"

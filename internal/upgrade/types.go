@@ -119,6 +119,8 @@ type Request struct {
 	Statuses StatusReader
 	// DryRun computes and plans the upgrade but writes nothing.
 	DryRun bool
+	// Charts limits the upgrade to these chart names (empty: every chart).
+	Charts []string
 }
 
 // Result is what an upgrade changed under Root.

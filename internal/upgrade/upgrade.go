@@ -90,7 +90,7 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 	var errs []error
 	for _, e := range sources {
 		key, s := e.key, e.src
-		if s.Repository == "" || s.Chart == "" || s.Version == "" {
+		if s.Repository == "" || s.Chart == "" || s.Version == "" || len(opts.Charts) > 0 && !slices.Contains(opts.Charts, s.Chart) {
 			continue
 		}
 		newest, err := u.newest(ctx, s)

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/output"
+	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/secretscan"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
+	"github.com/hubfleet/hubfleet/internal/verify"
+)
+
+// The results commands print through output.Print: each is the command's
+// JSON and YAML document (schema: internal/output/schemas/<kind>.json),
+// and writes its own text.
+
+// WriteText writes validate's verdict; the problems themselves are the
+// command's error, on stderr.
+func (r validateReport) WriteText(w io.Writer, _ output.Style) error {
+	if !r.Valid {
+		return nil
+	}
+	line := fmt.Sprintf("%d site(s) valid", r.Sites)
+	if r.Warnings > 0 {
+		line += fmt.Sprintf(", %d warning(s)", r.Warnings)
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}
+
+// renderResult is the output of render (schema: render.json).
+type renderResult struct {
+	output.Header
+	// Check is set for render --check: nothing was written.
+	Check bool `json:"check"`
+	Sites int  `json:"sites"`
+	Files int  `json:"files"`
+	// Changes are the files written (or, with --check, stale).
+	Changes []renderedFile `json:"changes"`
+	// Diff is the unified diff of the stale files (--check only).
+	Diff string `json:"diff,omitempty"`
+}
+
+type renderedFile struct {
+	Path string `json:"path"`
+	// Change is created, updated or removed.
+	Change string `json:"change"`
+}
+
+func (r renderResult) WriteText(w io.Writer, _ output.Style) error {
+	var b bytes.Buffer
+	switch {
+	case r.Check && len(r.Changes) == 0:
+		fmt.Fprintf(&b, "%d file(s) of %d site(s) are up to date\n", r.Files, r.Sites)
+	case r.Check:
+		b.WriteString(r.Diff)
+	default:
+		for _, c := range r.Changes {
+			fmt.Fprintf(&b, "%s %s\n", c.Change, c.Path)
+		}
+		fmt.Fprintf(&b, "rendered %d site(s): %d file(s) changed\n", r.Sites, len(r.Changes))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// secretsResult is the output of check-secrets (schema: check-secrets.json).
+type secretsResult struct {
+	output.Header
+	Findings []secretFinding `json:"findings"`
+	// incomplete: some files could not be read (the command's error).
+	incomplete bool
+}
+
+type secretFinding struct {
+	secretscan.Finding
+	Fix string `json:"fix"`
+}
+
+func (r secretsResult) WriteText(w io.Writer, st output.Style) error {
+	var b bytes.Buffer
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "%s (fix: %s)\n", st.Bad(f.Finding.String()), f.Fix)
+	}
+	if len(r.Findings) == 0 && !r.incomplete {
+		fmt.Fprintln(&b, "no plain-text secrets found")
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// cacheResult is the output of cache (schema: cache.json).
+type cacheResult struct {
+	output.Header
+	chart.CacheStats
+	// Pruned is set when --prune trimmed the cache first.
+	Pruned bool `json:"pruned"`
+}
+
+func (r cacheResult) WriteText(w io.Writer, _ output.Style) error {
+	st := r.CacheStats
+	_, err := fmt.Fprintf(w, "render cache: %s\n%d results, %s of %s (%.0f%%)\n", st.Dir, st.Files, cacheSize(st.Bytes), cacheSize(st.MaxBytes), 100*float64(st.Bytes)/float64(st.MaxBytes))
+	if err == nil && r.Pruned {
+		_, err = fmt.Fprintf(w, "pruned %d results (%s)\n", st.Removed, cacheSize(st.RemovedBytes))
+	}
+	return err
+}
+
+// upgradeResult is the output of upgrade (schema: upgrade.json).
+type upgradeResult struct {
+	output.Header
+	Versions    []upgradedChart `json:"versions"`
+	OneWayDoors []string        `json:"oneWayDoors"`
+	// Deferred are the sites of later waves, upgraded after the first verify.
+	Deferred []string `json:"deferred"`
+	// Sites are each site's chart changes, as plan shows them.
+	Sites []upgradedSite `json:"sites"`
+	// Written are the files written, relative to the fleet's root.
+	Written []string `json:"written"`
+}
+
+type upgradedChart struct {
+	Chart string `json:"chart"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+	// Stage is pin (every site), canary (the first waves) or promote.
+	Stage string `json:"stage"`
+	// MaxWave and Running are the canary's last wave and the sites of its
+	// waves that run the chart.
+	MaxWave      int      `json:"maxWave,omitempty"`
+	Running      []string `json:"running,omitempty"`
+	ChangelogURL string   `json:"changelogURL,omitempty"`
+}
+
+type upgradedSite struct {
+	Site   string   `json:"site"`
+	Charts []string `json:"charts"`
+}
+
+func newUpgradeResult(res *upgrade.Result) upgradeResult {
+	r := upgradeResult{Header: output.NewHeader("upgrade"), Versions: []upgradedChart{}, OneWayDoors: res.OneWayDoors,
+		Deferred: res.Deferred, Written: res.Written}
+	for _, v := range res.Versions {
+		stage := v.Stage
+		if stage == "" {
+			stage = upgrade.StagePin
+		}
+		r.Versions = append(r.Versions, upgradedChart{Chart: v.Chart, From: v.From, To: v.To, Stage: string(stage),
+			MaxWave: v.MaxWave, Running: v.Running, ChangelogURL: v.ChangelogURL})
+	}
+	if res.Plan != nil {
+		for _, sc := range res.Plan.Sites {
+			u := upgradedSite{Site: sc.Site}
+			for _, c := range sc.Charts {
+				u.Charts = append(u.Charts, plan.ChartLine(c))
+			}
+			if len(u.Charts) > 0 {
+				r.Sites = append(r.Sites, u)
+			}
+		}
+	}
+	for _, p := range []*[]string{&r.OneWayDoors, &r.Deferred, &r.Written} {
+		if *p == nil {
+			*p = []string{}
+		}
+	}
+	if r.Sites == nil {
+		r.Sites = []upgradedSite{}
+	}
+	return r
+}
+
+func (r upgradeResult) WriteText(w io.Writer, _ output.Style) error {
+	var b bytes.Buffer
+	if len(r.Versions) == 0 {
+		fmt.Fprintln(&b, "no newer chart version within the fleet's constraints: nothing changed")
+	}
+	for _, v := range r.Versions {
+		line := fmt.Sprintf("%s %s -> %s", v.Chart, v.From, v.To)
+		switch upgrade.Stage(v.Stage) {
+		case upgrade.StageCanary:
+			line += fmt.Sprintf(" (canary for waves up to %d: %s)", v.MaxWave, strings.Join(v.Running, ", "))
+		case upgrade.StagePromote:
+			line += " (canary promoted to every wave)"
+		}
+		fmt.Fprintln(&b, line)
+	}
+	for _, d := range r.OneWayDoors {
+		fmt.Fprintln(&b, "ONE-WAY DOOR:", d)
+	}
+	if len(r.Deferred) > 0 {
+		fmt.Fprintf(&b, "later waves, after the first verify: %s\n", strings.Join(r.Deferred, ", "))
+	}
+	for _, s := range r.Sites {
+		for _, c := range s.Charts {
+			fmt.Fprintf(&b, "  %s: %s\n", s.Site, c)
+		}
+	}
+	if len(r.Versions) > 0 {
+		fmt.Fprintf(&b, "wrote %d file(s); review with 'hubfleet plan', then commit\n", len(r.Written))
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// planResult is the output of plan (schema: plan.json): the plan itself,
+// headed.
+type planResult struct {
+	output.Header
+	*plan.Plan
+	// report is the plan with what the checks before it found (stale and
+	// invalid sites), the Markdown the Action prints too.
+	report plan.Report
+}
+
+func (r planResult) WriteText(w io.Writer, _ output.Style) error { return plan.WriteText(w, r.Plan) }
+
+func (r planResult) WriteMarkdown(w io.Writer) error {
+	rep := r.report
+	if rep.Plan == nil {
+		rep = plan.Report{Plan: r.Plan}
+	}
+	_, err := fmt.Fprint(w, rep.Full())
+	return err
+}
+
+// verifyResult is the output of verify (schema: verify.json).
+type verifyResult struct {
+	verify.Report
+}
+
+func (r verifyResult) WriteText(w io.Writer, st output.Style) error {
+	return writeVerifyText(w, r.Results, st)
+}
+
+func (r verifyResult) WriteMarkdown(w io.Writer) error { return verify.WriteMarkdown(w, r.Results) }
