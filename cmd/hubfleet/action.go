@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/targets"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
 	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
@@ -20,8 +22,8 @@ type actionDeps struct {
 
 func defaultActionDeps() actionDeps {
 	return actionDeps{
-		upgrader: actionmode.DefaultChartUpgrader(),
-		verifier: actionmode.FleetVerifier{Options: verify.DefaultOptions()},
+		upgrader: upgrade.Default(),
+		verifier: targets.Verifier{Options: verify.DefaultOptions()},
 	}
 }
 

@@ -5,16 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubfleet/hubfleet/internal/fleet"
-	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 type planOptions struct {
@@ -65,30 +63,28 @@ found (a chart would not install as planned), 2 error.`,
 			if err != nil {
 				return err
 			}
-			abs, err := filepath.Abs(g.root)
+			ws, err := loadWorkspace(ctx, g.root, workspace.Options{}, nil)
 			if err != nil {
 				return err
 			}
-			fl, err := loadFleet(g.root)
+			if _, err := ws.Select(o.sites); err != nil {
+				return err
+			}
+			repo, err := gitrepo.Open(ctx, ws.Root, gitrepo.DefaultOptions())
 			if err != nil {
 				return err
 			}
-			if stale, err := staleFiles(abs, fl); err != nil {
-				return err
-			} else if stale > 0 {
-				fmt.Fprintf(s.err, "warning: %d rendered file(s) are stale; the plan shows the overlays on disk: run 'hubfleet render' first\n", stale)
-			}
-			repo, err := gitrepo.Open(ctx, abs, gitrepo.DefaultOptions())
+			res, err := plan.Run(ctx, repo, planRequest(ws, o))
 			if err != nil {
 				return err
 			}
-			p, err := plan.Make(ctx, repo, planGitOptions(fl, o))
-			if p == nil {
-				return err
+			if n := len(res.StaleFiles); n > 0 {
+				fmt.Fprintf(s.err, "warning: %d rendered file(s) are stale; the plan shows the overlays on disk: run 'hubfleet render' first\n", n)
 			}
-			if err != nil {
-				fmt.Fprintf(s.err, "warning: the plan is incomplete:\n%v\n", err)
+			if res.Incomplete != nil {
+				fmt.Fprintf(s.err, "warning: the plan is incomplete:\n%v\n", res.Incomplete)
 			}
+			p := res.Plan
 			for _, w := range p.Warnings {
 				fmt.Fprintf(s.err, "warning: %s\n", w)
 			}
@@ -100,7 +96,7 @@ found (a chart would not install as planned), 2 error.`,
 			if f == output.YAML {
 				first = output.JSON
 			}
-			if err := output.Print(&out, first, planResult{Header: output.NewHeader("plan"), Plan: p}, output.Style{}); err != nil {
+			if err := output.Print(&out, first, planResult{Header: output.NewHeader("plan"), Plan: p, report: res.Report}, output.Style{}); err != nil {
 				return err
 			}
 			masked, err := maskPlan(ctx, repo, p.Base, out.String())
@@ -115,8 +111,8 @@ found (a chart would not install as planned), 2 error.`,
 			if err != nil {
 				return err
 			}
-			if n := p.Problems(); n > 0 {
-				return problems("%d problem(s): a chart would not install as planned", n)
+			if len(res.Reasons) > 0 {
+				return problems("%s", strings.Join(res.Reasons, "; "))
 			}
 			return nil
 		},
@@ -131,21 +127,10 @@ found (a chart would not install as planned), 2 error.`,
 // planFormats are plan's output formats.
 var planFormats = []output.Format{output.Text, output.Markdown, output.JSON, output.YAML}
 
-// planGitOptions maps the flags onto the plan's options.
-func planGitOptions(fl *fleet.Fleet, o *planOptions) plan.GitOptions {
-	opts := plan.GitOptions{CompareOptions: plan.DefaultCompareOptions(), Base: o.base, Sites: o.sites}
-	opts.Charts = o.charts
-	opts.Fleet = fl
-	return opts
-}
-
-// staleFiles counts the rendered files that differ from a fresh render.
-func staleFiles(root string, fl *fleet.Fleet) (int, error) {
-	fsys := os.DirFS(root)
-	files, err := flux.Render(fsys, fl, nil)
-	if err != nil {
-		return 0, err
-	}
-	changes, err := flux.Changes(fsys, fl, files, nil)
-	return len(changes), err
+// planRequest maps the flags onto the plan flow's request: a terminal's
+// plan reports stale overlays and site removals without failing on them.
+func planRequest(ws *workspace.Workspace, o *planOptions) plan.Request {
+	req := plan.Request{Workspace: ws, GitOptions: plan.GitOptions{CompareOptions: plan.DefaultCompareOptions(), Base: o.base, Sites: o.sites}}
+	req.Charts = o.charts
+	return req
 }

@@ -168,7 +168,7 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	editFile(t, filepath.Join(root, "overlays/egi-dev/helmrelease-daskhub.yaml"), "type: ClusterIP", "type: LoadBalancer")
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD", "--site", "egi-dev")
 	if r.code != exitProblems || !strings.Contains(r.stdout, "PROBLEM: check proxy-public-service: proxy-public Service is LoadBalancer, the site's TLS mode needs ClusterIP") ||
-		!strings.Contains(r.stderr, "1 problem(s): a chart would not install as planned") {
+		!strings.Contains(r.stderr, "1 chart problem(s): a chart would not install as planned") {
 		t.Errorf("plan of a site whose chart fails a check: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	gittest.Run(t, root, "checkout", "-q", "--", ".")

@@ -3,9 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +10,8 @@ import (
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/progress"
-	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/workspace"
+	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
 type renderOptions struct {
@@ -54,17 +52,6 @@ and the exit code is 1 when committed files are stale, 0 when they are current.`
 	return cmd
 }
 
-// loadFleet loads and validates the fleet at root, turning validation
-// problems into an exit-1 error that lists every one of them.
-func loadFleet(root string) (*fleet.Fleet, error) {
-	fl, err := fleet.LoadDir(root)
-	var list site.ErrorList
-	if errors.As(err, &list) {
-		return nil, problems("%s\n%d problem(s) found", list.Error(), len(list))
-	}
-	return fl, err
-}
-
 func runRender(g *globalOptions, o *renderOptions, s streams) error {
 	return runRenderContext(context.Background(), g, o, s)
 }
@@ -74,23 +61,17 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 	if err != nil {
 		return err
 	}
-	fl, err := loadFleetChecked(ctx, g.root, o.chartCache, s)
+	ws, err := loadWorkspace(ctx, g.root, workspace.Options{Values: true, ChartCache: o.chartCache}, s.err)
 	if err != nil {
 		return err
 	}
-	abs, err := filepath.Abs(g.root)
-	if err != nil {
+	if _, err := ws.Select(o.sites); err != nil {
 		return err
 	}
-	fsys := os.DirFS(abs)
+	fl := ws.Fleet
 	printFactWarnings(s.err, fl, o.sites)
 	stop := progress.Start(ctx, "rendering %d site(s)", countSites(fl, o.sites))
-	files, err := flux.RenderContext(ctx, fsys, fl, o.sites)
-	if err != nil {
-		stop()
-		return err
-	}
-	changes, err := flux.ChangesContext(ctx, fsys, fl, files, o.sites)
+	files, changes, err := ws.Render(ctx, o.sites)
 	stop()
 	if err != nil {
 		return err
@@ -110,7 +91,7 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 		res.Diff = flux.Diff(changes)
 	}
 	if !o.check {
-		if err := flux.ApplyContext(ctx, abs, changes); err != nil {
+		if err := writeset.ApplyContext(ctx, ws.Root, changes); err != nil {
 			return err
 		}
 	}

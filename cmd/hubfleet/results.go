@@ -6,11 +6,11 @@ import (
 	"io"
 	"strings"
 
-	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/secretscan"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
 	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
@@ -141,13 +141,13 @@ type upgradedSite struct {
 	Charts []string `json:"charts"`
 }
 
-func newUpgradeResult(res *actionmode.UpgradeResult) upgradeResult {
+func newUpgradeResult(res *upgrade.Result) upgradeResult {
 	r := upgradeResult{Header: output.NewHeader("upgrade"), Versions: []upgradedChart{}, OneWayDoors: res.OneWayDoors,
 		Deferred: res.Deferred, Written: res.Written}
 	for _, v := range res.Versions {
 		stage := v.Stage
 		if stage == "" {
-			stage = actionmode.StagePin
+			stage = upgrade.StagePin
 		}
 		r.Versions = append(r.Versions, upgradedChart{Chart: v.Chart, From: v.From, To: v.To, Stage: string(stage),
 			MaxWave: v.MaxWave, Running: v.Running, ChangelogURL: v.ChangelogURL})
@@ -181,10 +181,10 @@ func (r upgradeResult) WriteText(w io.Writer, _ output.Style) error {
 	}
 	for _, v := range r.Versions {
 		line := fmt.Sprintf("%s %s -> %s", v.Chart, v.From, v.To)
-		switch actionmode.Stage(v.Stage) {
-		case actionmode.StageCanary:
+		switch upgrade.Stage(v.Stage) {
+		case upgrade.StageCanary:
 			line += fmt.Sprintf(" (canary for waves up to %d: %s)", v.MaxWave, strings.Join(v.Running, ", "))
-		case actionmode.StagePromote:
+		case upgrade.StagePromote:
 			line += " (canary promoted to every wave)"
 		}
 		fmt.Fprintln(&b, line)
@@ -212,12 +212,19 @@ func (r upgradeResult) WriteText(w io.Writer, _ output.Style) error {
 type planResult struct {
 	output.Header
 	*plan.Plan
+	// report is the plan with what the checks before it found (stale and
+	// invalid sites), the Markdown the Action prints too.
+	report plan.Report
 }
 
 func (r planResult) WriteText(w io.Writer, _ output.Style) error { return plan.WriteText(w, r.Plan) }
 
 func (r planResult) WriteMarkdown(w io.Writer) error {
-	_, err := fmt.Fprint(w, plan.Report{Plan: r.Plan}.Full())
+	rep := r.report
+	if rep.Plan == nil {
+		rep = plan.Report{Plan: r.Plan}
+	}
+	_, err := fmt.Fprint(w, rep.Full())
 	return err
 }
 

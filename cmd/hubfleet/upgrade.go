@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/output"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
 )
 
 type upgradeOptions struct {
@@ -44,14 +44,15 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 			if err != nil {
 				return err
 			}
-			if _, err := loadFleet(g.root); err != nil {
+			fl, err := loadFleet(g.root)
+			if err != nil {
 				return err
 			}
 			if err := checkChartNames(g.root, o.charts); err != nil {
 				return err
 			}
-			res, err := actionmode.DefaultChartUpgrader().Upgrade(cmd.Context(), abs,
-				actionmode.UpgradeOptions{MaxWave: o.wave, BaseRef: o.base, Charts: o.charts})
+			res, err := upgrade.Default().Run(cmd.Context(),
+				upgrade.Request{Root: abs, Fleet: fl, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts})
 			if err != nil {
 				return err
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/valuesschema"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 type validateOptions struct {
@@ -95,10 +96,11 @@ func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s st
 	if err != nil {
 		return err
 	}
-	fl, all, err := checkFleet(ctx, g.root, o.chartCache)
+	ws, err := workspace.Load(ctx, g.root, workspace.Options{Values: true, ChartCache: o.chartCache})
 	if err != nil {
 		return err
 	}
+	fl, all := ws.Fleet, ws.Problems
 	errs, warns := all.Errors(), all.Warnings()
 	rep := validateReport{Header: output.NewHeader("validate"), Version: ValidateReportVersion, Valid: len(errs) == 0, Errors: len(errs), Warnings: len(warns), Problems: []reportedItem{}}
 	if fl != nil {
@@ -128,64 +130,6 @@ func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s st
 	}
 	printFactWarnings(s.err, fl, nil)
 	return output.Print(s.out, f, rep, g.style(s.out))
-}
-
-// checkFleet loads the fleet at root and checks every site, values
-// schemas included. It returns every problem (errors and warnings, in
-// file and line order); err is set only when the check could not run.
-func checkFleet(ctx context.Context, root, chartCache string) (*fleet.Fleet, site.ErrorList, error) {
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return nil, nil, err
-	}
-	fl, err := fleet.LoadDirContext(ctx, abs)
-	var all site.ErrorList
-	if err != nil && !errors.As(err, &all) {
-		return nil, nil, err
-	}
-	if fl == nil {
-		return nil, all, nil
-	}
-	all = append(all, fl.Warnings...)
-	if fl.Config != nil && len(fl.Sites) > 0 {
-		opts := chart.DefaultResolverOptions()
-		opts.CacheDir, opts.Offline = chartCache, true
-		res, err := chart.NewResolver(opts)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, st := range fl.Sites {
-			list, err := valuesschema.CheckSite(ctx, st, fl.Config, valuesschema.Options{Resolver: res})
-			if err != nil {
-				return nil, nil, err
-			}
-			all = append(all, list...)
-		}
-		list, err := valuesschema.CheckFleet(ctx, fl.Config, fl.Sites, valuesschema.Options{Resolver: res})
-		if err != nil {
-			return nil, nil, err
-		}
-		all = append(all, list...)
-	}
-	all.Sort()
-	return fl, all, nil
-}
-
-// loadFleetChecked is checkFleet for commands that go on to use the
-// fleet: warnings go to stderr, and problems are an exit-1 error that
-// lists every one of them.
-func loadFleetChecked(ctx context.Context, root, chartCache string, s streams) (*fleet.Fleet, error) {
-	fl, all, err := checkFleet(ctx, root, chartCache)
-	if err != nil {
-		return nil, err
-	}
-	if w := all.Warnings(); len(w) > 0 {
-		fmt.Fprintln(s.err, w.Error())
-	}
-	if errs := all.Errors(); len(errs) > 0 {
-		return nil, problems("%s\n%d problem(s) found", errs.Error(), len(errs))
-	}
-	return fl, nil
 }
 
 // checkImported checks an imported site's values keys against the chart

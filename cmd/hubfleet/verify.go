@@ -10,6 +10,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/progress"
 	"github.com/hubfleet/hubfleet/internal/targets"
 	"github.com/hubfleet/hubfleet/internal/verify"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 type verifyOptions struct {
@@ -58,8 +59,11 @@ Exit code 1 when a check fails; unknown results do not fail, unless --strict.`,
   hubfleet verify --site egi-pangeo --resolve pangeo.vm.fedcloud.eu=192.0.2.10   # before the DNS cut-over`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fl, err := loadFleet(g.root)
+			ws, err := loadWorkspace(cmd.Context(), g.root, workspace.Options{}, nil)
 			if err != nil {
+				return err
+			}
+			if _, err := ws.Select(o.sites); err != nil {
 				return err
 			}
 			if o.output == "table" { // the former name of text
@@ -69,28 +73,22 @@ Exit code 1 when a check fails; unknown results do not fail, unless --strict.`,
 			if err != nil {
 				return err
 			}
-			// Sites without cluster access get an unknown "kubernetes"
-			// result that says why, in every output.
-			ts, _, err := targets.For(fl, o.sites, targets.Kubeconfig{Path: o.kubeconfig, Context: o.context, Skip: o.noKube})
-			if err != nil {
-				return err
-			}
 			opts := verify.DefaultOptions()
 			opts.CheckTimeout = o.timeout
 			opts.ResolverProbe = o.dnsProbe
 			if err := nf.Apply(&opts); err != nil {
 				return err
 			}
-			v := verify.New(opts)
-			defer v.Close()
-			var results []verify.Result
-			stop := progress.Start(cmd.Context(), "verifying %d site(s)", len(ts))
-			if o.wait > 0 {
-				results = v.Wait(cmd.Context(), ts, o.wait)
-			} else {
-				results = v.Verify(cmd.Context(), ts)
-			}
+			// Sites without cluster access get an unknown "kubernetes"
+			// result that says why, in every output.
+			sites, _ := ws.Select(o.sites)
+			stop := progress.Start(cmd.Context(), "verifying %d site(s)", len(sites))
+			results, err := targets.Verifier{Options: opts}.Run(cmd.Context(), targets.Request{Fleet: ws.Fleet, Sites: o.sites,
+				Kubeconfig: targets.Kubeconfig{Path: o.kubeconfig, Context: o.context, Skip: o.noKube}, Wait: o.wait})
 			stop()
+			if err != nil {
+				return err
+			}
 			if err := output.Print(s.out, format, verifyResult{verify.NewReport(results)}, g.style(s.out)); err != nil {
 				return err
 			}

@@ -7,13 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 // Modes are the modes Run accepts.
@@ -141,6 +141,18 @@ func (r *runner) repo(ctx context.Context) (*gitrepo.Repo, error) {
 	return gitrepo.Open(ctx, r.root, r.opts.Git)
 }
 
+// load loads the work tree once for a mode that needs every site valid.
+func (r *runner) load(ctx context.Context) (*workspace.Workspace, error) {
+	ws, err := workspace.Load(ctx, r.root, workspace.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if errs := ws.Errors(); len(errs) > 0 {
+		return nil, fmt.Errorf("the fleet has %d problem(s): %w", len(errs), errs)
+	}
+	return ws, nil
+}
+
 // publishing says whether this run may change remotes: push, open pull
 // requests, comment, set statuses.
 func (r *runner) publishing() bool { return r.env.InActions || r.opts.Publish }
@@ -178,12 +190,3 @@ func (r *runner) outputs(kv ...string) error {
 }
 
 func lines(s []string) string { return strings.Join(s, "\n") }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
-	"github.com/hubfleet/hubfleet/internal/fleettest"
+	"github.com/hubfleet/hubfleet/internal/flowtest"
 	"github.com/hubfleet/hubfleet/internal/github/githubtest"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/gittest"
@@ -21,30 +21,19 @@ import (
 const token = "ghs_e2eTestToken0123456789"
 
 // fixture is the example fleet of this repository in a git work tree
-// cloned from a bare remote on disk, and a fake GitHub API.
+// cloned from a bare remote on disk (flowtest.Repo), and a fake GitHub API.
 type fixture struct {
 	t      *testing.T
 	remote string
 	work   string
 	srv    *githubtest.Server
+	repo   *flowtest.Repo
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	root := t.TempDir()
-	remote := filepath.Join(root, "remote.git")
-	gittest.Run(t, root, "init", "--quiet", "--bare", "--initial-branch=main", remote)
-	gittest.Run(t, remote, "config", "receive.denyNonFastForwards", "true")
-	seed := filepath.Join(root, "seed")
-	gittest.Run(t, root, "clone", "--quiet", remote, seed)
-	gittest.Run(t, seed, "switch", "--quiet", "--create", "main")
-	fleettest.CopyExample(t, seed)
-	gittest.Run(t, seed, "add", ".")
-	gittest.Run(t, seed, "commit", "--quiet", "-m", "Add the example fleet")
-	gittest.Run(t, seed, "push", "--quiet", "origin", "main")
-	f := &fixture{t: t, remote: remote, work: filepath.Join(root, "work"), srv: githubtest.NewServer(t, "fleet", "hubs", token)}
-	gittest.Run(t, root, "clone", "--quiet", remote, f.work)
-	return f
+	r := flowtest.New(t)
+	return &fixture{t: t, remote: r.Remote, work: r.Work, repo: r, srv: githubtest.NewServer(t, "fleet", "hubs", token)}
 }
 
 // clone makes another work tree of the remote.
@@ -88,9 +77,7 @@ func (f *fixture) replace(dir, path, old, new string) {
 // render re-renders the fleet in dir with the real renderer.
 func (f *fixture) render(dir string) {
 	f.t.Helper()
-	if _, err := (actionmode.FleetRenderer{}).Write(context.Background(), dir); err != nil {
-		f.t.Fatal(err)
-	}
+	f.repo.Render(dir)
 }
 
 // result is what one run of a mode left behind, read the way the runner

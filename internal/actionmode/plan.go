@@ -6,37 +6,25 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/github"
+	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
-
-// RemovalLabel on a pull request confirms every site removal it makes; a
-// line "hubfleet: remove <site>" in its body confirms one.
-const RemovalLabel = "hubfleet/remove-site"
-
-// removalConfirmed reports whether the pull request confirms removing site.
-func (e Env) removalConfirmed(site string) bool {
-	for _, l := range e.PRLabels {
-		if l == RemovalLabel {
-			return true
-		}
-	}
-	for _, line := range strings.Split(e.PRBody, "\n") {
-		if strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(line), ".")) == "hubfleet: remove "+site {
-			return true
-		}
-	}
-	return false
-}
 
 // maxJobSummary keeps the job summary under GitHub's 1 MiB per step.
 const maxJobSummary = 1000 * 1000
 
 func (r *runner) plan(ctx context.Context) error {
-	check, err := FleetRenderer{}.Check(ctx, r.root)
+	ws, err := workspace.Load(ctx, r.root, workspace.Options{})
+	if err == nil && ws.Fleet == nil {
+		err = ws.Errors()
+	}
 	if err != nil {
 		r.rep.Annotate(report.Annotation{Level: report.LevelError, Title: "hubfleet: cannot load the fleet", Message: err.Error()})
 		return fmt.Errorf("plan: %w", err)
@@ -45,85 +33,60 @@ func (r *runner) plan(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	opts := plan.GitOptions{CompareOptions: r.opts.Compare, Base: r.baseBranch()}
-	opts.Charts = r.env.PlanCharts
-	opts.Fleet = check.Fleet
-	p, err := plan.Make(ctx, repo, opts)
-	if p == nil {
-		return err
-	}
+	req := plan.Request{Workspace: ws, StaleFails: true,
+		Confirm:    &plan.Confirmation{Labels: r.env.PRLabels, Body: r.env.PRBody},
+		GitOptions: plan.GitOptions{CompareOptions: r.opts.Compare, Base: r.baseBranch()}}
+	req.Charts = r.env.PlanCharts
+	res, err := plan.Run(ctx, repo, req)
 	if err != nil {
-		// Validation and staleness still decide the check.
-		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: err.Error()})
+		return fmt.Errorf("plan: %w", err)
 	}
+	if res.Incomplete != nil {
+		// Validation and staleness still decide the check.
+		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: res.Incomplete.Error()})
+	}
+	p, rep := res.Plan, res.Report
 	for _, w := range p.Warnings {
 		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: w})
 	}
-	rep := plan.Report{Plan: p, Invalid: map[string][]string{}, Stale: map[string]string{}, Confirmed: map[string]bool{}}
-	for _, pr := range check.Problems {
-		rep.Invalid[pr.Site] = append(rep.Invalid[pr.Site], pr.line())
-	}
-	staleFiles := map[string][]StaleFile{}
-	for _, s := range check.Stale {
-		rep.Stale[s.Site] += s.Diff
-		staleFiles[s.Site] = append(staleFiles[s.Site], s)
-	}
 	bySite := map[string]plan.SiteChange{}
-	names := map[string]bool{}
-	for _, s := range check.Sites {
-		names[s] = true
-	}
 	for _, sc := range p.Sites {
-		bySite[sc.Site], names[sc.Site] = sc, true
+		bySite[sc.Site] = sc
 	}
-
 	if err := r.maskSecrets(ctx, repo, &rep); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	var failed, changed, unconfirmed []string
-	problems := 0
-	for _, n := range sortedKeys(names) {
+	for _, n := range res.Sites {
 		sc, planned := bySite[n]
 		r.rep.Group("site " + n)
-		for _, pr := range check.Problems {
-			if pr.Site == n {
+		for _, pr := range res.Problems {
+			if overlay.SiteOf(pr.File) == n {
 				r.annotateProblem(pr)
 			}
 		}
-		for _, s := range staleFiles[n] {
-			r.rep.Annotate(report.Annotation{Level: report.LevelError, File: s.Path, Title: "hubfleet: stale overlay",
-				Message: fmt.Sprintf("%s differs from a fresh render of site %s: run `hubfleet render` and commit the result", s.Path, n)})
+		for _, s := range res.StaleFiles {
+			if s.Site == n {
+				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: s.Path, Title: "hubfleet: stale overlay",
+					Message: fmt.Sprintf("%s differs from a fresh render of site %s: run `hubfleet render` and commit the result", s.Path, n)})
+			}
 		}
-		bad := len(rep.Invalid[n]) > 0 || len(staleFiles[n]) > 0
 		if planned {
-			r.rep.Logf("%s", siteLine(sc))
+			r.rep.Logf("%s", plan.SiteLine(sc))
 			for _, d := range sc.OneWayDoors {
 				level, msg := report.LevelWarning, d.Detail
-				if d.Kind == plan.DoorSiteRemoval {
-					if rep.Confirmed[n] = r.env.removalConfirmed(n); !rep.Confirmed[n] {
-						level, bad = report.LevelError, true
-						unconfirmed = append(unconfirmed, n)
-						msg += fmt.Sprintf(" To go ahead, label the pull request %s or add the line \"hubfleet: remove %s\" to its description.", RemovalLabel, n)
-					}
+				if d.Kind == plan.DoorSiteRemoval && slices.Contains(res.Unconfirmed, n) {
+					level, msg = report.LevelError, msg+" "+plan.RemovalHint(n)
 				}
 				r.rep.Annotate(report.Annotation{Level: level, File: sitePath(n), Title: "hubfleet: one-way door", Message: msg})
 			}
 			for _, pr := range sc.Problems {
 				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Title: "hubfleet: chart would not install", Message: pr.String()})
 			}
-			problems += len(sc.Problems)
-			bad = bad || len(sc.Problems) > 0
-			if sc.Status != plan.Unchanged {
-				changed = append(changed, n)
-			}
-		}
-		if bad {
-			failed = append(failed, n)
 		}
 		r.rep.EndGroup()
 	}
-	for _, pr := range check.Problems {
-		if pr.Site == "" {
+	for _, pr := range res.Problems {
+		if overlay.SiteOf(pr.File) == "" {
 			r.annotateProblem(pr)
 		}
 	}
@@ -169,10 +132,10 @@ func (r *runner) plan(ctx context.Context) error {
 	}
 
 	if err := r.outputs(
-		"sites", lines(sortedKeys(names)),
-		"failed-sites", lines(failed),
-		"changed", fmt.Sprint(len(changed) > 0),
-		"problems", fmt.Sprint(problems),
+		"sites", lines(res.Sites),
+		"failed-sites", lines(res.Failed),
+		"changed", fmt.Sprint(len(res.Changed) > 0),
+		"problems", fmt.Sprint(res.ChartProblems),
 		"comment-url", commentURL,
 		"plan-file", planFile,
 	); err != nil {
@@ -181,21 +144,8 @@ func (r *runner) plan(ctx context.Context) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
-	var reasons []string
-	if n := len(rep.Invalid[""]); n > 0 {
-		reasons = append(reasons, fmt.Sprintf("%d fleet-wide problem(s)", n))
-	}
-	if problems > 0 {
-		reasons = append(reasons, fmt.Sprintf("%d chart problem(s)", problems))
-	}
-	if len(unconfirmed) > 0 {
-		reasons = append(reasons, fmt.Sprintf("site removal not confirmed: %s (label the pull request %s or add \"hubfleet: remove <site>\" to its description)", strings.Join(unconfirmed, ", "), RemovalLabel))
-	}
-	if len(failed) > 0 {
-		reasons = append(reasons, "failing sites: "+strings.Join(failed, ", "))
-	}
-	if len(reasons) > 0 {
-		return &FailedError{Mode: "plan", Reasons: reasons}
+	if len(res.Reasons) > 0 {
+		return &FailedError{Mode: "plan", Reasons: res.Reasons}
 	}
 	return nil
 }
@@ -217,20 +167,8 @@ func (r *runner) writePlanFile(full string) (string, error) {
 	return p, nil
 }
 
-func (p Problem) line() string {
-	loc := p.File
-	if p.Line > 0 {
-		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
-	}
-	msg := strings.TrimSpace(p.Field + " " + p.Message)
-	if p.Fix != "" {
-		msg += " (fix: " + p.Fix + ")"
-	}
-	return loc + ": " + msg
-}
-
-func (r *runner) annotateProblem(p Problem) {
-	msg := p.Message
+func (r *runner) annotateProblem(p *site.FieldError) {
+	msg := p.Msg
 	if p.Field != "" {
 		msg = p.Field + ": " + msg
 	}
@@ -241,15 +179,3 @@ func (r *runner) annotateProblem(p Problem) {
 }
 
 func sitePath(name string) string { return "clusters/" + name + "/site.yaml" }
-
-// siteLine is a site's plan in one line, in the plan's words.
-func siteLine(sc plan.SiteChange) string {
-	parts := []string{string(sc.Status)}
-	for _, c := range sc.Charts {
-		parts = append(parts, plan.ChartLine(c))
-	}
-	if sc.Status != plan.Unchanged {
-		parts = append(parts, fmt.Sprintf("%d file(s), %d chart object(s)", len(sc.Files), len(sc.Objects)))
-	}
-	return strings.Join(parts, ": ")
-}

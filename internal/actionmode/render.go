@@ -4,38 +4,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/markdown"
 	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/workspace"
+	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
 func (r *runner) render(ctx context.Context) error {
-	check, err := FleetRenderer{}.Check(ctx, r.root)
+	ws, err := workspace.Load(ctx, r.root, workspace.Options{})
+	var changes []flux.Change
+	if err == nil {
+		_, changes, err = ws.Render(ctx, nil)
+	}
 	if err != nil {
 		r.rep.Annotate(report.Annotation{Level: report.LevelError, Title: "hubfleet: cannot load the fleet", Message: err.Error()})
 		return fmt.Errorf("render: %w", err)
 	}
-	if len(check.Problems) > 0 {
-		for _, p := range check.Problems {
+	names := ws.Names()
+	if errs := ws.Errors(); len(errs) > 0 {
+		for _, p := range errs {
 			r.annotateProblem(p)
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "### hubfleet render\n\nNot rendered: the fleet has %d problem(s).\n\n", len(check.Problems))
-		for _, p := range check.Problems {
-			fmt.Fprintf(&b, "- `%s:%d` %s\n", p.File, p.Line, markdown.Cell(strings.TrimSpace(p.Field+" "+p.Message)))
+		fmt.Fprintf(&b, "### hubfleet render\n\nNot rendered: the fleet has %d problem(s).\n\n", len(errs))
+		for _, p := range errs {
+			fmt.Fprintf(&b, "- `%s:%d` %s\n", p.File, p.Line, markdown.Cell(strings.TrimSpace(p.Field+" "+p.Msg)))
 		}
-		return errors.Join(&FailedError{Mode: "render", Reasons: []string{fmt.Sprintf("%d problem(s) in the fleet", len(check.Problems))}},
-			r.rep.AddSummary(b.String()), r.outputs("changed", "false", "sites", lines(check.Sites)))
+		return errors.Join(&FailedError{Mode: "render", Reasons: []string{fmt.Sprintf("%d problem(s) in the fleet", len(errs))}},
+			r.rep.AddSummary(b.String()), r.outputs("changed", "false", "sites", lines(names)))
 	}
-	if len(check.Stale) == 0 {
+	if len(changes) == 0 {
 		r.rep.Logf("overlays are up to date")
 		return errors.Join(
 			r.rep.AddSummary("### hubfleet render\n\nOverlays are up to date: nothing to commit.\n"),
-			r.outputs("changed", "false", "sites", lines(check.Sites), "commit", ""))
+			r.outputs("changed", "false", "sites", lines(names), "commit", ""))
 	}
 
 	repo, err := r.repo(ctx)
@@ -51,9 +61,12 @@ func (r *runner) render(ctx context.Context) error {
 	if branch == "" {
 		return errors.New("render: detached HEAD and no GITHUB_REF_NAME: cannot tell which branch to push")
 	}
-	paths, err := FleetRenderer{}.Write(ctx, r.root)
-	if err != nil {
+	if err := writeset.Apply(r.root, changes); err != nil {
 		return fmt.Errorf("render: %w", err)
+	}
+	paths := make([]string, len(changes))
+	for i, c := range changes {
+		paths[i] = c.Path
 	}
 	sites := map[string]bool{}
 	for _, p := range paths {
@@ -61,7 +74,7 @@ func (r *runner) render(ctx context.Context) error {
 			sites[s] = true
 		}
 	}
-	names := sortedKeys(sites)
+	names = slices.Sorted(maps.Keys(sites))
 	for _, n := range names {
 		r.rep.Group("site " + n)
 		for _, p := range paths {
@@ -71,11 +84,11 @@ func (r *runner) render(ctx context.Context) error {
 		}
 		r.rep.EndGroup()
 	}
-	msg := fmt.Sprintf("Render overlays of %s\n\nThe overlays were stale after %s; re-rendered by hubfleet.", strings.Join(names, ", "), shortID(r.env.SHA))
+	msg := fmt.Sprintf("Render overlays of %s\n\nThe overlays were stale after %s; re-rendered by hubfleet.", strings.Join(names, ", "), gitrepo.Short(r.env.SHA))
 	_, err = repo.Commit(ctx, msg, paths...)
 	if errors.Is(err, gitrepo.ErrNothingToCommit) {
 		r.rep.Logf("render wrote no change git can see")
-		return r.outputs("changed", "false", "sites", lines(check.Sites), "commit", "")
+		return r.outputs("changed", "false", "sites", lines(ws.Names()), "commit", "")
 	}
 	if err != nil {
 		return fmt.Errorf("render: %w", err)
@@ -94,17 +107,10 @@ func (r *runner) render(ctx context.Context) error {
 	}
 	sort.Strings(paths)
 	var b strings.Builder
-	fmt.Fprintf(&b, "### hubfleet render\n\nCommitted `%s` to `%s`: re-rendered %d file(s) of %s.\n\n", shortID(head), branch, len(paths), strings.Join(names, ", "))
+	fmt.Fprintf(&b, "### hubfleet render\n\nCommitted `%s` to `%s`: re-rendered %d file(s) of %s.\n\n", gitrepo.Short(head), branch, len(paths), strings.Join(names, ", "))
 	for _, p := range paths {
 		fmt.Fprintf(&b, "- `%s`\n", p)
 	}
 	return errors.Join(r.rep.AddSummary(b.String()),
 		r.outputs("changed", "true", "sites", lines(names), "commit", head))
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

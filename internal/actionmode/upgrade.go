@@ -10,6 +10,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/markdown"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
 )
 
 // UpgradeMarker identifies the body of the upgrade pull request.
@@ -38,7 +39,11 @@ func (r *runner) upgrade(ctx context.Context) error {
 			return fmt.Errorf("upgrade: %w", err)
 		}
 	}
-	res, err := r.opts.Upgrader.Upgrade(ctx, r.root, UpgradeOptions{MaxWave: r.env.Wave, BaseRef: base,
+	ws, err := r.load(ctx)
+	if err != nil {
+		return fmt.Errorf("upgrade: %w", err)
+	}
+	res, err := r.opts.Upgrader.Run(ctx, upgrade.Request{Root: ws.Root, Fleet: ws.Fleet, MaxWave: r.env.Wave, BaseRef: base,
 		BaseCommit: start, Statuses: runnerStatuses{r}, DryRun: !publish})
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
@@ -53,7 +58,7 @@ func (r *runner) upgrade(ctx context.Context) error {
 	body := upgradeBody(res)
 	for _, sc := range res.Plan.Sites {
 		r.rep.Group("site " + sc.Site)
-		r.rep.Logf("%s", siteLine(sc))
+		r.rep.Logf("%s", plan.SiteLine(sc))
 		r.rep.EndGroup()
 	}
 	if !publish {
@@ -72,7 +77,7 @@ func (r *runner) upgrade(ctx context.Context) error {
 		return fmt.Errorf("upgrade: %w", err)
 	}
 	if up.Pushed {
-		r.rep.Logf("pushed %s to %s", shortID(up.Commit), branch)
+		r.rep.Logf("pushed %s to %s", gitrepo.Short(up.Commit), branch)
 	} else {
 		r.rep.Logf("%s already holds this upgrade", branch)
 	}
@@ -92,10 +97,10 @@ func (r *runner) upgrade(ctx context.Context) error {
 			"pull-request-number", fmt.Sprint(pr.Number), "pull-request-url", pr.URL))
 }
 
-func (r *runner) noUpgrade(res *UpgradeResult) error {
+func (r *runner) noUpgrade(res *upgrade.Result) error {
 	var b strings.Builder
 	b.WriteString("### hubfleet upgrade\n\n")
-	held := heldCanaries(res)
+	held := res.Held()
 	if len(held) == 0 {
 		r.rep.Logf("no chart version newer than the pins within the fleet's policy")
 		b.WriteString("No chart version newer than the pins within the fleet's policy: nothing to do.\n")
@@ -121,27 +126,12 @@ func (s runnerStatuses) LatestStatuses(ctx context.Context, ref string) (map[str
 	return gh.LatestStatuses(ctx, ref)
 }
 
-// heldCanaries are the staged canaries that neither verified nor moved.
-func heldCanaries(res *UpgradeResult) []CanaryCheck {
-	changed := map[string]bool{}
-	for _, v := range res.Versions {
-		changed[v.Chart] = true
-	}
-	var out []CanaryCheck
-	for _, c := range res.Canaries {
-		if !changed[c.Chart] {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // canaryLine is one log line on a staged canary's verification.
-func canaryLine(c CanaryCheck) string {
+func canaryLine(c upgrade.CanaryCheck) string {
 	if c.Verified() {
-		return fmt.Sprintf("canary %s %s: %s verified on %s (%s)", c.Chart, c.Version, waveName(c.MaxWave), shortID(c.Commit), statusList(c.Sites, false))
+		return fmt.Sprintf("canary %s %s: %s verified on %s (%s)", c.Chart, c.Version, waveName(c.MaxWave), gitrepo.Short(c.Commit), statusList(c.Sites, false))
 	}
-	line := fmt.Sprintf("canary %s %s: %s not verified yet on %s: %s", c.Chart, c.Version, waveName(c.MaxWave), shortID(c.Commit), statusList(c.Unverified(), false))
+	line := fmt.Sprintf("canary %s %s: %s not verified yet on %s: %s", c.Chart, c.Version, waveName(c.MaxWave), gitrepo.Short(c.Commit), statusList(c.Unverified(), false))
 	if c.Newer != "" {
 		line += fmt.Sprintf("; moving the canary to %s", c.Newer)
 	}
@@ -166,7 +156,7 @@ func stateText(s github.State) string {
 
 // statusList lists sites with their verification status, in Markdown when
 // md is set.
-func statusList(sites []SiteStatus, md bool) string {
+func statusList(sites []upgrade.SiteStatus, md bool) string {
 	var parts []string
 	for _, s := range sites {
 		if md {
@@ -190,10 +180,10 @@ func codeList(names []string) string {
 }
 
 // writeHeld explains which site holds each canary back, and why.
-func writeHeld(b *strings.Builder, held []CanaryCheck) {
+func writeHeld(b *strings.Builder, held []upgrade.CanaryCheck) {
 	for _, c := range held {
 		fmt.Fprintf(b, "- `%s` canary %s (%s; later waves on %s) is not verified on `%s` yet: %s. It is promoted once every site of %s has a successful `hubfleet/verify/<site>` status.\n",
-			c.Chart, c.Version, waveName(c.MaxWave), c.Pin, shortID(c.Commit), statusList(c.Unverified(), true), waveName(c.MaxWave))
+			c.Chart, c.Version, waveName(c.MaxWave), c.Pin, gitrepo.Short(c.Commit), statusList(c.Unverified(), true), waveName(c.MaxWave))
 		if len(c.Running) == 0 {
 			fmt.Fprintf(b, "  No site of %s runs the `%s` chart: their verification does not test %s.\n", waveName(c.MaxWave), c.Chart, c.Version)
 		}
@@ -208,14 +198,14 @@ func siteNames(plans []plan.SiteChange) []string {
 	return n
 }
 
-func upgradeTitle(vs []VersionChange) string {
+func upgradeTitle(vs []upgrade.VersionChange) string {
 	var parts []string
 	for _, v := range vs {
 		p := fmt.Sprintf("%s %s → %s", v.Chart, v.From, v.To)
 		switch v.Stage {
-		case StageCanary:
+		case upgrade.StageCanary:
 			p += " on " + waveName(v.MaxWave)
-		case StagePromote:
+		case upgrade.StagePromote:
 			p += " on every wave"
 		}
 		parts = append(parts, p)
@@ -223,7 +213,7 @@ func upgradeTitle(vs []VersionChange) string {
 	return "Upgrade " + strings.Join(parts, ", ")
 }
 
-func commitBody(res *UpgradeResult) string {
+func commitBody(res *upgrade.Result) string {
 	var b strings.Builder
 	for _, m := range res.Migrations {
 		fmt.Fprintf(&b, "- %s\n", m)
@@ -235,7 +225,7 @@ func commitBody(res *UpgradeResult) string {
 	return b.String()
 }
 
-func upgradeBody(res *UpgradeResult) string {
+func upgradeBody(res *upgrade.Result) string {
 	var b strings.Builder
 	b.WriteString(UpgradeMarker + "\n### hubfleet upgrade\n\n| Chart | From | To | Changelog |\n|---|---|---|---|\n")
 	for _, v := range res.Versions {
@@ -260,15 +250,15 @@ func upgradeBody(res *UpgradeResult) string {
 	}
 	b.WriteString("\n**Plan per site**\n\n| Site | Change |\n|---|---|\n")
 	for _, sc := range res.Plan.Sites {
-		fmt.Fprintf(&b, "| `%s` | %s |\n", sc.Site, markdown.Cell(siteLine(sc)))
+		fmt.Fprintf(&b, "| `%s` | %s |\n", sc.Site, markdown.Cell(plan.SiteLine(sc)))
 	}
 	return b.String()
 }
 
 // writeWaves says how each change rolls out across the waves: which sites
 // go first, which canaries verified and which wait.
-func writeWaves(b *strings.Builder, res *UpgradeResult) {
-	canaries := map[string]CanaryCheck{}
+func writeWaves(b *strings.Builder, res *upgrade.Result) {
+	canaries := map[string]upgrade.CanaryCheck{}
 	for _, c := range res.Canaries {
 		canaries[c.Chart] = c
 	}
@@ -276,7 +266,7 @@ func writeWaves(b *strings.Builder, res *UpgradeResult) {
 	for _, v := range res.Versions {
 		c, wasStaged := canaries[v.Chart]
 		switch v.Stage {
-		case StageCanary:
+		case upgrade.StageCanary:
 			staged = true
 			if wasStaged {
 				fmt.Fprintf(b, "\n**%s goes first, on the newer version.** The `%s` canary moves from %s to %s before %s verified %s (%s).",
@@ -286,16 +276,16 @@ func writeWaves(b *strings.Builder, res *UpgradeResult) {
 			}
 			fmt.Fprintf(b, "\n**%s goes first.** `%s` %s is staged as a canary: only the sites of %s run it: %s. Every other site stays on %s.\n",
 				upperFirst(waveName(v.MaxWave)), v.Chart, v.To, waveName(v.MaxWave), codeList(v.Sites), v.From)
-		case StagePromote:
+		case upgrade.StagePromote:
 			fmt.Fprintf(b, "\n**%s verified.** The `%s` canary %s passed verification on `%s`: %s. It becomes the pin: every site runs %s.\n",
-				upperFirst(waveName(v.MaxWave)), v.Chart, v.To, shortID(c.Commit), statusList(c.Sites, true), v.To)
+				upperFirst(waveName(v.MaxWave)), v.Chart, v.To, gitrepo.Short(c.Commit), statusList(c.Sites, true), v.To)
 			if c.Newer != "" {
 				fmt.Fprintf(b, "%s is newer: the first run after this merges stages it for %s.\n", c.Newer, waveName(v.MaxWave))
 			}
 		}
 	}
 	for _, v := range res.Versions {
-		if (v.Stage == StageCanary || v.Stage == StagePromote) && len(v.Running) == 0 {
+		if (v.Stage == upgrade.StageCanary || v.Stage == upgrade.StagePromote) && len(v.Running) == 0 {
 			fmt.Fprintf(b, "\n> [!WARNING]\n> No site of %s runs the `%s` chart: their verification does not test %s before the later waves get it.\n", waveName(v.MaxWave), v.Chart, v.To)
 		}
 	}
@@ -309,7 +299,7 @@ func writeWaves(b *strings.Builder, res *UpgradeResult) {
 		}
 		b.WriteString("\n")
 	}
-	if held := heldCanaries(res); len(held) > 0 {
+	if held := res.Held(); len(held) > 0 {
 		b.WriteString("\n**Waiting on verification**\n\n")
 		writeHeld(b, held)
 	}

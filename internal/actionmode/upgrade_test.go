@@ -15,6 +15,9 @@ import (
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
+	"github.com/hubfleet/hubfleet/internal/workspace"
+	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
 // pinUpgrader moves the fleet's jupyterhub pin to target and re-renders
@@ -28,7 +31,8 @@ type pinUpgrader struct {
 
 var jupyterhubPin = regexp.MustCompile(`(?m)(chart: jupyterhub\n\s+version: )(\S+)`)
 
-func (u pinUpgrader) Upgrade(ctx context.Context, root string, _ actionmode.UpgradeOptions) (*actionmode.UpgradeResult, error) {
+func (u pinUpgrader) Run(ctx context.Context, req upgrade.Request) (*upgrade.Result, error) {
+	root := req.Root
 	p := filepath.Join(root, "bases", "daskhub", "fleet.yaml")
 	data, err := os.ReadFile(p)
 	if err != nil {
@@ -40,13 +44,21 @@ func (u pinUpgrader) Upgrade(ctx context.Context, root string, _ actionmode.Upgr
 	}
 	from := string(m[2])
 	if u.target == "" || from == u.target {
-		return &actionmode.UpgradeResult{}, nil
+		return &upgrade.Result{}, nil
 	}
 	data = jupyterhubPin.ReplaceAll(data, []byte("${1}"+u.target))
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		return nil, err
 	}
-	if _, err := (actionmode.FleetRenderer{}).Write(ctx, root); err != nil {
+	ws, err := workspace.Load(ctx, root, workspace.Options{})
+	if err != nil {
+		return nil, err
+	}
+	_, changes, err := ws.Render(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeset.Apply(root, changes); err != nil {
 		return nil, err
 	}
 	repo, err := gitrepo.Open(ctx, root, u.git)
@@ -58,8 +70,8 @@ func (u pinUpgrader) Upgrade(ctx context.Context, root string, _ actionmode.Upgr
 	if err != nil {
 		return nil, err
 	}
-	return &actionmode.UpgradeResult{
-		Versions: []actionmode.VersionChange{{Chart: "jupyterhub", From: from, To: u.target, ChangelogURL: "https://z2jh.jupyter.org/en/stable/changelog.html"}},
+	return &upgrade.Result{
+		Versions: []upgrade.VersionChange{{Chart: "jupyterhub", From: from, To: u.target, ChangelogURL: "https://z2jh.jupyter.org/en/stable/changelog.html"}},
 		Plan:     pl,
 	}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
 )
 
 // chartRepo serves test charts on loopback and points the fleet's three
@@ -62,7 +63,7 @@ func (f *fixture) upgrader() func(inputs ...string) result {
 			ro := chart.ResolverOptions{CacheDir: cache + "/charts", Timeout: 10 * time.Second}
 			rend := chart.DefaultRenderOptions()
 			rend.CacheDir, rend.Workers = cache+"/renders", 2
-			o.Upgrader = actionmode.ChartUpgrader{
+			o.Upgrader = upgrade.Upgrader{
 				Resolver: ro,
 				Compare:  plan.CompareOptions{Charts: true, Resolver: ro, Render: rend},
 				BaseRef:  "main",
@@ -102,7 +103,7 @@ func (f *fixture) setStatus(sha, site string, state github.State) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	if err := gh.SetStatus(context.Background(), sha, github.Status{Context: actionmode.StatusContext(site), State: state, Description: "test"}); err != nil {
+	if err := gh.SetStatus(context.Background(), sha, github.Status{Context: upgrade.StatusContext(site), State: state, Description: "test"}); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/report/reporttest"
+	"github.com/hubfleet/hubfleet/internal/targets"
 	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
@@ -26,9 +27,9 @@ type fixedVerifier struct {
 	kubeconfig *string
 }
 
-func (v fixedVerifier) Verify(_ context.Context, _ string, sites []string, kubeconfig []byte) ([]verify.Result, error) {
-	*v.sites = sites
-	*v.kubeconfig = string(kubeconfig)
+func (v fixedVerifier) Run(_ context.Context, req targets.Request) ([]verify.Result, error) {
+	*v.sites = req.Sites
+	*v.kubeconfig = string(req.Kubeconfig.Data)
 	return v.results, nil
 }
 
@@ -177,7 +178,7 @@ func TestVerifyWithTheFleetVerifier(t *testing.T) {
 	}
 	opts.CheckTimeout = 5 * time.Second
 	res := f.run("verify", "schedule", map[string]string{"HUBFLEET_SITE": "egi-dev,pangeo-azure"},
-		func(o *actionmode.Options) { o.Verifier = actionmode.FleetVerifier{Options: opts} })
+		func(o *actionmode.Options) { o.Verifier = targets.Verifier{Options: opts} })
 	if res.exit != 1 {
 		t.Fatalf("verify exit %d (%v), want 1:\n%s", res.exit, res.err, res.log)
 	}

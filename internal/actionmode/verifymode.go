@@ -4,25 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/markdown"
 	"github.com/hubfleet/hubfleet/internal/report"
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/targets"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
 	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
 // StatusContext is the commit status context of a site's verification.
-func StatusContext(site string) string { return "hubfleet/verify/" + site }
+func StatusContext(site string) string { return upgrade.StatusContext(site) }
 
 func (r *runner) verify(ctx context.Context) error {
 	if r.opts.Verifier == nil {
 		return errors.New("verify: no verifier configured")
 	}
-	results, err := r.opts.Verifier.Verify(ctx, r.root, r.env.Sites, []byte(r.env.Kubeconfig))
+	ws, err := r.load(ctx)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	kc := targets.Kubeconfig{Data: []byte(r.env.Kubeconfig), Skip: r.env.Kubeconfig == ""}
+	results, err := r.opts.Verifier.Run(ctx, targets.Request{Fleet: ws.Fleet, Sites: r.env.Sites, Kubeconfig: kc})
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
@@ -30,7 +39,7 @@ func (r *runner) verify(ctx context.Context) error {
 	for _, res := range results {
 		bySite[res.Site] = append(bySite[res.Site], res)
 	}
-	names := sortedKeys(bySite)
+	names := slices.Sorted(maps.Keys(bySite))
 
 	var statuses []github.Status
 	var failed, unknown []string
@@ -137,7 +146,7 @@ func lineOfCheck(lines map[string]int, check string) int {
 	switch verify.CheckKind(check) {
 	case verify.CheckOIDCDiscovery, verify.CheckJWKS, verify.CheckOAuthLogin, verify.CheckOAuthAuthorize:
 		field = "spec.auth"
-	case verify.CheckHelmRelease, verify.CheckProxyPublic, verify.CheckDeployment, CheckKubeconfig:
+	case verify.CheckHelmRelease, verify.CheckProxyPublic, verify.CheckDeployment, targets.CheckKubeconfig:
 		field = "spec.kubernetes"
 	case verify.CheckCertificate:
 		field = "spec.tls"

@@ -11,6 +11,8 @@ import (
 
 	"filippo.io/age"
 	"gopkg.in/yaml.v3"
+
+	"github.com/hubfleet/hubfleet/internal/yamlnode"
 )
 
 // Generate returns a new age identity.
@@ -95,7 +97,7 @@ func Recipient(siteYAML []byte) (string, error) {
 	if err := yaml.Unmarshal(siteYAML, &doc); err != nil {
 		return "", err
 	}
-	n := lookup(&doc, "spec", "secrets", "ageRecipient")
+	n := yamlnode.Lookup(&doc, "spec", "secrets", "ageRecipient")
 	if n == nil {
 		return "", nil
 	}
@@ -138,19 +140,6 @@ func SetRecipient(siteYAML []byte, recipient string) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-func lookup(n *yaml.Node, keys ...string) *yaml.Node {
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	for _, k := range keys {
-		n = child(n, k, false)
-		if n == nil {
-			return nil
-		}
-	}
-	return n
 }
 
 // child returns the value of key in mapping m, creating an empty mapping

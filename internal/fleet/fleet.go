@@ -27,9 +27,11 @@ func SitePath(name string) string { return path.Join(ClustersDir, name, SiteFile
 // OverlayDir is the generated overlay directory of the named site.
 func OverlayDir(name string) string { return path.Join(OverlaysDir, name) }
 
-// Fleet is a loaded and validated fleet repository.
+// Fleet is a loaded fleet repository, made only by Load: the fleet file's
+// policy (Config, the model of bases/daskhub/fleet.yaml, a site.Fleet) and
+// every site. Commands get one through internal/workspace, loaded once.
 type Fleet struct {
-	// Config is bases/daskhub/fleet.yaml.
+	// Config is bases/daskhub/fleet.yaml as decoded.
 	Config *site.Fleet
 	// Sites are sorted by name.
 	Sites []*site.Site

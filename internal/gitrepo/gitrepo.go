@@ -346,10 +346,16 @@ func (r *Repo) conflictedFiles(ctx context.Context) ([]string, error) {
 func short(ids []string) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		if len(id) > 12 && !strings.Contains(id, "/") {
-			id = id[:12]
-		}
-		out[i] = id
+		out[i] = Short(id)
 	}
 	return out
+}
+
+// Short abbreviates a commit ID to 12 hex digits, as the log and pull
+// requests show it; a ref name (with a "/") stays whole.
+func Short(id string) string {
+	if len(id) > 12 && !strings.Contains(id, "/") {
+		return id[:12]
+	}
+	return id
 }

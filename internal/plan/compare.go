@@ -131,6 +131,11 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 			sc.Prune = pruneOf(in[0], sc.baseObjects)
 			sc.OneWayDoors = append([]OneWayDoor{removalDoor(sc.Site, sc.Prune)}, sc.OneWayDoors...)
 		}
+		if in[0] != nil && in[1] != nil {
+			if d, ok := releaseSwitchDoor(sc.Site, in[0], in[1]); ok {
+				sc.OneWayDoors = append([]OneWayDoor{d}, sc.OneWayDoors...)
+			}
+		}
 		if !opts.Charts && in[0] != nil && in[1] != nil {
 			sc.Charts = versionChanges(in[0].ChartVersions(), in[1].ChartVersions())
 			if len(sc.Charts) > 0 && sc.Status == Unchanged {

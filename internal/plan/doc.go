@@ -3,8 +3,13 @@
 // the normalised chart objects, chart and app version changes and the
 // one-way doors among them (a JupyterHub version change migrates the hub
 // database and a revert will not undo it; CRD changes; a higher Kubernetes
-// minimum). It renders the plan as text, Markdown (for a PR comment) and
-// JSON.
+// minimum; a removed site; a switch between the daskhub umbrella and
+// composed mode). It renders the plan as text, Markdown (for a PR comment)
+// and JSON.
+//
+// Run is the plan flow both front-ends call: it plans a loaded workspace
+// against a base and decides which sites fail and why (invalid, stale, a
+// chart problem, a site removal the pull request does not confirm).
 //
 // Sites whose render inputs are unchanged are not rendered at all: their
 // cache keys are compared, so a no-op plan costs a hash per site.

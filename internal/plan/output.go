@@ -7,9 +7,6 @@ import (
 	"strings"
 )
 
-// GitHubCommentLimit is the maximum size of a GitHub issue comment body.
-const GitHubCommentLimit = 65536
-
 // WriteJSON writes the plan as indented JSON.
 func WriteJSON(w io.Writer, p *Plan) error {
 	enc := json.NewEncoder(w)
@@ -52,6 +49,19 @@ func statusMark(s Status) string {
 		return "~"
 	}
 	return "="
+}
+
+// SiteLine is a site's plan in one line, in the plan's words: its status,
+// its chart version changes, and how many files and chart objects change.
+func SiteLine(sc SiteChange) string {
+	parts := []string{string(sc.Status)}
+	for _, c := range sc.Charts {
+		parts = append(parts, ChartLine(c))
+	}
+	if sc.Status != Unchanged {
+		parts = append(parts, fmt.Sprintf("%d file(s), %d chart object(s)", len(sc.Files), len(sc.Objects)))
+	}
+	return strings.Join(parts, ": ")
 }
 
 // ChartLine says how a chart's version changes, in the words every plan,

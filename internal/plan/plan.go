@@ -128,6 +128,9 @@ const (
 	DoorCRD         = "crd-change"
 	DoorKubeVersion = "kubernetes-minimum"
 	DoorSiteRemoval = "site-removal"
+	// DoorReleaseSwitch is a staying site whose Helm releases change: a
+	// switch between the daskhub umbrella and composed mode.
+	DoorReleaseSwitch = "release-switch"
 )
 
 // OneWayDoor is a change that `git revert` will not undo.

@@ -1,9 +1,13 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/overlay"
@@ -35,27 +39,8 @@ func pruneOf(s *overlay.Site, objects []chart.Object) *Prune {
 		if ns != "" && !slices.Contains(p.Namespaces, ns) {
 			p.Namespaces = append(p.Namespaces, ns)
 		}
-		v, err := overlay.Values(hr)
-		if err != nil {
-			continue
-		}
-		hub := v
-		if sub, ok := v["jupyterhub"].(map[string]any); ok && hr.Spec.Chart != nil && hr.Spec.Chart.Spec.Chart == "daskhub" {
-			hub = sub
-		}
-		if hr.Spec.Chart == nil || (hr.Spec.Chart.Spec.Chart != "daskhub" && hr.Spec.Chart.Spec.Chart != "jupyterhub") {
-			continue
-		}
-		if t, _ := valuetree.Get(hub, "hub.db.type").(string); t == "" || t == "sqlite-pvc" {
-			hubDB = "hub-db-dir (the hub database)"
-		}
-		switch t, _ := valuetree.Get(hub, "singleuser.storage.type").(string); t {
-		case "", "dynamic":
-			homes = "claim-<user> (every user's home directory, created by the spawner)"
-		case "static":
-			if c, _ := valuetree.Get(hub, "singleuser.storage.static.pvcName").(string); c != "" {
-				homes = c + " (the users' shared home directories)"
-			}
+		if db, h := hubVolumes(hr); db != "" || h != "" {
+			hubDB, homes = cmp.Or(db, hubDB), cmp.Or(h, homes)
 		}
 	}
 	for _, o := range objects {
@@ -74,6 +59,35 @@ func pruneOf(s *overlay.Site, objects []chart.Object) *Prune {
 	return p
 }
 
+// hubVolumes are the hub's volumes with user data a HelmRelease of the
+// daskhub or jupyterhub chart keeps: the hub database on a PVC (sqlite-pvc,
+// z2jh's default), and the users' home directories.
+func hubVolumes(hr *helmv2.HelmRelease) (hubDB, homes string) {
+	if hr.Spec.Chart == nil || (hr.Spec.Chart.Spec.Chart != "daskhub" && hr.Spec.Chart.Spec.Chart != "jupyterhub") {
+		return "", ""
+	}
+	v, err := overlay.Values(hr)
+	if err != nil {
+		return "", ""
+	}
+	hub := v
+	if sub, ok := v["jupyterhub"].(map[string]any); ok && hr.Spec.Chart.Spec.Chart == "daskhub" {
+		hub = sub
+	}
+	if t, _ := valuetree.Get(hub, "hub.db.type").(string); t == "" || t == "sqlite-pvc" {
+		hubDB = "hub-db-dir (the hub database)"
+	}
+	switch t, _ := valuetree.Get(hub, "singleuser.storage.type").(string); t {
+	case "", "dynamic":
+		homes = "claim-<user> (every user's home directory, created by the spawner)"
+	case "static":
+		if c, _ := valuetree.Get(hub, "singleuser.storage.static.pvcName").(string); c != "" {
+			homes = c + " (the users' shared home directories)"
+		}
+	}
+	return hubDB, homes
+}
+
 // removalDoor says what removing a site deletes for good.
 func removalDoor(site string, p *Prune) OneWayDoor {
 	var b strings.Builder
@@ -89,4 +103,69 @@ func removalDoor(site string, p *Prune) OneWayDoor {
 	}
 	b.WriteString(". A revert re-creates the site empty: back up the hub database and the home directories first.")
 	return OneWayDoor{Kind: DoorSiteRemoval, Detail: b.String()}
+}
+
+// releaseSwitchDoor says what changing a staying site's set of Helm
+// releases deletes for good: a switch between the daskhub umbrella and the
+// composed jupyterhub and dask-gateway charts uninstalls the old releases
+// (Flux prunes their HelmReleases, helm-controller uninstalls them, Helm
+// deletes what they installed, the hub database volume included) and
+// installs the new ones empty. ok is false when no release goes.
+func releaseSwitchDoor(site string, base, head *overlay.Site) (door OneWayDoor, ok bool) {
+	releases := func(s *overlay.Site) map[string]*helmv2.HelmRelease {
+		m := map[string]*helmv2.HelmRelease{}
+		for _, hr := range s.Releases {
+			m[overlay.Namespace(hr)+"/"+overlay.ReleaseName(hr)] = hr
+		}
+		return m
+	}
+	chartOf := func(hr *helmv2.HelmRelease) string {
+		if hr.Spec.Chart == nil {
+			return ""
+		}
+		return hr.Spec.Chart.Spec.Chart
+	}
+	b, h := releases(base), releases(head)
+	var gone, added []string
+	var goneCharts, addedCharts []string
+	hubDB := ""
+	for _, k := range slices.Sorted(maps.Keys(b)) {
+		if _, stays := h[k]; !stays {
+			hr := b[k]
+			gone = append(gone, fmt.Sprintf("%s (chart %s)", overlay.ReleaseName(hr), chartOf(hr)))
+			goneCharts = append(goneCharts, chartOf(hr))
+			if db, _ := hubVolumes(hr); db != "" {
+				hubDB = db
+			}
+		}
+	}
+	if len(gone) == 0 {
+		return OneWayDoor{}, false
+	}
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		if _, was := b[k]; !was {
+			hr := h[k]
+			added = append(added, fmt.Sprintf("%s (chart %s)", overlay.ReleaseName(hr), chartOf(hr)))
+			addedCharts = append(addedCharts, chartOf(hr))
+		}
+	}
+	var d strings.Builder
+	switch {
+	case slices.Contains(goneCharts, "daskhub") && slices.Contains(addedCharts, "jupyterhub"):
+		fmt.Fprintf(&d, "site %s switches from the daskhub umbrella chart to composed mode", site)
+	case slices.Contains(goneCharts, "jupyterhub") && slices.Contains(addedCharts, "daskhub"):
+		fmt.Fprintf(&d, "site %s switches from composed mode to the daskhub umbrella chart", site)
+	default:
+		fmt.Fprintf(&d, "site %s changes its Helm releases", site)
+	}
+	fmt.Fprintf(&d, ": release %s is uninstalled", strings.Join(gone, " and "))
+	if len(added) > 0 {
+		fmt.Fprintf(&d, " and %s installed new", strings.Join(added, " and "))
+	}
+	d.WriteString(". Helm deletes every object the old release installed")
+	if hubDB != "" {
+		fmt.Fprintf(&d, ", including the PersistentVolumeClaim %s: the new hub starts with an empty database (users, tokens and named servers are gone)", hubDB)
+	}
+	d.WriteString("; the namespace and the users' home volumes, which Helm did not create, stay. Until the old release is uninstalled the new one may fail on objects of the same name. A revert re-installs the old release empty: back up the hub database first.")
+	return OneWayDoor{Kind: DoorReleaseSwitch, Detail: d.String()}, true
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -367,7 +368,7 @@ func checkValues(ctx context.Context, values map[string]any, us []use, file stri
 			continue
 		}
 		schemas := c.ValuesSchemas()
-		for _, section := range sortedKeys(u.sections) {
+		for _, section := range slices.Sorted(maps.Keys(u.sections)) {
 			vals, ok := values[section].(map[string]any)
 			if !ok {
 				continue
@@ -393,14 +394,14 @@ func checkValues(ctx context.Context, values map[string]any, us []use, file stri
 				if unk.Suggestion != "" {
 					fix = fmt.Sprintf("did you mean %q?", unk.Suggestion)
 				}
-				out = append(out, &site.FieldError{File: file, Line: lineOf(lines, field), Field: field,
+				out = append(out, &site.FieldError{File: file, Line: site.LineOf(lines, field), Field: field,
 					Kind: site.KindValuesSchema,
 					Msg:  fmt.Sprintf("%s does not accept the key %q: its values.schema.json allows no other keys here, so the install would fail", unk.Chart, unk.Path[strings.LastIndexAny(unk.Path, ".]")+1:]),
 					Fix:  fix})
 			}
 			for _, m := range mismatch {
 				field := "spec.values." + m.Path
-				out = append(out, &site.FieldError{File: file, Line: lineOf(lines, field), Field: field,
+				out = append(out, &site.FieldError{File: file, Line: site.LineOf(lines, field), Field: field,
 					Kind: site.KindValuesType,
 					Msg:  fmt.Sprintf("%s expects %s here, not %s: its values.schema.json would fail the install", m.Chart, typeList(m.Want), gotName(m)),
 					Fix:  typeFix(m)})
@@ -463,27 +464,4 @@ func cacheReason(err error) string {
 		return "the chart is not in the local chart cache"
 	}
 	return err.Error()
-}
-
-func lineOf(lines map[string]int, field string) int {
-	for p := field; p != ""; {
-		if l, ok := lines[p]; ok {
-			return l
-		}
-		i := strings.LastIndexAny(p, ".[")
-		if i < 0 {
-			break
-		}
-		p = p[:i]
-	}
-	return 0
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/hubfleet/hubfleet/internal/markdown"
 )
 
 // WriteTable writes results as an aligned terminal table, one row per
@@ -100,6 +102,5 @@ func StatusDescription(results []Result) string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(oneLine(s))
-}
+// mdEscape keeps text on one line of a Markdown table cell.
+func mdEscape(s string) string { return markdown.Cell(oneLine(s)) }

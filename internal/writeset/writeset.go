@@ -1,6 +1,7 @@
 package writeset
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,13 @@ import (
 // so, or names what could not be restored.
 func Apply(root string, changes []flux.Change) error {
 	return ApplyWith(root, changes, func(c flux.Change) error { return flux.Apply(root, []flux.Change{c}) })
+}
+
+// ApplyContext is Apply stopping between files when ctx ends; what it
+// wrote by then is restored like after any failure, so an interrupted
+// render leaves the tree as it was.
+func ApplyContext(ctx context.Context, root string, changes []flux.Change) error {
+	return ApplyWith(root, changes, func(c flux.Change) error { return flux.ApplyContext(ctx, root, []flux.Change{c}) })
 }
 
 // ApplyWith is Apply writing each change through write; restoring always

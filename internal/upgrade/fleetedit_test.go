@@ -1,4 +1,4 @@
-package actionmode
+package upgrade
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package actionmode_test
+package upgrade_test
 
 import (
 	"context"
@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/flowtest"
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/upgrade"
 	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
@@ -25,28 +27,28 @@ func TestUpgradeFailingAtEachStepChangesNothing(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		prepare func(f *fixture)
-		opts    actionmode.UpgradeOptions
+		prepare func(f *flowtest.Repo)
+		opts    upgrade.Request
 		write   func(root string, changes []flux.Change) error
 		wantErr string
 	}{
 		{
 			name: "the chart repository has no such chart",
-			prepare: func(f *fixture) {
-				f.replace(f.work, "bases/daskhub/fleet.yaml", "chart: jupyterhub", "chart: jupyterhub-gone")
-				gittest.Run(f.t, f.work, "commit", "--quiet", "-am", "A chart the repository lacks")
+			prepare: func(f *flowtest.Repo) {
+				f.Replace(f.Work, "bases/daskhub/fleet.yaml", "chart: jupyterhub", "chart: jupyterhub-gone")
+				f.Git("commit", "--quiet", "-am", "A chart the repository lacks")
 			},
-			opts:    actionmode.UpgradeOptions{MaxWave: -1, BaseRef: "main"},
+			opts:    upgrade.Request{MaxWave: -1, BaseRef: "main"},
 			wantErr: "jupyterhub-gone",
 		},
 		{
 			name:    "the base branch does not exist",
-			opts:    actionmode.UpgradeOptions{MaxWave: -1, BaseRef: "no-such-branch"},
+			opts:    upgrade.Request{MaxWave: -1, BaseRef: "no-such-branch"},
 			wantErr: "no-such-branch",
 		},
 		{
 			name: "the third file cannot be written",
-			opts: actionmode.UpgradeOptions{MaxWave: -1, BaseRef: "main"},
+			opts: upgrade.Request{MaxWave: -1, BaseRef: "main"},
 			write: func(root string, changes []flux.Change) error {
 				n := 0
 				return writeset.ApplyWith(root, changes, func(c flux.Change) error {
@@ -62,29 +64,35 @@ func TestUpgradeFailingAtEachStepChangesNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t)
-			f.replace(f.work, "bases/daskhub/fleet.yaml", "rollout:\n    waves: true", "rollout:\n    waves: false")
-			f.chartRepo([]string{"4.4.0", "4.5.0"})
+			f := flowtest.New(t)
+			f.Replace(f.Work, "bases/daskhub/fleet.yaml", "rollout:\n    waves: true", "rollout:\n    waves: false")
+			f.ServeCharts([]string{"4.4.0", "4.5.0"})
 			if tt.prepare != nil {
 				tt.prepare(f)
 			}
-			head := gittest.Run(t, f.work, "rev-parse", "HEAD")
+			head := f.Git("rev-parse", "HEAD")
 			cache := t.TempDir()
 			ro := chart.ResolverOptions{CacheDir: filepath.Join(cache, "charts"), Timeout: 10 * time.Second}
 			git := gitrepo.DefaultOptions()
 			git.Env = gittest.Isolated
-			u := actionmode.ChartUpgrader{Resolver: ro, Compare: plan.CompareOptions{Charts: true, Resolver: ro, Render: chart.RenderOptions{CacheDir: filepath.Join(cache, "renders")}}, BaseRef: "main", Git: git}
+			u := upgrade.Upgrader{Resolver: ro, Compare: plan.CompareOptions{Charts: true, Resolver: ro, Render: chart.RenderOptions{CacheDir: filepath.Join(cache, "renders")}}, BaseRef: "main", Git: git}
 			if tt.write != nil {
-				u = actionmode.WithWrite(u, tt.write)
+				u = upgrade.WithWrite(u, tt.write)
 			}
-			_, err := u.Upgrade(context.Background(), f.work, tt.opts)
+			fl, err := fleet.LoadDir(f.Work)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := tt.opts
+			req.Root, req.Fleet = f.Work, fl
+			_, err = u.Run(context.Background(), req)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want one naming %q", err, tt.wantErr)
 			}
-			if st := gittest.Run(t, f.work, "status", "--porcelain", "--untracked-files=all"); st != "" {
+			if st := f.Git("status", "--porcelain", "--untracked-files=all"); st != "" {
 				t.Errorf("the failed upgrade left the work tree changed:\n%s", st)
 			}
-			if got := gittest.Run(t, f.work, "rev-parse", "HEAD"); got != head {
+			if got := f.Git("rev-parse", "HEAD"); got != head {
 				t.Errorf("HEAD moved")
 			}
 		})

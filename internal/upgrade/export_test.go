@@ -1,9 +1,9 @@
-package actionmode
+package upgrade
 
 import "github.com/hubfleet/hubfleet/internal/flux"
 
 // WithWrite returns u writing its files through write.
-func WithWrite(u ChartUpgrader, write func(root string, changes []flux.Change) error) ChartUpgrader {
+func WithWrite(u Upgrader, write func(root string, changes []flux.Change) error) Upgrader {
 	u.write = write
 	return u
 }

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/rollback"
+	"github.com/hubfleet/hubfleet/internal/workspace"
+)
+
+type rollbackOptions struct {
+	site, commit string
+	apply        bool
+	charts       bool
+}
+
+func newRollbackCmd(g *globalOptions, s streams) *cobra.Command {
+	o := &rollbackOptions{}
+	cmd := &cobra.Command{
+		Use:   "rollback",
+		Short: "Show (or commit locally) the git revert of a site's last overlay change",
+		Long: `Rollback undoes a change the way hubfleet does everywhere: a real 'git revert'
+of the last commit that changed the site's overlay (--site), or of a given
+commit (--commit). Flux applies the revert as a forward 'helm upgrade' to the
+old chart and values, not a Helm rollback.
+
+It prints what comes back, as a plan from now to after the revert, with the
+one-way doors crossed back over (a JupyterHub downgrade on a migrated hub
+database), the files restored, later changes that stay, and the other sites
+the reverted commit reaches.
+
+By default nothing changes: the revert is made in a scratch work tree. With
+--apply the revert is committed on the current branch. Nothing is ever pushed:
+push it yourself, or run the rollback workflow ('hubfleet action rollback').`,
+		Example: `  hubfleet rollback --site egi-pangeo
+  hubfleet rollback --commit 1a2b3c4 --apply && git push`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			ws, err := loadWorkspace(ctx, g.root, workspace.Options{}, nil)
+			if err != nil {
+				return err
+			}
+			if o.site != "" {
+				if _, err := ws.Select([]string{o.site}); err != nil {
+					return err
+				}
+			}
+			repo, err := gitrepo.Open(ctx, ws.Root, gitrepo.DefaultOptions())
+			if err != nil {
+				return err
+			}
+			req := rollback.Request{Site: o.site, Commit: o.commit, InPlace: o.apply, Compare: plan.DefaultCompareOptions()}
+			req.Compare.Charts = o.charts
+			res, err := rollback.Run(ctx, repo, req)
+			if err != nil {
+				return err
+			}
+			writeRollback(s, res)
+			if o.apply {
+				fmt.Fprintf(s.out, "committed the revert %s on the current branch; nothing was pushed\n", gitrepo.Short(res.Revert))
+			} else {
+				fmt.Fprintln(s.out, "nothing was changed; --apply commits the revert on the current branch")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&o.site, "site", "", "revert the last commit that changed this site's overlay")
+	cmd.Flags().StringVar(&o.commit, "commit", "", "revert this commit")
+	cmd.Flags().BoolVar(&o.apply, "apply", false, "commit the revert on the current branch (never pushed)")
+	cmd.Flags().BoolVar(&o.charts, "charts", true, "render the charts to plan the revert (false: the overlay diff only, no network)")
+	cmd.MarkFlagsMutuallyExclusive("site", "commit")
+	cmd.MarkFlagsOneRequired("site", "commit")
+	return cmd
+}
+
+// writeRollback prints a rollback's result in the plan's words.
+func writeRollback(s streams, res *rollback.Result) {
+	fmt.Fprintln(s.out, res.Title())
+	for _, c := range res.Targets {
+		fmt.Fprintf(s.out, "  reverts %s %s\n", gitrepo.Short(c.ID), c.Subject)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(s.err, "warning: %s\n", w)
+	}
+	for _, w := range res.Plan.Warnings {
+		fmt.Fprintf(s.err, "warning: %s\n", w)
+	}
+	for _, sc := range res.Plan.Sites {
+		for _, c := range sc.Charts {
+			fmt.Fprintf(s.out, "  %s: %s\n", sc.Site, plan.ChartLine(c))
+		}
+		for _, d := range sc.OneWayDoors {
+			fmt.Fprintf(s.out, "ONE-WAY DOOR: %s: %s: %s\n", sc.Site, d.Kind, d.Detail)
+		}
+	}
+	if len(res.Restored) > 0 {
+		fmt.Fprintf(s.out, "files restored: %s\n", strings.Join(res.Restored, ", "))
+	}
+	if len(res.Mismatched) > 0 {
+		fmt.Fprintf(s.out, "later commits also changed %s: those changes stay\n", strings.Join(res.Mismatched, ", "))
+	}
+	if len(res.Others) > 0 {
+		fmt.Fprintf(s.out, "the reverted commit also changed %s: this rolls them back too\n", strings.Join(res.Others, ", "))
+	}
+}

@@ -1,0 +1,158 @@
+package upgrade
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/yamlnode"
+)
+
+// chartEdit is what changes under spec.charts.<key> of the fleet file.
+type chartEdit struct {
+	key string
+	// pin is the new spec.charts.<key>.version, "" to keep it.
+	pin string
+	// canary is the new canary version, "" for none: with moveCanary the
+	// staged canary's version is replaced, otherwise a canary block is
+	// added after the pin.
+	canary     string
+	maxWave    int
+	moveCanary bool
+	// dropCanary removes the canary block.
+	dropCanary bool
+}
+
+// lineEdit replaces lines [start, end) with repl.
+type lineEdit struct {
+	start, end int
+	repl       []string
+}
+
+// editFleet applies the chart edits to the fleet file's content, touching
+// only the lines they concern so comments and layout stay, and checks the
+// result reads back as intended.
+func editFleet(path string, data []byte, edits []chartEdit) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	lines := strings.Split(string(data), "\n")
+	var les []lineEdit
+	for _, e := range edits {
+		pin := yamlnode.Lookup(&doc, "spec", "charts", e.key, "version")
+		if pin == nil || pin.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("%s: no spec.charts.%s.version", path, e.key)
+		}
+		if e.pin != "" {
+			le, err := replaceScalar(path, lines, pin, e.pin)
+			if err != nil {
+				return nil, err
+			}
+			les = append(les, le)
+		}
+		switch {
+		case e.canary != "" && e.moveCanary:
+			n := yamlnode.Lookup(&doc, "spec", "charts", e.key, "canary", "version")
+			if n == nil || n.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("%s: no spec.charts.%s.canary.version", path, e.key)
+			}
+			le, err := replaceScalar(path, lines, n, e.canary)
+			if err != nil {
+				return nil, err
+			}
+			les = append(les, le)
+		case e.canary != "":
+			if yamlnode.Lookup(&doc, "spec", "charts", e.key, "canary") != nil {
+				return nil, fmt.Errorf("%s: spec.charts.%s already has a canary", path, e.key)
+			}
+			// The canary block goes right after the pin, indented like it.
+			keyCol := pinKeyColumn(&doc, e.key)
+			indent := strings.Repeat(" ", keyCol)
+			les = append(les, lineEdit{start: pin.Line, end: pin.Line, repl: []string{
+				indent + "canary:",
+				indent + "  version: " + e.canary,
+				fmt.Sprintf("%s  maxWave: %d", indent, e.maxWave),
+			}})
+		}
+		if e.dropCanary {
+			key, val := yamlnode.LookupKey(&doc, "spec", "charts", e.key, "canary")
+			if key == nil {
+				return nil, fmt.Errorf("%s: no spec.charts.%s.canary to remove", path, e.key)
+			}
+			les = append(les, lineEdit{start: key.Line - 1, end: lastLine(val)})
+		}
+	}
+	sort.Slice(les, func(i, j int) bool { return les[i].start > les[j].start })
+	for i := 1; i < len(les); i++ {
+		if les[i].end > les[i-1].start {
+			return nil, fmt.Errorf("%s: overlapping edits at line %d", path, les[i].start+1)
+		}
+	}
+	for _, le := range les {
+		lines = append(lines[:le.start], append(append([]string(nil), le.repl...), lines[le.end:]...)...)
+	}
+	out := []byte(strings.Join(lines, "\n"))
+	if err := checkEdits(out, edits); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
+}
+
+// replaceScalar replaces a plain or quoted scalar in its line.
+func replaceScalar(path string, lines []string, n *yaml.Node, value string) (lineEdit, error) {
+	i := n.Line - 1
+	col := n.Column - 1
+	if i < 0 || i >= len(lines) || col > len(lines[i]) {
+		return lineEdit{}, fmt.Errorf("%s: %q at %d:%d is out of range", path, n.Value, n.Line, n.Column)
+	}
+	rest := lines[i][col:]
+	at := strings.Index(rest, n.Value)
+	if at < 0 || at > 1 {
+		return lineEdit{}, fmt.Errorf("%s:%d: cannot find version %q to replace", path, n.Line, n.Value)
+	}
+	return lineEdit{start: i, end: i + 1, repl: []string{lines[i][:col+at] + value + rest[at+len(n.Value):]}}, nil
+}
+
+// pinKeyColumn is the 0-based column of the key spec.charts.<key>.version.
+func pinKeyColumn(doc *yaml.Node, key string) int {
+	k, _ := yamlnode.LookupKey(doc, "spec", "charts", key, "version")
+	return k.Column - 1
+}
+
+// lastLine is the last line (1-based) a node's subtree spans.
+func lastLine(n *yaml.Node) int {
+	last := n.Line
+	for _, c := range n.Content {
+		last = max(last, lastLine(c))
+	}
+	return last
+}
+
+// checkEdits reads the edited fleet file back and checks every chart holds
+// what the edits meant.
+func checkEdits(data []byte, edits []chartEdit) error {
+	var f site.Fleet
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return fmt.Errorf("edited file does not parse: %w", err)
+	}
+	byKey := map[string]site.ChartSource{"daskhub": f.Spec.Charts.DaskHub, "jupyterhub": f.Spec.Charts.JupyterHub, "daskGateway": f.Spec.Charts.DaskGateway}
+	var errs []error
+	for _, e := range edits {
+		s := byKey[e.key]
+		if e.pin != "" && s.Version != e.pin {
+			errs = append(errs, fmt.Errorf("spec.charts.%s.version is %q after the edit, want %q", e.key, s.Version, e.pin))
+		}
+		switch {
+		case e.dropCanary && s.Canary != nil:
+			errs = append(errs, fmt.Errorf("spec.charts.%s.canary is still there after the edit", e.key))
+		case e.canary != "" && (s.Canary == nil || s.Canary.Version != e.canary || s.Canary.MaxWave != e.maxWave):
+			errs = append(errs, fmt.Errorf("spec.charts.%s.canary is %+v after the edit, want version %s, maxWave %d", e.key, s.Canary, e.canary, e.maxWave))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,278 @@
+package upgrade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/flux"
+	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/overlay"
+	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/writeset"
+)
+
+// Upgrader is the upgrade flow's configuration: it asks each chart repository of the
+// fleet for the newest version above the pin that the pin's constraint
+// allows (prereleases only where the fleet opts in), rewrites the pins or
+// stages canaries in bases/daskhub/fleet.yaml in place (comments and layout
+// kept), re-renders every site and plans each against the base branch.
+type Upgrader struct {
+	// Resolver reads the repositories' indexes; IncludePrereleases is set
+	// per chart from the fleet.
+	Resolver chart.ResolverOptions
+	// Compare configures the plan of each site against the base branch.
+	Compare plan.CompareOptions
+	// BaseRef is planned against when UpgradeOptions.BaseRef is empty.
+	BaseRef string
+	Git     gitrepo.Options
+
+	// write writes the computed files, all or none; nil means
+	// writeset.Apply. Tests fail it.
+	write func(root string, changes []flux.Change) error
+}
+
+// Default returns an upgrader using the user's chart cache,
+// planning each site at the level of the rendered chart objects.
+func Default() Upgrader {
+	return Upgrader{
+		Resolver: chart.DefaultResolverOptions(),
+		Compare:  plan.DefaultCompareOptions(),
+		BaseRef:  "main",
+		Git:      gitrepo.DefaultOptions(),
+	}
+}
+
+// chartChangelogs are where each chart's changes are described.
+var chartChangelogs = map[string]string{
+	"jupyterhub":   "https://z2jh.jupyter.org/en/stable/changelog.html",
+	"daskhub":      "https://github.com/dask/helm-chart/releases",
+	"dask-gateway": "https://gateway.dask.org/changelog.html",
+}
+
+// Run is the upgrade flow: it computes the new pins or canaries, the
+// edited fleet file, the render of every site with it and the plan against
+// the base branch, and only then writes the files, all or none (nothing
+// with req.DryRun). req.Fleet is the fleet loaded from req.Root.
+//
+// Where the fleet rolls out in waves (spec.rollout.waves, or
+// opts.MaxWave >= 0) a newer version is first staged as the chart's canary
+// for the sites of waves up to MaxWave (0 by default) while the pin stays.
+// A canary staged on the base branch is promoted to the pin once every
+// site of its waves has a successful hubfleet/verify/<site> status on the
+// base branch head; until then it is held, or moved to a still newer
+// version.
+func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
+	fl, root, opts := req.Fleet, req.Root, req
+	if fl == nil || fl.Config == nil {
+		return nil, errors.New("upgrade: no loaded fleet")
+	}
+	c := fl.Config.Spec.Charts
+	sources := []struct {
+		key string
+		src site.ChartSource
+	}{{"daskhub", c.DaskHub}, {"jupyterhub", c.JupyterHub}, {"daskGateway", c.DaskGateway}}
+	waves := fl.Config.Spec.Rollout.Waves || opts.MaxWave >= 0
+	g := &gate{opts: opts, fleet: fl.Config, sites: fl.Sites}
+
+	res := &Result{}
+	var edits []chartEdit
+	deferred := map[string]bool{}
+	var errs []error
+	for _, e := range sources {
+		key, s := e.key, e.src
+		if s.Repository == "" || s.Chart == "" || s.Version == "" || len(opts.Charts) > 0 && !slices.Contains(opts.Charts, s.Chart) {
+			continue
+		}
+		newest, err := u.newest(ctx, s)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		change := VersionChange{Chart: s.Chart, From: s.Version, To: newest, ChangelogURL: chartChangelogs[s.Chart], Stage: StagePin}
+		switch {
+		case !waves:
+			// Every site at once; a canary left from a wave rollout goes.
+			if newest == "" {
+				continue
+			}
+			edits = append(edits, chartEdit{key: key, pin: newest, dropCanary: s.Canary != nil})
+		case s.Canary == nil:
+			if newest == "" {
+				continue
+			}
+			maxWave := max(opts.MaxWave, 0)
+			if len(g.running(key, maxWave)) == 0 {
+				// A canary no site runs would verify nothing: stage it up
+				// to the first wave that runs the chart.
+				w, ok := g.firstWaveRunning(key)
+				if !ok {
+					edits = append(edits, chartEdit{key: key, pin: newest})
+					res.Notes = append(res.Notes, fmt.Sprintf("No site runs the %s chart: %s moves the pin.", s.Chart, newest))
+					break
+				}
+				res.Notes = append(res.Notes, fmt.Sprintf("No site of waves up to %d runs the %s chart: its canary goes up to wave %d, the first wave that runs it.", maxWave, s.Chart, w))
+				maxWave = w
+			}
+			_, later := g.split(maxWave)
+			edits = append(edits, chartEdit{key: key, canary: newest, maxWave: maxWave})
+			change.Stage, change.MaxWave, change.Sites, change.Running = StageCanary, maxWave, g.running(key, maxWave), g.running(key, maxWave)
+			for _, n := range later {
+				deferred[n] = true
+			}
+		default:
+			check, err := g.check(ctx, key, s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("chart %s: %w", s.Chart, err))
+				continue
+			}
+			if newest != "" && newerThan(newest, s.Canary.Version) {
+				check.Newer = newest
+			}
+			res.Canaries = append(res.Canaries, check)
+			change.MaxWave, change.Running = s.Canary.MaxWave, check.Running
+			switch {
+			case check.Verified():
+				edits = append(edits, chartEdit{key: key, pin: s.Canary.Version, dropCanary: true})
+				change.To, change.Stage = s.Canary.Version, StagePromote
+			case check.Newer != "":
+				// Not verified yet: the first waves move on to the newer
+				// version, and verify that one instead.
+				edits = append(edits, chartEdit{key: key, canary: check.Newer, maxWave: s.Canary.MaxWave, moveCanary: true})
+				first, later := g.split(s.Canary.MaxWave)
+				change.From, change.To, change.Stage, change.Sites = s.Canary.Version, check.Newer, StageCanary, first
+				for _, n := range later {
+					deferred[n] = true
+				}
+			default:
+				continue // held until its waves verify
+			}
+		}
+		res.Versions = append(res.Versions, change)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	res.Deferred = slices.Sorted(maps.Keys(deferred))
+	if len(edits) == 0 {
+		return res, nil
+	}
+	// Everything is computed before anything is written: the edited fleet
+	// file, the render of every site with it, and the plan against the
+	// base branch. Only then are the files written, all or none.
+	fleetPath := filepath.Join(root, filepath.FromSlash(fleet.FleetFile))
+	oldFleet, err := os.ReadFile(fleetPath)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	newFleet, err := editFleet(fleet.FleetFile, oldFleet, edits)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	fsys := writeset.Preview(os.DirFS(root), []flux.Change{{Path: fleet.FleetFile, Old: oldFleet, New: newFleet}})
+	nfl, err := fleet.Load(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: the upgraded fleet does not load: %w", err)
+	}
+	files, err := flux.Render(fsys, nfl, nil)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: re-render: %w", err)
+	}
+	changes, err := flux.Changes(fsys, nfl, files, nil)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: re-render: %w", err)
+	}
+	head := plan.Sides{}
+	for _, s := range nfl.Sites {
+		n := s.Metadata.Name
+		if head[n], err = overlay.FromDisk(root, n); err != nil {
+			return nil, fmt.Errorf("upgrade: %w", err)
+		}
+	}
+	for _, c := range changes {
+		n := overlay.SiteOf(c.Path)
+		if _, ok := head[n]; !ok || !strings.HasPrefix(c.Path, fleet.OverlaysDir+"/") {
+			continue
+		}
+		if c.New == nil {
+			delete(head[n], c.Path)
+		} else {
+			head[n][c.Path] = c.New
+		}
+	}
+	base := opts.BaseRef
+	if base == "" {
+		base = u.BaseRef
+	}
+	repo, err := gitrepo.Open(ctx, root, u.Git)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	popts := plan.GitOptions{CompareOptions: u.Compare, Base: base, Head: head}
+	popts.Fleet = nfl
+	if res.Plan, err = plan.Make(ctx, repo, popts); err != nil {
+		return nil, fmt.Errorf("upgrade: plan: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, sc := range res.Plan.Sites {
+		for _, d := range sc.OneWayDoors {
+			if line := d.Kind + ": " + d.Detail; !seen[line] {
+				seen[line] = true
+				res.OneWayDoors = append(res.OneWayDoors, line)
+			}
+		}
+	}
+	sort.Strings(res.OneWayDoors)
+
+	writes := append([]flux.Change{{Path: fleet.FleetFile, Old: oldFleet, New: newFleet}}, changes...)
+	if opts.DryRun {
+		return res, nil
+	}
+	write := u.write
+	if write == nil {
+		write = writeset.Apply
+	}
+	if err := write(root, writes); err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	for _, c := range writes {
+		res.Written = append(res.Written, c.Path)
+	}
+	return res, nil
+}
+
+// newest is the newest version of the chart above its pin that the
+// fleet's policy allows, or "" when there is none.
+func (u Upgrader) newest(ctx context.Context, s site.ChartSource) (string, error) {
+	ro := u.Resolver
+	ro.IncludePrereleases = s.Prereleases
+	resolver, err := chart.NewResolver(ro)
+	if err != nil {
+		return "", err
+	}
+	constraint := ">" + s.Version
+	if s.Constraint != "" {
+		constraint = s.Constraint + ", " + constraint
+	}
+	ch, err := resolver.Resolve(ctx, chart.Ref{RepoURL: s.Repository, Name: s.Chart, Version: constraint})
+	var nv *chart.NoVersionError
+	switch {
+	case errors.As(err, &nv) && nv.Err == nil:
+		return "", nil // nothing newer within the policy
+	case err != nil:
+		return "", fmt.Errorf("chart %s: %w", s.Chart, err)
+	}
+	if ch.Info.Version == s.Version {
+		return "", nil
+	}
+	return ch.Info.Version, nil
+}

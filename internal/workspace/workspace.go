@@ -1,0 +1,178 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/flux"
+	"github.com/hubfleet/hubfleet/internal/overlay"
+	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/valuesschema"
+)
+
+// Options say how much Load checks.
+type Options struct {
+	// Values checks every site's values (keys and types), and the fleet's
+	// common values, against the charts' schemas, from the chart cache
+	// only (no network).
+	Values bool
+	// ChartCache is the chart cache directory; empty means the user's.
+	ChartCache string
+}
+
+// Workspace is a fleet repository's work tree, loaded.
+type Workspace struct {
+	// Root is the work tree's absolute path.
+	Root string
+	// Fleet is the loaded fleet; it may hold invalid sites (see Problems),
+	// and is nil when not even the fleet file loads.
+	Fleet *fleet.Fleet
+	// Problems are every error and warning, in file and line order.
+	Problems site.ErrorList
+}
+
+// Load loads the fleet at root. Problems in the files are in Problems, not
+// the error: err is set only when loading could not run.
+func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	w := &Workspace{Root: abs}
+	fl, err := fleet.LoadDirContext(ctx, abs)
+	var list site.ErrorList
+	if err != nil && !errors.As(err, &list) {
+		return nil, err
+	}
+	w.Fleet, w.Problems = fl, list
+	if fl == nil {
+		return w, nil
+	}
+	w.Problems = append(w.Problems, fl.Warnings...)
+	if opts.Values && fl.Config != nil && len(fl.Sites) > 0 {
+		ro := chart.DefaultResolverOptions()
+		ro.CacheDir, ro.Offline = opts.ChartCache, true
+		res, err := chart.NewResolver(ro)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range fl.Sites {
+			more, err := valuesschema.CheckSite(ctx, st, fl.Config, valuesschema.Options{Resolver: res})
+			if err != nil {
+				return nil, err
+			}
+			w.Problems = append(w.Problems, more...)
+		}
+		more, err := valuesschema.CheckFleet(ctx, fl.Config, fl.Sites, valuesschema.Options{Resolver: res})
+		if err != nil {
+			return nil, err
+		}
+		w.Problems = append(w.Problems, more...)
+	}
+	w.Problems.Sort()
+	return w, nil
+}
+
+// Errors are the problems that fail validation.
+func (w *Workspace) Errors() site.ErrorList { return w.Problems.Errors() }
+
+// Warnings are the problems that do not.
+func (w *Workspace) Warnings() site.ErrorList { return w.Problems.Warnings() }
+
+// Names are every site's name, sorted.
+func (w *Workspace) Names() []string {
+	if w.Fleet == nil {
+		return nil
+	}
+	out := make([]string, 0, len(w.Fleet.Sites))
+	for _, s := range w.Fleet.Sites {
+		out = append(out, s.Metadata.Name)
+	}
+	return out
+}
+
+// Invalid are the sites with an error; "" stands for fleet-wide errors.
+func (w *Workspace) Invalid() map[string]bool {
+	out := map[string]bool{}
+	for _, e := range w.Errors() {
+		out[overlay.SiteOf(e.File)] = true
+	}
+	return out
+}
+
+// Select checks that every named site exists and returns the names: all
+// sites when none are named.
+func (w *Workspace) Select(names []string) ([]string, error) {
+	all := w.Names()
+	if len(names) == 0 {
+		return all, nil
+	}
+	var errs []error
+	for _, n := range names {
+		if !slices.Contains(all, n) {
+			errs = append(errs, fmt.Errorf("no site named %q (the sites are %s)", n, strings.Join(all, ", ")))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return names, nil
+}
+
+// Render renders the valid sites among only (every valid site when only
+// is empty) and returns the files rendered and the changes from the files
+// on disk. It writes nothing.
+func (w *Workspace) Render(ctx context.Context, only []string) (files flux.Files, changes []flux.Change, err error) {
+	if w.Fleet == nil || w.Fleet.Config == nil {
+		return nil, nil, nil
+	}
+	invalid := w.Invalid()
+	delete(invalid, "") // fleet-wide problems fail the command, not the render
+	sel := only
+	if len(invalid) > 0 {
+		if len(sel) == 0 {
+			sel = w.Names()
+		}
+		sel = slices.DeleteFunc(slices.Clone(sel), func(n string) bool { return invalid[n] })
+		if len(sel) == 0 {
+			return nil, nil, nil
+		}
+	}
+	fsys := os.DirFS(w.Root)
+	if files, err = flux.RenderContext(ctx, fsys, w.Fleet, sel); err != nil {
+		return nil, nil, fmt.Errorf("render: %w", err)
+	}
+	if changes, err = flux.ChangesContext(ctx, fsys, w.Fleet, files, sel); err != nil {
+		return nil, nil, fmt.Errorf("render: %w", err)
+	}
+	return files, changes, nil
+}
+
+// StaleFile is a rendered file that differs from a fresh render.
+type StaleFile struct {
+	Site string
+	Path string
+	// Diff is the unified diff from the file on disk to the fresh render.
+	Diff string
+}
+
+// Stale are the files of the valid sites among only that differ from a
+// fresh render.
+func (w *Workspace) Stale(ctx context.Context, only []string) ([]StaleFile, error) {
+	_, changes, err := w.Render(ctx, only)
+	if err != nil {
+		return nil, err
+	}
+	var out []StaleFile
+	for _, c := range changes {
+		out = append(out, StaleFile{Site: overlay.SiteOf(c.Path), Path: c.Path, Diff: flux.Diff([]flux.Change{c})})
+	}
+	return out, nil
+}
