@@ -277,28 +277,37 @@ func helmRelease(r values.Release, repo, ns string, labels map[string]string, p 
 }
 
 func externalSecret(es *site.ExternalSecretRef, ns string, labels map[string]string) map[string]any {
-	kind := es.StoreKind
+	return externalSecretObject(values.ClientSecretName, ns, labels, es,
+		[]any{map[string]any{"secretKey": values.ClientSecretKey, "remoteRef": remoteRef(es)}})
+}
+
+// externalSecretObject is an ExternalSecret that fills the Secret name in
+// ns from store's SecretStore with data (secretKey/remoteRef entries).
+func externalSecretObject(name, ns string, labels map[string]string, store *site.ExternalSecretRef, data []any) map[string]any {
+	kind := store.StoreKind
 	if kind == "" {
 		kind = "ClusterSecretStore"
-	}
-	ref := map[string]any{"key": es.Key}
-	if es.Property != "" {
-		ref["property"] = es.Property
 	}
 	return map[string]any{
 		"apiVersion": "external-secrets.io/v1",
 		"kind":       "ExternalSecret",
-		"metadata":   map[string]any{"name": values.ClientSecretName, "namespace": ns, "labels": labels},
+		"metadata":   map[string]any{"name": name, "namespace": ns, "labels": labels},
 		"spec": map[string]any{
 			"refreshInterval": "1h",
-			"secretStoreRef":  map[string]any{"kind": kind, "name": es.Store},
-			"target":          map[string]any{"name": values.ClientSecretName, "creationPolicy": "Owner"},
-			"data": []any{map[string]any{
-				"secretKey": values.ClientSecretKey,
-				"remoteRef": ref,
-			}},
+			"secretStoreRef":  map[string]any{"kind": kind, "name": store.Store},
+			"target":          map[string]any{"name": name, "creationPolicy": "Owner"},
+			"data":            data,
 		},
 	}
+}
+
+// remoteRef is the remoteRef of an ExternalSecret data entry for es.
+func remoteRef(es *site.ExternalSecretRef) map[string]any {
+	ref := map[string]any{"key": es.Key}
+	if es.Property != "" {
+		ref["property"] = es.Property
+	}
+	return ref
 }
 
 func entryPoint(s *site.Site) *kustomizev1.Kustomization {

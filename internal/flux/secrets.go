@@ -80,28 +80,10 @@ func externalSecrets(s *site.Site, ns string, labels map[string]string) map[stri
 		if store == nil {
 			store = es
 		}
-		ref := map[string]any{"key": es.Key}
-		if es.Property != "" {
-			ref["property"] = es.Property
-		}
-		data = append(data, map[string]any{"secretKey": k, "remoteRef": ref})
+		data = append(data, map[string]any{"secretKey": k, "remoteRef": remoteRef(es)})
 	}
 	if store == nil {
 		return nil
 	}
-	kind := store.StoreKind
-	if kind == "" {
-		kind = "ClusterSecretStore"
-	}
-	return map[string]any{
-		"apiVersion": "external-secrets.io/v1",
-		"kind":       "ExternalSecret",
-		"metadata":   map[string]any{"name": values.ExternalSecretsName, "namespace": ns, "labels": labels},
-		"spec": map[string]any{
-			"refreshInterval": "1h",
-			"secretStoreRef":  map[string]any{"kind": kind, "name": store.Store},
-			"target":          map[string]any{"name": values.ExternalSecretsName, "creationPolicy": "Owner"},
-			"data":            data,
-		},
-	}
+	return externalSecretObject(values.ExternalSecretsName, ns, labels, store, data)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -218,11 +217,11 @@ func testChart(name, version string) (*helmchart.Chart, error) {
 	return chartrepotest.Load(chartrepotest.Chart{Dir: chartrepotest.Dir(name), Version: version})
 }
 
-// finalValues merges hr's valuesFrom (in order) and then spec.values on top,
-// as helm-controller does. Each Secret a valuesFrom entry names is created in
-// ns with a placeholder value, since the real ones are SOPS-encrypted.
+// finalValues creates, in ns, each Secret a valuesFrom entry of hr names,
+// with a placeholder value (the real ones are SOPS-encrypted), and composes
+// the release values from them as helm-controller does
+// (helmControllerValues).
 func finalValues(ctx context.Context, c *testcluster.Cluster, hr *unstructured.Unstructured, ns string) (map[string]any, error) {
-	out := map[string]any{}
 	refs, _, _ := unstructured.NestedSlice(hr.Object, "spec", "valuesFrom")
 	for _, r := range refs {
 		ref, _ := r.(map[string]any)
@@ -244,24 +243,8 @@ func finalValues(ctx context.Context, c *testcluster.Cluster, hr *unstructured.U
 		if _, err := c.Dynamic().Resource(testcluster.SecretGVR).Namespace(ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
 			return nil, fmt.Errorf("create the valuesFrom Secret %s: %w", name, err)
 		}
-		if err := unstructured.SetNestedField(out, placeholderSecret, strings.Split(target, ".")...); err != nil {
-			return nil, fmt.Errorf("valuesFrom targetPath %s: %w", target, err)
-		}
 	}
-	vals, _, _ := unstructured.NestedMap(hr.Object, "spec", "values")
-	return mergeValues(out, vals), nil
-}
-
-// mergeValues merges src into dst, src winning; maps merge recursively.
-func mergeValues(dst, src map[string]any) map[string]any {
-	for k, v := range src {
-		if sv, ok := v.(map[string]any); ok {
-			if dv, ok := dst[k].(map[string]any); ok {
-				dst[k] = mergeValues(dv, sv)
-				continue
-			}
-		}
-		dst[k] = v
-	}
-	return dst
+	in := hr.DeepCopy()
+	in.SetNamespace(ns)
+	return helmControllerValues(ctx, c, in)
 }
