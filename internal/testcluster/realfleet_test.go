@@ -370,9 +370,7 @@ func TestRealSiteLifecycle(t *testing.T) {
 				t.Errorf("a stored secret value is in the git object database in plain text")
 			}
 		}
-		r.git("revert", "--no-edit", r.commitHEAD())
-		r.syncHEAD(ctx)
-		r.waitReleases(ctx)
+		r.revert(ctx, r.commitHEAD())
 	})
 
 	t.Run("a value the chart schema rejects", func(t *testing.T) {
@@ -396,16 +394,7 @@ func TestRealSiteLifecycle(t *testing.T) {
 		if code != 1 || !strings.Contains(plan, "hubfleetNotAValue") {
 			t.Errorf("hubfleet plan on a HelmRelease the chart schema rejects: exit %d, want 1 naming hubfleetNotAValue:\n%s", code, plan)
 		}
-		r.push(ctx, "a value the schema rejects")
-		bad := r.commitHEAD()
-		r.waitFailed(ctx, "jupyterhub", "hubfleetNotAValue")
-		res := r.verify(ctx)["helmrelease/jupyterhub"]
-		if res.Status != "fail" || !strings.Contains(res.Detail, "daskhub/jupyterhub") || !strings.Contains(res.Detail, "hubfleetNotAValue") {
-			t.Errorf("hubfleet verify on the rejected value: %s: %s, want a failure naming daskhub/jupyterhub and hubfleetNotAValue", res.Status, res.Detail)
-		}
-		r.git("revert", "--no-edit", bad)
-		r.syncHEAD(ctx)
-		r.waitReleases(ctx)
+		r.fault(ctx, "a value the schema rejects", "hubfleetNotAValue", "daskhub/jupyterhub", "hubfleetNotAValue")
 	})
 
 	t.Run("wrong node placement", func(t *testing.T) {
@@ -414,16 +403,7 @@ func TestRealSiteLifecycle(t *testing.T) {
 			{`(?m)^(\s+hub.jupyter.org/node-purpose:) core$`, "${1} nowhere"},
 		})
 		runCLI(t, r.repo, "", "render")
-		r.push(ctx, "core pods on a node group that does not exist")
-		bad := r.commitHEAD()
-		r.waitFailed(ctx, "jupyterhub", "")
-		res := r.verify(ctx)["helmrelease/jupyterhub"]
-		if res.Status != "fail" || !strings.Contains(res.Detail, "Pending") || !strings.Contains(res.Detail, "hub.jupyter.org/node-purpose=nowhere") {
-			t.Errorf("hubfleet verify on a wrong placement: %s: %s, want the Pending pod and its node selector hub.jupyter.org/node-purpose=nowhere", res.Status, res.Detail)
-		}
-		r.git("revert", "--no-edit", bad)
-		r.syncHEAD(ctx)
-		r.waitReleases(ctx)
+		r.fault(ctx, "core pods on a node group that does not exist", "", "Pending", "hub.jupyter.org/node-purpose=nowhere")
 	})
 
 	t.Run("remove a site", func(t *testing.T) {
@@ -449,6 +429,35 @@ func TestRealSiteLifecycle(t *testing.T) {
 			t.Errorf("Deployment daskhub/hub after the site's removal: %v, want it uninstalled", err)
 		}
 	})
+}
+
+// fault pushes the work tree as a commit that breaks the jupyterhub
+// release, waits for the release to fail (its message naming failure, when
+// set), checks that hubfleet verify fails it naming each of want, and
+// reverts the commit.
+func (r *realSite) fault(ctx context.Context, msg, failure string, want ...string) {
+	r.t.Helper()
+	r.push(ctx, msg)
+	bad := r.commitHEAD()
+	r.waitFailed(ctx, "jupyterhub", failure)
+	res := r.verify(ctx)["helmrelease/jupyterhub"]
+	named := res.Status == "fail"
+	for _, w := range want {
+		named = named && strings.Contains(res.Detail, w)
+	}
+	if !named {
+		r.t.Errorf("hubfleet verify after %q: %s: %s, want a failure naming %s", msg, res.Status, res.Detail, strings.Join(want, ", "))
+	}
+	r.revert(ctx, bad)
+}
+
+// revert reverts commit with git revert, makes Flux apply the result and
+// waits for every release to be Ready again.
+func (r *realSite) revert(ctx context.Context, commit string) {
+	r.t.Helper()
+	r.git("revert", "--no-edit", commit)
+	r.syncHEAD(ctx)
+	r.waitReleases(ctx)
 }
 
 // commitHEAD is the commit at HEAD.

@@ -198,15 +198,7 @@ func (s *Server) Calls() []string {
 
 // Comments returns the comments on an issue, oldest first.
 func (s *Server) Comments(issue int) []Comment {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Comment
-	for _, c := range s.comments {
-		if c.Issue == issue {
-			out = append(out, *c)
-		}
-	}
-	return out
+	return copies(&s.mu, s.comments, func(c *Comment) bool { return c.Issue == issue })
 }
 
 // AddComment adds a comment as user (for setting up a busy thread).
@@ -218,23 +210,22 @@ func (s *Server) AddComment(issue int, login, body string) Comment {
 
 // PullRequests returns every pull request.
 func (s *Server) PullRequests() []PullRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []PullRequest
-	for _, p := range s.pulls {
-		out = append(out, *p)
-	}
-	return out
+	return copies(&s.mu, s.pulls, func(*PullRequest) bool { return true })
 }
 
 // Statuses returns the statuses posted for sha, oldest first.
 func (s *Server) Statuses(sha string) []Status {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Status
-	for _, st := range s.statuses {
-		if st.SHA == sha {
-			out = append(out, *st)
+	return copies(&s.mu, s.statuses, func(st *Status) bool { return st.SHA == sha })
+}
+
+// copies returns, under mu, a copy of each item keep accepts, in order.
+func copies[T any](mu *sync.Mutex, items []*T, keep func(*T) bool) []T {
+	mu.Lock()
+	defer mu.Unlock()
+	var out []T
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, *it)
 		}
 	}
 	return out
