@@ -55,7 +55,8 @@ var (
 
 // TestOutputGoldens holds the text, JSON and YAML of every command that
 // prints a result (version, init, site new, secret keygen, validate,
-// render, render --check, check-secrets, cache, plan) on a new fleet, and
+// render, render --check, check-secrets, cache, plan, rollback) on a new
+// fleet, and
 // validates each JSON against its schema. upgrade's are in
 // TestUpgradeChart, verify's in TestVerifyOutputs.
 func TestOutputGoldens(t *testing.T) {
@@ -94,6 +95,15 @@ func TestOutputGoldens(t *testing.T) {
 					gittest.Run(t, root, "commit", "-q", "-m", "one site")
 					head = gittest.Run(t, root, "rev-parse", "HEAD")
 				}},
+				{"rollback", "rollback", []string{"rollback", "--root", root, "--site", "hub", "--charts=false"}, func() {
+					site := filepath.Join(root, "clusters", "hub", "site.yaml")
+					editFile(t, site, "hub.example.org", "jupyter.example.org")
+					if r := hubfleet(t, "", "render", "--root", root, "--chart-cache", charts); r.code != exitOK {
+						t.Fatalf("render: exit %d\n%s", r.code, r.stderr)
+					}
+					gittest.Run(t, root, "commit", "-q", "-am", "hub moves to jupyter.example.org")
+					head = gittest.Run(t, root, "rev-parse", "HEAD")
+				}},
 			}
 			for _, st := range steps {
 				if st.before != nil {
@@ -103,11 +113,12 @@ func TestOutputGoldens(t *testing.T) {
 				if r.code != exitOK {
 					t.Fatalf("%s: exit %d\n%s%s", st.name, r.code, r.stdout, r.stderr)
 				}
+				out := r.stdout
 				if head != "" {
-					r.stdout = strings.ReplaceAll(strings.ReplaceAll(r.stdout, head, "<commit>"), head[:12], "<commit>")
+					out = strings.ReplaceAll(strings.ReplaceAll(out, head, "<commit>"), head[:12], "<commit>")
 				}
 				ext := map[string]string{"text": "txt", "json": "json", "yaml": "yaml"}[format]
-				golden.Assert(t, filepath.Join("testdata", "output", st.name+"."+ext), normalize(r.stdout))
+				golden.Assert(t, filepath.Join("testdata", "output", st.name+"."+ext), normalize(out))
 				if format == "json" {
 					checkSchema(t, st.kind, r.stdout)
 				}

@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/rollback"
 	"github.com/hubfleet/hubfleet/internal/secretscan"
 	"github.com/hubfleet/hubfleet/internal/upgrade"
 	"github.com/hubfleet/hubfleet/internal/verify"
@@ -238,3 +240,94 @@ func (r verifyResult) WriteText(w io.Writer, st output.Style) error {
 }
 
 func (r verifyResult) WriteMarkdown(w io.Writer) error { return verify.WriteMarkdown(w, r.Results) }
+
+// rollbackResult is the output of rollback (schema: rollback.json).
+type rollbackResult struct {
+	output.Header
+	Title string `json:"title"`
+	// Reverts are the reverted commits, newest first.
+	Reverts []rollbackCommit `json:"reverts"`
+	// Applied says the revert was committed on the current branch, as
+	// Commit; otherwise nothing changed.
+	Applied bool   `json:"applied"`
+	Commit  string `json:"commit,omitempty"`
+	// Sites are each site's chart changes, as plan shows them.
+	Sites       []upgradedSite `json:"sites"`
+	OneWayDoors []rollbackDoor `json:"oneWayDoors"`
+	Restored    []string       `json:"restored"`
+	Mismatched  []string       `json:"mismatched"`
+	Others      []string       `json:"others"`
+	warnings    []string       // printed on stderr
+}
+
+type rollbackCommit struct {
+	Commit  string `json:"commit"`
+	Subject string `json:"subject"`
+}
+
+type rollbackDoor struct {
+	Site   string `json:"site"`
+	Kind   string `json:"kind"`
+	Detail string `json:"detail"`
+}
+
+func newRollbackResult(res *rollback.Result, applied bool) rollbackResult {
+	r := rollbackResult{Header: output.NewHeader("rollback"), Title: res.Title(), Applied: applied,
+		Reverts: []rollbackCommit{}, Sites: []upgradedSite{}, OneWayDoors: []rollbackDoor{},
+		Restored: nonNil(res.Restored), Mismatched: nonNil(res.Mismatched), Others: nonNil(res.Others)}
+	if applied {
+		r.Commit = res.Revert
+	}
+	for _, c := range res.Targets {
+		r.Reverts = append(r.Reverts, rollbackCommit{Commit: c.ID, Subject: c.Subject})
+	}
+	r.warnings = append(r.warnings, res.Warnings...)
+	if res.Plan != nil {
+		r.warnings = append(r.warnings, res.Plan.Warnings...)
+		for _, sc := range res.Plan.Sites {
+			u := upgradedSite{Site: sc.Site}
+			for _, c := range sc.Charts {
+				u.Charts = append(u.Charts, plan.ChartLine(c))
+			}
+			if len(u.Charts) > 0 {
+				r.Sites = append(r.Sites, u)
+			}
+			for _, d := range sc.OneWayDoors {
+				r.OneWayDoors = append(r.OneWayDoors, rollbackDoor{Site: sc.Site, Kind: d.Kind, Detail: d.Detail})
+			}
+		}
+	}
+	return r
+}
+
+func (r rollbackResult) WriteText(w io.Writer, _ output.Style) error {
+	var b bytes.Buffer
+	fmt.Fprintln(&b, r.Title)
+	for _, c := range r.Reverts {
+		fmt.Fprintf(&b, "  reverts %s %s\n", gitrepo.Short(c.Commit), c.Subject)
+	}
+	for _, s := range r.Sites {
+		for _, c := range s.Charts {
+			fmt.Fprintf(&b, "  %s: %s\n", s.Site, c)
+		}
+	}
+	for _, d := range r.OneWayDoors {
+		fmt.Fprintf(&b, "ONE-WAY DOOR: %s: %s: %s\n", d.Site, d.Kind, d.Detail)
+	}
+	if len(r.Restored) > 0 {
+		fmt.Fprintf(&b, "files restored: %s\n", strings.Join(r.Restored, ", "))
+	}
+	if len(r.Mismatched) > 0 {
+		fmt.Fprintf(&b, "later commits also changed %s: those changes stay\n", strings.Join(r.Mismatched, ", "))
+	}
+	if len(r.Others) > 0 {
+		fmt.Fprintf(&b, "the reverted commit also changed %s: this rolls them back too\n", strings.Join(r.Others, ", "))
+	}
+	if r.Applied {
+		fmt.Fprintf(&b, "committed the revert %s on the current branch; nothing was pushed\n", gitrepo.Short(r.Commit))
+	} else {
+		fmt.Fprintln(&b, "nothing was changed; --apply commits the revert on the current branch")
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}

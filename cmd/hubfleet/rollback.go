@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
+	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/rollback"
 	"github.com/hubfleet/hubfleet/internal/workspace"
@@ -16,6 +16,7 @@ type rollbackOptions struct {
 	site, commit string
 	apply        bool
 	charts       bool
+	output       string
 }
 
 func newRollbackCmd(g *globalOptions, s streams) *cobra.Command {
@@ -40,6 +41,10 @@ push it yourself, or run the rollback workflow ('hubfleet action rollback').`,
   hubfleet rollback --commit 1a2b3c4 --apply && git push`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := output.ParseFormat(o.output, output.Machine)
+			if err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			ws, err := loadWorkspace(ctx, g.root, workspace.Options{}, nil)
 			if err != nil {
@@ -60,51 +65,19 @@ push it yourself, or run the rollback workflow ('hubfleet action rollback').`,
 			if err != nil {
 				return err
 			}
-			writeRollback(s, res)
-			if o.apply {
-				fmt.Fprintf(s.out, "committed the revert %s on the current branch; nothing was pushed\n", gitrepo.Short(res.Revert))
-			} else {
-				fmt.Fprintln(s.out, "nothing was changed; --apply commits the revert on the current branch")
+			out := newRollbackResult(res, o.apply)
+			for _, w := range out.warnings {
+				fmt.Fprintf(s.err, "warning: %s\n", w)
 			}
-			return nil
+			return output.Print(s.out, f, out, g.style(s.out))
 		},
 	}
 	cmd.Flags().StringVar(&o.site, "site", "", "revert the last commit that changed this site's overlay")
 	cmd.Flags().StringVar(&o.commit, "commit", "", "revert this commit")
 	cmd.Flags().BoolVar(&o.apply, "apply", false, "commit the revert on the current branch (never pushed)")
 	cmd.Flags().BoolVar(&o.charts, "charts", true, "render the charts to plan the revert (false: the overlay diff only, no network)")
+	outputFlag(cmd, &o.output, output.Machine)
 	cmd.MarkFlagsMutuallyExclusive("site", "commit")
 	cmd.MarkFlagsOneRequired("site", "commit")
 	return cmd
-}
-
-// writeRollback prints a rollback's result in the plan's words.
-func writeRollback(s streams, res *rollback.Result) {
-	fmt.Fprintln(s.out, res.Title())
-	for _, c := range res.Targets {
-		fmt.Fprintf(s.out, "  reverts %s %s\n", gitrepo.Short(c.ID), c.Subject)
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(s.err, "warning: %s\n", w)
-	}
-	for _, w := range res.Plan.Warnings {
-		fmt.Fprintf(s.err, "warning: %s\n", w)
-	}
-	for _, sc := range res.Plan.Sites {
-		for _, c := range sc.Charts {
-			fmt.Fprintf(s.out, "  %s: %s\n", sc.Site, plan.ChartLine(c))
-		}
-		for _, d := range sc.OneWayDoors {
-			fmt.Fprintf(s.out, "ONE-WAY DOOR: %s: %s: %s\n", sc.Site, d.Kind, d.Detail)
-		}
-	}
-	if len(res.Restored) > 0 {
-		fmt.Fprintf(s.out, "files restored: %s\n", strings.Join(res.Restored, ", "))
-	}
-	if len(res.Mismatched) > 0 {
-		fmt.Fprintf(s.out, "later commits also changed %s: those changes stay\n", strings.Join(res.Mismatched, ", "))
-	}
-	if len(res.Others) > 0 {
-		fmt.Fprintf(s.out, "the reverted commit also changed %s: this rolls them back too\n", strings.Join(res.Others, ", "))
-	}
 }
