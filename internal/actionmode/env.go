@@ -1,6 +1,7 @@
 package actionmode
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,15 +49,15 @@ type Env struct {
 func ReadEnv(getenv func(string) string) (Env, error) {
 	e := Env{
 		Token:        getenv("HUBFLEET_GITHUB_TOKEN"),
-		APIURL:       orDefault(getenv("GITHUB_API_URL"), "https://api.github.com"),
-		ServerURL:    orDefault(getenv("GITHUB_SERVER_URL"), "https://github.com"),
+		APIURL:       cmp.Or(getenv("GITHUB_API_URL"), "https://api.github.com"),
+		ServerURL:    cmp.Or(getenv("GITHUB_SERVER_URL"), "https://github.com"),
 		RunID:        getenv("GITHUB_RUN_ID"),
 		EventName:    getenv("GITHUB_EVENT_NAME"),
 		SHA:          getenv("GITHUB_SHA"),
 		RefName:      getenv("GITHUB_REF_NAME"),
-		BaseRef:      orDefault(getenv("HUBFLEET_BASE_REF"), getenv("GITHUB_BASE_REF")),
+		BaseRef:      cmp.Or(getenv("HUBFLEET_BASE_REF"), getenv("GITHUB_BASE_REF")),
 		Commit:       strings.TrimSpace(getenv("HUBFLEET_COMMIT")),
-		BranchPrefix: orDefault(getenv("HUBFLEET_BRANCH_PREFIX"), "hubfleet/"),
+		BranchPrefix: cmp.Or(getenv("HUBFLEET_BRANCH_PREFIX"), "hubfleet/"),
 		Kubeconfig:   getenv("HUBFLEET_KUBECONFIG"),
 		Wave:         -1,
 		PlanCharts:   true,
@@ -145,11 +146,4 @@ func (e Env) RunURL() string {
 		return ""
 	}
 	return fmt.Sprintf("%s/%s/%s/actions/runs/%s", strings.TrimSuffix(e.ServerURL, "/"), e.Owner, e.Repo, e.RunID)
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

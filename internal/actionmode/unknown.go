@@ -24,12 +24,3 @@ func notVerified(rs []verify.Result) string {
 	}
 	return strings.Join(parts, "; ")
 }
-
-// clipStatus keeps a commit status description within GitHub's 140
-// characters.
-func clipStatus(s string) string {
-	if len(s) <= 140 {
-		return s
-	}
-	return s[:137] + "..."
-}

@@ -76,7 +76,7 @@ func (r *runner) verify(ctx context.Context) error {
 		case verify.Warn, verify.Unknown:
 			if why := notVerified(rs); why != "" {
 				unknown = append(unknown, n)
-				st.State, st.Description = github.StatePending, clipStatus("not verified: "+why)
+				st.State, st.Description = github.StatePending, "not verified: "+why
 				if r.env.Strict {
 					failed = append(failed, n)
 					st.State = github.StateFailure

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -300,7 +301,7 @@ func (w *walker) decode(n *yaml.Node, v reflect.Value, path string) {
 			f, ok := fields[key.Value]
 			if !ok {
 				fix := "remove it"
-				if s := closest(key.Value, keys(fields)); s != "" {
+				if s := closest(key.Value, slices.Sorted(maps.Keys(fields))); s != "" {
 					fix = fmt.Sprintf("did you mean %q?", s)
 				}
 				w.errAt(key, KindUnknownField, join(path, key.Value), fix,
@@ -506,17 +507,8 @@ func structFields(t reflect.Type) map[string]field {
 	return out
 }
 
-func keys(m map[string]field) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func fieldList(t reflect.Type) string {
-	return strings.Join(keys(structFields(t)), ", ")
+	return strings.Join(slices.Sorted(maps.Keys(structFields(t))), ", ")
 }
 
 func kindName(t reflect.Type) string {

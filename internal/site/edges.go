@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,7 +41,7 @@ func checkNamespace(r *reporter, field, ns string) {
 
 // checkLabels reports label keys and values the API server would refuse.
 func checkLabels(r *reporter, field string, labels map[string]string) {
-	for _, k := range sortedKeys(labels) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		f := field + "." + k
 		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
 			r.add(KindLabel, f, "use letters, digits, '-', '_' and '.', at most 63 characters, with an optional DNS prefix and '/' (e.g. example.org/team)",
@@ -227,7 +228,7 @@ func checkExtraConfigCode(r *reporter, field string, values map[string]any) {
 		if !ok {
 			continue
 		}
-		for _, name := range sortedKeys(m) {
+		for _, name := range slices.Sorted(maps.Keys(m)) {
 			code, ok := m[name].(string)
 			if !ok {
 				continue
@@ -272,15 +273,6 @@ func lookupMap(m map[string]any, dotted string) (map[string]any, bool) {
 		cur = next
 	}
 	return cur, true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // ageKeyError explains why v is not an age public key.

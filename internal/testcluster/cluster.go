@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -163,10 +162,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	}
 
 	// kube-apiserver, with one static admin token.
-	token, err := randomHex(32)
-	if err != nil {
-		return err
-	}
+	token := rand.Text()
 	tokenFile := filepath.Join(pkiDir, "tokens.csv")
 	if err := os.WriteFile(tokenFile, []byte(token+`,hubfleet-admin,hubfleet-admin,"system:masters"`+"\n"), 0o600); err != nil {
 		return err
@@ -541,14 +537,6 @@ func freePorts(n int) ([]int, error) {
 		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
 	}
 	return ports, nil
-}
-
-func randomHex(n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("random token: %w", err)
-	}
-	return hex.EncodeToString(b), nil
 }
 
 // writeKubeconfig writes a kubeconfig for the admin token, mode 0600.

@@ -3,7 +3,6 @@ package testhub
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -99,10 +98,7 @@ func startHub(t testing.TB, opts HubOptions) (*Hub, error) {
 		h.gateway = &http.Server{Handler: http.HandlerFunc(gatewayHealth), ReadHeaderTimeout: 5 * time.Second}
 		go h.gateway.Serve(ln) //nolint:errcheck // ends with Close
 		t.Cleanup(func() { h.gateway.Close() })
-		token, err := randomHex(16)
-		if err != nil {
-			return nil, err
-		}
+		token := rand.Text()
 		services = fmt.Sprintf("c.JupyterHub.services = [{%q: %q, %q: %q, %q: %q}]\n",
 			"name", "dask-gateway", "url", "http://"+ln.Addr().String(), "api_token", token)
 	}
@@ -202,14 +198,6 @@ func gatewayHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprint(w, `{"status": "pass"}`)
-}
-
-func randomHex(n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("random token: %w", err)
-	}
-	return hex.EncodeToString(b), nil
 }
 
 // Addr is the proxy's TLS address on loopback; dial it for Host:443.

@@ -115,14 +115,8 @@ func startIdP(t testing.TB, opts IdPOptions) (*IdP, error) {
 	if err != nil {
 		return nil, err
 	}
-	secret, err := randomHex(16)
-	if err != nil {
-		return nil, err
-	}
-	cookieKey, err := randomHex(16)
-	if err != nil {
-		return nil, err
-	}
+	secret := rand.Text()
+	cookieKey := rand.Text()
 	if err := writeFiles(dir, map[string][]byte{"idp.mjs": idpScript, "idp.crt": opts.Cert.CertPEM, "idp.key": opts.Cert.KeyPEM}); err != nil {
 		return nil, err
 	}

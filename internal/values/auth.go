@@ -1,6 +1,7 @@
 package values
 
 import (
+	"cmp"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
@@ -90,16 +91,16 @@ func (b *builder) auth(jh map[string]any) {
 		}
 	case site.AuthOIDC:
 		o := a.OIDC
-		valuetree.Set(jh, cfg+"authorize_url", orDefault(o.AuthorizeURL, o.Issuer+"/authorize"))
-		valuetree.Set(jh, cfg+"token_url", orDefault(o.TokenURL, o.Issuer+"/token"))
-		valuetree.Set(jh, cfg+"userdata_url", orDefault(o.UserdataURL, o.Issuer+"/userinfo"))
-		valuetree.Set(jh, cfg+"login_service", orDefault(o.LoginService, "OpenID Connect"))
+		valuetree.Set(jh, cfg+"authorize_url", cmp.Or(o.AuthorizeURL, o.Issuer+"/authorize"))
+		valuetree.Set(jh, cfg+"token_url", cmp.Or(o.TokenURL, o.Issuer+"/token"))
+		valuetree.Set(jh, cfg+"userdata_url", cmp.Or(o.UserdataURL, o.Issuer+"/userinfo"))
+		valuetree.Set(jh, cfg+"login_service", cmp.Or(o.LoginService, "OpenID Connect"))
 		scopes := o.Scopes
 		if len(scopes) == 0 {
 			scopes = []string{"openid", "email", "profile"}
 		}
 		valuetree.Set(jh, cfg+"scope", anyList(scopes))
-		valuetree.Set(jh, cfg+usernameKey, orDefault(o.UsernameClaim, "preferred_username"))
+		valuetree.Set(jh, cfg+usernameKey, cmp.Or(o.UsernameClaim, "preferred_username"))
 		if len(o.AllowedGroups) > 0 {
 			b.groups(jh, cfg, o.GroupsClaim, o.AllowedGroups, nil)
 		}
@@ -133,13 +134,6 @@ func (b *builder) clientSecret() *ValuesFrom {
 	class, _ := authClass(a.Provider)
 	return &ValuesFrom{SecretName: ClientSecretName, Key: ClientSecretKey,
 		TargetPath: "hub.config." + class + ".client_secret"}
-}
-
-func orDefault(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
 }
 
 func anyList(in []string) []any {

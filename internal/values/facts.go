@@ -1,6 +1,7 @@
 package values
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/hubfleet/hubfleet/internal/catalog"
@@ -40,7 +41,7 @@ func FactWarnings(s *site.Site, f *site.Fleet) []string {
 		gw := site.GatewayChart(s, f)
 		if r := catalog.Gateway(gw.Version); !r.Known {
 			out = append(out, fmt.Sprintf("site %s: dask-gateway chart %s is not in hubfleet's chart catalog: its Kubernetes minimum and CRD generation are assumed from %s; %s",
-				name, gw.Version, orDefault(r.CRDGeneration, "nothing"), fix))
+				name, gw.Version, cmp.Or(r.CRDGeneration, "nothing"), fix))
 		}
 	}
 	return out
