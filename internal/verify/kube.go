@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -59,6 +60,9 @@ func (s *siteRun) kubeFailure(ctx context.Context, what string, err error) Resul
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fail(fmt.Sprintf("the Kubernetes API server of kube context %s refused the connection reading %s", s.contextName(), what),
 			"check the cluster's API server is up and the kube context points at it", err)
+	case connectionLost(err):
+		return fail(fmt.Sprintf("the Kubernetes API server of kube context %s dropped the connection reading %s", s.contextName(), what),
+			"check the cluster's API server is up (it may be restarting) and the kube context points at it", err)
 	case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
 		return fail(fmt.Sprintf("kube context %s may not read %s", s.contextName(), what),
 			"grant get/list on it to the verifier's identity (RBAC)", err)
@@ -66,6 +70,17 @@ func (s *siteRun) kubeFailure(ctx context.Context, what string, err error) Resul
 		return fail(fmt.Sprintf("cannot read %s: %s", what, clip(err.Error(), 160)),
 			"check the kube context "+s.contextName()+" and that the API server is reachable", err)
 	}
+}
+
+// connectionLost recognises a connection to the API server that went away
+// under a request: a server that stopped or restarted after the client
+// connected (client-go reuses one HTTP/2 connection per server).
+func connectionLost(err error) bool {
+	if utilnet.IsProbableEOF(err) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "http2: client connection force closed") || strings.Contains(msg, "http2: client connection lost")
 }
 
 func (s *siteRun) contextName() string {

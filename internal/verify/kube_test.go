@@ -2,8 +2,12 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -504,5 +508,27 @@ func kubeCases(ctx context.Context, t *testing.T, c *testcluster.Cluster, cs kub
 				t.Errorf("no %s result", check)
 			}
 		})
+	}
+}
+
+// TestConnectionLost tells a connection the API server dropped from other
+// errors: client-go 0.36 reuses one HTTP/2 connection per server, so a
+// server that stops after the first request shows as a closed connection,
+// not a refused one (TestKubeChecks sees it on a real API server).
+func TestConnectionLost(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{errors.New(`Get "https://127.0.0.1:1/api": http2: client connection force closed via ClientConn.Close`), true},
+		{&url.Error{Op: "Get", URL: "https://127.0.0.1:1/api", Err: syscall.EPIPE}, true},
+		{&url.Error{Op: "Get", URL: "https://127.0.0.1:1/api", Err: io.EOF}, true},
+		{fmt.Errorf("read: %w", syscall.ECONNRESET), true},
+		{errors.New("the server could not find the requested resource"), false},
+		{fmt.Errorf("dial: %w", syscall.ECONNREFUSED), false},
+	} {
+		if got := connectionLost(tt.err); got != tt.want {
+			t.Errorf("connectionLost(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }
