@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"helm.sh/helm/v3/pkg/repo"
-
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/fleettest"
 )
 
@@ -133,45 +130,52 @@ func TestRenderRefusesSymlinks(t *testing.T) {
 	}
 }
 
-// serveSharedCharts serves the real packaged charts of ../shared/charts
-// over HTTP on loopback and returns the repository URL.
-func serveSharedCharts(t *testing.T) string {
+// cacheRealCharts is a chart cache holding the real charts the example
+// fleet pins, fetched from url the way plan fetches them, so that validate
+// can check values offline.
+func cacheRealCharts(t *testing.T, url string) string {
 	t.Helper()
-	src := filepath.Join(fleettest.Root(t), "..", "shared", "charts")
-	tgzs, _ := filepath.Glob(filepath.Join(src, "*.tgz"))
-	if len(tgzs) == 0 {
-		t.Skipf("no real charts in %s", src)
-	}
-	dir := t.TempDir()
-	for _, f := range tgzs {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(dir, filepath.Base(f)), b)
-	}
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
-	t.Cleanup(srv.Close)
-	idx, err := repo.IndexDirectory(dir, srv.URL)
+	cache := t.TempDir()
+	fillRealChartCache(t, url, cache)
+	return cache
+}
+
+// fillRealChartCache fetches the real charts the example fleet pins from
+// url into the chart cache dir.
+func fillRealChartCache(t *testing.T, url, dir string) {
+	t.Helper()
+	opts := chart.DefaultResolverOptions()
+	opts.CacheDir = dir
+	res, err := chart.NewResolver(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := idx.WriteFile(filepath.Join(dir, "index.yaml"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, ref := range []chart.Ref{{RepoURL: url, Name: "jupyterhub", Version: "4.4.0"}, {RepoURL: url, Name: "dask-gateway", Version: "2026.3.0"}, {RepoURL: url, Name: "daskhub", Version: "2024.1.1"}} {
+		if _, err := res.Resolve(context.Background(), ref); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return srv.URL
 }
 
-func TestValidateChecksValuesAgainstTheRealChartSchemas(t *testing.T) {
-	t.Parallel()
-	url := serveSharedCharts(t)
-	root := fleetCopy(t)
+// fleetOnRealCharts is a copy of the example fleet whose chart
+// repositories are the real charts of ../shared/charts, served on loopback
+// at url.
+func fleetOnRealCharts(t *testing.T) (root, url string) {
+	t.Helper()
+	url = chartrepotest.StartReal(t).URL
+	root = fleetCopy(t)
 	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
 	b, _ := os.ReadFile(fleetFile)
 	for _, u := range []string{"https://helm.dask.org", "https://hub.jupyter.org/helm-chart/"} {
 		b = bytes.ReplaceAll(b, []byte(u), []byte(url))
 	}
 	writeFile(t, fleetFile, b)
+	return root, url
+}
+
+func TestValidateChecksValuesAgainstTheRealChartSchemas(t *testing.T) {
+	t.Parallel()
+	root, url := fleetOnRealCharts(t)
 	// pangeo-azure runs composed (jupyterhub 4.4.0), egi-dev the daskhub
 	// umbrella (its vendored jupyterhub 3.2.1).
 	editSite(t, root, "pangeo-azure", "  secrets:\n", "  values:\n    jupyterhub:\n      singelser: {}\n      singleuser:\n        memmory: {limit: 1G}\n      hub:\n        config:\n          MyAuthenticator: {anything: goes}\n        extraConfig:\n          10-anything: \"print('ok')\"\n  secrets:\n")
@@ -185,17 +189,7 @@ func TestValidateChecksValuesAgainstTheRealChartSchemas(t *testing.T) {
 	}
 
 	// Fill the cache the way plan does, then validate offline.
-	opts := chart.DefaultResolverOptions()
-	opts.CacheDir = cache
-	res, err := chart.NewResolver(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ref := range []chart.Ref{{RepoURL: url, Name: "jupyterhub", Version: "4.4.0"}, {RepoURL: url, Name: "dask-gateway", Version: "2026.3.0"}, {RepoURL: url, Name: "daskhub", Version: "2024.1.1"}} {
-		if _, err := res.Resolve(context.Background(), ref); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fillRealChartCache(t, url, cache)
 	for _, cmd := range []string{"validate", "render"} {
 		r = hubfleet(t, "", cmd, "--root", root, "--chart-cache", cache)
 		if r.code != exitProblems {
@@ -236,7 +230,11 @@ func TestValidateChecksValuesAgainstTheRealChartSchemas(t *testing.T) {
 	// same check (seed 002 is a web copy with lines stripped: not YAML).
 	seeds := filepath.Join(fleettest.Root(t), "internal/importer/testdata/seeds")
 	clean := fleetCopy(t)
-	writeFile(t, filepath.Join(clean, "bases/daskhub/fleet.yaml"), b)
+	fleetOnReal, err := os.ReadFile(filepath.Join(root, "bases/daskhub/fleet.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(clean, "bases/daskhub/fleet.yaml"), fleetOnReal)
 	for i, seed := range []string{"seed000-checkin.yaml", "seed000-native.yaml", "seed001-checkin.yaml", "seed004-secrets.yaml"} {
 		name := fmt.Sprintf("seed-%d", i)
 		r := hubfleet(t, "", "import", filepath.Join(seeds, seed), "--site", name, "--root", clean, "--chart-cache", cache,

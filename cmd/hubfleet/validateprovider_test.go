@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,8 +11,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/hubfleet/hubfleet/internal/chart"
 )
 
 // TestValidateChecksKubernetesVersionsOfTheProvider runs `hubfleet
@@ -82,31 +79,14 @@ func TestValidateChecksKubernetesVersionsOfTheProvider(t *testing.T) {
 // every chart that refuses them; the unchanged example fleet passes.
 func TestValidateChecksFleetValuesAndTypes(t *testing.T) {
 	t.Parallel()
-	url := serveSharedCharts(t)
-	root := fleetCopy(t)
+	root, url := fleetOnRealCharts(t)
 	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
-	b, _ := os.ReadFile(fleetFile)
-	for _, u := range []string{"https://helm.dask.org", "https://hub.jupyter.org/helm-chart/"} {
-		b = bytes.ReplaceAll(b, []byte(u), []byte(url))
-	}
-	writeFile(t, fleetFile, b)
-	cache := t.TempDir()
-	opts := chart.DefaultResolverOptions()
-	opts.CacheDir = cache
-	res, err := chart.NewResolver(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ref := range []chart.Ref{{RepoURL: url, Name: "jupyterhub", Version: "4.4.0"}, {RepoURL: url, Name: "dask-gateway", Version: "2026.3.0"}, {RepoURL: url, Name: "daskhub", Version: "2024.1.1"}} {
-		if _, err := res.Resolve(context.Background(), ref); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cache := cacheRealCharts(t, url)
 	if r := hubfleet(t, "", "validate", "--root", root, "--chart-cache", cache); r.code != exitOK {
 		t.Fatalf("the example fleet with its charts cached: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	b, _ = os.ReadFile(fleetFile)
+	b, _ := os.ReadFile(fleetFile)
 	b = bytes.Replace(b, []byte("        timeout: 3600\n"), []byte("        timeout: \"3600\"\n      singelser: {}\n"), 1)
 	writeFile(t, fleetFile, b)
 	editSite(t, root, "pangeo-azure", "  secrets:\n", "  values:\n    jupyterhub:\n      hub:\n        extraEnv: FOO=bar\n  secrets:\n")

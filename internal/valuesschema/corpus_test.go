@@ -3,8 +3,6 @@ package valuesschema_test
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"helm.sh/helm/v3/pkg/repo"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/golden"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/valuesschema"
@@ -53,7 +51,7 @@ func newCorpus(t *testing.T) *corpus {
 		t.Fatalf("the test fleet must be valid: %v", err)
 	}
 	// Serve the real charts on loopback and point the fleet at them.
-	url := serveCharts(t)
+	url := chartrepotest.StartReal(t).URL
 	for _, c := range []*site.ChartSource{&f.Spec.Charts.DaskHub, &f.Spec.Charts.JupyterHub, &f.Spec.Charts.DaskGateway} {
 		c.Repository = url
 	}
@@ -66,35 +64,6 @@ func newCorpus(t *testing.T) *corpus {
 	nk := *f
 	nk.Spec.Secrets.ClusterAgeRecipient = ""
 	return &corpus{fleet: f, noClusterKey: &nk, resolver: res}
-}
-
-func serveCharts(t *testing.T) string {
-	t.Helper()
-	src := filepath.Join("..", "..", "..", "shared", "charts")
-	tgzs, _ := filepath.Glob(filepath.Join(src, "*.tgz"))
-	if len(tgzs) == 0 {
-		t.Fatalf("no real charts in %s: the corpus checks values against them", src)
-	}
-	dir := t.TempDir()
-	for _, f := range tgzs {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
-	t.Cleanup(srv.Close)
-	idx, err := repo.IndexDirectory(dir, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.WriteFile(filepath.Join(dir, "index.yaml"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return srv.URL
 }
 
 // check returns every problem of one file, errors and warnings.
