@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -27,23 +26,9 @@ import (
 	"github.com/hubfleet/hubfleet/internal/testcluster"
 )
 
-// realChartsEnv overrides where the real chart packages are read from
-// (default ../shared/charts beside the project root).
-const realChartsEnv = "HUBFLEET_REAL_CHARTS"
-
 // releaseTimeout bounds a wait for helm-controller to install or upgrade
 // the releases of one site on the fake nodes.
 const releaseTimeout = 8 * time.Minute
-
-// realChartsDir is $HUBFLEET_REAL_CHARTS or ../shared/charts beside the
-// project root.
-func realChartsDir() string {
-	if d := os.Getenv(realChartsEnv); d != "" {
-		return d
-	}
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "charts"))
-}
 
 // serveRealCharts serves every real packaged chart (../shared/charts:
 // jupyterhub 3.2.1 and 4.4.0, dask-gateway 2024.1.0 and 2026.3.0, daskhub
@@ -51,24 +36,7 @@ func realChartsDir() string {
 // repo code, and points the fleet's chart repositories at it.
 func serveRealCharts(t *testing.T, repo string) *chartrepotest.Server {
 	t.Helper()
-	dir := realChartsDir()
-	pkgs, err := filepath.Glob(filepath.Join(dir, "*.tgz"))
-	if err != nil || len(pkgs) == 0 {
-		t.Fatalf("no real chart packages in %s (set $%s): %v", dir, realChartsEnv, err)
-	}
-	srv := chartrepotest.Start(t)
-	for _, p := range pkgs {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(srv.Dir, filepath.Base(p)), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := chartrepotest.WriteIndex(srv.Dir, srv.URL); err != nil {
-		t.Fatal(err)
-	}
+	srv := chartrepotest.StartReal(t)
 	editFile(t, filepath.Join(repo, "bases", "daskhub", "fleet.yaml"), []edit{
 		{`(?m)^(\s+repository:) https://\S+$`, "${1} " + srv.URL},
 	})
