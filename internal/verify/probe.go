@@ -99,7 +99,7 @@ type probeRun struct {
 	// runID and host name this run in its lease; since is when it first
 	// took the lease (hub time).
 	runID, host string
-	since     time.Time
+	since       time.Time
 	// mu guards lease and renewErr against the renewal.
 	mu       sync.Mutex
 	renewErr error
