@@ -106,16 +106,18 @@ func orDefault(v, d int) int {
 func Seconds(n int) time.Duration { return time.Duration(n) * time.Second }
 
 // ProbeScopes are the JupyterHub RBAC scopes the probe service needs, all
-// filtered to the probe user: create it (admin:users), start, stop and
-// watch its server (servers, read:servers), hold a lease on it (tokens,
-// which lists and deletes the user's tokens), read it (read:users) and
-// reach its server through the proxy (access:servers). Nothing about any
-// other user, and no admin rights.
+// filtered to the probe user: start, stop and watch its server (servers,
+// read:servers), hold a lease on it (tokens: create, list and delete the
+// user's tokens), read it (read:users) and reach its server through the
+// proxy (access:servers). Nothing about any other user, and no admin
+// rights. Not admin:users either, although creating the probe user needs
+// it: with admin:users and tokens on one user, a token holder could make
+// that user an admin and mint an admin token. The user is created once by
+// an admin (the probe says how when it is missing).
 func ProbeScopes(user string) []string {
 	f := "!user=" + user
 	return []string{
 		"access:servers" + f,
-		"admin:users" + f,
 		"read:servers" + f,
 		"read:users" + f,
 		"servers" + f,
@@ -126,7 +128,7 @@ func ProbeScopes(user string) []string {
 // ProbeRole is the hub role rendered into the chart values
 // (jupyterhub.hub.loadRoles.<ProbeService>) for the probe service.
 func ProbeRole(p Probe) map[string]any {
-	scopes := make([]any, 0, 6)
+	scopes := make([]any, 0, 5)
 	for _, s := range ProbeScopes(p.User) {
 		scopes = append(scopes, s)
 	}

@@ -388,10 +388,9 @@ func (r *probeRun) takeLease(ctx context.Context) Result {
 	var u hubUser
 	var notes []string
 	if _, err := r.h.call(ctx, http.MethodGet, r.userPath(""), nil, &u); apiStatus(err) == http.StatusNotFound {
-		if _, err := r.h.call(ctx, http.MethodPost, r.userPath(""), nil, &u); err != nil {
-			return r.hubFailure(ctx, "create the probe user "+r.p.User, err)
-		}
-		notes = append(notes, "created the probe user "+r.p.User)
+		return fail(fmt.Sprintf("the probe user %s does not exist on the hub", r.p.User),
+			fmt.Sprintf("create it once as an admin: in the hub's admin page (Add Users: %s, not admin), or curl -X POST -H \"Authorization: token $ADMIN_TOKEN\" %s (the probe's service may not create users: that would let its token make a user an admin)",
+				r.p.User, r.s.t.URL("hub/api/"+r.userPath(""))), err)
 	} else if err != nil {
 		return r.hubFailure(ctx, "read the probe user "+r.p.User, err)
 	}
