@@ -47,9 +47,6 @@ type ProbeTimeouts struct {
 	Dask int `yaml:"dask,omitempty"`
 	// Stop is how long the server may take to stop; default 120.
 	Stop int `yaml:"stop,omitempty"`
-	// Lease is how long a killed probe keeps the next one waiting; a
-	// running probe renews its lease every third of it. Default 60.
-	Lease int `yaml:"lease,omitempty"`
 }
 
 // Probe defaults.
@@ -91,7 +88,6 @@ func ProbeOf(s *Site) (Probe, bool) {
 	t.Code = orDefault(t.Code, 60)
 	t.Dask = orDefault(t.Dask, 300)
 	t.Stop = orDefault(t.Stop, 120)
-	t.Lease = orDefault(t.Lease, 60)
 	return p, s.Spec.Probe != nil
 }
 
@@ -107,13 +103,11 @@ func Seconds(n int) time.Duration { return time.Duration(n) * time.Second }
 
 // ProbeScopes are the JupyterHub RBAC scopes the probe service needs, all
 // filtered to the probe user: start, stop and watch its server (servers,
-// read:servers), hold a lease on it (tokens: create, list and delete the
-// user's tokens), read it (read:users) and reach its server through the
-// proxy (access:servers). Nothing about any other user, and no admin
-// rights. Not admin:users either, although creating the probe user needs
-// it: with admin:users and tokens on one user, a token holder could make
-// that user an admin and mint an admin token. The user is created once by
-// an admin (the probe says how when it is missing).
+// read:servers), read it (read:users) and reach its server through the
+// proxy (access:servers). Nothing about any other user, no admin rights,
+// and no tokens. Not admin:users either, although creating the probe user
+// needs it: admin:users on a user lets a token make that user an admin.
+// An admin creates the user once (the probe says how when it is missing).
 func ProbeScopes(user string) []string {
 	f := "!user=" + user
 	return []string{
@@ -121,14 +115,13 @@ func ProbeScopes(user string) []string {
 		"read:servers" + f,
 		"read:users" + f,
 		"servers" + f,
-		"tokens" + f,
 	}
 }
 
 // ProbeRole is the hub role rendered into the chart values
 // (jupyterhub.hub.loadRoles.<ProbeService>) for the probe service.
 func ProbeRole(p Probe) map[string]any {
-	scopes := make([]any, 0, 5)
+	scopes := make([]any, 0, 4)
 	for _, s := range ProbeScopes(p.User) {
 		scopes = append(scopes, s)
 	}
@@ -175,7 +168,7 @@ func validateProbe(r *reporter, s *Site) {
 	for _, n := range []struct {
 		name string
 		v    int
-	}{{"spawn", p.Timeouts.Spawn}, {"kernel", p.Timeouts.Kernel}, {"code", p.Timeouts.Code}, {"dask", p.Timeouts.Dask}, {"stop", p.Timeouts.Stop}, {"lease", p.Timeouts.Lease}} {
+	}{{"spawn", p.Timeouts.Spawn}, {"kernel", p.Timeouts.Kernel}, {"code", p.Timeouts.Code}, {"dask", p.Timeouts.Dask}, {"stop", p.Timeouts.Stop}} {
 		if n.v < 0 {
 			r.add(KindRange, "spec.probe.timeouts."+n.name, "use seconds, e.g. 300", "a timeout must not be negative")
 		}

@@ -49,7 +49,6 @@ func probes(ts []verify.Target, fl *fleet.Fleet, sp *Spawn) {
 			Configure:   s.File + " spec.probe",
 			Timeouts: verify.ProbeTimeouts{Spawn: site.Seconds(p.Timeouts.Spawn), Kernel: site.Seconds(p.Timeouts.Kernel),
 				Code: site.Seconds(p.Timeouts.Code), Dask: site.Seconds(p.Timeouts.Dask), Stop: site.Seconds(p.Timeouts.Stop)},
-			Lease: site.Seconds(p.Timeouts.Lease),
 		}
 		if sp.SpawnTimeout > 0 {
 			pr.Timeouts.Spawn = sp.SpawnTimeout

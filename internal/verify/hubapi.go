@@ -116,11 +116,12 @@ type hubUser struct {
 }
 
 type hubServer struct {
-	Name    string  `json:"name"`
-	Ready   bool    `json:"ready"`
-	Pending *string `json:"pending"`
-	Started string  `json:"started"`
-	URL     string  `json:"url"`
+	Name        string                     `json:"name"`
+	Ready       bool                       `json:"ready"`
+	Pending     *string                    `json:"pending"`
+	Started     string                     `json:"started"`
+	URL         string                     `json:"url"`
+	UserOptions map[string]json.RawMessage `json:"user_options"`
 }
 
 // active reports whether the user's default server runs or is pending.
@@ -130,14 +131,6 @@ func (u *hubUser) active() bool {
 	}
 	_, ok := u.Servers[""]
 	return ok
-}
-
-// hubToken is the part of JupyterHub's token model the probe reads.
-type hubToken struct {
-	ID        string `json:"id"`
-	Note      string `json:"note"`
-	Created   string `json:"created"`
-	ExpiresAt string `json:"expires_at"`
 }
 
 // progressEvent is one event of /hub/api/users/<name>/server/progress.

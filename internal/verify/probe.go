@@ -2,15 +2,14 @@ package verify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -43,9 +42,6 @@ type Probe struct {
 	// Image is the single-user image, for fix hints.
 	Image    string        `json:"image,omitempty"`
 	Timeouts ProbeTimeouts `json:"timeouts"`
-	// Lease is how long a probe's lease outlives the probe when it is
-	// killed: the next probe of the site waits at most this long.
-	Lease time.Duration `json:"lease"`
 	// Configure names the site field a fix points at
 	// (e.g. "clusters/x/site.yaml spec.probe").
 	Configure string `json:"-"`
@@ -56,11 +52,12 @@ type ProbeTimeouts struct {
 	Spawn, Kernel, Code, Dask, Stop time.Duration
 }
 
-// budget is the longest a probe may hold its lease: every stage at its
-// timeout, and a minute for the API calls between them.
+// budget is the longest a probe may hold its server: every stage from
+// the spawn to the stop at its timeout. Another probe of the site waits
+// at most this long, and a killed probe's server is removed after it.
 func (p *Probe) budget() time.Duration {
 	t := p.Timeouts
-	return t.Spawn + t.Kernel + 2*t.Code + t.Dask + 2*t.Stop + time.Minute
+	return t.Spawn + t.Kernel + 2*t.Code + t.Dask + t.Stop
 }
 
 // The stages of a probe, in order.
@@ -78,31 +75,19 @@ const (
 	CheckSpawn = "spawn"
 )
 
-// leaseNote prefixes the note of the token a probe holds while it runs:
-// concurrent probes of one site take turns, and a probe that finds a
-// server without a live lease knows an interrupted probe left it.
-const leaseNote = "hubfleet-probe lease "
-
 // probeRun is one probe of one site.
 type probeRun struct {
 	s   *siteRun
 	p   *Probe
 	h   *hubAPI
 	out []Result
-	// lease is the id of the lease token this run holds.
-	lease string
 	// serverURL is the server's absolute URL once ready.
 	serverURL string
 	kernel    *kernel
 	// started says the run asked for a server (cleanup must stop it).
 	started bool
-	// runID and host name this run in its lease; since is when it first
-	// took the lease (hub time).
+	// runID and host name this run in its server's mark.
 	runID, host string
-	since       time.Time
-	// mu guards lease and renewErr against the renewal.
-	mu       sync.Mutex
-	renewErr error
 }
 
 // stage runs one stage under its timeout and records its result.
@@ -126,8 +111,6 @@ func (s *siteRun) probe(ctx context.Context) (out []Result) {
 	if host, err := os.Hostname(); err == nil && !strings.ContainsAny(host, " =") {
 		r.host = clip(host, 60)
 	}
-	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
-	renewed := make(chan struct{})
 	defer func() {
 		// Cleanup survives the caller's cancellation (a failed stage, the
 		// run's deadline), not an interrupt that ends the process: the next
@@ -135,10 +118,6 @@ func (s *siteRun) probe(ctx context.Context) (out []Result) {
 		cctx := context.WithoutCancel(ctx)
 		if r.started || r.kernel != nil {
 			r.stage(cctx, CheckSpawnStop, p.Timeouts.Stop, r.stop)
-		}
-		stopRenew()
-		if r.lease != "" {
-			<-renewed
 			r.stage(cctx, CheckSpawnCleanup, p.Timeouts.Stop, r.cleanup)
 		}
 		out = r.out
@@ -146,12 +125,8 @@ func (s *siteRun) probe(ctx context.Context) (out []Result) {
 	if !r.stage(ctx, CheckSpawnToken, s.v.opts.CheckTimeout, r.checkToken) {
 		return r.out
 	}
-	ok := r.stage(ctx, CheckSpawnLeftovers, p.budget(), r.takeLease)
-	if r.lease != "" {
-		go func() { defer close(renewed); r.renew(renewCtx) }()
-	}
-	if !ok ||
-		!r.stage(ctx, CheckSpawnServer, p.Timeouts.Spawn, r.spawn) ||
+	if !r.stage(ctx, CheckSpawnLeftovers, p.budget(), r.takeServer) ||
+		!r.stage(ctx, CheckSpawnServer, p.Timeouts.Spawn+p.budget(), r.spawn) ||
 		!r.stage(ctx, CheckSpawnKernel, p.Timeouts.Kernel, r.openKernel) ||
 		!r.stage(ctx, CheckSpawnImport, p.Timeouts.Code, r.importModules) ||
 		!r.stage(ctx, CheckSpawnCompute, p.Timeouts.Code, r.compute) {
@@ -249,77 +224,18 @@ func adminWord(admin bool) []string {
 	return nil
 }
 
-// lease is a probe's lease token as listed by the hub. A probe holds its
-// lease by renewing it (a new token every Lease/3, the old one deleted),
-// so the lease of a killed probe expires within Lease.
-type lease struct {
-	id, run string
-	// since is when the run first took its lease (hub time).
-	since   time.Time
-	expires time.Time
-}
+// probeMark is the user_options key a probe starts its server with: the
+// server itself is the site's probe lock (JupyterHub runs one default
+// server per user), and the mark says which run holds it and until when
+// (hub time). A server past its mark's deadline, or without a mark, is
+// what an interrupted probe (or someone else) left, and is stopped.
+const probeMark = "hubfleet_probe"
 
-func (l lease) live(now time.Time) bool { return l.expires.IsZero() || l.expires.After(now) }
-
-// leaseFields are a lease token's note: "hubfleet-probe lease
-// run=<id> host=<name> since=<time>".
-func leaseText(run, host string, since time.Time) string {
-	n := leaseNote + "run=" + run
-	if host != "" {
-		n += " host=" + host
-	}
-	if !since.IsZero() {
-		n += " since=" + since.UTC().Format(time.RFC3339Nano)
-	}
-	return n
-}
-
-func parseLease(t hubToken) (lease, bool) {
-	rest, ok := strings.CutPrefix(t.Note, leaseNote)
-	if !ok {
-		return lease{}, false
-	}
-	l := lease{id: t.ID, since: parseHubTime(t.Created), expires: parseHubTime(t.ExpiresAt)}
-	for _, f := range strings.Fields(rest) {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "run":
-			l.run = v
-		case "since":
-			if ts := parseHubTime(v); !ts.IsZero() {
-				l.since = ts
-			}
-		}
-	}
-	return l, l.run != ""
-}
-
-// leases lists the probe user's lease tokens, oldest run first, and the
-// hub's time.
-func (r *probeRun) leases(ctx context.Context) ([]lease, time.Time, error) {
-	var list struct {
-		APITokens []hubToken `json:"api_tokens"`
-	}
-	now, err := r.h.call(ctx, http.MethodGet, r.userPath("/tokens"), nil, &list)
-	if err != nil {
-		return nil, now, err
-	}
-	if now.IsZero() {
-		now = r.s.v.opts.Clock.Now()
-	}
-	var out []lease
-	for _, t := range list.APITokens {
-		if l, ok := parseLease(t); ok {
-			out = append(out, l)
-		}
-	}
-	slices.SortFunc(out, func(a, b lease) int {
-		if c := a.since.Compare(b.since); c != 0 {
-			return c
-		}
-		return strings.Compare(a.run, b.run)
-	})
-	return out, now, nil
+// mark is a probe's mark on its server.
+type mark struct {
+	Run   string `json:"run"`
+	Host  string `json:"host,omitempty"`
+	Until string `json:"until"`
 }
 
 // parseHubTime reads JupyterHub's ISO 8601 times (UTC, with or without a
@@ -333,161 +249,84 @@ func parseHubTime(s string) time.Time {
 	return time.Time{}
 }
 
-// newLease creates a lease token for this run and returns its id and
-// creation time.
-func (r *probeRun) newLease(ctx context.Context) (string, time.Time, error) {
-	var tok hubToken
-	body := map[string]any{"note": leaseText(r.runID, r.host, r.since), "expires_in": max(int(r.p.Lease.Seconds()), 1)}
-	if _, err := r.h.call(ctx, http.MethodPost, r.userPath("/tokens"), body, &tok); err != nil {
-		return "", time.Time{}, err
+// serverMark reads the mark of the probe user's default server.
+func (u *hubUser) serverMark() (mark, bool) {
+	sv, ok := u.Servers[""]
+	if !ok {
+		return mark{}, false
 	}
-	return tok.ID, parseHubTime(tok.Created), nil
+	raw, ok := sv.UserOptions[probeMark]
+	if !ok {
+		return mark{}, false
+	}
+	var m mark
+	if json.Unmarshal(raw, &m) != nil || m.Run == "" {
+		return mark{}, false
+	}
+	return m, true
 }
 
-func (r *probeRun) deleteToken(ctx context.Context, id string) error {
-	_, err := r.h.call(ctx, http.MethodDelete, r.userPath("/tokens/"+url.PathEscape(id)), nil, nil)
-	if apiStatus(err) == http.StatusNotFound {
-		return nil
-	}
-	return err
-}
-
-// renew keeps the lease alive until ctx ends: a new token every Lease/3,
-// then the old one deleted, so a live lease of this run always exists.
-func (r *probeRun) renew(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-r.s.v.opts.Clock.After(r.p.Lease / 3):
-		}
-		id, _, err := r.newLease(ctx)
-		r.mu.Lock()
-		if err != nil {
-			if ctx.Err() == nil {
-				r.renewErr = err
-			}
-			r.mu.Unlock()
-			continue
-		}
-		old := r.lease
-		r.lease = id
-		r.mu.Unlock()
-		if err := r.deleteToken(ctx, old); err != nil && ctx.Err() == nil {
-			r.mu.Lock()
-			r.renewErr = err
-			r.mu.Unlock()
-		}
-	}
-}
-
-// takeLease creates the probe user if it is missing, takes the site's
-// probe lease (waiting while another probe holds it) and removes what an
-// interrupted probe left: its server and its expired leases.
-func (r *probeRun) takeLease(ctx context.Context) Result {
-	var u hubUser
+// takeServer waits while another probe holds the site (its server runs
+// under a live mark), removes what an interrupted probe left, and leaves
+// the probe user without a server.
+func (r *probeRun) takeServer(ctx context.Context) Result {
 	var notes []string
-	if _, err := r.h.call(ctx, http.MethodGet, r.userPath(""), nil, &u); apiStatus(err) == http.StatusNotFound {
-		return fail(fmt.Sprintf("the probe user %s does not exist on the hub", r.p.User),
-			fmt.Sprintf("create it once as an admin: in the hub's admin page (Add Users: %s, not admin), or curl -X POST -H \"Authorization: token $ADMIN_TOKEN\" %s (the probe's service may not create users: that would let its token make a user an admin)",
-				r.p.User, r.s.t.URL("hub/api/"+r.userPath(""))), err)
-	} else if err != nil {
-		return r.hubFailure(ctx, "read the probe user "+r.p.User, err)
-	}
-	if u.Admin {
-		return fail(fmt.Sprintf("the probe user %s is an admin of the hub", r.p.User),
-			"remove "+r.p.User+" from the hub's admin users (spec.auth.admins): the probe must run without admin rights", nil)
-	}
 	waitedFor := ""
 	waitStart := r.s.v.opts.Clock.Now()
 	for {
-		ls, now, err := r.leases(ctx)
-		if err != nil {
-			return r.hubFailure(ctx, "list the probe leases", err)
+		var u hubUser
+		now, err := r.h.call(ctx, http.MethodGet, r.userPath(""), nil, &u)
+		if apiStatus(err) == http.StatusNotFound {
+			return fail(fmt.Sprintf("the probe user %s does not exist on the hub", r.p.User),
+				fmt.Sprintf("create it once as an admin: in the hub's admin page (Add Users: %s, not admin), or curl -X POST -H \"Authorization: token $ADMIN_TOKEN\" %s (the probe's service may not create users: that would let its token make a user an admin)",
+					r.p.User, r.s.t.URL("hub/api/"+r.userPath(""))), err)
+		} else if err != nil {
+			return r.hubFailure(ctx, "read the probe user "+r.p.User, err)
 		}
-		holder := ""
-		for _, l := range ls {
-			if l.live(now) {
-				holder = l.run
-				break
-			}
+		if u.Admin {
+			return fail(fmt.Sprintf("the probe user %s is an admin of the hub", r.p.User),
+				"remove "+r.p.User+" from the hub's admin users (spec.auth.admins): the probe must run without admin rights", nil)
 		}
-		if holder == "" {
-			id, created, err := r.newLease(ctx)
-			if err != nil {
-				return r.hubFailure(ctx, "take the probe lease (a token of "+r.p.User+")", err)
-			}
-			r.lease, r.since = id, created
-			if ls, now, err = r.leases(ctx); err != nil {
-				return r.hubFailure(ctx, "list the probe leases", err)
-			}
-			for _, l := range ls {
-				if l.live(now) {
-					holder = l.run
-					break
-				}
-			}
-			if holder == r.runID {
-				var stale []string
-				for _, l := range ls {
-					if l.run != r.runID && !l.live(now) {
-						stale = append(stale, l.id)
-					}
-				}
-				return r.removeLeftovers(ctx, stale, notes, waitedFor, waitStart)
-			}
-			// Another probe took it at the same moment, first: give ours back.
-			if err := r.deleteToken(ctx, r.lease); err != nil {
-				return r.hubFailure(ctx, "give back the probe lease", err)
-			}
-			r.lease, r.since = "", time.Time{}
+		if now.IsZero() {
+			now = r.s.v.opts.Clock.Now()
 		}
-		waitedFor = holder
-		select {
-		case <-ctx.Done():
-			return fail(fmt.Sprintf("another probe (run %s) held the site for longer than %s", holder, r.p.budget()),
-				fmt.Sprintf("wait for it to end; a probe that was killed gives the site up within %s", r.p.Lease), ctx.Err())
-		case <-r.s.v.opts.Clock.After(time.Second):
+		if !u.active() {
+			if waitedFor != "" {
+				notes = append(notes, fmt.Sprintf("waited %s for another probe (run %s)", r.s.v.opts.Clock.Now().Sub(waitStart).Round(100*time.Millisecond), waitedFor))
+			}
+			notes = append(notes, "no leftovers of an earlier probe")
+			return pass(strings.Join(notes, "; "))
 		}
-	}
-}
-
-// removeLeftovers stops a server no live lease accounts for and deletes
-// expired leases.
-func (r *probeRun) removeLeftovers(ctx context.Context, stale, notes []string, waitedFor string, waitStart time.Time) Result {
-	var u hubUser
-	if _, err := r.h.call(ctx, http.MethodGet, r.userPath(""), nil, &u); err != nil {
-		return r.hubFailure(ctx, "read the probe user "+r.p.User, err)
-	}
-	var removed []string
-	if u.active() {
-		started := ""
-		if sv, ok := u.Servers[""]; ok && sv.Started != "" {
-			started = " (started " + sv.Started + ")"
+		m, marked := u.serverMark()
+		until := parseHubTime(m.Until)
+		if marked && until.After(now) {
+			// Another probe holds the site: wait for it, at most until its
+			// deadline.
+			waitedFor = m.Run
+			if m.Host != "" {
+				waitedFor += " on " + m.Host
+			}
+			select {
+			case <-ctx.Done():
+				return fail(fmt.Sprintf("another probe (run %s) held the site for longer than %s", waitedFor, r.p.budget()),
+					"wait for it to end, or run with a longer --timeout", ctx.Err())
+			case <-r.s.v.opts.Clock.After(time.Second):
+			}
+			continue
+		}
+		what := "a server of " + r.p.User + " that no probe started"
+		if marked {
+			what = fmt.Sprintf("the server of an interrupted probe (run %s, due to end by %s)", m.Run, m.Until)
 		}
 		if err := r.stopServer(ctx); err != nil {
-			return fail(fmt.Sprintf("a server of %s%s left by an interrupted probe could not be stopped: %v", r.p.User, started, clip(err.Error(), 200)),
-				fmt.Sprintf("stop it in the hub's admin page, or kubectl -n %s delete pod -l hub.jupyter.org/username=%s", r.s.t.Namespace, r.p.User), err)
+			return fail(fmt.Sprintf("%s could not be stopped: %v", what, clip(err.Error(), 200)),
+				fmt.Sprintf("stop it in the hub's admin page, or kubectl -n %s delete pod jupyter-%s", r.s.t.Namespace, r.p.User), err)
 		}
-		removed = append(removed, "its server"+started)
-	}
-	for _, id := range stale {
-		if _, err := r.h.call(ctx, http.MethodDelete, r.userPath("/tokens/"+url.PathEscape(id)), nil, nil); err != nil && apiStatus(err) != http.StatusNotFound {
-			return r.hubFailure(ctx, "delete an expired probe lease", err)
+		if waitedFor != "" {
+			what += fmt.Sprintf(", after waiting %s for it to end", r.s.v.opts.Clock.Now().Sub(waitStart).Round(100*time.Millisecond))
 		}
+		return warn("stopped "+what, "nothing to do: the probe cleaned up after an interrupted run (a killed verify, a cancelled CI job)")
 	}
-	if len(stale) > 0 {
-		removed = append(removed, fmt.Sprintf("%d expired lease(s)", len(stale)))
-	}
-	if waitedFor != "" {
-		notes = append(notes, fmt.Sprintf("waited %s for another probe (run %s)", r.s.v.opts.Clock.Now().Sub(waitStart).Round(100*time.Millisecond), waitedFor))
-	}
-	if len(removed) > 0 {
-		notes = append(notes, "removed what an interrupted probe left: "+strings.Join(removed, ", "))
-		return warn(strings.Join(notes, "; "), "nothing to do: the probe cleaned up after an interrupted run (a killed verify, a cancelled CI job)")
-	}
-	notes = append(notes, "no leftovers of an earlier probe; lease taken")
-	return pass(strings.Join(notes, "; "))
 }
 
 // stopServer stops the probe user's default server and waits until the
@@ -525,24 +364,87 @@ func (r *probeRun) stopServer(ctx context.Context) error {
 	}
 }
 
-// spawn starts the server and follows its progress to ready.
+// spawn starts the server and follows its progress to ready, within the
+// spawn timeout. When another probe asked for the server at the same
+// moment (the hub starts one of them), it waits for that probe to end and
+// starts again.
 func (r *probeRun) spawn(ctx context.Context) Result {
+	var waited []string
+	for {
+		sctx, cancel := context.WithTimeout(ctx, r.p.Timeouts.Spawn)
+		res, other := r.spawnOnce(sctx)
+		cancel()
+		if other == "" {
+			if len(waited) > 0 {
+				res.Detail += " (after " + strings.Join(waited, ", ") + ")"
+			}
+			return res
+		}
+		start := r.s.v.opts.Clock.Now()
+		if wr := r.takeServer(ctx); wr.Status == Fail {
+			return wr
+		}
+		waited = append(waited, fmt.Sprintf("waiting %s for probe %s, which asked for the server at the same moment", r.s.v.opts.Clock.Now().Sub(start).Round(100*time.Millisecond), other))
+	}
+}
+
+// otherProbe returns the run holding the probe user's server when it is
+// not this run.
+func (r *probeRun) otherProbe(ctx context.Context) (string, error) {
+	var u hubUser
+	if _, err := r.h.call(ctx, http.MethodGet, r.userPath(""), nil, &u); err != nil {
+		return "", err
+	}
+	if m, ok := u.serverMark(); ok && m.Run != r.runID {
+		return m.Run, nil
+	}
+	return "", nil
+}
+
+func (r *probeRun) spawnOnce(ctx context.Context) (Result, string) {
 	start := r.s.v.opts.Clock.Now()
-	var options map[string]any
+	// The deadline in the mark is in hub time: read the hub's clock.
+	now, err := r.h.call(ctx, http.MethodGet, r.userPath(""), nil, nil)
+	if err != nil {
+		return r.hubFailure(ctx, "read the probe user "+r.p.User, err), ""
+	}
+	if now.IsZero() {
+		now = r.s.v.opts.Clock.Now()
+	}
+	options := map[string]any{probeMark: mark{Run: r.runID, Host: r.host, Until: now.Add(r.p.budget()).UTC().Format(time.RFC3339)}}
 	if r.p.Profile != "" {
-		options = map[string]any{"profile": r.p.Profile}
+		options["profile"] = r.p.Profile
 	}
 	r.started = true
 	if _, err := r.h.call(ctx, http.MethodPost, r.userPath("/server"), options, nil); err != nil {
 		var ae *apiError
-		if errors.As(err, &ae) && ae.Code >= 500 {
+		switch {
+		case errors.As(err, &ae) && ae.Code >= 500:
 			// JupyterHub answers the request itself with the failure when
 			// the spawn fails within its slow_spawn_timeout.
-			return r.spawnFailed(ae.Message, nil, r.s.v.opts.Clock.Now().Sub(start), err)
+			return r.spawnFailed(ae.Message, nil, r.s.v.opts.Clock.Now().Sub(start), err), ""
+		case timedOut(ctx, err):
+			return r.notReady(ctx, nil, err), ""
+		case apiStatus(err) == http.StatusBadRequest:
+			// "already running": another probe's server, started meanwhile?
+			if other, oerr := r.otherProbe(ctx); oerr == nil && other != "" {
+				r.started = false
+				return Result{}, other
+			}
 		}
-		return r.hubFailure(ctx, "start a server for "+r.p.User, err)
+		return r.hubFailure(ctx, "start a server for "+r.p.User, err), ""
 	}
-	var events []string
+	// Another probe may have asked for the server at the same moment: the
+	// hub then answers both, and started only one of them.
+	other, err := r.otherProbe(ctx)
+	if err != nil {
+		return r.hubFailure(ctx, "read the probe user "+r.p.User, err), ""
+	}
+	if other != "" {
+		r.started = false
+		return Result{}, other
+	}
+	events := []string{fmtSeconds(r.s.v.opts.Clock.Now().Sub(start)) + " request answered"}
 	ev, err := r.h.followProgress(ctx, r.p.User, func(ev progressEvent) {
 		events = append(events, fmt.Sprintf("%s %s", fmtSeconds(r.s.v.opts.Clock.Now().Sub(start)), clip(ev.Message, 80)))
 	})
@@ -551,39 +453,44 @@ func (r *probeRun) spawn(ctx context.Context) Result {
 	case err == nil && ev.Ready:
 		u, perr := url.Parse(r.s.t.URL(""))
 		if perr != nil || ev.URL == "" {
-			return fail("the hub reported the server ready without its URL", "", perr)
+			return fail("the hub reported the server ready without its URL", "", perr), ""
 		}
 		r.serverURL = u.Scheme + "://" + u.Host + ev.URL
 		if !strings.HasSuffix(r.serverURL, "/") {
 			r.serverURL += "/"
 		}
-		return pass(fmt.Sprintf("ready in %s: %s", fmtSeconds(took), strings.Join(events, "; ")))
+		return pass(fmt.Sprintf("ready in %s: %s", fmtSeconds(took), strings.Join(events, "; "))), ""
 	case err == nil && ev.Failed:
-		return r.spawnFailed(ev.Message, events, took, nil)
+		return r.spawnFailed(ev.Message, events, took, nil), ""
 	case timedOut(ctx, err):
-		last := "no progress event"
-		if len(events) > 0 {
-			last = "last event: " + events[len(events)-1]
-		}
-		what := "the server was not ready"
-		if r.p.Image != "" {
-			what = "the server (image " + r.p.Image + ") was not ready"
-		}
-		return fail(fmt.Sprintf("%s within %s (%s)", what, r.p.Timeouts.Spawn, last),
-			spawnFix(strings.Join(events, " "), r)+"; if it is only slow, raise spec.probe.timeouts.spawn (and spec.singleuser.startTimeout)", err)
+		return r.notReady(ctx, events, err), ""
 	case apiStatus(err) == http.StatusBadRequest:
 		// The spawn ended (failed) before the stream opened and the hub
 		// kept no failure to report.
-		return r.spawnFailed("the server stopped before it was ready", events, took, err)
+		return r.spawnFailed("the server stopped before it was ready", events, took, err), ""
 	default:
-		return r.hubFailure(ctx, "follow the spawn progress", err)
+		return r.hubFailure(ctx, "follow the spawn progress", err), ""
 	}
+}
+
+// notReady is a spawn that did not finish within the spawn timeout.
+func (r *probeRun) notReady(ctx context.Context, events []string, err error) Result {
+	last := "no progress event"
+	if len(events) > 0 {
+		last = "last event: " + events[len(events)-1]
+	}
+	what := "the server was not ready"
+	if r.p.Image != "" {
+		what = "the server (image " + r.p.Image + ") was not ready"
+	}
+	return fail(fmt.Sprintf("%s within %s (%s)", what, r.p.Timeouts.Spawn, last),
+		spawnFix(strings.Join(events, " "), r)+"; if it is only slow, raise spec.probe.timeouts.spawn (and spec.singleuser.startTimeout)", err)
 }
 
 func (r *probeRun) spawnFailed(message string, events []string, took time.Duration, err error) Result {
 	detail := fmt.Sprintf("the spawn failed after %s: %s", fmtSeconds(took), clip(message, 300))
-	if len(events) > 1 {
-		detail += " (progress: " + strings.Join(events[:len(events)-1], "; ") + ")"
+	if len(events) > 0 {
+		detail += " (progress: " + strings.Join(events, "; ") + ")"
 	}
 	return fail(detail, spawnFix(message+" "+strings.Join(events, " "), r), err)
 }
@@ -605,7 +512,7 @@ func spawnFix(msg string, r *probeRun) string {
 		return fmt.Sprintf("no node can run the server: check the profile's CPU, memory and nodeSelector against the node pools (kubectl -n %s describe pod %s)", ns, pod)
 	case containsAny(m, "profile"):
 		return "the profile's override is wrong: check spec.singleuser.profiles (and spec.probe.profile)"
-	case containsAny(m, "exit", "crashloopbackoff", "terminated", "error: "):
+	case containsAny(m, "exit", "crashloopbackoff", "terminated", "error: ", "failed to start", "status="):
 		return fmt.Sprintf("the server's command fails to start: read its log (kubectl -n %s logs %s) and check the image's entrypoint and singleuser.cmd", ns, pod)
 	case containsAny(m, "timeout", "timed out", "didn't respond", "did not respond"):
 		return fmt.Sprintf("the server did not start in time: kubectl -n %s describe pod %s; pulling a large image on a fresh node takes minutes, raise spec.singleuser.startTimeout", ns, pod)
@@ -829,28 +736,17 @@ func (r *probeRun) stop(ctx context.Context) Result {
 	return pass(detail)
 }
 
-// cleanup gives the lease back and confirms nothing of the probe is left.
+// cleanup confirms that nothing of the probe is left on the hub.
 func (r *probeRun) cleanup(ctx context.Context) Result {
-	// The renewal has stopped: every lease token of this run goes.
-	ls, _, err := r.leases(ctx)
-	if err != nil {
-		return r.hubFailure(ctx, "list the probe leases", err)
-	}
-	for _, l := range ls {
-		if l.run != r.runID {
-			continue
-		}
-		if err := r.deleteToken(ctx, l.id); err != nil {
-			return r.hubFailure(ctx, "delete the probe lease", err)
-		}
-	}
-	r.lease = ""
 	if r.started {
-		return warn("lease removed, but the server is still running", "the next probe stops it; or stop it in the hub's admin page")
+		return warn("the server is still running", "the next probe stops it; or stop it in the hub's admin page")
 	}
-	if r.renewErr != nil {
-		return warn("lease removed; renewing it failed on the way ("+clip(r.renewErr.Error(), 120)+"), so another probe may have started alongside",
-			"check the hub's health; the probe needs tokens!user="+r.p.User)
+	var u hubUser
+	if _, err := r.h.call(ctx, http.MethodGet, r.userPath(""), nil, &u); err != nil {
+		return r.hubFailure(ctx, "read the probe user "+r.p.User, err)
 	}
-	return pass("lease removed; nothing the probe created is left")
+	if u.active() {
+		return warn("a server of "+r.p.User+" runs again (another probe?)", "nothing to do if another probe runs; else the next probe stops it")
+	}
+	return pass("nothing the probe started is left")
 }

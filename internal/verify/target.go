@@ -142,7 +142,7 @@ func (t Target) Validate() error {
 		if p.User == "" || strings.ContainsAny(p.User, "/?#") {
 			errs = append(errs, fmt.Errorf("site %q: probe user %q is not a user name", t.Site, p.User))
 		}
-		if p.Timeouts.Spawn <= 0 || p.Timeouts.Kernel <= 0 || p.Timeouts.Code <= 0 || p.Timeouts.Dask <= 0 || p.Timeouts.Stop <= 0 || p.Lease <= 0 {
+		if p.Timeouts.Spawn <= 0 || p.Timeouts.Kernel <= 0 || p.Timeouts.Code <= 0 || p.Timeouts.Dask <= 0 || p.Timeouts.Stop <= 0 {
 			errs = append(errs, fmt.Errorf("site %q: every probe timeout must be positive", t.Site))
 		}
 	}
