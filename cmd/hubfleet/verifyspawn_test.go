@@ -67,8 +67,8 @@ type spawnEnv struct {
 	// narrow and admin are the tokens of the "narrow" and "operator"
 	// services.
 	narrow, admin string
-	ca    *testhub.CA
-	rcp   string
+	ca            *testhub.CA
+	rcp           string
 }
 
 const spawnHost = "hub.spawn.example.org"
@@ -152,7 +152,6 @@ exec %[2]s --ServerApp.allow_root=True "$@"
 		"--resolve", spawnHost + "=127.0.0.1", "--connect-to", spawnHost + "=" + e.hub.Addr()}
 	return e
 }
-
 
 func randomHex(t *testing.T) string {
 	b := make([]byte, 32)
