@@ -750,3 +750,35 @@ func (r *probeRun) cleanup(ctx context.Context) Result {
 	}
 	return pass("nothing the probe started is left")
 }
+
+// SpawnSummary is one line about a site's probe for a commit status or a
+// pull request: the first failing stage with its cause, else the time to
+// a ready server and the Dask result. ok reports whether the probe
+// passed; found whether the results hold a probe at all.
+func SpawnSummary(results []Result) (line string, ok, found bool) {
+	var total time.Duration
+	var server, dask *Result
+	for i, r := range results {
+		if CheckKind(r.Check) != CheckSpawn {
+			continue
+		}
+		found = true
+		total += r.Duration
+		switch r.Check {
+		case CheckSpawnServer:
+			server = &results[i]
+		case CheckSpawnDask:
+			dask = &results[i]
+		}
+		if r.Status == Fail || r.Status == Unknown {
+			return fmt.Sprintf("%s %s: %s", r.Status, r.Check, oneLine(r.Detail)), false, true
+		}
+	}
+	if !found {
+		return "", false, false
+	}
+	if server == nil || dask == nil {
+		return "spawn probe incomplete", false, true
+	}
+	return fmt.Sprintf("server ready in %s, %s; probe %s", fmtSeconds(server.Duration), dask.Detail, fmtSeconds(total)), true, true
+}
