@@ -98,6 +98,13 @@ func (r *probeRun) stage(ctx context.Context, name string, timeout time.Duration
 	res := fn(ctx)
 	res.Site, res.Check = r.s.t.Site, name
 	res.Duration = r.s.v.opts.Clock.Now().Sub(start)
+	switch name {
+	case CheckSpawnKernel, CheckSpawnImport, CheckSpawnCompute, CheckSpawnDask:
+		// The table shows no durations: these details carry theirs.
+		if res.Status == Pass || res.Status == Warn {
+			res.Detail += " in " + fmtSeconds(res.Duration)
+		}
+	}
 	r.out = append(r.out, res)
 	return res.Status == Pass || res.Status == Warn
 }
