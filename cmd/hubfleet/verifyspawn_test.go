@@ -531,6 +531,19 @@ func TestVerifySpawn(t *testing.T) {
 		}, out)
 	})
 
+	t.Run("a token the hub does not know", func(t *testing.T) {
+		// Stored, but not deployed yet.
+		e.storeToken(t, randomHex(t))
+		defer e.storeToken(t, e.token)
+		code, got, out := e.verify(t)
+		if code != exitProblems {
+			t.Errorf("exit %d, want 1", code)
+		}
+		checkStages(t, got, map[string]stageWant{
+			verify.CheckSpawnToken: {verify.Fail, "the hub does not accept the hubfleet-probe token stored for this site", "deploy the site after storing the token"},
+		}, out)
+	})
+
 	t.Run("a kernel that dies on import", func(t *testing.T) {
 		e.writeSite(t, "dask, hubfleet_crash", defaultTimeouts)
 		defer e.writeSite(t, "dask, distributed", defaultTimeouts)

@@ -110,8 +110,8 @@ func (r *probeRun) stage(ctx context.Context, name string, timeout time.Duration
 }
 
 // probe runs every stage of the site's probe; a failed stage ends the
-// run, and the server, kernel and lease are cleaned up on every path,
-// under their own timeout even when ctx has ended.
+// run, and the kernel and server are stopped on every path, under their
+// own timeout even when ctx has ended.
 func (s *siteRun) probe(ctx context.Context) (out []Result) {
 	p := s.t.Probe
 	r := &probeRun{s: s, p: p, h: &hubAPI{v: s.v, t: s.t, token: p.Token}, runID: randomID()}
@@ -163,7 +163,8 @@ func (r *probeRun) hubFailure(ctx context.Context, what string, err error) Resul
 		return fail(fmt.Sprintf("%s: the hub failed (%s)", what, ae.Error()),
 			fmt.Sprintf("kubectl -n %s logs deploy/hub", r.s.t.Namespace), err)
 	default:
-		return fail(fmt.Sprintf("%s: %s", what, ae.Error()), "", err)
+		return fail(fmt.Sprintf("%s: %s", what, ae.Error()),
+			fmt.Sprintf("read the hub's log (kubectl -n %s logs deploy/hub)", r.s.t.Namespace), err)
 	}
 }
 
@@ -191,6 +192,11 @@ func (r *probeRun) checkToken(ctx context.Context) Result {
 		Scopes []string `json:"scopes"`
 	}
 	if _, err := r.h.call(ctx, http.MethodGet, "user", nil, &who); err != nil {
+		if code := apiStatus(err); code == http.StatusForbidden || code == http.StatusUnauthorized {
+			// Any token the hub knows may ask who it is: this one is unknown.
+			return fail(fmt.Sprintf("the hub does not accept the %s token stored for this site (%s)", r.p.Service, err.Error()),
+				"deploy the site after storing the token (Flux sets hub.services."+r.p.Service+".apiToken from it), or store the token the hub has: "+r.tokenFix(), err)
+		}
 		return r.hubFailure(ctx, "GET /hub/api/user", err)
 	}
 	if who.Kind != "service" {
