@@ -72,7 +72,8 @@ and decrypted with your age identity (SOPS_AGE_KEY_FILE). Set it up once:
   openssl rand -hex 32 | hubfleet secret set --site SITE --key hubfleet-probe-token
 
 hubfleet renders the service's role (hub.loadRoles.hubfleet-probe): scopes
-limited to the probe user, no admin.
+limited to the probe user, no admin, and not the right to create users: an
+admin creates the probe user once (the hub's admin page, Add Users).
 
 The Kubernetes checks use the kubeconfig context named by the site's
 spec.kubernetes.context (default: the site name), or --context. Each result is
