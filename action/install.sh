@@ -13,7 +13,9 @@
 #       the action (github.action_ref and github.action_repository, which
 #       are not always set in composite actions: then they are read from
 #       GITHUB_ACTION_PATH, .../_actions/<owner>/<repo>/<ref>/action)
-#   HUBFLEET_RELEASE_TAG, HUBFLEET_RELEASE_REPOSITORY  what resolve found
+#   HUBFLEET_RELEASE_TAG, HUBFLEET_RELEASE_REPOSITORY, HUBFLEET_RELEASE_COMMIT
+#       what resolve found (the commit when the action is pinned by SHA: the
+#       installed binary must report it)
 #   HUBFLEET_INSTALL_START  resolve's start time (ms) for report
 #   HUBFLEET_INSTALL_HOW    how the binary came: download or build
 #   GITHUB_SERVER_URL (https://github.com), RUNNER_TEMP (the binary goes to
@@ -81,13 +83,40 @@ resolve() {
   fi
   if [[ $ref =~ $release_tag_re && -n $repo ]]; then
     output tag "$ref"
+    output commit ""
     output repository "$repo"
     echo "the action runs at release $ref of $repo: downloading its binary"
-  else
-    output tag ""
-    output repository "$repo"
-    echo "the action runs at ${ref:-an unknown ref}, not a release tag: building hubfleet from source"
+    return 0
   fi
+  if [[ $ref =~ ^[0-9a-f]{40}$ && -n $repo ]]; then
+    # Workflows pin the action by commit (hubfleet init writes
+    # @<sha> # vX.Y.Z): find the release tag at that commit.
+    local tag
+    if tag=$(release_tag_at "$repo" "$ref"); then
+      if [[ -n $tag ]]; then
+        output tag "$tag"
+        output commit "$ref"
+        output repository "$repo"
+        echo "the action runs at commit $ref, release $tag of $repo: downloading its binary"
+        return 0
+      fi
+    else
+      notice "could not list the tags of $repo: building hubfleet from source"
+    fi
+  fi
+  output tag ""
+  output commit ""
+  output repository "$repo"
+  echo "the action runs at ${ref:-an unknown ref}, not a release: building hubfleet from source"
+}
+
+# release_tag_at REPO SHA: the release tag (vX.Y.Z) pointing at SHA, by
+# git ls-remote (annotated tags are peeled); empty when there is none.
+release_tag_at() {
+  local url=${GITHUB_SERVER_URL:-https://github.com}/$1 refs
+  refs=$(GIT_TERMINAL_PROMPT=0 git -c http.lowSpeedLimit=1000 -c http.lowSpeedTime=30 ls-remote --tags "$url") || return 1
+  awk -v sha="$2" '$1 == sha { t = $2; sub("^refs/tags/", "", t); sub("\\^\\{\\}$", "", t); print t }' <<<"$refs" |
+    grep -E "$release_tag_re" | sort -u -V | tail -n 1 || true
 }
 
 platform() {
@@ -186,6 +215,11 @@ download() {
   mkdir -p "$(dirname "$bin")"
   install -m 0755 "$tmp/x/hubfleet" "$bin.partial"
   mv "$bin.partial" "$bin"
+  if [[ -n ${HUBFLEET_RELEASE_COMMIT:-} ]] && ! "$bin" version -o json 2>/dev/null | grep -q "$HUBFLEET_RELEASE_COMMIT"; then
+    rm -f "$bin"
+    error "the binary of release $tag does not report commit $HUBFLEET_RELEASE_COMMIT, the commit the action is pinned to. Nothing was installed."
+    return 1
+  fi
   echo "installed hubfleet $tag ($plat, sha256 $want, from the $how) at $bin"
   output installed true
   output how "$how"

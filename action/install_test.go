@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/http/cgi"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -41,8 +42,25 @@ type fakeGitHub struct {
 
 func newFakeGitHub(t *testing.T) *fakeGitHub {
 	t.Helper()
+	return newFakeGitHubWithGit(t, "")
+}
+
+// newFakeGitHubWithGit also serves the bare repository
+// <gitRoot>/<releaseRepo> over git's smart HTTP protocol (real git
+// http-backend), as github.com/<owner>/<repo> does.
+func newFakeGitHubWithGit(t *testing.T, gitRoot string) *fakeGitHub {
+	t.Helper()
 	g := &fakeGitHub{assets: map[string][]byte{}, requests: map[string]int{}}
 	mux := http.NewServeMux()
+	if gitRoot != "" {
+		git, err := exec.LookPath("git")
+		if err != nil {
+			t.Skip("no git")
+		}
+		h := &cgi.Handler{Path: git, Args: []string{"http-backend"}, Env: []string{"GIT_PROJECT_ROOT=" + gitRoot, "GIT_HTTP_EXPORT_ALL=1"}}
+		mux.Handle("/"+releaseRepo+"/info/refs", h)
+		mux.Handle("/"+releaseRepo+"/git-upload-pack", h)
+	}
 	prefix := "/" + releaseRepo + "/releases/download/"
 	mux.HandleFunc(prefix, func(w http.ResponseWriter, r *http.Request) {
 		key := strings.TrimPrefix(r.URL.Path, prefix)
@@ -118,6 +136,20 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(releaseDist))
 	}
 	os.Exit(code)
+}
+
+// buildReleaseAt builds the fixture's release for tag and commit.
+func buildReleaseAt(t *testing.T, tag, commit string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "dist")
+	if _, err := release.Build(context.Background(), release.Options{
+		Tag: tag, Commit: commit, SourceDateEpoch: 1796573798,
+		Dir: fixtureDir, Package: "./cmd/hubfleet", OutDir: out,
+		Targets: []release.Target{release.HostTarget()}, Repository: "https://github.com/" + releaseRepo,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // buildRelease builds the fixture's release for this machine once, with
@@ -370,5 +402,78 @@ func TestInstallBuildsFromTheActionSource(t *testing.T) {
 	r = runInstall(t, "report", map[string]string{"HUBFLEET_INSTALL_START": "1", "HUBFLEET_INSTALL_HOW": "built from source"})
 	if r.code != 0 || !strings.Contains(r.stdout, "::notice title=hubfleet install::hubfleet built from source in ") || r.outputs["install-ms"] == "" {
 		t.Errorf("report: exit %d, outputs %v\n%s", r.code, r.outputs, r.stdout)
+	}
+}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.org", "GIT_COMMITTER_NAME=t",
+		"GIT_COMMITTER_EMAIL=t@example.org", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestInstallAtAPinnedCommit: workflows pin the action by commit SHA
+// (hubfleet init writes @<sha> # vX.Y.Z). The release tag at that commit is
+// found with git ls-remote against the (real git) server, its binary is
+// installed, and a binary that reports another commit fails closed.
+func TestInstallAtAPinnedCommit(t *testing.T) {
+	t.Parallel()
+	runnerOS, runnerArch := runnerPlatform(t)
+	work := t.TempDir()
+	git(t, work, "init", "-q", "-b", "main")
+	commit := func(msg string) string {
+		git(t, work, "commit", "-q", "--allow-empty", "-m", msg)
+		return git(t, work, "rev-parse", "HEAD")
+	}
+	c1 := commit("one")
+	git(t, work, "tag", "-a", "v1.5.0", "-m", "v1.5.0")
+	c2 := commit("two")
+	git(t, work, "tag", "v1.6.0")
+	c3 := commit("three")
+	git(t, work, "tag", "nightly")
+	root := t.TempDir()
+	git(t, root, "clone", "-q", "--bare", work, filepath.Join(root, releaseRepo))
+	gh := newFakeGitHubWithGit(t, root)
+
+	for _, tc := range []struct{ sha, tag string }{{c1, "v1.5.0"}, {c2, "v1.6.0"}, {c3, ""}} {
+		r := runInstall(t, "resolve", map[string]string{"HUBFLEET_ACTION_REF": tc.sha, "HUBFLEET_ACTION_REPOSITORY": releaseRepo, "GITHUB_SERVER_URL": gh.URL})
+		if r.code != 0 || r.outputs["tag"] != tc.tag {
+			t.Errorf("resolve %s: exit %d, outputs %v, want tag %q\n%s%s", tc.sha, r.code, r.outputs, tc.tag, r.stdout, r.stderr)
+		}
+		if tc.tag != "" && r.outputs["commit"] != tc.sha {
+			t.Errorf("resolve %s: commit output %q", tc.sha, r.outputs["commit"])
+		}
+	}
+
+	if err := gh.publish("v1.5.0", buildReleaseAt(t, "v1.5.0", c1)); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	env := map[string]string{
+		"HUBFLEET_RELEASE_TAG": "v1.5.0", "HUBFLEET_RELEASE_REPOSITORY": releaseRepo, "HUBFLEET_RELEASE_COMMIT": c1,
+		"GITHUB_SERVER_URL": gh.URL, "RUNNER_TEMP": tmp, "RUNNER_OS": runnerOS, "RUNNER_ARCH": runnerArch, "HUBFLEET_CACHE_DIR": t.TempDir(),
+	}
+	if r := runInstall(t, "download", env); r.code != 0 || r.outputs["installed"] != "true" {
+		t.Fatalf("download v1.5.0 at %s: exit %d, outputs %v\n%s", c1, r.code, r.outputs, r.stderr)
+	}
+
+	// A release whose binary was built from another commit than the tag's.
+	if err := gh.publish("v1.6.0", buildReleaseAt(t, "v1.6.0", c1)); err != nil {
+		t.Fatal(err)
+	}
+	tmp = t.TempDir()
+	env["HUBFLEET_RELEASE_TAG"], env["HUBFLEET_RELEASE_COMMIT"], env["RUNNER_TEMP"] = "v1.6.0", c2, tmp
+	r := runInstall(t, "download", env)
+	if r.code == 0 || !strings.Contains(r.stderr, "does not report commit "+c2) {
+		t.Errorf("a binary built from another commit was accepted: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "hubfleet")); !os.IsNotExist(err) {
+		t.Errorf("the mismatched binary was left installed: %v", err)
 	}
 }
