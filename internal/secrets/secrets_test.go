@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -120,7 +121,7 @@ func TestDecryptsFilesWrittenBefore(t *testing.T) {
 }
 
 // sopsLibraryEncrypt is what EncryptData did with the SOPS library.
-func sopsLibraryEncrypt(t *testing.T, plain []byte, recipients []string, regex string) []byte {
+func sopsLibraryEncrypt(t *testing.T, plain []byte, recipients []string, regex string, macOnlyEncrypted bool) []byte {
 	t.Helper()
 	keys, err := sopsage.MasterKeysFromRecipients(strings.Join(recipients, ","))
 	if err != nil {
@@ -135,7 +136,7 @@ func sopsLibraryEncrypt(t *testing.T, plain []byte, recipients []string, regex s
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree := sops.Tree{Branches: branches, Metadata: sops.Metadata{KeyGroups: []sops.KeyGroup{group}, EncryptedRegex: regex, Version: "3.11.0"}}
+	tree := sops.Tree{Branches: branches, Metadata: sops.Metadata{KeyGroups: []sops.KeyGroup{group}, EncryptedRegex: regex, Version: "3.11.0", MACOnlyEncrypted: macOnlyEncrypted}}
 	if regex == "" {
 		tree.Metadata.UnencryptedSuffix = "_unencrypted"
 	}
@@ -211,9 +212,13 @@ func TestWritesWhatTheSOPSLibraryWrites(t *testing.T) {
 	other, _ := age.GenerateX25519Identity()
 	recipients := []string{id.Recipient().String(), other.Recipient().String()}
 	t.Setenv("SOPS_AGE_KEY", id.String())
-	for _, regex := range []string{EncryptedRegex, ""} {
-		t.Run("regex="+regex, func(t *testing.T) {
-			meta := metadata{EncryptedRegex: regex, Version: sopsFormatVersion}
+	for _, tc := range []struct {
+		regex   string
+		macOnly bool
+	}{{EncryptedRegex, false}, {"", false}, {EncryptedRegex, true}} {
+		regex := tc.regex
+		t.Run(fmt.Sprintf("regex=%s,mac_only_encrypted=%v", regex, tc.macOnly), func(t *testing.T) {
+			meta := metadata{EncryptedRegex: regex, Version: sopsFormatVersion, MACOnlyEncrypted: tc.macOnly}
 			if regex == "" {
 				// No rule given: sops writes its default unencrypted_suffix.
 				meta.UnencryptedSuffix = defaultUnencryptedSuffix
@@ -222,7 +227,7 @@ func TestWritesWhatTheSOPSLibraryWrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			theirs := sopsLibraryEncrypt(t, mixedPlain, recipients, regex)
+			theirs := sopsLibraryEncrypt(t, mixedPlain, recipients, regex, tc.macOnly)
 			if diff := cmp.Diff(normalize(theirs), normalize(ours)); diff != "" {
 				t.Errorf("output differs from the SOPS library's (-sops +ours):\n%s", diff)
 			}

@@ -438,6 +438,9 @@ func encryptFile(plain []byte, recipients []string, meta metadata, now time.Time
 	}
 
 	mac := sha512.New()
+	if rl.macOnlyEncrypted {
+		mac.Write(macOnlyEncryptedInit)
+	}
 	if _, err := walk(tree, nil, func(v any, path []string) (any, error) {
 		enc := rl.encrypted(path)
 		if !rl.macOnlyEncrypted || enc {
