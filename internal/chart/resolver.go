@@ -52,7 +52,9 @@ type ResolverOptions struct {
 	IncludePrereleases bool
 	// Timeout bounds each HTTP request.
 	Timeout time.Duration
-	// CAFile, when set, is a PEM bundle to trust for HTTPS repositories.
+	// CAFile, when set, is a PEM bundle to trust for HTTPS repositories,
+	// in addition to the system's roots (a private CA, or a TLS-inspecting
+	// proxy's).
 	CAFile string
 }
 
