@@ -31,5 +31,6 @@
 // Templates are executed by internal/chart/engine, which parses each
 // chart's templates once (per chart digest) and executes a clone of the
 // parsed set per site, with output byte-identical to Helm's engine
-// (RenderOptions.PlainEngine uses Helm's engine itself, for comparison).
+// (RenderOptions.PlainEngine = helmengine.Render uses Helm's engine itself,
+// for comparison).
 package chart
