@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/chart/helmengine"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"sigs.k8s.io/yaml"
 )
@@ -107,7 +108,9 @@ func renderer(j job) (*chart.Renderer, error) {
 	opts.APIVersions = []string{apiVersion}
 	opts.Workers = j.Workers
 	opts.CacheDir = j.RenderCache
-	opts.PlainEngine = j.Engine == "plain"
+	if j.Engine == "plain" {
+		opts.PlainEngine = helmengine.Render
+	}
 	if j.CacheMax != 0 {
 		opts.CacheMaxBytes = j.CacheMax
 	}

@@ -61,9 +61,11 @@ func newVersionCmd(s streams) *cobra.Command {
 		Short: "Show hubfleet's version, commit, Go version and the chart versions it knows",
 		Long: `Version prints the module version, the commit and the Go version this binary was
 built with (from the build information Go stamps into it), and the chart
-versions hubfleet's catalog has facts about. A binary from 'go install
-...@vX.Y.Z' knows its release but no commit; one built from a git checkout
-knows its commit and reports the version "(devel)".`,
+versions hubfleet's catalog has facts about. A release binary (from the
+project's releases, or the GitHub Action on a release ref) reports its tag
+and commit; a binary from 'go install ...@vX.Y.Z' knows its release but no
+commit; one built from a git checkout knows its commit and reports the
+version "(devel)".`,
 		Example: `  hubfleet version
   hubfleet --version
   hubfleet version -o json`,

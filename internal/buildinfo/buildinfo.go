@@ -25,13 +25,32 @@ type Info struct {
 	GoVersion string `json:"goVersion" yaml:"goVersion"`
 }
 
+// version and commit are set by release builds (tools/release.sh) with
+// -ldflags "-X github.com/hubfleet/hubfleet/internal/buildinfo.version=vX.Y.Z
+// -X github.com/hubfleet/hubfleet/internal/buildinfo.commit=<sha>": those
+// build with -buildvcs=false so that the same tag gives the same bytes
+// whatever else is in the checkout.
+var version, commit string
+
 // Read returns the running binary's build information.
 func Read() Info {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return Info{Module: Module, Version: "(devel)"}
+		bi = &debug.BuildInfo{}
 	}
-	return From(bi)
+	return Stamped(From(bi), version, commit)
+}
+
+// Stamped applies the version and commit a release build stamped with
+// -ldflags -X; empty values leave i as it is.
+func Stamped(i Info, version, commit string) Info {
+	if version != "" {
+		i.Version = version
+	}
+	if commit != "" {
+		i.Commit, i.Modified = commit, false
+	}
+	return i
 }
 
 // From extracts Info from Go build information.

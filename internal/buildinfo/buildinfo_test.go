@@ -60,3 +60,33 @@ func TestFrom(t *testing.T) {
 		})
 	}
 }
+
+func TestStamped(t *testing.T) {
+	t.Parallel()
+	devel := Info{Module: Module, Version: "(devel)", Commit: "aaaa", Modified: true, GoVersion: "go1.26.0"}
+	tests := []struct {
+		name            string
+		version, commit string
+		want            Info
+		release         bool
+	}{
+		{name: "not stamped", want: devel},
+		{name: "release build", version: "v1.4.0", commit: "0123456789abcdef0123456789abcdef01234567",
+			want:    Info{Module: Module, Version: "v1.4.0", Commit: "0123456789abcdef0123456789abcdef01234567", GoVersion: "go1.26.0"},
+			release: true},
+		{name: "snapshot build", version: "v1.4.0-snapshot.0123456", commit: "0123456",
+			want: Info{Module: Module, Version: "v1.4.0-snapshot.0123456", Commit: "0123456", GoVersion: "go1.26.0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := Stamped(devel, tt.version, tt.commit)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Stamped (-want +got):\n%s", diff)
+			}
+			if got.Release() != tt.release {
+				t.Errorf("Release() = %v, want %v", got.Release(), tt.release)
+			}
+		})
+	}
+}

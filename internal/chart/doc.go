@@ -2,11 +2,16 @@
 // caches them by digest, and renders them per site through the Helm SDK.
 //
 // Every Helm import of hubfleet lives behind this package. A Resolver reads
-// a repository's index.yaml with Helm's repo and getter code, picks a
-// version for a Masterminds semver constraint (prereleases only when asked),
-// downloads the archive, verifies its sha256 digest against the index and
-// keeps it in a content-addressed cache, so a second run works offline.
-// Each chart is loaded once per Resolver.
+// a repository's index.yaml over net/http (fetch.go: proxies from
+// HTTPS_PROXY/HTTP_PROXY/NO_PROXY, an extra CA bundle, basic auth from the
+// repository URL kept to the repository's origin) and parses it as Helm's
+// repo package does (index.go; Helm's getter and repo packages, which link
+// kustomize and oras, stay out of the binary), picks a version for a
+// Masterminds semver constraint (prereleases only when asked), downloads
+// the archive, verifies its sha256 digest against the index and keeps it
+// in a content-addressed cache, so a second run works offline. Each chart
+// is loaded once per Resolver. Only http(s) repositories exist: the fleet
+// file accepts no other scheme (no OCI).
 //
 // A Renderer renders a resolved chart with the values helm-controller would
 // pass (action.Install with DryRun, ClientOnly, IncludeCRDs and an explicit
@@ -26,5 +31,6 @@
 // Templates are executed by internal/chart/engine, which parses each
 // chart's templates once (per chart digest) and executes a clone of the
 // parsed set per site, with output byte-identical to Helm's engine
-// (RenderOptions.PlainEngine uses Helm's engine itself, for comparison).
+// (RenderOptions.PlainEngine = helmengine.Render uses Helm's engine itself,
+// for comparison).
 package chart

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/hubfleet/hubfleet/internal/chart/engine"
+	plainengine "github.com/hubfleet/hubfleet/internal/chart/helmengine"
 	"github.com/hubfleet/hubfleet/internal/fleettest"
 )
 
@@ -442,7 +443,9 @@ func TestPlainAndParsedRenderersAgree(t *testing.T) {
 		opts := DefaultRenderOptions()
 		opts.CacheDir = ""
 		opts.APIVersions = []string{"traefik.io/v1alpha1"}
-		opts.PlainEngine = plain
+		if plain {
+			opts.PlainEngine = plainengine.Render
+		}
 		r, err := NewRenderer(opts)
 		if err != nil {
 			t.Fatal(err)

@@ -5,24 +5,22 @@ import (
 
 	helmchart "helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
-	helmengine "helm.sh/helm/v3/pkg/engine"
 )
 
-// templateEngine executes a (dependency-processed) chart's templates with
+// TemplateFunc executes a (dependency-processed) chart's templates with
 // the render values and returns each template's output by name, as
 // Helm's engine.Engine.Render does.
-type templateEngine func(hc *helmchart.Chart, top chartutil.Values) (map[string]string, error)
+type TemplateFunc func(hc *helmchart.Chart, top chartutil.Values) (map[string]string, error)
 
-// templateEngine returns the engine for one render of c: Helm's own when
-// RenderOptions.PlainEngine is set, else the Renderer's parse-once engine
+type templateEngine = TemplateFunc
+
+// templateEngine returns the engine for one render of c:
+// RenderOptions.PlainEngine when set (Helm's own, from helmengine), else the Renderer's parse-once engine
 // keyed by the chart's digest and src (the chart as loaded, or with
 // checksum templates replaced).
 func (r *Renderer) templateEngine(c *Chart, src *helmchart.Chart, mode string) templateEngine {
-	if r.opts.PlainEngine {
-		return func(hc *helmchart.Chart, top chartutil.Values) (map[string]string, error) {
-			var e helmengine.Engine
-			return e.Render(hc, top)
-		}
+	if r.opts.PlainEngine != nil {
+		return r.opts.PlainEngine
 	}
 	key := c.Info.Digest
 	if key == "" {

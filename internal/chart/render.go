@@ -100,12 +100,13 @@ type RenderOptions struct {
 	// while RenderAll runs with GCPercent: the collector works harder as
 	// the heap approaches it instead of letting garbage pile up.
 	MemoryLimit int64
-	// PlainEngine renders with Helm's engine.Engine, which parses every
-	// template of the chart again for every site, instead of parsing each
-	// chart once and executing a clone of the parsed set per site. The
-	// output is the same; it is kept for comparison (go run ./bench
-	// -engine plain).
-	PlainEngine bool
+	// PlainEngine, when set, executes the templates instead of the
+	// parse-once engine. helmengine.Render renders with Helm's
+	// engine.Engine, which parses every template of the chart again for
+	// every site; the output is the same. It is kept for comparison (go run
+	// ./bench -engine plain) and lives in its own package so that Helm's
+	// engine stays out of the hubfleet binary.
+	PlainEngine TemplateFunc
 	// CacheMaxBytes bounds the result cache on disk. When a RenderAll
 	// (or Render) has written results and the cache is larger, the least
 	// recently used results are removed until it is at most 3/4 of the

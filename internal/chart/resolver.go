@@ -16,8 +16,6 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/getter"
-	"helm.sh/helm/v3/pkg/repo"
 
 	"github.com/hubfleet/hubfleet/internal/progress"
 )
@@ -39,7 +37,7 @@ func (r Ref) String() string {
 	if v == "" {
 		v = "*"
 	}
-	return fmt.Sprintf("%s/%s@%s", strings.TrimSuffix(r.RepoURL, "/"), r.Name, v)
+	return fmt.Sprintf("%s/%s@%s", strings.TrimSuffix(redact(r.RepoURL), "/"), r.Name, v)
 }
 
 // ResolverOptions configures a Resolver.
@@ -54,7 +52,9 @@ type ResolverOptions struct {
 	IncludePrereleases bool
 	// Timeout bounds each HTTP request.
 	Timeout time.Duration
-	// CAFile, when set, is a PEM bundle to trust for HTTPS repositories.
+	// CAFile, when set, is a PEM bundle to trust for HTTPS repositories,
+	// in addition to the system's roots (a private CA, or a TLS-inspecting
+	// proxy's).
 	CAFile string
 }
 
@@ -77,8 +77,8 @@ func DefaultResolverOptions() ResolverOptions {
 // Resolver resolves chart references to loaded charts. It is safe for
 // concurrent use; each index and each chart is read once.
 type Resolver struct {
-	opts    ResolverOptions
-	getters getter.Providers
+	opts  ResolverOptions
+	fetch *fetcher
 
 	mu      sync.Mutex
 	indexes map[string]*onceIndex
@@ -87,7 +87,7 @@ type Resolver struct {
 
 type onceIndex struct {
 	once      sync.Once
-	index     *repo.IndexFile
+	index     *indexFile
 	fromCache bool
 	fetchErr  error
 	err       error
@@ -112,13 +112,13 @@ func NewResolver(opts ResolverOptions) (*Resolver, error) {
 			return nil, fmt.Errorf("create chart cache: %w", err)
 		}
 	}
-	timeout := opts.Timeout
-	newHTTP := func(o ...getter.Option) (getter.Getter, error) {
-		return getter.NewHTTPGetter(append(o, getter.WithTimeout(timeout))...)
+	f, err := newFetcher(opts)
+	if err != nil {
+		return nil, err
 	}
 	return &Resolver{
 		opts:    opts,
-		getters: getter.Providers{{Schemes: []string{"http", "https"}, New: newHTTP}},
+		fetch:   f,
 		indexes: map[string]*onceIndex{},
 		charts:  map[string]*onceChart{},
 	}, nil
@@ -142,7 +142,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref Ref) (*Chart, error) {
 	}
 	ref.RepoURL = strings.TrimSuffix(ref.RepoURL, "/")
 	defer progress.Start(ctx, "fetching chart %s from %s", ref.Name, ref.RepoURL)()
-	idx, err := r.index(ref)
+	idx, err := r.index(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref Ref) (*Chart, error) {
 	return r.chart(ctx, ref, cv, idx)
 }
 
-func (r *Resolver) index(ref Ref) (*onceIndex, error) {
+func (r *Resolver) index(ctx context.Context, ref Ref) (*onceIndex, error) {
 	r.mu.Lock()
 	oi, ok := r.indexes[ref.RepoURL]
 	if !ok {
@@ -161,27 +161,38 @@ func (r *Resolver) index(ref Ref) (*onceIndex, error) {
 		r.indexes[ref.RepoURL] = oi
 	}
 	r.mu.Unlock()
-	oi.once.Do(func() { r.loadIndex(ref, oi) })
+	// The index is shared by every caller: one caller's cancellation must
+	// not fail the others (the Timeout bounds the download).
+	oi.once.Do(func() { r.loadIndex(context.WithoutCancel(ctx), ref, oi) })
 	if oi.err != nil {
 		return nil, oi.err
 	}
 	return oi, nil
 }
 
-// loadIndex downloads the repository index through Helm's ChartRepository
-// into the cache, falling back to the cached copy when the repository is
-// unreachable.
-func (r *Resolver) loadIndex(ref Ref, oi *onceIndex) {
+// loadIndex downloads the repository index into the cache, falling back
+// to the cached copy when the repository is unreachable. An index that
+// does not parse is not cached.
+func (r *Resolver) loadIndex(ctx context.Context, ref Ref, oi *onceIndex) {
 	cached := filepath.Join(indexDir(r.opts.CacheDir), hashString(ref.RepoURL)+".yaml")
 	if r.opts.Offline {
 		oi.fetchErr = errors.New("offline mode")
 	} else {
-		oi.fetchErr = r.downloadIndex(ref.RepoURL, cached)
+		oi.fetchErr = r.downloadIndex(ctx, ref.RepoURL, cached)
 	}
-	idx, err := repo.LoadIndexFile(cached)
+	data, err := os.ReadFile(cached)
 	if err != nil {
 		if oi.fetchErr == nil {
-			oi.err = fmt.Errorf("read index of %s: %w", ref.RepoURL, err)
+			oi.err = fmt.Errorf("read index of %s: %w", redact(ref.RepoURL), err)
+			return
+		}
+		oi.err = &UnavailableError{Ref: ref, Err: oi.fetchErr}
+		return
+	}
+	idx, err := parseIndex(data)
+	if err != nil {
+		if oi.fetchErr == nil {
+			oi.err = fmt.Errorf("read index of %s: %w", redact(ref.RepoURL), err)
 			return
 		}
 		oi.err = &UnavailableError{Ref: ref, Err: oi.fetchErr}
@@ -191,31 +202,28 @@ func (r *Resolver) loadIndex(ref Ref, oi *onceIndex) {
 	oi.fromCache = oi.fetchErr != nil
 }
 
-func (r *Resolver) downloadIndex(repoURL, dest string) error {
+func (r *Resolver) downloadIndex(ctx context.Context, repoURL, dest string) error {
 	if _, err := url.Parse(repoURL); err != nil {
-		return fmt.Errorf("invalid repository URL %q: %w", repoURL, err)
+		return fmt.Errorf("invalid repository URL %q: %w", redact(repoURL), err)
 	}
-	tmp, err := os.MkdirTemp(indexDir(r.opts.CacheDir), ".download-")
+	u, err := resolveReferenceURL(repoURL, "index.yaml")
 	if err != nil {
-		return fmt.Errorf("create download dir: %w", err)
+		return fmt.Errorf("repository %s: %w", redact(repoURL), err)
 	}
-	defer os.RemoveAll(tmp)
-	cr, err := repo.NewChartRepository(&repo.Entry{Name: "repo", URL: repoURL, CAFile: r.opts.CAFile}, r.getters)
+	data, err := r.fetch.get(ctx, u, repoURL)
 	if err != nil {
-		return fmt.Errorf("repository %s: %w", repoURL, err)
+		return fmt.Errorf("download index of %s: %w", redact(repoURL), err)
 	}
-	cr.CachePath = tmp
-	path, err := cr.DownloadIndexFile()
-	if err != nil {
-		return fmt.Errorf("download index of %s: %w", repoURL, err)
+	if _, err := parseIndex(data); err != nil {
+		return fmt.Errorf("index of %s: %w", redact(repoURL), err)
 	}
-	if err := os.Rename(path, dest); err != nil {
-		return fmt.Errorf("cache index of %s: %w", repoURL, err)
+	if err := writeAtomic(dest, data); err != nil {
+		return fmt.Errorf("cache index of %s: %w", redact(repoURL), err)
 	}
 	return nil
 }
 
-func (r *Resolver) pick(ref Ref, idx *repo.IndexFile) (*repo.ChartVersion, error) {
+func (r *Resolver) pick(ref Ref, idx *indexFile) (*chartVersion, error) {
 	versions, ok := idx.Entries[ref.Name]
 	if !ok || len(versions) == 0 {
 		return nil, &NotFoundError{Ref: ref}
@@ -238,7 +246,7 @@ func (r *Resolver) pick(ref Ref, idx *repo.IndexFile) (*repo.ChartVersion, error
 		return nil, &NoVersionError{Ref: ref, Available: available, Err: err}
 	}
 	constraint.IncludePrerelease = r.opts.IncludePrereleases
-	var best *repo.ChartVersion
+	var best *chartVersion
 	var bestV *semver.Version
 	for _, cv := range versions {
 		v, err := semver.NewVersion(cv.Version)
@@ -255,7 +263,7 @@ func (r *Resolver) pick(ref Ref, idx *repo.IndexFile) (*repo.ChartVersion, error
 	return best, nil
 }
 
-func (r *Resolver) chart(ctx context.Context, ref Ref, cv *repo.ChartVersion, idx *onceIndex) (*Chart, error) {
+func (r *Resolver) chart(ctx context.Context, ref Ref, cv *chartVersion, idx *onceIndex) (*Chart, error) {
 	key := ref.RepoURL + "\x00" + cv.Name + "\x00" + cv.Version
 	r.mu.Lock()
 	oc, ok := r.charts[key]
@@ -264,11 +272,11 @@ func (r *Resolver) chart(ctx context.Context, ref Ref, cv *repo.ChartVersion, id
 		r.charts[key] = oc
 	}
 	r.mu.Unlock()
-	oc.once.Do(func() { oc.chart, oc.err = r.loadChart(ctx, ref, cv, idx) })
+	oc.once.Do(func() { oc.chart, oc.err = r.loadChart(context.WithoutCancel(ctx), ref, cv, idx) })
 	return oc.chart, oc.err
 }
 
-func (r *Resolver) loadChart(_ context.Context, ref Ref, cv *repo.ChartVersion, idx *onceIndex) (*Chart, error) {
+func (r *Resolver) loadChart(ctx context.Context, ref Ref, cv *chartVersion, idx *onceIndex) (*Chart, error) {
 	want := strings.TrimPrefix(cv.Digest, "sha256:")
 	var data []byte
 	fromCache := false
@@ -285,19 +293,16 @@ func (r *Resolver) loadChart(_ context.Context, ref Ref, cv *repo.ChartVersion, 
 		if idx.fromCache {
 			return nil, &UnavailableError{Ref: ref, Err: fmt.Errorf("version %s is not in the cache: %w", cv.Version, idx.fetchErr)}
 		}
-		u, err := repo.ResolveReferenceURL(ref.RepoURL, cv.URLs[0])
+		u, err := resolveReferenceURL(ref.RepoURL, cv.URLs[0])
 		if err != nil {
 			return nil, fmt.Errorf("chart %s %s: %w", ref.Name, cv.Version, err)
 		}
-		g, err := r.getters.ByScheme(schemeOf(u))
+		buf, err := r.fetch.get(ctx, u, ref.RepoURL)
 		if err != nil {
-			return nil, fmt.Errorf("chart %s %s: %w", ref.Name, cv.Version, err)
+			return nil, &UnavailableError{Ref: ref, Err: fmt.Errorf("download %s: %w", redact(u), err)}
 		}
-		buf, err := g.Get(u, getter.WithURL(ref.RepoURL), getter.WithTLSClientConfig("", "", r.opts.CAFile))
-		if err != nil {
-			return nil, &UnavailableError{Ref: ref, Err: fmt.Errorf("download %s: %w", u, err)}
-		}
-		data = buf.Bytes()
+		data = buf
+		u = redact(u)
 		got := sha256Hex(data)
 		if want != "" && got != want {
 			return nil, &DigestMismatchError{Ref: ref, Version: cv.Version, URL: u, Want: want, Got: got}
@@ -331,13 +336,6 @@ func LoadArchive(path string) (*Chart, error) {
 		return nil, fmt.Errorf("load chart %s: %w", path, err)
 	}
 	return newChart(Ref{RepoURL: "file://" + filepath.Dir(path), Name: hc.Name(), Version: hc.Metadata.Version}, hc, sha256Hex(data)), nil
-}
-
-func schemeOf(u string) string {
-	if p, err := url.Parse(u); err == nil {
-		return p.Scheme
-	}
-	return ""
 }
 
 func sha256Hex(b []byte) string {

@@ -4,16 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
-	"github.com/getsops/sops/v3"
-	"github.com/getsops/sops/v3/aes"
-	sopsage "github.com/getsops/sops/v3/age"
-	"github.com/getsops/sops/v3/cmd/sops/common"
-	"github.com/getsops/sops/v3/config"
-	"github.com/getsops/sops/v3/decrypt"
-	"github.com/getsops/sops/v3/keyservice"
-	sopsyaml "github.com/getsops/sops/v3/stores/yaml"
-	"github.com/getsops/sops/v3/version"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
@@ -46,17 +38,24 @@ func Encrypt(s Secret, recipients []string) ([]byte, error) {
 // stringData. SOPS finds the age identity as the sops CLI does
 // (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, or the user's age key file).
 func Decrypt(enc []byte) (map[string]string, error) {
-	plain, err := decrypt.Data(enc, "yaml")
+	tree, err := decryptFile(enc)
 	if err != nil {
 		return nil, err
 	}
-	var sec struct {
-		StringData map[string]string `json:"stringData"`
+	sd, _ := tree.get("stringData")
+	b, ok := sd.(branch)
+	if !ok {
+		return nil, nil
 	}
-	if err := yaml.Unmarshal(plain, &sec); err != nil {
-		return nil, err
+	out := make(map[string]string, len(b))
+	for _, it := range b {
+		s, ok := it.value.(string)
+		if !ok {
+			return nil, fmt.Errorf("stringData.%s is a %T, not a string", it.key, it.value)
+		}
+		out[it.key] = s
 	}
-	return sec.StringData, nil
+	return out, nil
 }
 
 // EncryptData is Encrypt for a Secret with several keys.
@@ -81,33 +80,5 @@ func EncryptData(name, namespace string, data map[string]string, recipients []st
 	}
 	plain = []byte(strings.Replace(string(plain), "  creationTimestamp: null\n", "", 1))
 
-	keys, err := sopsage.MasterKeysFromRecipients(strings.Join(recipients, ","))
-	if err != nil {
-		return nil, fmt.Errorf("parsing age recipients: %w", err)
-	}
-	group := make(sops.KeyGroup, 0, len(keys))
-	for _, k := range keys {
-		group = append(group, k)
-	}
-	store := sopsyaml.NewStore(&config.YAMLStoreConfig{Indent: 2})
-	branches, err := store.LoadPlainFile(plain)
-	if err != nil {
-		return nil, fmt.Errorf("loading secret for encryption: %w", err)
-	}
-	tree := sops.Tree{
-		Branches: branches,
-		Metadata: sops.Metadata{
-			KeyGroups:      []sops.KeyGroup{group},
-			EncryptedRegex: EncryptedRegex,
-			Version:        version.Version,
-		},
-	}
-	dataKey, errs := tree.GenerateDataKeyWithKeyServices([]keyservice.KeyServiceClient{keyservice.NewLocalClient()})
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("encrypting the data key: %w", errors.Join(errs...))
-	}
-	if err := common.EncryptTree(common.EncryptTreeOpts{DataKey: dataKey, Tree: &tree, Cipher: aes.NewCipher()}); err != nil {
-		return nil, fmt.Errorf("encrypting secret: %w", err)
-	}
-	return store.EmitEncryptedFile(tree)
+	return encryptFile(plain, recipients, metadata{EncryptedRegex: EncryptedRegex, Version: sopsFormatVersion}, time.Now())
 }

@@ -75,17 +75,31 @@ func Serve(t testing.TB, dirs ...string) string {
 // Start starts a repository serving the given charts over HTTP.
 func Start(t testing.TB, charts ...Chart) *Server {
 	t.Helper()
-	return start(t, false, charts)
+	return start(t, startOptions{}, charts)
 }
 
 // StartTLS starts a repository serving the given charts over HTTPS with a
 // certificate for 127.0.0.1 from httptest's test CA; CAFile holds it.
 func StartTLS(t testing.TB, charts ...Chart) *Server {
 	t.Helper()
-	return start(t, true, charts)
+	return start(t, startOptions{tls: true}, charts)
 }
 
-func start(t testing.TB, useTLS bool, charts []Chart) *Server {
+// StartPrivate starts a repository over HTTPS that answers 401 to every
+// request without the given basic-auth credentials, as a private
+// repository (ChartMuseum, Artifactory, GitLab) does. Its URL carries no
+// credentials.
+func StartPrivate(t testing.TB, user, password string, charts ...Chart) *Server {
+	t.Helper()
+	return start(t, startOptions{tls: true, user: user, password: password}, charts)
+}
+
+type startOptions struct {
+	tls            bool
+	user, password string
+}
+
+func start(t testing.TB, o startOptions, charts []Chart) *Server {
 	t.Helper()
 	s := &Server{Dir: t.TempDir(), requests: map[string]int{}}
 	files := http.FileServer(http.Dir(s.Dir))
@@ -93,9 +107,16 @@ func start(t testing.TB, useTLS bool, charts []Chart) *Server {
 		s.mu.Lock()
 		s.requests[r.URL.Path]++
 		s.mu.Unlock()
+		if o.user != "" {
+			if u, p, ok := r.BasicAuth(); !ok || u != o.user || p != o.password {
+				w.Header().Set("WWW-Authenticate", `Basic realm="charts"`)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+		}
 		files.ServeHTTP(w, r)
 	})
-	if useTLS {
+	if o.tls {
 		s.srv = httptest.NewTLSServer(handler)
 		ca := filepath.Join(t.TempDir(), "ca.pem")
 		pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw})

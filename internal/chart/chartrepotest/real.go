@@ -104,7 +104,7 @@ func readSums(p string) (map[string]string, error) {
 // altered package fails the test.
 func StartReal(t testing.TB, names ...string) *Server {
 	t.Helper()
-	s := start(t, false, nil)
+	s := start(t, startOptions{}, nil)
 	s.AddReal(t, names...)
 	return s
 }
