@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -19,21 +18,24 @@ import (
 )
 
 // Scan scans the content of a file named name (its extension decides how):
-// YAML value by value, a site file as validate scans it (its free-form
-// values with every rule, its typed fields, whose names are hubfleet's, by
-// value), other text line by line. Binary content is skipped.
+// a site or fleet file exactly as validate scans it (site.ScanFile), other
+// YAML value by value, keys and comments included, other text line by
+// line. Binary content is skipped.
 func Scan(name string, data []byte) ([]secretscan.Finding, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, nil
 	}
 	switch filepath.Ext(name) {
 	case ".yaml", ".yml":
-		if bytes.Contains(data, []byte("kind: "+site.KindSite)) {
-			if st, err := site.DecodeSite(name, data); err == nil && st.Kind == site.KindSite {
-				return site.SiteFindings(st), nil
-			}
+		if fs, ok, err := site.ScanFile(name, data); ok {
+			return fs, err
 		}
-		return secretscan.YAML(name, data, notSecretMarks(data))
+		fs, err := secretscan.YAML(name, data, notSecretMarks(data))
+		if err != nil {
+			// A file YAML cannot read is still scanned, as text.
+			return append(fs, secretscan.Text(name, data)...), err
+		}
+		return fs, nil
 	}
 	return secretscan.Text(name, data), nil
 }
@@ -63,14 +65,8 @@ func notSecretMarks(data []byte) func(string) bool {
 		}
 		marks = append(marks, site.ParseNotSecretAnnotation(doc.Metadata.Annotations[site.NotSecretAnnotation])...)
 	}
-	return func(p string) bool {
-		for _, m := range marks {
-			if p == m || strings.HasPrefix(p, m+".") || strings.HasPrefix(p, m+"[") {
-				return true
-			}
-		}
-		return false
-	}
+	// A mark covers exactly the field it names.
+	return func(p string) bool { return slices.Contains(marks, p) }
 }
 
 // Changed scans every fleet file (clusters/, overlays/, bases/) that
