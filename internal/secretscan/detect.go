@@ -40,6 +40,8 @@ var (
 	codePair = regexp.MustCompile(`["']([A-Za-z_][\w.-]*)["']\s*[:,]\s*[rbufRBUF]?["']([^"'\n]{3,})["']`)
 	// dotenv is `NAME=value` per line, as in .env and ini files.
 	dotenv = regexp.MustCompile(`(?m)^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*=\s*([^\s"'#]{3,})\s*$`)
+	// cliFlag is `--name=value` on a command line.
+	cliFlag = regexp.MustCompile(`(?:^|\s)--?([A-Za-z][\w.-]*)=([^\s"']{3,})`)
 	// publicPEM is a PEM block that is not a private key.
 	publicPEM = regexp.MustCompile(`-----BEGIN (CERTIFICATE|PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----[\s\S]*?-----END (CERTIFICATE|PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----`)
 	// sshPublicKey is an OpenSSH public key line.
@@ -132,7 +134,7 @@ func detectDepth(key, s string, depth int) []hit {
 	if strings.Contains(s, "ENC[AES256_GCM,") && !strings.HasPrefix(s, "ENC[") {
 		add(hit{rule: "sops-outside", what: "a SOPS-encrypted value outside a *.sops.yaml file", secret: s})
 	}
-	for _, re := range []*regexp.Regexp{codeAssign, codePair, dotenv} {
+	for _, re := range []*regexp.Regexp{codeAssign, codePair, dotenv, cliFlag} {
 		if !strings.ContainsAny(s, "=:,") {
 			break
 		}

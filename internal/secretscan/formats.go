@@ -55,7 +55,7 @@ var formats = []format{
 	{id: "url-password", what: "a password in a URL",
 		re: regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'"]*:([^/\s@'"]+)@`), group: 1},
 	{id: "url-password", what: "a password in a URL query or connection string",
-		re: regexp.MustCompile(`(?i)(?:^|[?&;\s"'(,])(?:password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|client_secret|sig|x-amz-signature)=([^&;\s"')#,]{3,})`), group: 1},
+		re: regexp.MustCompile(`(?i)(?:[?&;"'(,]|[ \t])(?:password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|client_secret|sig|x-amz-signature)=([^&;\s"')#,]{3,})`), group: 1},
 	{id: "http-basic-auth", what: "HTTP basic-auth credentials",
 		re: regexp.MustCompile(`(?i)\bbasic\s+([A-Za-z0-9+/]{8,}={0,2})(?:[^A-Za-z0-9+/=]|$)`), group: 1},
 	{id: "bearer-token", what: "a bearer token",

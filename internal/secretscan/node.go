@@ -70,11 +70,39 @@ var referenceChild = map[string]bool{
 	"externalSecret": true, "existingSecret": true, "existingSecretName": true, "secretName": true,
 }
 
+// referenceMap are the reference keys whose value is a mapping: a
+// string there is a literal, not a reference.
+var referenceMap = map[string]bool{"valueFrom": true, "secretKeyRef": true, "secretRef": true, "configMapKeyRef": true, "externalSecret": true}
+
+// flagArg is a command-line flag in a list of arguments: --password.
+var flagArg = regexp.MustCompile(`^--?([A-Za-z][\w.-]*)$`)
+
+// flagValues checks argument lists: the element after a secret-named
+// flag (["--password", "..."]) is its value.
+func (s *scanner) flagValues(n *yaml.Node, p string) {
+	for i := 0; i+1 < len(n.Content); i++ {
+		a, b := n.Content[i], n.Content[i+1]
+		if a.Kind != yaml.ScalarNode || b.Kind != yaml.ScalarNode || b.Tag == "!!null" || b.Tag == "!!bool" {
+			continue
+		}
+		m := flagArg.FindStringSubmatch(a.Value)
+		if m == nil || strings.HasPrefix(b.Value, "-") || isPlaceholder(b.Value) {
+			continue
+		}
+		if name := codeName(m[1]); IsSecretName(name) {
+			s.addAt(fmt.Sprintf("%s[%d]", p, i+1), b.Line, name, RuleSecretKey, fmt.Sprintf("a literal value of the command-line flag %s", a.Value), b.Value)
+		}
+	}
+}
+
 // node visits n at path p. key is the key that holds n; under is the
 // secret-named key above n, if any: every literal below it is a secret.
 func (s *scanner) node(n *yaml.Node, p, key, under string, depth int) {
 	if n == nil || depth > 200 {
 		return
+	}
+	if _, ok := s.lines[p]; !ok && p != "" {
+		s.lineOverride(p, n.Line)
 	}
 	s.comments(n, p)
 	switch n.Kind {
@@ -85,6 +113,9 @@ func (s *scanner) node(n *yaml.Node, p, key, under string, depth int) {
 	case yaml.AliasNode:
 		// Scanned where its anchor is defined.
 	case yaml.SequenceNode:
+		if !s.o.ValuesOnly && under == "" && !s.isRef(p) {
+			s.flagValues(n, p)
+		}
 		for i, c := range n.Content {
 			s.node(c, fmt.Sprintf("%s[%d]", p, i), key, under, depth+1)
 		}
@@ -101,12 +132,16 @@ func (s *scanner) mapping(n *yaml.Node, p, under string, depth int) {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kn, vn := n.Content[i], n.Content[i+1]
-		s.comments(kn, p)
 		k := kn.Value
 		if k == "<<" && kn.Tag == "!!merge" {
 			continue
 		}
 		cp := join(p, k)
+		if len(detect("", k)) > 0 {
+			s.comments(kn, join(p, KeyMask))
+		} else {
+			s.comments(kn, cp)
+		}
 		// A key is a string like any other: a token used as a key is
 		// a secret, and the paths below it never spell it.
 		if hs := detect("", k); len(hs) > 0 {
@@ -124,7 +159,7 @@ func (s *scanner) mapping(n *yaml.Node, p, under string, depth int) {
 		case u != "":
 			words := strings.Join(wordsOf(k), " ")
 			switch {
-			case referenceChild[k] || isReferencePath(cp):
+			case (referenceChild[k] || isReferencePath(cp)) && (vn.Kind != yaml.ScalarNode || !referenceMap[k]):
 				u = ""
 				s.nodeRef(vn, cp, k, depth)
 				continue

@@ -18,9 +18,30 @@ import (
 func CheckSecrets(r *reporter, s *Site) {
 	validateSecretRefs(r, s)
 	fs := SiteFindings(s)
+	checkMarkScope(r, s, fs)
 	r.errs = RedactErrors(r.errs, fs)
 	for _, f := range fs {
 		r.errs = append(r.errs, secretError(f, s.Metadata.Name))
+	}
+}
+
+// checkMarkScope refuses a not-secret mark on a parent of what the guard
+// finds: a mark covers exactly its field, so {path: spec.values} marks
+// nothing, and the operator is told which fields to mark instead.
+func checkMarkScope(r *reporter, s *Site, fs []secretscan.Finding) {
+	for i, m := range s.Spec.Secrets.NotSecret {
+		var below []string
+		for _, f := range fs {
+			if strings.HasPrefix(f.Path, m.Path+".") || strings.HasPrefix(f.Path, m.Path+"[") || strings.HasPrefix(f.Path, m.Path+"#") {
+				below = append(below, f.Path)
+			}
+		}
+		if len(below) == 0 {
+			continue
+		}
+		r.add(KindSecret, fmt.Sprintf("spec.secrets.notSecret[%d].path", i),
+			fmt.Sprintf("mark each field the guard reports on its own, e.g. {path: %s, reason: ...}, or move the secrets out", below[0]),
+			"a not-secret mark covers exactly the field it names, not what is under it; %d finding(s) lie under %s", len(below), m.Path)
 	}
 }
 
