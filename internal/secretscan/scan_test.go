@@ -157,7 +157,7 @@ func TestStripTree(t *testing.T) {
 	tok := "ghp_" + "Zq8w7e6r5t4yU1i2o3p4a5s6d7f8g9h0j1k2"
 	tree := map[string]any{
 		"hub": map[string]any{
-			"extraEnv": []any{map[string]any{"name": "LANG", "value": "C"}, map[string]any{"name": "X_TOKEN", "value": "hunter22"}},
+			"extraEnv":    []any{map[string]any{"name": "LANG", "value": "C"}, map[string]any{"name": "X_TOKEN", "value": "hunter22"}},
 			"annotations": map[string]any{"prometheus.io/scrape": "true", "ops.example.org/api-token": "hunter22"},
 			"custom":      map[string]any{tok: true, "keep": "me"},
 			"args":        []any{"--password", "hunter22", "--port", "80"},
