@@ -177,6 +177,13 @@ func typedReference(p string) bool {
 	return false
 }
 
+// SecretProblem is the problem a finding in any fleet file makes, with
+// the fix for its kind of file. It never holds the secret.
+func SecretProblem(f secretscan.Finding, fix string) *FieldError {
+	return &FieldError{File: f.File, Line: f.Line, Field: f.Path, Kind: KindSecret,
+		Msg: f.What + ": a plain-text secret never goes into git [" + f.Rule + "]", Fix: fix}
+}
+
 // secretError turns a finding into a validation error naming the file,
 // line, field and the secret channel to use instead. It never holds the
 // secret.
