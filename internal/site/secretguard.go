@@ -201,6 +201,12 @@ var generated = []string{"secrettoken", "cookiesecret", "cryptkeeper.keys", "hub
 // SecretFix says how to keep the value at path out of git: the command
 // that stores it, and the spec.secrets entry that wires it to the chart.
 func SecretFix(path, key, siteName string) string {
+	switch {
+	case strings.HasSuffix(path, "#comment"):
+		return "delete the secret from the comment, and rotate it: git history keeps what was committed"
+	case strings.Contains(path, secretscan.KeyMask):
+		return "rename the key: a secret never names a key; keep the secret in the site's SOPS-encrypted Secret (hubfleet secret set)"
+	}
 	lp := strings.ToLower(indexRE.ReplaceAllString(path, ""))
 	for _, g := range generated {
 		if strings.HasSuffix(lp, g) {
