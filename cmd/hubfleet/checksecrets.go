@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/secretscan"
-	"github.com/hubfleet/hubfleet/internal/site"
 )
 
 func newCheckSecretsCmd(g *globalOptions, s streams) *cobra.Command {
@@ -109,17 +107,4 @@ func scanFile(file string) ([]secretscan.Finding, error) {
 }
 
 // fixFor says how to keep a finding out of git.
-func fixFor(f secretscan.Finding) string {
-	parts := strings.Split(filepath.ToSlash(f.File), "/")
-	n := len(parts)
-	if n >= 3 && parts[n-1] == fleet.SiteFile && parts[n-3] == fleet.ClustersDir {
-		return site.SecretFix(f.Path, f.Key, parts[n-2])
-	}
-	if secretscan.IsSOPSFile(f.File) {
-		return "encrypt the file again: hubfleet secret set writes it encrypted"
-	}
-	if n >= 2 && parts[n-2] != "" && strings.Contains(filepath.ToSlash(f.File), fleet.OverlaysDir+"/") {
-		return "fix the site file and run hubfleet render: overlays are generated"
-	}
-	return "remove it, and keep it in a SOPS-encrypted Secret (hubfleet secret set) or a secret store"
-}
+func fixFor(f secretscan.Finding) string { return filesecrets.Fix(f) }

@@ -91,6 +91,7 @@ func Import(files map[string][]byte, order []string, o Options) (*site.Site, Rep
 	if err != nil {
 		return nil, nil, err
 	}
+	im.guard(s) // the secret guard's last word on what import writes (secretimport.go)
 	sort.SliceStable(im.report, func(i, j int) bool { return im.report[i].Path < im.report[j].Path })
 	return s, im.report, nil
 }

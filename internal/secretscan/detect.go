@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,11 +35,13 @@ var (
 	base64Token = regexp.MustCompile(`^[A-Za-z0-9+/_-]+={0,2}$`)
 	// codeAssign is `name = "literal"`, `name: 'literal'` and
 	// `obj.attr["KEY"] = "literal"` in Python, YAML-in-strings and JSON.
-	codeAssign = regexp.MustCompile(`([A-Za-z_][\w.]*(?:\[\s*["'][^"'\n]+["']\s*\])?)\s*(?:=|:)\s*[rbuRBU]?["']([^"'\n]{3,})["']`)
+	codeAssign = regexp.MustCompile(`([A-Za-z_][\w.]*(?:\[\s*["'][^"'\n]+["']\s*\])?)\s*(?:=|:)\s*[rbufRBUF]?["']([^"'\n]{3,})["']`)
 	// codePair is `"NAME": "literal"` and `setdefault("NAME", "literal")`.
-	codePair = regexp.MustCompile(`["']([A-Za-z_][\w.-]*)["']\s*[:,]\s*[rbuRBU]?["']([^"'\n]{3,})["']`)
+	codePair = regexp.MustCompile(`["']([A-Za-z_][\w.-]*)["']\s*[:,]\s*[rbufRBUF]?["']([^"'\n]{3,})["']`)
 	// dotenv is `NAME=value` per line, as in .env and ini files.
 	dotenv = regexp.MustCompile(`(?m)^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*=\s*([^\s"'#]{3,})\s*$`)
+	// cliFlag is `--name=value` on a command line.
+	cliFlag = regexp.MustCompile(`(?:^|\s)--?([A-Za-z][\w.-]*)=([^\s"']{3,})`)
 	// publicPEM is a PEM block that is not a private key.
 	publicPEM = regexp.MustCompile(`-----BEGIN (CERTIFICATE|PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----[\s\S]*?-----END (CERTIFICATE|PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----`)
 	// sshPublicKey is an OpenSSH public key line.
@@ -99,16 +102,39 @@ func detectDepth(key, s string, depth int) []hit {
 			if f.id == "aws-access-token" && strings.HasSuffix(sec, "EXAMPLE") {
 				continue // AWS's documentation key (gitleaks allowlist)
 			}
-			if f.id == "url-password" && isPlaceholder(sec) {
+			if (f.id == "url-password" || f.id == "bearer-token") && isPlaceholder(sec) {
 				continue
 			}
+			if f.id == "http-basic-auth" {
+				if dec, ok := decodeBase64(sec); !ok || !strings.Contains(dec, ":") || !isText(dec) {
+					continue
+				}
+			}
 			add(hit{rule: f.id, what: f.what, secret: sec})
+		}
+	}
+	// A token split over lines (a folded block, Python's implicit
+	// concatenation) or written with escapes is the same token.
+	if depth == 0 {
+		for _, alt := range variants(s) {
+			for _, f := range formats {
+				for _, m := range f.re.FindAllStringSubmatch(alt, -1) {
+					sec := m[f.group]
+					if f.minEntropy > 0 && entropy(sec) < f.minEntropy || strings.Contains(s, sec) {
+						continue
+					}
+					if f.id == "url-password" || f.id == "bearer-token" || f.id == "http-basic-auth" || f.id == "aws-access-token" {
+						continue
+					}
+					add(hit{rule: f.id, what: f.what + " (split or escaped)", secret: s})
+				}
+			}
 		}
 	}
 	if strings.Contains(s, "ENC[AES256_GCM,") && !strings.HasPrefix(s, "ENC[") {
 		add(hit{rule: "sops-outside", what: "a SOPS-encrypted value outside a *.sops.yaml file", secret: s})
 	}
-	for _, re := range []*regexp.Regexp{codeAssign, codePair, dotenv} {
+	for _, re := range []*regexp.Regexp{codeAssign, codePair, dotenv, cliFlag} {
 		if !strings.ContainsAny(s, "=:,") {
 			break
 		}
@@ -136,8 +162,10 @@ func detectDepth(key, s string, depth int) []hit {
 	s = publicPEM.ReplaceAllString(s, "")
 	s = sshPublicKey.ReplaceAllString(s, "")
 	for _, tok := range tokens(s) {
-		if h, ok := entropyHit(key, s, tok); ok {
-			add(h)
+		for _, t := range urlSegments(s, tok) {
+			if h, ok := entropyHit(key, s, t); ok {
+				add(h)
+			}
 		}
 	}
 	return out
@@ -161,6 +189,28 @@ func tokens(s string) []token {
 			out = append(out, token{text: s[start:i], start: start})
 			start = -1
 		}
+	}
+	return out
+}
+
+// urlSegments splits a token in the path of a URL at its slashes: the
+// segments of https://github.com/org/repo/blob/COMMIT/file are judged one
+// by one, and a commit id (40 hex) or a digest (64 hex) there is public.
+func urlSegments(s string, t token) []token {
+	before := s[:t.start]
+	if i := strings.LastIndexAny(before, " \t\n\"'(<"); i >= 0 {
+		before = before[i+1:]
+	}
+	if !strings.Contains(before, "://") && !strings.HasSuffix(before, "/") || !strings.Contains(t.text, "/") {
+		return []token{t}
+	}
+	var out []token
+	off := t.start
+	for _, seg := range strings.Split(t.text, "/") {
+		if !(hexToken.MatchString(seg) && (len(seg) == 40 || len(seg) == 64)) {
+			out = append(out, token{text: seg, start: off})
+		}
+		off += len(seg) + 1
 	}
 	return out
 }
@@ -244,15 +294,40 @@ func codeName(lhs string) string {
 	return lhs
 }
 
+// placeholderRE are values that only refer to a secret: ${VAR}, $VAR,
+// {{ template }}, {name}, <your-secret>, os.environ lookups.
+var placeholderRE = regexp.MustCompile(`^(?:\$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$\{\{.*\}\}|\{\{.*\}\}|\{[A-Za-z_][\w.]*\}|<[^<>]*>|os\.environ.*|os\.getenv.*|ENC\[.*)$`)
+
 // isPlaceholder reports values that only refer to a secret: environment
 // lookups, templates, redactions.
 func isPlaceholder(v string) bool {
 	v = strings.TrimSpace(v)
-	switch {
-	case v == "", strings.HasPrefix(v, "$"), strings.HasPrefix(v, "{") && strings.HasSuffix(v, "}"),
-		strings.HasPrefix(v, "<") && strings.HasSuffix(v, ">"), strings.Trim(v, "*xX.") == "",
-		strings.HasPrefix(v, "os.environ"), strings.HasPrefix(v, "ENC["):
-		return true
+	return v == "" || strings.Trim(v, "*xX.") == "" || placeholderRE.MatchString(v)
+}
+
+var (
+	// splitJoin joins the parts of a string split over lines or by
+	// concatenation: "ghp_ab" "cd", "ghp_ab" + "cd", a folded block.
+	splitJoin = regexp.MustCompile(`["']\s*\+?\s*\\?\s*["']|\s+`)
+	escapes   = regexp.MustCompile(`\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\U[0-9a-fA-F]{8}`)
+)
+
+// variants are other spellings of s to look for known formats in: with
+// the splits joined, and with Python/JSON escapes decoded.
+func variants(s string) []string {
+	var out []string
+	if j := splitJoin.ReplaceAllString(s, ""); j != s {
+		out = append(out, j)
 	}
-	return false
+	if escapes.MatchString(s) {
+		u := escapes.ReplaceAllStringFunc(s, func(e string) string {
+			n, err := strconv.ParseUint(e[2:], 16, 32)
+			if err != nil {
+				return e
+			}
+			return string(rune(n))
+		})
+		out = append(out, u, splitJoin.ReplaceAllString(u, ""))
+	}
+	return out
 }

@@ -22,11 +22,23 @@
 //     dotenv/ini text;
 //   - high-entropy-hex and high-entropy-base64: long random-looking tokens.
 //
-// Base64 values (hub.extraFiles binaryData) are decoded and the decoded
-// text is scanned too.
+// Base64 values (hub.extraFiles binaryData, !!binary blocks) are decoded
+// and the decoded text is scanned too; so are JSON and YAML documents held
+// in strings (a docker config.json, a config file in a literal block), and
+// known tokens split over lines or written with escapes.
 //
-// Look-alikes pass: image digests (sha256:...), UUIDs, public age
-// recipients (age1...), host names, Secret names and references
-// (existingSecret, secretKeyRef, valueFrom). A value that trips the
-// detector but is not secret is marked by its path (Options.Allowed).
+// Node (and YAML, YAMLWith) scans a file as written: every scalar, every
+// mapping key (a token used as a key is a finding; paths show it as
+// KeyMask), every comment (RuleSecretComment), every document, anchors
+// where they are defined. Tree scans a decoded values tree with the same
+// walker; StripTree removes what it finds. Findings never hold the secret
+// outside Finding.Secret, which is for masking.
+//
+// Look-alikes pass: image digests (sha256:...), commit ids in URL paths,
+// UUIDs, public age recipients (age1...), host names, placeholders
+// (${VAR}, {{ template }}), Secret names and references (existingSecret,
+// secretKeyRef, a valueFrom mapping; a literal beside one is still a
+// finding), the server and user name beside a credential. A value that
+// trips the detector but is not secret is marked by its exact path
+// (Options.Allowed is asked for each finding's path).
 package secretscan

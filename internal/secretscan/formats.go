@@ -53,5 +53,11 @@ var formats = []format{
 	{id: "age-secret-key", what: "an age secret key",
 		re: regexp.MustCompile(`AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}`)},
 	{id: "url-password", what: "a password in a URL",
-		re: regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'"]+:([^/\s@'"]+)@`), group: 1},
+		re: regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@'"]*:([^/\s@'"]+)@`), group: 1},
+	{id: "url-password", what: "a password in a URL query or connection string",
+		re: regexp.MustCompile(`(?i)(?:[?&;"'(,]|[ \t])(?:password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|client_secret|sig|x-amz-signature)=([^&;\s"')#,]{3,})`), group: 1},
+	{id: "http-basic-auth", what: "HTTP basic-auth credentials",
+		re: regexp.MustCompile(`(?i)\bbasic\s+([A-Za-z0-9+/]{8,}={0,2})(?:[^A-Za-z0-9+/=]|$)`), group: 1},
+	{id: "bearer-token", what: "a bearer token",
+		re: regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)`), group: 1, minEntropy: 3},
 }

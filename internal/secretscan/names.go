@@ -93,9 +93,11 @@ func IsSecretName(key string) bool {
 
 // isSecretPath adds the paths whose last key alone says too little:
 // CryptKeeper.keys (the auth-state encryption keys).
+// A docker config's auths.<registry>.auth is base64 of user:password.
 func isSecretPath(path string) bool {
 	p := strings.ToLower(path)
-	return strings.HasSuffix(p, "cryptkeeper.keys")
+	return strings.HasSuffix(p, "cryptkeeper.keys") ||
+		strings.HasSuffix(p, ".auth") && (strings.HasPrefix(p, "auths.") || strings.Contains(p, ".auths."))
 }
 
 // isReferenceMap reports whether a map under a secret-named key is a

@@ -64,17 +64,23 @@ func IsSOPSFile(name string) bool {
 	return ok
 }
 
-// Tree scans a decoded values tree rooted at prefix.
+// Tree scans a decoded values tree rooted at prefix with every rule, as
+// Node does.
 func Tree(prefix string, v any, o Options) []Finding {
-	s := &scanner{o: o}
-	s.walk(prefix, lastKey(prefix), v, "")
-	slices.SortStableFunc(s.out, func(a, b Finding) int {
+	n := treeNode(v)
+	if n == nil {
+		return nil
+	}
+	return Node(n, NodeOptions{Options: o, Prefix: prefix})
+}
+
+func sortFindings(out []Finding) {
+	slices.SortStableFunc(out, func(a, b Finding) int {
 		if a.Line != b.Line {
 			return a.Line - b.Line
 		}
 		return strings.Compare(a.Path, b.Path)
 	})
-	return s.out
 }
 
 type scanner struct {
@@ -82,17 +88,70 @@ type scanner struct {
 	out []Finding
 	// reported are paths already reported by a structural rule.
 	reported map[string]bool
+	// ref reports reference paths (NodeOptions.Reference).
+	ref func(string) bool
+	// lines are the lines of the keys seen so far.
+	lines map[string]int
+	// src are the file's lines, to place comments (nil: unknown).
+	src []string
+	// depth counts documents embedded in strings.
+	depth int
+	seen  map[string]bool
 }
 
+func (s *scanner) lineOverride(p string, line int) {
+	if line <= 0 {
+		return
+	}
+	if s.lines == nil {
+		s.lines = map[string]int{}
+	}
+	s.lines[p] = line
+}
+
+// lineFor is the line of p: given, recorded for p or its closest parent,
+// or asked of Options.Line.
+func (s *scanner) lineFor(p string, line int) int {
+	if line > 0 {
+		return line
+	}
+	for q := p; q != ""; {
+		if l, ok := s.lines[q]; ok {
+			return l
+		}
+		i := lastSep(q)
+		if i < 0 {
+			break
+		}
+		q = q[:i]
+	}
+	if s.o.Line != nil {
+		return s.o.Line(p)
+	}
+	return 0
+}
+
+func (s *scanner) line(p string) int { return s.lineFor(p, 0) }
+
 func (s *scanner) add(p, key, rule, what, secret string) {
+	s.addAt(p, 0, key, rule, what, secret)
+}
+
+func (s *scanner) addAt(p string, line int, key, rule, what, secret string) {
+	if s.o.Allowed != nil && s.o.Allowed(p) {
+		return
+	}
 	if s.reported == nil {
 		s.reported = map[string]bool{}
+		s.seen = map[string]bool{}
 	}
+	id := p + "\x00" + rule + "\x00" + secret
+	if s.seen[id] {
+		return
+	}
+	s.seen[id] = true
 	s.reported[p] = true
-	f := Finding{File: s.o.File, Path: p, Key: key, Rule: rule, What: what, Secret: secret}
-	if s.o.Line != nil {
-		f.Line = s.o.Line(p)
-	}
+	f := Finding{File: s.o.File, Line: s.lineFor(p, line), Path: p, Key: key, Rule: rule, What: what, Secret: secret}
 	s.out = append(s.out, f)
 }
 
@@ -111,70 +170,8 @@ func lastKey(p string) string {
 	return parts[len(parts)-1]
 }
 
-// walk visits v at path p. under is the secret-named key above v, if any:
-// every literal below it is a secret.
-func (s *scanner) walk(p, key string, v any, under string) {
-	if s.o.Allowed != nil && s.o.Allowed(p) {
-		return
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		if under != "" && isReferenceMap(x) {
-			return
-		}
-		if !s.o.ValuesOnly && under == "" {
-			s.envPair(p, x)
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			cp := join(p, k)
-			u := under
-			if u == "" && !s.o.ValuesOnly && !isReferencePath(cp) && (IsSecretName(k) || isSecretPath(cp)) {
-				u = k
-			}
-			s.walk(cp, k, x[k], u)
-		}
-	case []any:
-		for i, e := range x {
-			s.walk(fmt.Sprintf("%s[%d]", p, i), key, e, under)
-		}
-	case string:
-		s.str(p, key, x, under)
-	case nil, bool:
-	default:
-		if under != "" {
-			s.add(p, under, RuleSecretKey, fmt.Sprintf("a literal value at the secret key %q", under), fmt.Sprint(x))
-		}
-	}
-}
-
-// envPair checks the list form of environment variables,
-// {name: X_TOKEN, value: ...}: the value is named by name.
-func (s *scanner) envPair(p string, m map[string]any) {
-	name, ok := m["name"].(string)
-	if !ok || !IsSecretName(name) {
-		return
-	}
-	val, ok := m["value"]
-	if !ok || val == nil {
-		return
-	}
-	vp := join(p, "value")
-	if s.o.Allowed != nil && s.o.Allowed(vp) {
-		return
-	}
-	if str, ok := val.(string); ok && (str == "" || IsSOPSValue(str) && IsSOPSFile(s.o.File)) {
-		return
-	}
-	s.add(vp, name, RuleSecretKey, fmt.Sprintf("a literal value of the secret environment variable %s", name), fmt.Sprint(val))
-}
-
 func (s *scanner) str(p, key, v, under string) {
-	if v == "" {
+	if strings.TrimSpace(v) == "" {
 		return
 	}
 	if IsSOPSValue(v) {
@@ -184,12 +181,16 @@ func (s *scanner) str(p, key, v, under string) {
 		return
 	}
 	if under != "" {
-		// A pair {name: X, value: Y} under a secret key was reported by
-		// envPair already when X is secret.
+		if isPlaceholder(v) {
+			return
+		}
 		s.add(p, under, RuleSecretKey, fmt.Sprintf("a literal value at the secret key %q", under), v)
 		return
 	}
 	if s.reported[p] {
+		return
+	}
+	if s.embedded(p, v) {
 		return
 	}
 	for _, h := range detect(key, v) {

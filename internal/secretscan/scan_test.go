@@ -1,6 +1,7 @@
 package secretscan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -63,6 +64,27 @@ func TestTree(t *testing.T) {
 		{name: "uuid passes", tree: map[string]any{"tenant": "8c9a5e1f-4b7d-4c3a-9f2e-1a2b3c4d5e6f"}},
 		{name: "marked", allow: "t", tree: map[string]any{"t": "3f9a1c7e5b2d4f60a8c1e3b5d7f90a2c4e6b8d0f1a3c5e7b9d2f4a6c8e0b1d3f"}},
 		{name: "url password", tree: map[string]any{"url": "postgresql://hub:Xy7pQ2@db.example.org/hub"}, want: []string{"url url-password"}},
+		{name: "url password, empty user", tree: map[string]any{"u": "redis://:Xy7pQ2zz@redis:6379/0"}, want: []string{"u url-password"}},
+		{name: "url without password passes", tree: map[string]any{"u": "redis://redis.example.org:6379/0", "g": "ssh://git@github.com:22/org/repo.git"}},
+		{name: "url placeholder passes", tree: map[string]any{"u": "redis://:${REDIS_PASSWORD}@redis:6379/0"}},
+		{name: "query token", tree: map[string]any{"u": "https://x.example.org/api?access_token=Zq8w7e6r5t4y&f=json"}, want: []string{"u url-password"}},
+		{name: "value next to valueFrom", tree: map[string]any{"env": []any{map[string]any{"name": "DB_PASSWORD", "value": "hunter22", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": "pw"}}}}},
+			want: []string{"env[0].value secret-key"}},
+		{name: "value next to valueFrom in a map", tree: map[string]any{"API_TOKEN": map[string]any{"value": "hunter22", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "db", "key": "pw"}}}},
+			want: []string{"API_TOKEN.value secret-key"}},
+		{name: "sops switch passes", tree: map[string]any{"clientSecret": map[string]any{"sops": true}}},
+		{name: "sops literal", tree: map[string]any{"clientSecret": map[string]any{"sops": "hunter22"}}, want: []string{"clientSecret.sops secret-key"}},
+		{name: "externalSecret literal", tree: map[string]any{"clientSecret": map[string]any{"externalSecret": "hunter22"}}, want: []string{"clientSecret.externalSecret secret-key"}},
+		{name: "externalSecret reference passes", tree: map[string]any{"clientSecret": map[string]any{"externalSecret": map[string]any{"store": "vault", "key": "hub/oauth"}}}},
+		{name: "registry credentials", tree: map[string]any{"buildPodsRegistryCredentials": map[string]any{"server": "https://us-central1-docker.pkg.dev", "username": "_json_key", "password": "hunter22"}},
+			want: []string{"buildPodsRegistryCredentials.password secret-key"}},
+		{name: "token as a key", tree: map[string]any{"custom": map[string]any{"ghp_Zq8w7e6r5t4yU1i2o3p4a5s6d7f8g9h0j1k2": map[string]any{"x": 1}}},
+			want: []string{"custom.<secret-key> github-pat"}},
+		{name: "flag value", tree: map[string]any{"args": []any{"--host", "db", "--password", "hunter22"}}, want: []string{"args[3] secret-key"}},
+		{name: "flag equals", tree: map[string]any{"cmd": []any{"--ServerApp.password=hunter22"}}, want: []string{"cmd[0] code-assignment"}},
+		{name: "json in a string", tree: map[string]any{"cfg": `{"oauth": {"client_secret": "hunter22"}}`}, want: []string{"cfg secret-key"}},
+		{name: "github commit url passes", tree: map[string]any{"logo": "https://github.com/NASA-IMPACT/veda-config-disasters/blob/221dbcee3ba0411eb6306008bb5f44714276ba28/overrides/a.png?raw=true"}},
+		{name: "mark is exact", allow: "spec", tree: map[string]any{"spec": map[string]any{"password": "hunter22"}}, want: []string{"spec.password secret-key"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,5 +119,71 @@ func TestRedactText(t *testing.T) {
 	}
 	if !strings.Contains(got, "pangeo/x:2024.1.1") {
 		t.Errorf("RedactText masked a non-secret:\n%s", got)
+	}
+}
+
+func TestYAMLCommentsKeysAliases(t *testing.T) {
+	t.Parallel()
+	src := `a:
+  # client_secret: hunter22-old
+  client_id: hub
+  keep: &k
+    password: hunter22
+  use: *k
+  note: "\x67hp_` + "Zq8w7e6r5t4yU1i2o3p4a5s6d7f8g9h0j1k2" + `"
+b: 1 # token=ghp_` + "Xq8w7e6r5t4yU1i2o3p4a5s6d7f8g9h0j1k2" + `
+`
+	fs, err := YAML("values.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, fmt.Sprintf("%d %s %s", f.Line, f.Path, f.Rule))
+	}
+	want := []string{
+		"2 a.client_id#comment secret-in-comment",
+		"5 a.keep.password secret-key",
+		"7 a.note github-pat",
+		"8 b#comment secret-in-comment",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+func TestStripTree(t *testing.T) {
+	t.Parallel()
+	tok := "ghp_" + "Zq8w7e6r5t4yU1i2o3p4a5s6d7f8g9h0j1k2"
+	tree := map[string]any{
+		"hub": map[string]any{
+			"extraEnv":    []any{map[string]any{"name": "LANG", "value": "C"}, map[string]any{"name": "X_TOKEN", "value": "hunter22"}},
+			"annotations": map[string]any{"prometheus.io/scrape": "true", "ops.example.org/api-token": "hunter22"},
+			"custom":      map[string]any{tok: true, "keep": "me"},
+			"args":        []any{"--password", "hunter22", "--port", "80"},
+		},
+	}
+	fs := StripTree(tree, Options{})
+	if len(fs) != 4 {
+		t.Errorf("StripTree found %d, want 4: %v", len(fs), fs)
+	}
+	if left := Tree("", tree, Options{}); len(left) > 0 {
+		t.Errorf("left after StripTree: %v", left)
+	}
+	want := map[string]any{
+		"hub": map[string]any{
+			"extraEnv":    []any{map[string]any{"name": "LANG", "value": "C"}},
+			"annotations": map[string]any{"prometheus.io/scrape": "true"},
+			"custom":      map[string]any{"keep": "me"},
+			"args":        []any{"--password", "--port", "80"},
+		},
+	}
+	if diff := cmp.Diff(want, tree); diff != "" {
+		t.Errorf("tree (-want +got):\n%s", diff)
+	}
+	for _, f := range fs {
+		if strings.Contains(f.Path, tok) {
+			t.Errorf("a finding's path spells the token: %s", f.Path)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -12,8 +13,17 @@ import (
 // YAML scans every document of a YAML file with all the rules. In a
 // *.sops.yaml file, ENC[...] values are expected, the sops metadata is
 // skipped, and any plain value under data or stringData is a finding.
+// allowed reports the exact paths marked as not secret.
 func YAML(file string, data []byte, allowed func(path string) bool) ([]Finding, error) {
+	return YAMLWith(file, data, NodeOptions{Options: Options{Allowed: allowed}})
+}
+
+// YAMLWith is YAML with the options of Node; o.File is set to file.
+func YAMLWith(file string, data []byte, o NodeOptions) ([]Finding, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
+	src := strings.Split(string(data), "\n")
+	o.File = file
+	o.Source = nil
 	var out []Finding
 	for doc := 0; ; doc++ {
 		var n yaml.Node
@@ -24,14 +34,27 @@ func YAML(file string, data []byte, allowed func(path string) bool) ([]Finding, 
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", file, err)
 		}
-		lines := map[string]int{}
-		tree := nodeTree(&n, "", lines)
-		o := Options{File: file, Allowed: allowed, Line: func(p string) int { return lineOf(lines, p) }}
-		if m, ok := tree.(map[string]any); ok && IsSOPSFile(file) {
-			delete(m, "sops")
-			out = append(out, sopsPlain(m, o)...)
+		root := &n
+		if IsSOPSFile(file) && len(n.Content) == 1 && n.Content[0].Kind == yaml.MappingNode {
+			m := *n.Content[0]
+			m.Content = nil
+			for i := 0; i+1 < len(n.Content[0].Content); i += 2 {
+				if n.Content[0].Content[i].Value != "sops" {
+					m.Content = append(m.Content, n.Content[0].Content[i], n.Content[0].Content[i+1])
+				}
+			}
+			root = &m
+			lines := map[string]int{}
+			if tree, ok := nodeTree(root, "", lines).(map[string]any); ok {
+				po := o.Options
+				po.Line = func(p string) int { return lineOf(lines, p) }
+				out = append(out, sopsPlain(tree, po)...)
+			}
 		}
-		out = append(out, Tree("", tree, o)...)
+		s := &scanner{o: o.Options, ref: o.Reference, src: src}
+		s.node(root, o.Prefix, lastKey(o.Prefix), "", 0)
+		sortFindings(s.out)
+		out = append(out, s.out...)
 	}
 	return out, nil
 }

@@ -40,6 +40,7 @@ func DecodeSiteContext(ctx context.Context, file string, data []byte) (*Site, er
 		return nil, err
 	}
 	s.File, s.Lines, s.Invalid = file, d.lines, d.invalid
+	err = s.guardSecrets(data, err) // the secret guard's one scan; see secretguard.go
 	return &s, err
 }
 
@@ -57,6 +58,7 @@ func DecodeFleetContext(ctx context.Context, file string, data []byte) (*Fleet, 
 		return nil, err
 	}
 	f.File, f.Lines, f.Invalid = file, d.lines, d.invalid
+	err = f.guardSecrets(data, err) // the secret guard's one scan; see secretguard.go
 	return &f, err
 }
 

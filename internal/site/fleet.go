@@ -11,6 +11,8 @@ type Fleet struct {
 	Lines map[string]int `yaml:"-"`
 	// Invalid are the fields that failed to decode.
 	Invalid map[string]bool `yaml:"-"`
+
+	guard *secretScan // the secret guard's scan of the file (secretguard.go)
 }
 
 // FleetSpec is the policy shared by every site.

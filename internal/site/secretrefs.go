@@ -46,16 +46,18 @@ const (
 type NotSecret struct {
 	// Path is the field as the guard reports it, e.g.
 	// spec.values.jupyterhub.singleuser.extraEnv.PUBLIC_TOKEN_URL. The mark
-	// covers everything under it.
+	// covers that exact field and nothing under it.
 	Path string `yaml:"path"`
 	// Reason says why the value is not secret.
 	Reason string `yaml:"reason"`
 }
 
-// Allows reports whether a path is marked as not secret.
+// Allows reports whether a path is marked as not secret. A mark covers
+// exactly the field it names, as the guard reports it: a mark on a
+// parent (spec.values) covers nothing under it.
 func (s *SiteSecrets) Allows(p string) bool {
 	for _, m := range s.NotSecret {
-		if p == m.Path || strings.HasPrefix(p, m.Path+".") || strings.HasPrefix(p, m.Path+"[") {
+		if p == m.Path {
 			return true
 		}
 	}

@@ -34,6 +34,8 @@ type Site struct {
 	// Invalid are the fields that failed to decode (their values are
 	// zero); Validate skips the checks that need them.
 	Invalid map[string]bool `yaml:"-"`
+
+	guard *secretScan // the secret guard's scan of the file (secretguard.go)
 }
 
 // Spec is what an operator states about a site.

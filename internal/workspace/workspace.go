@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/filesecrets"
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/overlay"
@@ -52,6 +53,7 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 		return nil, err
 	}
 	w.Fleet, w.Problems = fl, list
+	w.Problems = append(w.Problems, filesecrets.Problems(ctx, abs)...) // the secret guard on the fleet's other files
 	if fl == nil {
 		return w, nil
 	}
