@@ -1,0 +1,20 @@
+// Package docscript reads the shell blocks of hubfleet's Markdown
+// documentation as scripts, so a test can run every command a reader is
+// shown and hold the docs to what the commands really do.
+//
+// The conventions a page follows (docs/README.md explains them to writers):
+//
+//   - A fenced block tagged sh runs; blocks in any other language (yaml,
+//     text, console) are illustrations and do not.
+//   - A block whose first line is "# not run here: REASON" is shown to the
+//     reader but not run; the test lists it with its reason. A single line
+//     whose trailing comment holds "not run here" is skipped the same way.
+//   - Each command's exit status must be 0 unless its trailing comment says
+//     "exit N". Every "prints \"TEXT\"", "says \"TEXT\"" or
+//     "shows \"TEXT\"" in the trailing comment must appear in its output.
+//   - A page starts in a fresh directory, unless an HTML comment
+//     "<!-- doc-test: after PAGE.md -->" says it continues where another
+//     page ends; that page's blocks run first, in the same directory.
+//   - Lines ending in a backslash continue the command; a here-document
+//     (<<EOF or <<'EOF') runs to its end marker.
+package docscript
