@@ -57,7 +57,7 @@ func TestGeneratedDocs(t *testing.T) {
 	sort.Strings(sites)
 	for _, p := range []struct {
 		page, title, schema, intro string
-		examples               []string
+		examples                   []string
 	}{
 		{"site.md", "Site file reference (clusters/<site>/site.yaml)", "schema/site.schema.json",
 			"Every field of a site file. Examples are taken from the demo fleet's sites (`clusters/*/site.yaml`); a dash means none of them sets the field. A default written in words is the one the field's description states. [The site file, annotated](../site-file.md) shows the fields together; [What validation checks](../validation.md) lists the rules beyond types.",

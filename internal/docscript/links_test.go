@@ -14,6 +14,7 @@ var (
 	mdLink   = regexp.MustCompile(`\]\(([^)\s]+)\)`)
 	mdHeader = regexp.MustCompile(`(?m)^#+ (.+)$`)
 	fenced   = regexp.MustCompile("(?ms)^\\s*```.*?^\\s*```")
+	codeSpan = regexp.MustCompile("`[^`\n]*`")
 )
 
 // anchor is GitHub's anchor of a heading.
@@ -44,7 +45,7 @@ func TestLinks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := fenced.ReplaceAllString(string(data), "")
+		text := codeSpan.ReplaceAllString(fenced.ReplaceAllString(string(data), ""), "")
 		for _, m := range mdLink.FindAllStringSubmatch(text, -1) {
 			link := m[1]
 			if strings.Contains(link, "://") || strings.HasPrefix(link, "mailto:") {
