@@ -367,7 +367,15 @@ func typeName(v any) string {
 	return "any"
 }
 
-var defaultRE = regexp.MustCompile(`(?i)\bdefaults?(?: to| is|:)? ([^;.()]+(?:\([^)]*\))?[^;.()]*)`)
+// defaultREs find the default a field's description states, most
+// specific first: "defaults to X", "(default X)", "; default X",
+// "X (the default)".
+var defaultREs = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\bdefaults? to ([^;]+?)(?:[;.](?:\s|$)|$)`),
+	regexp.MustCompile(`\(default ([^)]+)\)`),
+	regexp.MustCompile(`(?:^|;\s*)default:? ([^;]+?)(?:[;.](?:\s|$)|$)`),
+	regexp.MustCompile(`(\S+) \((?:the )?default\)`),
+}
 
 // defaultOf is a field's default: the schema's, or the one its
 // description states.
@@ -375,8 +383,21 @@ func defaultOf(n *node, desc string) string {
 	if n.Default != nil {
 		return "`" + cell(inline(n.Default), true) + "`"
 	}
-	if m := defaultRE.FindStringSubmatch(desc); m != nil {
-		return cell(strings.TrimSpace(m[1]), false)
+	for i, re := range defaultREs {
+		if m := re.FindStringSubmatch(desc); m != nil {
+			if i == len(defaultREs)-1 && n.Type == "boolean" {
+				// "SOPS (the default) reads ...": the switch is on.
+				return "`true`"
+			}
+			d := strings.TrimSpace(m[1])
+			if j := strings.Index(d, " ("); j > 0 {
+				d = d[:j]
+			}
+			if strings.Count(d, ")") > strings.Count(d, "(") {
+				d = strings.TrimSuffix(d, ")")
+			}
+			return cell(strings.Trim(d, `"`), false)
+		}
 	}
 	return "—"
 }
@@ -429,14 +450,16 @@ func inline(v any) string {
 	return s
 }
 
-// cell makes text safe in a Markdown table cell.
+// cell makes text safe in a Markdown table cell: no pipes or line
+// breaks, and outside code no angle brackets, which Markdown would read
+// as HTML (clusters/<site>/site.yaml).
 func cell(s string, code bool) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	s = strings.ReplaceAll(s, "\n", " ")
 	if code {
-		s = strings.ReplaceAll(s, "`", "'")
+		return strings.ReplaceAll(s, "`", "'")
 	}
-	return s
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
 }
 
 // normalise turns YAML's decoded maps into map[string]any throughout.
