@@ -28,7 +28,7 @@ func CLI(root *cobra.Command, replacements ...string) (map[string][]byte, error)
 		if err := doc.GenMarkdownCustom(c, &b, func(s string) string { return s }); err != nil {
 			return fmt.Errorf("%s: %w", c.CommandPath(), err)
 		}
-		pages[strings.ReplaceAll(c.CommandPath(), " ", "_")+".md"] = []byte(r.Replace(b.String()))
+		pages[strings.ReplaceAll(c.CommandPath(), " ", "_")+".md"] = []byte(escapeProse(r.Replace(b.String())))
 		for _, sub := range c.Commands() {
 			if err := walk(sub); err != nil {
 				return err
@@ -93,4 +93,22 @@ func ExitCodes(root *cobra.Command) []byte {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// escapeProse escapes angle brackets outside fenced code, where Markdown
+// would read help text such as origin/<base> as an HTML tag.
+func escapeProse(md string) string {
+	lines := strings.Split(md, "\n")
+	fenced := false
+	esc := strings.NewReplacer("<", "&lt;", ">", "&gt;")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "```") {
+			fenced = !fenced
+			continue
+		}
+		if !fenced {
+			lines[i] = esc.Replace(l)
+		}
+	}
+	return strings.Join(lines, "\n")
 }

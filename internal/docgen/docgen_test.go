@@ -112,7 +112,7 @@ func TestExitCodes(t *testing.T) {
 
 func TestCLI(t *testing.T) {
 	t.Parallel()
-	root := &cobra.Command{Use: "tool", Short: "A tool"}
+	root := &cobra.Command{Use: "tool", Short: "A tool", Long: "Tool reads origin/<base>.", Example: "  tool sub --cache <dir>"}
 	sub := &cobra.Command{Use: "sub", Short: "A sub", Run: func(*cobra.Command, []string) {}}
 	sub.Flags().String("cache", "/home/me/.cache/tool", "where")
 	root.AddCommand(sub, &cobra.Command{Use: "hidden", Hidden: true, Run: func(*cobra.Command, []string) {}})
@@ -127,6 +127,9 @@ func TestCLI(t *testing.T) {
 	sort.Strings(names)
 	if diff := cmp.Diff([]string{"tool.md", "tool_sub.md"}, names); diff != "" {
 		t.Errorf("pages (-want +got):\n%s", diff)
+	}
+	if top := string(pages["tool.md"]); !strings.Contains(top, "origin/&lt;base&gt;") || !strings.Contains(top, "tool sub --cache <dir>") {
+		t.Errorf("tool.md: prose not escaped, or code escaped:\n%s", top)
 	}
 	page := string(pages["tool_sub.md"])
 	if !strings.Contains(page, `(default "<user cache dir>/tool")`) || strings.Contains(page, "Auto generated") {
