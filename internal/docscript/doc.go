@@ -10,8 +10,9 @@
 //     reader but not run; the test lists it with its reason. A single line
 //     whose trailing comment holds "not run here" is skipped the same way.
 //   - Each command's exit status must be 0 unless its trailing comment says
-//     "exit N". Every "prints \"TEXT\"", "says \"TEXT\"" or
-//     "shows \"TEXT\"" in the trailing comment must appear in its output.
+//     "exit N". Every text quoted after "prints", "says" or "shows" in
+//     the trailing comment (prints "a", "b" and "c") must appear in its
+//     output.
 //   - A page starts in a fresh directory, unless an HTML comment
 //     "<!-- doc-test: after PAGE.md -->" says it continues where another
 //     page ends; that page's blocks run first, in the same directory.

@@ -51,7 +51,8 @@ var (
 	afterRE = regexp.MustCompile(`<!--\s*doc-test:\s*after\s+(\S+)\s*-->`)
 	whereRE = regexp.MustCompile(`<!--\s*doc-test:\s*in\s+(.+?)\s*-->`)
 	exitRE  = regexp.MustCompile(`\bexit (\d+)\b`)
-	wantRE  = regexp.MustCompile(`\b(?:prints|says|shows) "([^"]+)"`)
+	wantRE  = regexp.MustCompile(`\b(?:prints|says|shows) ((?:"[^"]+"(?:,\s*|\s+and\s+)?)+)`)
+	quoted  = regexp.MustCompile(`"([^"]+)"`)
 	heredoc = regexp.MustCompile(`<<-?\s*'?"?([A-Za-z_]+)'?"?`)
 )
 
@@ -133,7 +134,9 @@ func parseBlock(body []string, firstLine int) (Block, error) {
 			c.Exit, _ = strconv.Atoi(m[1])
 		}
 		for _, m := range wantRE.FindAllStringSubmatch(all, -1) {
-			c.Want = append(c.Want, m[1])
+			for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
+				c.Want = append(c.Want, q[1])
+			}
 		}
 		if strings.Contains(all, "not run here") {
 			c.Skip = strings.TrimSpace(all)

@@ -17,10 +17,11 @@ func TestParse(t *testing.T) {
 	}{
 		{
 			name: "commands, comments and expectations",
-			md:   "<!-- doc-test: after start.md -->\n# T\n\n```sh\n# a comment line\nhubfleet validate   # prints \"1 site(s) valid\"\nhubfleet plan --base main   # exit 1; says \"a problem\", shows \"my-site\"\n```\n",
+			md:   "<!-- doc-test: after start.md -->\n# T\n\n```sh\n# a comment line\nhubfleet validate   # prints \"1 site(s) valid\"\nhubfleet plan --base main   # exit 1; says \"a problem\", shows \"my-site\"\nhubfleet plan   # prints \"a\", \"b\" and \"c\"; \"not this\"\n```\n",
 			want: &docscript.Page{After: "start.md", Blocks: []docscript.Block{{Line: 4, Commands: []docscript.Command{
 				{Line: 6, Text: `hubfleet validate   # prints "1 site(s) valid"`, Want: []string{"1 site(s) valid"}},
 				{Line: 7, Text: `hubfleet plan --base main   # exit 1; says "a problem", shows "my-site"`, Exit: 1, Want: []string{"a problem", "my-site"}},
+				{Line: 8, Text: `hubfleet plan   # prints "a", "b" and "c"; "not this"`, Want: []string{"a", "b", "c"}},
 			}}}},
 		},
 		{
