@@ -262,6 +262,7 @@ func TestDocScripts(t *testing.T) {
 			continue
 		}
 		t.Run(strings.TrimSuffix(p, ".md"), func(t *testing.T) {
+			t.Parallel() // each page has its own directories
 			s := newSandbox(t, root, bin, srv.URL)
 			// The chain of pages this one continues, earliest first.
 			var chain []string
