@@ -16,6 +16,10 @@
 //   - A page starts in a fresh directory, unless an HTML comment
 //     "<!-- doc-test: after PAGE.md -->" says it continues where another
 //     page ends; that page's blocks run first, in the same directory.
+//   - "<!-- doc-test: copy PATH -->" before a block copies PATH (a file or
+//     directory, relative to the repository root) into the working
+//     directory before the block runs: files the reader already has, such
+//     as a hub's values files.
 //   - Lines ending in a backslash continue the command; a here-document
 //     (<<EOF or <<'EOF') runs to its end marker.
 package docscript

@@ -26,6 +26,10 @@ type Block struct {
 	// between the previous block and this one, or "": the directory the
 	// block runs in, when it is not the page's own.
 	Where string
+	// Copy are the paths (relative to the repository root) named by
+	// "<!-- doc-test: copy PATH -->" before the block: files the reader
+	// has at hand, copied into the working directory before it runs.
+	Copy []string
 	// Skip is the reason the block is not run, or "".
 	Skip string
 	// Commands are the block's commands.
@@ -50,6 +54,7 @@ type Command struct {
 var (
 	afterRE = regexp.MustCompile(`<!--\s*doc-test:\s*after\s+(\S+)\s*-->`)
 	whereRE = regexp.MustCompile(`<!--\s*doc-test:\s*in\s+(.+?)\s*-->`)
+	copyRE  = regexp.MustCompile(`<!--\s*doc-test:\s*copy\s+(\S+)\s*-->`)
 	exitRE  = regexp.MustCompile(`\bexit (\d+)\b`)
 	wantRE  = regexp.MustCompile(`\b(?:prints|says|shows) ((?:"[^"]+"(?:,\s*|\s+and\s+)?)+)`)
 	quoted  = regexp.MustCompile(`"([^"]+)"`)
@@ -64,10 +69,14 @@ func Parse(markdown string) (*Page, error) {
 	}
 	lines := strings.Split(markdown, "\n")
 	where := ""
+	var copies []string
 	for i := 0; i < len(lines); i++ {
 		fence := strings.TrimSpace(lines[i])
 		if m := whereRE.FindStringSubmatch(fence); m != nil {
 			where = m[1]
+		}
+		if m := copyRE.FindStringSubmatch(fence); m != nil {
+			copies = append(copies, m[1])
 		}
 		if !strings.HasPrefix(fence, "```") {
 			continue
@@ -88,7 +97,7 @@ func Parse(markdown string) (*Page, error) {
 		if err != nil {
 			return nil, err
 		}
-		b.Line, b.Where, where = start+1, where, ""
+		b.Line, b.Where, b.Copy, where, copies = start+1, where, copies, "", nil
 		p.Blocks = append(p.Blocks, b)
 	}
 	return p, nil

@@ -46,6 +46,14 @@ func TestParse(t *testing.T) {
 				{Line: 8, Text: "echo '# quoted' # exit 0"},
 			}}}},
 		},
+		{
+			name: "files to copy in",
+			md:   "<!-- doc-test: copy ../shared/real-configs/x -->\n<!-- doc-test: copy bases -->\n```sh\nls x\n```\n```sh\nls\n```\n",
+			want: &docscript.Page{Blocks: []docscript.Block{
+				{Line: 3, Copy: []string{"../shared/real-configs/x", "bases"}, Commands: []docscript.Command{{Line: 4, Text: "ls x"}}},
+				{Line: 6, Commands: []docscript.Command{{Line: 7, Text: "ls"}}},
+			}},
+		},
 		{name: "an unclosed block", md: "```sh\nhubfleet validate\n", wantErr: true},
 		{name: "a skip without a reason", md: "```sh\n# not run here:\nx\n```\n", wantErr: true},
 	} {

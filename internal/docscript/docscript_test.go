@@ -170,6 +170,29 @@ func (s *sandbox) pointAtLoopback() {
 	})
 }
 
+// copyInto copies the file or directory src to dst.
+func copyInto(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("doc-test: copy %s: %v", src, err)
+	}
+}
+
 // copyRepository copies what a clone of this repository holds for the
 // demo fleet (bases/, clusters/, overlays/, schema/) into dir.
 func copyRepository(t *testing.T, root, dir string) {
@@ -346,6 +369,17 @@ func runPage(t *testing.T, s *sandbox, name string, page *docscript.Page) {
 			}
 		default:
 			t.Fatalf("%s:%d: doc-test: in %q: the test knows only \"a copy of this repository\"", name, b.Line, b.Where)
+		}
+		for _, p := range b.Copy {
+			cwd, err := os.ReadFile(filepath.Join(s.state, "cwd"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := strings.TrimSpace(string(cwd))
+			if where != "" {
+				dst = where
+			}
+			copyInto(t, filepath.Join(s.root, filepath.FromSlash(p)), filepath.Join(dst, filepath.Base(p)))
 		}
 		for _, c := range b.Commands {
 			if c.Skip != "" {
