@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"time"
 
@@ -23,6 +24,9 @@ type verifyOptions struct {
 	noKube     bool
 	dnsProbe   string
 	strict     bool
+	spawn      bool
+	gateway    bool
+	spawnWait  time.Duration
 }
 
 func newVerifyCmd(g *globalOptions, s streams) *cobra.Command {
@@ -45,6 +49,31 @@ func newVerifyCmd(g *globalOptions, s streams) *cobra.Command {
   hub         /hub/health, /hub/api/ version, /services/dask-gateway/api/health
   oidc        discovery document and issuer, JWKS, /hub/oauth_login redirect
               (client_id, redirect_uri), and the provider accepting it
+  spawn       with --spawn, what a user does: as the site's probe service,
+              start a server for the probe user (spec.probe.user, default
+              hubfleet-probe), follow its spawn progress to ready, open a
+              kernel through the proxy, import spec.probe.imports, compute,
+              run a Dask computation (a LocalCluster, or with --dask-gateway
+              a dask-gateway cluster with one worker), stop the server and
+              delete what the probe created. Each stage is timed
+              (spec.probe.timeouts). Concurrent probes of a site take turns;
+              what an interrupted probe left is removed by the next one.
+
+The probe calls the hub API with the token of the JupyterHub service
+hubfleet-probe, kept SOPS-encrypted in overlays/<site>/hubfleet-secrets.sops.yaml
+and decrypted with your age identity (SOPS_AGE_KEY_FILE). Set it up once:
+
+  spec:
+    probe: {}                 # user hubfleet-probe, the default profile
+    secrets:
+      values:
+        hubfleet-probe-token: {targetPath: jupyterhub.hub.services.hubfleet-probe.apiToken}
+
+  openssl rand -hex 32 | hubfleet secret set --site SITE --key hubfleet-probe-token
+
+hubfleet renders the service's role (hub.loadRoles.hubfleet-probe): scopes
+limited to the probe user, no admin, and not the right to create users: an
+admin creates the probe user once (the hub's admin page, Add Users).
 
 The Kubernetes checks use the kubeconfig context named by the site's
 spec.kubernetes.context (default: the site name), or --context. Each result is
@@ -56,7 +85,9 @@ Exit code 1 when a check fails; unknown results do not fail, unless --strict.`,
   hubfleet verify --site egi-pangeo --wait 15m
   hubfleet verify --output markdown >> "$GITHUB_STEP_SUMMARY"
   hubfleet verify --site egi-pangeo --kubeconfig ~/.kube/egi --context admin@egi -o json
-  hubfleet verify --site egi-pangeo --resolve pangeo.vm.fedcloud.eu=192.0.2.10   # before the DNS cut-over`,
+  hubfleet verify --site egi-pangeo --resolve pangeo.vm.fedcloud.eu=192.0.2.10   # before the DNS cut-over
+  SOPS_AGE_KEY_FILE=~/.config/sops/age/keys.txt hubfleet verify --spawn --site egi-pangeo
+  hubfleet verify --spawn --dask-gateway --spawn-timeout 10m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ws, err := loadWorkspace(cmd.Context(), g.root, workspace.Options{}, nil)
@@ -83,8 +114,14 @@ Exit code 1 when a check fails; unknown results do not fail, unless --strict.`,
 			// result that says why, in every output.
 			sites, _ := ws.Select(o.sites)
 			stop := progress.Start(cmd.Context(), "verifying %d site(s)", len(sites))
-			results, err := targets.Verifier{Options: opts}.Run(cmd.Context(), targets.Request{Fleet: ws.Fleet, Sites: o.sites,
-				Kubeconfig: targets.Kubeconfig{Path: o.kubeconfig, Context: o.context, Skip: o.noKube}, Wait: o.wait})
+			req := targets.Request{Fleet: ws.Fleet, Sites: o.sites,
+				Kubeconfig: targets.Kubeconfig{Path: o.kubeconfig, Context: o.context, Skip: o.noKube}, Wait: o.wait}
+			if o.spawn {
+				req.Spawn = &targets.Spawn{Root: g.root, DaskGateway: o.gateway, SpawnTimeout: o.spawnWait}
+			} else if o.gateway || o.spawnWait != 0 {
+				return fmt.Errorf("--dask-gateway and --spawn-timeout need --spawn")
+			}
+			results, err := targets.Verifier{Options: opts}.Run(cmd.Context(), req)
 			stop()
 			if err != nil {
 				return err
@@ -107,6 +144,9 @@ Exit code 1 when a check fails; unknown results do not fail, unless --strict.`,
 	cmd.Flags().StringVar(&o.dnsProbe, "dns-probe", "example.org", "a name that always resolves: when neither it nor a site's host resolves, DNS results are unknown, not failed (empty: no probe)")
 	cmd.Flags().BoolVar(&o.noKube, "no-kube", false, "skip the Kubernetes checks (no cluster credentials)")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 1 also when a check could not run (an unknown result)")
+	cmd.Flags().BoolVar(&o.spawn, "spawn", false, "also start a server as the probe user, run code and a Dask computation in a kernel, and clean up (spec.probe)")
+	cmd.Flags().BoolVar(&o.gateway, "dask-gateway", false, "with --spawn: compute on a dask-gateway cluster with one worker (sites with a gateway) instead of a LocalCluster")
+	cmd.Flags().DurationVar(&o.spawnWait, "spawn-timeout", 0, "with --spawn: how long a server may take to start (default: spec.probe.timeouts.spawn, else spec.singleuser.startTimeout, else 5m)")
 	nf.AddFlags(cmd.Flags())
 	return cmd
 }

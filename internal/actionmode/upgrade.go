@@ -160,9 +160,9 @@ func statusList(sites []upgrade.SiteStatus, md bool) string {
 	var parts []string
 	for _, s := range sites {
 		if md {
-			parts = append(parts, fmt.Sprintf("`%s` (`%s`: %s)", s.Site, s.Context, stateText(s.State)))
+			parts = append(parts, fmt.Sprintf("`%s` (`%s`: %s%s)", s.Site, s.Context, stateText(s.State), s.SpawnText(md)))
 		} else {
-			parts = append(parts, fmt.Sprintf("%s %s %s", s.Site, s.Context, stateText(s.State)))
+			parts = append(parts, fmt.Sprintf("%s %s %s%s", s.Site, s.Context, stateText(s.State), s.SpawnText(md)))
 		}
 	}
 	if len(parts) == 0 {

@@ -201,3 +201,63 @@ func TestVerifyWithTheFleetVerifier(t *testing.T) {
 		t.Errorf("groups (-want +got):\n%s", diff)
 	}
 }
+
+// spawnVerifier records the spawn request of the verify mode.
+type spawnVerifier struct {
+	results []verify.Result
+	spawn   **targets.Spawn
+}
+
+func (v spawnVerifier) Run(_ context.Context, req targets.Request) ([]verify.Result, error) {
+	*v.spawn = req.Spawn
+	return v.results, nil
+}
+
+// The spawn input runs the probe and sets a spawn status per site, which
+// the canary gate reads: the server's time and the Dask result, or the
+// failing stage.
+func TestVerifySpawnSetsSpawnStatuses(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var got *targets.Spawn
+	stage := func(site, check string, st verify.Status, d time.Duration, detail string) verify.Result {
+		return verify.Result{Site: site, Check: check, Status: st, Duration: d, Detail: detail, Fix: "a fix"}
+	}
+	v := spawnVerifier{spawn: &got, results: []verify.Result{
+		stage("egi-dev", verify.CheckHubHealth, verify.Pass, time.Second, "GET /hub/health: 200"),
+		stage("egi-dev", verify.CheckSpawnToken, verify.Pass, time.Second, "ok"),
+		stage("egi-dev", verify.CheckSpawnServer, verify.Pass, 42*time.Second, "ready in 42.0s"),
+		stage("egi-dev", verify.CheckSpawnDask, verify.Pass, 8*time.Second, "dask sum of 1..100 = 5050 on 1 worker(s) of a LocalCluster"),
+		stage("egi-dev", verify.CheckSpawnStop, verify.Pass, 4*time.Second, "server stopped in 4.0s"),
+		stage("egi-pangeo", verify.CheckHubHealth, verify.Pass, time.Second, "GET /hub/health: 200"),
+		stage("egi-pangeo", verify.CheckSpawnServer, verify.Fail, 300*time.Second, "the server (image pangeo/pangeo-notebook:2026.01.15) was not ready within 5m0s"),
+		stage("egi-pangeo", verify.CheckSpawnStop, verify.Pass, 4*time.Second, "server stopped in 4.0s"),
+	}}
+	res := f.run("verify", "push", map[string]string{"HUBFLEET_SITE": "egi-dev,egi-pangeo", "HUBFLEET_SPAWN": "dask-gateway"},
+		func(o *actionmode.Options) { o.Verifier = v })
+	if res.exit != 1 {
+		t.Fatalf("verify err = %v (exit %d), want a failed check", res.err, res.exit)
+	}
+	if got == nil || !got.DaskGateway || got.Root == "" {
+		t.Fatalf("spawn request = %+v, want the probe on a dask-gateway cluster", got)
+	}
+	sha := gittest.Run(t, f.work, "rev-parse", "HEAD")
+	spawn := map[string][2]string{}
+	for _, s := range f.srv.Statuses(sha) {
+		if strings.HasPrefix(s.Context, "hubfleet/verify-spawn/") {
+			spawn[s.Context] = [2]string{s.State, s.Description}
+		}
+	}
+	want := map[string][2]string{
+		"hubfleet/verify-spawn/egi-dev":    {"success", "server ready in 42.0s, dask sum of 1..100 = 5050 on 1 worker(s) of a LocalCluster; probe 55.0s"},
+		"hubfleet/verify-spawn/egi-pangeo": {"failure", "fail spawn/server: the server (image pangeo/pangeo-notebook:2026.01.15) was not ready within 5m0s"},
+	}
+	if diff := cmp.Diff(want, spawn); diff != "" {
+		t.Errorf("spawn statuses (-want +got):\n%s", diff)
+	}
+
+	bad := f.run("verify", "push", map[string]string{"HUBFLEET_SPAWN": "yes"}, func(o *actionmode.Options) { o.Verifier = v })
+	if bad.err == nil || !strings.Contains(bad.err.Error(), `spawn "yes" is not false, true or dask-gateway`) {
+		t.Errorf("spawn yes: %v", bad.err)
+	}
+}

@@ -31,7 +31,17 @@ func (r *runner) verify(ctx context.Context) error {
 		return fmt.Errorf("verify: %w", err)
 	}
 	kc := targets.Kubeconfig{Data: []byte(r.env.Kubeconfig), Skip: r.env.Kubeconfig == ""}
-	results, err := r.opts.Verifier.Run(ctx, targets.Request{Fleet: ws.Fleet, Sites: r.env.Sites, Kubeconfig: kc})
+	req := targets.Request{Fleet: ws.Fleet, Sites: r.env.Sites, Kubeconfig: kc}
+	switch v := strings.TrimSpace(r.opts.Getenv("HUBFLEET_SPAWN")); v {
+	case "", "false":
+	case "true", "dask-gateway":
+		// The probe token is decrypted with the age identity SOPS finds:
+		// pass SOPS_AGE_KEY to the step from a secret.
+		req.Spawn = &targets.Spawn{Root: r.root, DaskGateway: v == "dask-gateway"}
+	default:
+		return fmt.Errorf("verify: spawn %q is not false, true or dask-gateway", v)
+	}
+	results, err := r.opts.Verifier.Run(ctx, req)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
@@ -43,7 +53,7 @@ func (r *runner) verify(ctx context.Context) error {
 
 	var statuses []github.Status
 	var failed, unknown []string
-	var b strings.Builder
+	var b, spawnRows strings.Builder
 	b.WriteString("### hubfleet verify\n\n| Site | Result | Failing checks |\n|---|---|---|\n")
 	for _, n := range names {
 		rs := bySite[n]
@@ -91,6 +101,22 @@ func (r *runner) verify(ctx context.Context) error {
 			fmt.Fprintf(&b, "| `%s` | ✅ pass | — |\n", n)
 		}
 		statuses = append(statuses, st)
+		if req.Spawn != nil {
+			// The canary gate reads the probe on its own context.
+			line, ok, found := verify.SpawnSummary(rs)
+			if found {
+				sst := github.Status{Context: upgrade.SpawnStatusContext(n), TargetURL: r.env.RunURL(), State: github.StateFailure, Description: line}
+				if ok {
+					sst.State = github.StateSuccess
+				}
+				statuses = append(statuses, sst)
+				fmt.Fprintf(&spawnRows, "| `%s` | %s | %s |\n", n, map[bool]string{true: "✅ pass", false: "❌ fail"}[ok], markdown.Cell(line))
+			}
+		}
+	}
+	if spawnRows.Len() > 0 {
+		b.WriteString("\n#### spawn probe\n\n| Site | Result | Server and Dask |\n|---|---|---|\n")
+		b.WriteString(spawnRows.String())
 	}
 
 	var errs []error
@@ -150,6 +176,10 @@ func lineOfCheck(lines map[string]int, check string) int {
 		field = "spec.kubernetes"
 	case verify.CheckCertificate:
 		field = "spec.tls"
+	case verify.CheckSpawn:
+		if lines["spec.probe"] > 0 {
+			field = "spec.probe"
+		}
 	}
 	if l := lines[field]; l > 0 {
 		return l

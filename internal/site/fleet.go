@@ -119,6 +119,9 @@ type SecretsPolicy struct {
 type Rollout struct {
 	// Waves upgrades wave 0 first, later waves once it has verified.
 	Waves bool `yaml:"waves,omitempty"`
+	// SpawnCheck promotes a canary only once its sites also passed the
+	// spawn probe (verify --spawn: hubfleet/verify-spawn/<site>).
+	SpawnCheck bool `yaml:"spawnCheck,omitempty"`
 }
 
 // GitPolicy is how automation may change the repository.

@@ -65,6 +65,8 @@ type Spec struct {
 	Chart ChartSelection `yaml:"chart,omitempty"`
 	// Secrets is how this site's secrets are encrypted.
 	Secrets SiteSecrets `yaml:"secrets,omitempty"`
+	// Probe configures `hubfleet verify --spawn` (probe.go).
+	Probe *Probe `yaml:"probe,omitempty"`
 	// Values are free-form chart values in the daskhub layout
 	// (jupyterhub.*, dask-gateway.*), merged last.
 	Values map[string]any `yaml:"values,omitempty"`

@@ -69,6 +69,7 @@ func Check(s *Site, f *Fleet) ErrorList {
 	CheckValues(r, "spec.values", sp.Values)
 	checkExtraConfigCode(r, "spec.values", sp.Values)
 	CheckSecrets(r, s)
+	validateProbe(r, s)
 	r.errs.Sort()
 	return r.errs
 }

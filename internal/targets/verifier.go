@@ -30,6 +30,8 @@ type Request struct {
 	// Wait retries until every check passes or this much time passed;
 	// zero verifies once.
 	Wait time.Duration
+	// Spawn, when set, also runs the spawn probe on each site.
+	Spawn *Spawn
 }
 
 // Run is the verify flow: a result per check of every named site, and a
@@ -39,6 +41,9 @@ func (v Verifier) Run(ctx context.Context, req Request) ([]verify.Result, error)
 	ts, warnings, err := For(req.Fleet, req.Sites, req.Kubeconfig)
 	if err != nil {
 		return nil, err
+	}
+	if req.Spawn != nil {
+		probes(ts, req.Fleet, req.Spawn)
 	}
 	var results []verify.Result
 	for _, w := range warnings {

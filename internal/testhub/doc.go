@@ -5,7 +5,8 @@
 //
 // Requirements, installed once per machine by install.sh (idempotent):
 //
-//	apt-get install -y --no-install-recommends jupyterhub
+//	apt-get install -y --no-install-recommends jupyterhub \
+//	    python3-jupyter-server python3-ipykernel python3-distributed
 //	npm install --prefix "$HUBFLEET_CACHE/oidc-provider-9.13.3" oidc-provider@9.13.3
 //
 // Debian's configurable-http-proxy finds its Node modules only with
@@ -13,6 +14,20 @@
 // harness sets it. When a requirement is missing, Start* skips the test
 // with a message saying what to install, or fails it when
 // $HUBFLEET_REQUIRE_TESTHUB=1 (for CI once it runs install.sh).
+//
+// With HubOptions.Spawner the hub starts single-user servers as local
+// processes (JupyterHub's SimpleLocalProcessSpawner running Debian's
+// jupyterhub-singleuser on jupyter-server, with ipykernel and dask
+// distributed: apt-get install python3-jupyter-server python3-ipykernel
+// python3-distributed), and HubOptions.Services registers services with
+// tokens and roles.
+//
+// JupyterHub starts configurable-http-proxy and every server in a session
+// of its own, so ending the hub's process group does not end them. Every
+// process the harness starts carries a mark in its environment
+// (MarkEnv, also put into the spawner's environment); stopping a hub or
+// provider ends its group and then every marked process (and any working
+// in or naming its directory), and the test fails if one outlives it.
 //
 // Debian ships no OAuthenticator, so the hub's /hub/oauth_login is served
 // by a small stand-in authenticator in the generated jupyterhub_config.py

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -40,6 +41,34 @@ type HubOptions struct {
 	// its proxy.
 	JupyterHub, NodePath string
 	StartTimeout         time.Duration
+	// Spawner, when set, lets the hub start single-user servers as local
+	// processes (Debian's jupyterhub-singleuser on jupyter-server).
+	Spawner *SpawnerOptions
+	// Services are JupyterHub services with API tokens and their roles.
+	Services []Service
+}
+
+// SpawnerOptions configure JupyterHub's SimpleLocalProcessSpawner: servers
+// run as the hub's user, each with a home under the hub's directory.
+type SpawnerOptions struct {
+	// Cmd starts the server; default DefaultSingleuser with
+	// --ServerApp.allow_root=True (tests may run as root).
+	Cmd []string
+	// Env is added to each server's environment (and so its kernels').
+	Env map[string]string
+	// StartTimeout and HTTPTimeout are the spawner's start_timeout and
+	// http_timeout; zero keeps JupyterHub's defaults (60 s and 30 s).
+	StartTimeout, HTTPTimeout time.Duration
+}
+
+// DefaultSingleuser is Debian's jupyterhub-singleuser.
+const DefaultSingleuser = "/usr/bin/jupyterhub-singleuser"
+
+// Service is a JupyterHub service with an API token and a role granting
+// Scopes (none: no role).
+type Service struct {
+	Name, Token string
+	Scopes      []string
 }
 
 // DefaultHubOptions returns options for Debian's jupyterhub.
@@ -53,6 +82,8 @@ type Hub struct {
 	addr    string
 	proc    *process
 	gateway *http.Server
+	// mark and dir find every process the hub started (process.go).
+	mark, dir string
 }
 
 // StartHub starts JupyterHub and waits until https://<Host><BaseURL>hub/health
@@ -89,7 +120,7 @@ func startHub(t testing.TB, opts HubOptions) (*Hub, error) {
 	public, hubPort, apiPort := ports[0], ports[1], ports[2]
 	h := &Hub{opts: opts, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(public))}
 
-	var services string
+	var services []string
 	if opts.DaskGateway {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -98,11 +129,28 @@ func startHub(t testing.TB, opts HubOptions) (*Hub, error) {
 		h.gateway = &http.Server{Handler: http.HandlerFunc(gatewayHealth), ReadHeaderTimeout: 5 * time.Second}
 		go h.gateway.Serve(ln) //nolint:errcheck // ends with Close
 		t.Cleanup(func() { h.gateway.Close() })
-		token := rand.Text()
-		services = fmt.Sprintf("c.JupyterHub.services = [{%q: %q, %q: %q, %q: %q}]\n",
-			"name", "dask-gateway", "url", "http://"+ln.Addr().String(), "api_token", token)
+		services = append(services, fmt.Sprintf("{%q: %q, %q: %q, %q: %q}",
+			"name", "dask-gateway", "url", "http://"+ln.Addr().String(), "api_token", rand.Text()))
 	}
-	cfg := hubConfig(opts, dir, public, hubPort, apiPort) + services
+	var roles []string
+	for _, sv := range opts.Services {
+		services = append(services, fmt.Sprintf("{%q: %q, %q: %q}", "name", sv.Name, "api_token", sv.Token))
+		if len(sv.Scopes) > 0 {
+			roles = append(roles, fmt.Sprintf("{%q: %q, %q: %s, %q: [%q]}", "name", sv.Name+"-role", "scopes", pyStrings(sv.Scopes), "services", sv.Name))
+		}
+	}
+	mark := newMark()
+	h.mark, h.dir = mark, dir
+	cfg := hubConfig(opts, dir, public, hubPort, apiPort)
+	if len(services) > 0 {
+		cfg += "c.JupyterHub.services = [" + strings.Join(services, ", ") + "]\n"
+	}
+	if len(roles) > 0 {
+		cfg += "c.JupyterHub.load_roles = [" + strings.Join(roles, ", ") + "]\n"
+	}
+	if opts.Spawner != nil {
+		cfg += spawnerConfig(*opts.Spawner, dir, mark)
+	}
 	if err := writeFiles(dir, map[string][]byte{
 		"jupyterhub_config.py": []byte(cfg),
 		"hub.crt":              opts.Cert.CertPEM,
@@ -111,7 +159,7 @@ func startHub(t testing.TB, opts HubOptions) (*Hub, error) {
 		return nil, err
 	}
 	env := append(os.Environ(), "NODE_PATH="+opts.NodePath)
-	proc, err := startProcess("jupyterhub", dir, env, opts.JupyterHub, "-f", filepath.Join(dir, "jupyterhub_config.py"))
+	proc, err := startMarked("jupyterhub", dir, mark, env, opts.JupyterHub, "-f", filepath.Join(dir, "jupyterhub_config.py"))
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +167,7 @@ func startHub(t testing.TB, opts HubOptions) (*Hub, error) {
 	t.Cleanup(func() {
 		logOnFailure(t, proc)
 		proc.stop(5 * time.Second)
+		checkNoneOutlive(t, mark, dir)
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), opts.StartTimeout)
 	defer cancel()
@@ -187,6 +236,9 @@ c = get_config()
 		fmt.Fprintf(&b, "c.StandInOAuthenticator.authorize_url = %q\n", o.AuthorizeURL)
 		fmt.Fprintf(&b, "c.StandInOAuthenticator.client_id = %q\n", o.ClientID)
 		fmt.Fprintf(&b, "c.StandInOAuthenticator.oauth_callback_url = %q\n", o.CallbackURL)
+	} else if o.Spawner != nil {
+		// PAM would refuse users without a system account.
+		b.WriteString("c.JupyterHub.authenticator_class = \"jupyterhub.auth.DummyAuthenticator\"\n")
 	}
 	return b.String()
 }
@@ -233,5 +285,51 @@ func (h *Hub) StopGateway() error {
 	return nil
 }
 
-// Stop stops JupyterHub and its proxy.
+// Stop stops JupyterHub, its proxy and every server it spawned.
 func (h *Hub) Stop() { h.proc.stop(5 * time.Second) }
+
+// Processes describes the processes of this hub still running: JupyterHub,
+// configurable-http-proxy, single-user servers, kernels and what they
+// started. Empty after Stop.
+func (h *Hub) Processes() []string { return outlived(h.mark, h.dir) }
+
+func spawnerConfig(o SpawnerOptions, dir, mark string) string {
+	cmd := o.Cmd
+	if len(cmd) == 0 {
+		cmd = []string{DefaultSingleuser, "--ServerApp.allow_root=True"}
+	}
+	env := map[string]string{MarkEnv: mark, "JUPYTERHUB_SINGLEUSER_APP": "jupyter_server.serverapp.ServerApp"}
+	for k, v := range o.Env {
+		env[k] = v
+	}
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var pairs []string
+	for _, k := range keys {
+		pairs = append(pairs, fmt.Sprintf("%q: %q", k, env[k]))
+	}
+	var b strings.Builder
+	b.WriteString("c.JupyterHub.spawner_class = \"jupyterhub.spawner.SimpleLocalProcessSpawner\"\n")
+	fmt.Fprintf(&b, "c.SimpleLocalProcessSpawner.home_dir_template = %q\n", filepath.Join(dir, "home", "{username}"))
+	fmt.Fprintf(&b, "c.Spawner.cmd = %s\n", pyStrings(cmd))
+	b.WriteString("c.Spawner.default_url = \"/tree\"\n")
+	fmt.Fprintf(&b, "c.Spawner.environment = {%s}\n", strings.Join(pairs, ", "))
+	if o.StartTimeout > 0 {
+		fmt.Fprintf(&b, "c.Spawner.start_timeout = %d\n", int(o.StartTimeout.Seconds()))
+	}
+	if o.HTTPTimeout > 0 {
+		fmt.Fprintf(&b, "c.Spawner.http_timeout = %d\n", int(o.HTTPTimeout.Seconds()))
+	}
+	return b.String()
+}
+
+func pyStrings(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = strconv.Quote(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}

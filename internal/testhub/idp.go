@@ -134,6 +134,7 @@ func startIdP(t testing.TB, opts IdPOptions) (*IdP, error) {
 	t.Cleanup(func() {
 		logOnFailure(t, proc)
 		proc.stop(5 * time.Second)
+		checkNoneOutlive(t, proc.mark, proc.dir)
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), opts.StartTimeout)
 	defer cancel()

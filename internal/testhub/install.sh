@@ -2,6 +2,8 @@
 # install.sh prepares a Debian machine for internal/testhub (the verifier's
 # tests against a real JupyterHub and OpenID provider):
 #   - Debian's jupyterhub package (3.0, with node-configurable-http-proxy);
+#   - the single-user side of `verify --spawn`: Debian's jupyter-server,
+#     ipykernel and dask distributed (which brings dask);
 #   - npm oidc-provider into the binary cache.
 # Idempotent: what is present is skipped. apt-get needs root (or sudo).
 #
@@ -13,15 +15,21 @@ version=9.13.3
 cache="${HUBFLEET_CACHE:-$HOME/.cache/hubfleet}"
 log() { printf '%s testhub/install: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-if ! command -v jupyterhub >/dev/null 2>&1 || ! command -v configurable-http-proxy >/dev/null 2>&1; then
+packages=(jupyterhub python3-jupyter-server python3-ipykernel python3-distributed)
+need=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+if ((${#need[@]} > 0)); then
 	sudo=""
 	[[ $(id -u) -ne 0 ]] && sudo=sudo
-	log "installing jupyterhub with apt-get"
+	log "installing ${need[*]} with apt-get"
 	export DEBIAN_FRONTEND=noninteractive
 	$sudo apt-get update -qq
-	$sudo apt-get install -y -qq --no-install-recommends jupyterhub >/dev/null
+	$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 log "$(jupyterhub --version 2>/dev/null | head -1 | sed 's/^/jupyterhub /')"
+log "$(/usr/bin/python3 -c 'import jupyter_server, ipykernel, distributed; print("jupyter-server", jupyter_server.__version__, "ipykernel", ipykernel.__version__, "distributed", distributed.__version__)')"
 
 dir="$cache/oidc-provider-$version"
 if [[ ! -f "$dir/node_modules/oidc-provider/package.json" ]]; then

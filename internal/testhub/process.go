@@ -3,6 +3,7 @@ package testhub
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,15 +25,33 @@ import (
 const EnvRequire = "HUBFLEET_REQUIRE_TESTHUB"
 
 // process is a child running in its own process group, logging to a file.
+// Everything it starts carries its mark (MarkEnv=<mark> in the
+// environment, inherited by children: JupyterHub passes its environment to
+// configurable-http-proxy, and the harness puts the mark into the
+// spawner's environment), so stop finds the descendants that left the
+// group or were orphaned (JupyterHub starts the proxy and each server in a
+// new session) and ends them too.
 type process struct {
 	name    string
 	cmd     *exec.Cmd
 	logPath string
+	mark    string
+	dir     string
 	done    chan struct{}
 	err     error
 }
 
+// MarkEnv is the environment variable carrying a harness process's mark.
+const MarkEnv = "HUBFLEET_TESTHUB_MARK"
+
+func newMark() string { return rand.Text() }
+
 func startProcess(name, dir string, env []string, argv ...string) (*process, error) {
+	return startMarked(name, dir, newMark(), env, argv...)
+}
+
+func startMarked(name, dir, mark string, env []string, argv ...string) (*process, error) {
+	env = append(env, MarkEnv+"="+mark)
 	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -46,7 +66,7 @@ func startProcess(name, dir string, env []string, argv ...string) (*process, err
 		logf.Close()
 		return nil, fmt.Errorf("%s: start %s: %w", name, argv[0], err)
 	}
-	p := &process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, logPath: logPath, mark: mark, dir: dir, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		logf.Close()
@@ -55,7 +75,9 @@ func startProcess(name, dir string, env []string, argv ...string) (*process, err
 	return p, nil
 }
 
-// stop sends SIGTERM to the process group, then SIGKILL after grace.
+// stop sends SIGTERM to the process group, then SIGKILL after grace; then
+// it ends every process still carrying the mark (the proxy and servers
+// JupyterHub started in sessions of their own, orphans of a killed hub).
 func (p *process) stop(grace time.Duration) {
 	pgid := p.cmd.Process.Pid
 	_ = syscall.Kill(-pgid, syscall.SIGTERM) // the group may be gone already
@@ -65,6 +87,107 @@ func (p *process) stop(grace time.Duration) {
 	}
 	_ = syscall.Kill(-pgid, syscall.SIGKILL) // children left behind, if any
 	<-p.done
+	killMarked(p.mark, p.dir, grace)
+}
+
+// marked lists the processes the harness started under mark in dir:
+// those whose environment carries the mark, and those working in or
+// naming dir (a server's home, the proxy's certificate), which catches a
+// descendant whose environment was replaced.
+func marked(mark, dir string) []int {
+	want := []byte(MarkEnv + "=" + mark + "\x00")
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	self := os.Getpid()
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil {
+			continue
+		}
+		if !bytes.Contains(append([]byte{0}, env...), append([]byte{0}, want...)) && !inDir(e.Name(), dir) {
+			continue
+		}
+		if zombie(pid) {
+			continue
+		}
+		out = append(out, pid)
+	}
+	return out
+}
+
+// inDir reports whether process pid works in dir or names it.
+func inDir(pid, dir string) bool {
+	if dir == "" {
+		return false
+	}
+	if cwd, err := os.Readlink(filepath.Join("/proc", pid, "cwd")); err == nil && (cwd == dir || strings.HasPrefix(cwd, dir+"/")) {
+		return true
+	}
+	cmdline, err := os.ReadFile(filepath.Join("/proc", pid, "cmdline"))
+	return err == nil && bytes.Contains(cmdline, []byte(dir+"/"))
+}
+
+// zombie reports whether pid has exited and waits for its parent.
+func zombie(pid int) bool {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return true // gone
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] == 'Z'
+}
+
+// killMarked sends SIGTERM to the marked processes, and SIGKILL to those
+// still there after grace.
+func killMarked(mark, dir string, grace time.Duration) {
+	pids := marked(mark, dir)
+	if len(pids) == 0 {
+		return
+	}
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGTERM) // it may have ended meanwhile
+	}
+	deadline := time.Now().Add(grace)
+	for time.Now().Before(deadline) && len(marked(mark, dir)) > 0 {
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, pid := range marked(mark, dir) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	for range 50 {
+		if len(marked(mark, dir)) == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// outlived describes the marked processes still running: none may outlive
+// the test that started them.
+func outlived(mark, dir string) []string {
+	var out []string
+	for _, pid := range marked(mark, dir) {
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline")) // empty if it just ended
+		out = append(out, fmt.Sprintf("pid %d: %s", pid, strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " "))))
+	}
+	return out
+}
+
+// checkNoneOutlive fails t when a process carrying mark still runs after
+// the harness stopped everything it started.
+func checkNoneOutlive(t testing.TB, mark, dir string) {
+	t.Helper()
+	if left := outlived(mark, dir); len(left) > 0 {
+		t.Errorf("testhub: %d process(es) the harness started outlived the test:\n%s", len(left), strings.Join(left, "\n"))
+		killMarked(mark, dir, time.Second)
+	}
 }
 
 // exited reports whether the process has ended, with its error.

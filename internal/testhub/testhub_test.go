@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +92,14 @@ func TestHubAndIdP(t *testing.T) {
 	}
 	if resp, _ := get(hub.URL("hub/health")); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("hub/health with the hub killed = %d, want 503 from the proxy", resp.StatusCode)
+	}
+	// The killed hub orphaned its proxy (JupyterHub starts it in a session
+	// of its own): Stop must end it all the same.
+	if left := hub.Processes(); len(left) != 1 || !strings.Contains(left[0], "configurable-http-proxy") {
+		t.Errorf("with the hub killed, its processes are %q, want the orphaned configurable-http-proxy", left)
+	}
+	hub.Stop()
+	if left := hub.Processes(); len(left) > 0 {
+		t.Errorf("after Stop, still running: %q", left)
 	}
 }

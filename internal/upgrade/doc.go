@@ -6,6 +6,10 @@
 // computed before anything is written, and the files are written all or
 // none.
 //
+// With spec.rollout.spawnCheck the gate also wants each canary site's
+// spawn probe (hubfleet/verify-spawn/<site>, set by the verify mode's spawn
+// input) to have passed, and shows its result (spawngate.go).
+//
 // `hubfleet upgrade` and `hubfleet action upgrade` both call Upgrader.Run
 // and print its Result their own way.
 package upgrade

@@ -30,6 +30,8 @@ type gate struct {
 	sites    []*site.Site
 	statuses map[string]github.State
 	commit   string
+	// details are the statuses whole, read for the spawn probe (spawngate.go).
+	details map[string]github.Status
 }
 
 // split returns the names of the sites of the waves up to maxWave and of
@@ -102,7 +104,11 @@ func (g *gate) check(ctx context.Context, key string, s site.ChartSource) (Canar
 			continue
 		}
 		n := st.Metadata.Name
-		c.Sites = append(c.Sites, SiteStatus{Site: n, Wave: st.Spec.Wave, Context: StatusContext(n), State: g.statuses[StatusContext(n)]})
+		spawn, err := g.spawnStatus(ctx, n)
+		if err != nil {
+			return c, fmt.Errorf("verification of canary %s: %w", s.Canary.Version, err)
+		}
+		c.Sites = append(c.Sites, SiteStatus{Site: n, Wave: st.Spec.Wave, Context: StatusContext(n), State: g.statuses[StatusContext(n)], Spawn: spawn})
 	}
 	return c, nil
 }

@@ -51,10 +51,16 @@ type SiteStatus struct {
 	Context string
 	// State is empty when the commit has no such status.
 	State github.State
+	// Spawn is the site's spawn probe status when the rollout policy asks
+	// for it (spawngate.go), else nil.
+	Spawn *SpawnStatus
 }
 
-// Verified reports whether the site's verification succeeded.
-func (s SiteStatus) Verified() bool { return s.State == github.StateSuccess }
+// Verified reports whether the site's verification succeeded (and its
+// spawn probe, when the rollout policy asks for it).
+func (s SiteStatus) Verified() bool {
+	return s.State == github.StateSuccess && (s.Spawn == nil || s.Spawn.State == github.StateSuccess)
+}
 
 // CanaryCheck is the verification of a canary staged on the base branch:
 // the statuses of the sites of its waves on the base branch head.

@@ -167,6 +167,7 @@ func (b *builder) hub(jh map[string]any) {
 		valuetree.Set(jh, "hub.baseUrl", sp.BaseURL)
 	}
 	b.auth(jh)
+	b.probe(jh)
 	if !sp.GatewayEnabled() {
 		return
 	}

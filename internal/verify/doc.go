@@ -26,6 +26,16 @@
 //	                    endpoint with the client_id and callback URL
 //	oauth-authorize     the provider accepts that client_id and redirect_uri
 //
+// With Target.Probe (verify --spawn) the site is also probed as a user
+// would use it, stage by stage, each stage under its own timeout
+// (probe.go): spawn/token (the service token's scopes), spawn/leftovers
+// (wait for a concurrent probe, stop an interrupted one's server),
+// spawn/server (start it, follow the spawn progress event stream),
+// spawn/kernel (a kernel through the proxy, over its websocket),
+// spawn/import, spawn/compute, spawn/dask (a LocalCluster, or a
+// dask-gateway cluster with one worker), spawn/stop and spawn/cleanup,
+// which run on every path.
+//
 // Kubernetes checks run only with Target.Kube. Every check returns a
 // Result (pass, warn or fail, a one-line Detail, a Fix hint); nothing is
 // logged, and no secret or URL query reaches a Result. WriteTable,

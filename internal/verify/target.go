@@ -90,6 +90,11 @@ type Target struct {
 	// KubeSkipped says why Kube is nil ("no kube context ...", "--no-kube");
 	// the site then gets an unknown "kubernetes" result saying so.
 	KubeSkipped string `json:"kubeSkipped,omitempty"`
+	// Probe, when set, runs the spawn probe (probe.go) after the checks.
+	Probe *Probe `json:"probe,omitempty"`
+	// ProbeSkipped says why a site asked to be probed has no Probe; the
+	// site then gets an unknown "spawn" result saying so.
+	ProbeSkipped string `json:"probeSkipped,omitempty"`
 }
 
 // URL returns https://<host><baseUrl><path> for a path below the base URL
@@ -132,6 +137,14 @@ func (t Target) Validate() error {
 	}
 	if t.Kube != nil && t.Namespace == "" {
 		errs = append(errs, fmt.Errorf("site %q: namespace is empty", t.Site))
+	}
+	if p := t.Probe; p != nil {
+		if p.User == "" || strings.ContainsAny(p.User, "/?#") {
+			errs = append(errs, fmt.Errorf("site %q: probe user %q is not a user name", t.Site, p.User))
+		}
+		if p.Timeouts.Spawn <= 0 || p.Timeouts.Kernel <= 0 || p.Timeouts.Code <= 0 || p.Timeouts.Dask <= 0 || p.Timeouts.Stop <= 0 {
+			errs = append(errs, fmt.Errorf("site %q: every probe timeout must be positive", t.Site))
+		}
 	}
 	switch t.TLS {
 	case TLSCertManager, TLSAutoHTTPS, TLSSecret:

@@ -251,6 +251,15 @@ func (v *Verifier) verifySite(ctx context.Context, t Target, providers *fetchCac
 	checks := s.checks()
 	results := make([]Result, len(checks))
 	var wg sync.WaitGroup
+	var probed []Result
+	if t.Probe != nil {
+		// The probe's stages run one after the other, each under its own
+		// timeout, beside the checks.
+		wg.Go(func() { probed = s.probe(ctx) })
+	} else if t.ProbeSkipped != "" {
+		probed = []Result{{Site: t.Site, Check: CheckSpawn, Status: Unknown, Detail: "not probed: " + t.ProbeSkipped,
+			Fix: "configure the probe: spec.probe in the site, its token in spec.secrets.values (see hubfleet verify --help)"}}
+	}
 	for i, c := range checks {
 		wg.Add(1)
 		go func() {
@@ -271,7 +280,7 @@ func (v *Verifier) verifySite(ctx context.Context, t Target, providers *fetchCac
 		}()
 	}
 	wg.Wait()
-	return results
+	return append(results, probed...)
 }
 
 // runCheck runs c under the per-check timeout. A check that does not
