@@ -21,7 +21,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
 
@@ -32,7 +31,7 @@ var (
 
 type kubeClients struct {
 	dyn  dynamic.Interface
-	core kubernetes.Interface
+	core typedClient
 }
 
 func newKubeClients(cfg *rest.Config) (*kubeClients, error) {
@@ -44,11 +43,7 @@ func newKubeClients(cfg *rest.Config) (*kubeClients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build dynamic client: %w", err)
 	}
-	core, err := kubernetes.NewForConfig(c)
-	if err != nil {
-		return nil, fmt.Errorf("build clientset: %w", err)
-	}
-	return &kubeClients{dyn: dyn, core: core}, nil
+	return &kubeClients{dyn: dyn, core: typedClient{dyn}}, nil
 }
 
 // kubeFailure explains an API error in the operator's terms.
@@ -196,7 +191,7 @@ func (s *siteRun) checkProxyPublic(ctx context.Context) Result {
 		return s.noKube()
 	}
 	ns := s.t.Namespace
-	svc, err := s.kube.core.CoreV1().Services(ns).Get(ctx, "proxy-public", metav1.GetOptions{})
+	svc, err := s.kube.core.service(ctx, ns, "proxy-public")
 	if apierrors.IsNotFound(err) {
 		return fail(fmt.Sprintf("Service %s/proxy-public does not exist: the chart is not installed there", ns),
 			"see the HelmRelease check; kubectl -n "+ns+" get svc", err)
@@ -210,7 +205,7 @@ func (s *siteRun) checkProxyPublic(ctx context.Context) Result {
 	if s.t.Exposure == ExposureLoadBalancer {
 		r, addrs = judgeLoadBalancer(svc, s.lbWarning(ctx, svc), now, grace)
 	} else {
-		ings, err := s.kube.core.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{})
+		ings, err := s.kube.core.ingresses(ctx, ns)
 		if err != nil {
 			return s.kubeFailure(ctx, "Ingresses in "+ns, err)
 		}
@@ -255,9 +250,7 @@ func (s *siteRun) lbWarning(ctx context.Context, svc *corev1.Service) *corev1.Ev
 	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || len(svc.Status.LoadBalancer.Ingress) > 0 {
 		return nil
 	}
-	evs, err := s.kube.core.CoreV1().Events(svc.Namespace).List(ctx, metav1.ListOptions{
-		FieldSelector: "involvedObject.kind=Service,involvedObject.name=" + svc.Name,
-	})
+	evs, err := s.kube.core.events(ctx, svc.Namespace, "involvedObject.kind=Service,involvedObject.name="+svc.Name)
 	if err != nil {
 		return nil
 	}
@@ -353,7 +346,7 @@ func (s *siteRun) checkDeployment(ctx context.Context, name string) Result {
 		return s.noKube()
 	}
 	ns := s.t.Namespace
-	d, err := s.kube.core.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	d, err := s.kube.core.deployment(ctx, ns, name)
 	if apierrors.IsNotFound(err) {
 		return fail(fmt.Sprintf("Deployment %s/%s does not exist", ns, name),
 			"see the HelmRelease check; kubectl -n "+ns+" get deploy", err)

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // maxPendingPods bounds how many Pending pods one result names.
@@ -22,7 +21,7 @@ func (s *siteRun) withPendingPods(ctx context.Context, r Result) Result {
 	if r.Status != Fail || s.kube == nil {
 		return r
 	}
-	pods, err := s.kube.core.CoreV1().Pods(s.t.Namespace).List(ctx, metav1.ListOptions{})
+	pods, err := s.kube.core.pods(ctx, s.t.Namespace)
 	if err != nil {
 		return r // the result already says what failed; the hint is extra
 	}
