@@ -83,7 +83,14 @@ func detect(key, s string) []hit {
 // digestKey are keys whose hex values are content digests or commit ids.
 var digestKey = regexp.MustCompile(`(?i)(tag|digest|sha|sha256|commit|revision|checksum|hash)$`)
 
+// minSecretLen is the shortest string any detector can match (a dotenv
+// line PASSWD=abc is 10 bytes, a URL a://:pw@ 8).
+const minSecretLen = 8
+
 func detectDepth(key, s string, depth int) []hit {
+	if len(s) < minSecretLen {
+		return nil
+	}
 	var out []hit
 	seen := map[string]bool{}
 	add := func(h hit) {
@@ -316,6 +323,9 @@ var (
 // the splits joined, and with Python/JSON escapes decoded.
 func variants(s string) []string {
 	var out []string
+	if !strings.ContainsAny(s, " \t\n\"'\\") {
+		return nil
+	}
 	if j := splitJoin.ReplaceAllString(s, ""); j != s {
 		out = append(out, j)
 	}

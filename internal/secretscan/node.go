@@ -334,8 +334,10 @@ func (s *scanner) commentLine(c string, near int) int {
 		return near
 	}
 	best, bestD := near, -1
-	for i, l := range s.src {
-		if !strings.Contains(l, c) {
+	// A comment sits near its node: look at most 500 lines away.
+	lo, hi := max(near-500, 0), min(near+500, len(s.src))
+	for i := lo; i < hi; i++ {
+		if !strings.Contains(s.src[i], c) {
 			continue
 		}
 		d := i + 1 - near

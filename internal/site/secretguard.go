@@ -1,8 +1,10 @@
 package site
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 
@@ -146,8 +148,26 @@ func ScanFile(file string, data []byte) (fs []secretscan.Finding, ok bool, err e
 // pass at their exact paths; its secret references (spec.secrets.values,
 // the notSecret list, age recipients) are names, scanned by value only.
 func scanKind(file string, data []byte, kind string) ([]secretscan.Finding, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if !errors.Is(err, io.EOF) {
+				// What parsed is scanned; the rest as text.
+				fs := scanDocs(file, data, kind, docs)
+				return append(fs, secretscan.Text(file, data)...), err
+			}
+			break
+		}
+		docs = append(docs, &n)
+	}
+	return scanDocs(file, data, kind, docs), nil
+}
+
+func scanDocs(file string, data []byte, kind string, docs []*yaml.Node) []secretscan.Finding {
 	marks := map[string]bool{}
-	if kind == KindSite {
+	if kind == KindSite && len(docs) > 0 {
 		var doc struct {
 			Spec struct {
 				Secrets struct {
@@ -155,15 +175,20 @@ func scanKind(file string, data []byte, kind string) ([]secretscan.Finding, erro
 				} `yaml:"secrets"`
 			} `yaml:"spec"`
 		}
-		_ = yaml.Unmarshal(data, &doc)
+		_ = docs[0].Decode(&doc)
 		for _, m := range doc.Spec.Secrets.NotSecret {
 			marks[m.Path] = true
 		}
 	}
-	return secretscan.YAMLWith(file, data, secretscan.NodeOptions{
-		Options:   secretscan.Options{Allowed: func(p string) bool { return marks[p] }},
-		Reference: typedReference,
-	})
+	var out []secretscan.Finding
+	for _, n := range docs {
+		out = append(out, secretscan.Node(n, secretscan.NodeOptions{
+			Options:   secretscan.Options{File: file, Allowed: func(p string) bool { return marks[p] }},
+			Reference: typedReference,
+			Source:    data,
+		})...)
+	}
+	return out
 }
 
 // typedReference reports the typed fields of site and fleet files that
