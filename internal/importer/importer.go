@@ -338,8 +338,8 @@ func (im *importer) placeholders() error {
 		if !isPlaceholder(l.Value) {
 			continue
 		}
-		if f := secretscan.Tree(strings.Join(l.Path, "."), "REDACTED-VALUE-1234567890abcdef", secretscan.Options{}); len(f) > 0 {
-			continue // a secret key: it moves to a secret anyway
+		if secretKey(l.Path[len(l.Path)-1]) {
+			continue // a secret: it moves to a secret channel anyway
 		}
 		missing = append(missing, fmt.Sprintf("%s (e.g. --set '%s=...')", key, key))
 	}
@@ -691,6 +691,9 @@ func (im *importer) secrets(tree map[string]any, release Path) {
 	for _, l := range Leaves(tree) {
 		dot := strings.Join(l.Path, ".")
 		findings := secretscan.Tree(dot, l.Value, secretscan.Options{})
+		if len(findings) == 0 && isPlaceholder(l.Value) && secretKey(l.Path[len(l.Path)-1]) {
+			findings = []secretscan.Finding{{Path: dot, Key: l.Path[len(l.Path)-1], What: "a secret filled in at deploy time"}}
+		}
 		if len(findings) == 0 {
 			continue
 		}
@@ -767,4 +770,12 @@ func (im *importer) codeOverrides() {
 			im.items = append(im.items, Item{Action: Kept, Path: in.String(), Keys: in, To: p, Note: "passed through in spec.overrides: " + reason})
 		}
 	}
+}
+
+// secretKey reports whether a key names a secret (client_secret,
+// password, apiToken, ...): a placeholder there is a secret the deploy
+// tool fills in, and import moves it to a secret channel.
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "secret") || strings.Contains(k, "password") || strings.Contains(k, "token")
 }
