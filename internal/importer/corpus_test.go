@@ -1,10 +1,10 @@
 package importer
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"encoding/json"
 	"runtime"
 	"slices"
 	"strings"

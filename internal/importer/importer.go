@@ -233,7 +233,7 @@ type importer struct {
 	both *overlap
 	// gatewayOn: the values install dask-gateway.
 	gatewayOn bool
-	opts Options
+	opts      Options
 	// items is the report.
 	items []Item
 	s     site.Site
