@@ -207,7 +207,7 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 		}
 		slices.Sort(rep.Layout.Siblings)
 	}
-	im := &importer{v: tree, from: from, both: both, opts: o, gatewayOn: gatewayInstalled(tree, rep.Layout)}
+	im := &importer{v: tree, from: from, both: both, opts: o, secretLeaves: map[string]bool{}, gatewayOn: gatewayInstalled(tree, rep.Layout)}
 	if both.key != "" {
 		im.remark("%s: is set both inside %s: and beside it: import merged them, the top-level block winning; check that the chart reads them that way (--layout umbrella:%s)", both.key, rep.Layout.Key, rep.Layout.Key)
 		for _, p := range both.shadowed {
@@ -231,6 +231,9 @@ type importer struct {
 	v    map[string]any
 	from map[string]Path
 	both *overlap
+	// secretLeaves are list leaves (input paths) some of whose elements
+	// moved to a secret: the rest is written but reported as the secret.
+	secretLeaves map[string]bool
 	// gatewayOn: the values install dask-gateway.
 	gatewayOn bool
 	opts      Options
@@ -679,36 +682,65 @@ func (im *importer) rest() {
 			}
 			setPath(im.s.Spec.Values, l.Path, l.Value)
 			in := im.input(l.Path)
+			if im.secretLeaves[key(in)] {
+				continue // reported as a secret: the list's other elements
+			}
 			im.items = append(im.items, Item{Action: Kept, Path: in.String(), Keys: in, To: l.Path, Note: "passed through in spec.values"})
 		}
 	}
 }
 
 // secrets moves what the secret guard finds in tree out of it, leaf by
-// leaf; prefix is the report path of tree's root (nil: tree is in the
-// daskhub layout).
+// leaf; release is the input path of tree's root for a sibling release
+// (nil: tree is in the daskhub layout). In a list (an env list), only the
+// elements holding a secret go; the leaf is reported as a secret.
 func (im *importer) secrets(tree map[string]any, release Path) {
+	findings := secretscan.Tree("", tree, secretscan.Options{})
 	for _, l := range Leaves(tree) {
 		dot := strings.Join(l.Path, ".")
-		findings := secretscan.Tree(dot, l.Value, secretscan.Options{})
-		if len(findings) == 0 && isPlaceholder(l.Value) && secretKey(l.Path[len(l.Path)-1]) {
-			findings = []secretscan.Finding{{Path: dot, Key: l.Path[len(l.Path)-1], What: "a secret filled in at deploy time"}}
+		var mine []secretscan.Finding
+		for _, f := range findings {
+			if f.Path == dot || strings.HasPrefix(f.Path, dot+"[") || strings.HasPrefix(f.Path, dot+".") {
+				mine = append(mine, f)
+			}
 		}
-		if len(findings) == 0 {
+		if len(mine) == 0 && isPlaceholder(l.Value) && secretKey(l.Path[len(l.Path)-1]) {
+			mine = []secretscan.Finding{{Path: dot, Key: l.Path[len(l.Path)-1], What: "a secret filled in at deploy time"}}
+		}
+		if len(mine) == 0 {
 			continue
 		}
-		deletePath(tree, l.Path)
 		in := im.input(l.Path)
 		if release != nil {
 			in = im.input(append(slices.Clone(release), l.Path...))
 		}
-		f := findings[0]
-		what := f.What
-		if len(findings) > 1 {
-			what = fmt.Sprintf("%s (and %d more in this value)", what, len(findings)-1)
+		if list, ok := l.Value.([]any); ok && strings.HasPrefix(mine[0].Path, dot+"[") {
+			drop := map[int]bool{}
+			for _, f := range mine {
+				rest := strings.TrimPrefix(f.Path, dot+"[")
+				i, err := strconv.Atoi(rest[:strings.IndexByte(rest+"]", ']')])
+				if err != nil || drop[i] {
+					continue
+				}
+				drop[i] = true
+				// Keys is the list (the leaf); Path names the element.
+				im.items = append(im.items, Item{Action: Secret, Path: fmt.Sprintf("%s[%d]", in, i), Keys: in,
+					Note: fmt.Sprintf("%s: moved to a secret: %s (the list's other elements are kept)", f.What, site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name))})
+			}
+			var keep []any
+			for i, e := range list {
+				if !drop[i] {
+					keep = append(keep, e)
+				}
+			}
+			setPath(tree, l.Path, keep)
+			im.secretLeaves[key(in)] = true
+			continue
 		}
+		deletePath(tree, l.Path)
+		f := mine[0]
 		im.items = append(im.items, Item{Action: Secret, Path: in.String(), Keys: in,
-			Note: fmt.Sprintf("%s: not copied: %s", what, site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name))})
+			Note: fmt.Sprintf("%s: moved to a secret: %s", f.What, site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name))})
 	}
 }
 

@@ -40,6 +40,9 @@ func (im *importer) siblings() {
 		im.secrets(v, Path{k})
 		for _, l := range Leaves(v) {
 			in := im.input(append(Path{k}, l.Path...))
+			if im.secretLeaves[key(in)] {
+				continue
+			}
 			im.items = append(im.items, Item{Action: Kept, Path: in.String(), Keys: in, To: append(rel.plus(), l.Path...),
 				Note: fmt.Sprintf("passed through to the %s release", k)})
 		}
