@@ -127,5 +127,7 @@ func TestCorpusZ2JHObjectsMatchAfterImport(t *testing.T) {
 			table = append(table, fmt.Sprintf("%s: %d objects, %d differ\n    %s", h.Name, len(a), len(diffs), strings.Join(diffs, "\n    ")))
 		})
 	}
-	t.Cleanup(func() { t.Logf("z2jh 4.4.0 objects, original values against HelmRelease values:\n%s", strings.Join(table, "\n")) })
+	t.Cleanup(func() {
+		t.Logf("z2jh 4.4.0 objects, original values against HelmRelease values:\n%s", strings.Join(table, "\n"))
+	})
 }
