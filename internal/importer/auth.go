@@ -265,6 +265,7 @@ func (im *importer) auth() {
 		typed("allowed_groups", "spec.auth.allowedGroups", list(&a.AllowedGroups))
 		typed("admin_groups", "spec.auth.adminGroups", list(&a.AdminGroups))
 	}
+	im.nestedSections()
 	if a.Provider == site.AuthNative {
 		if v, ok := im.take(cfgPath("NativeAuthenticator", "open_signup")); ok {
 			a.Native = &site.Native{OpenSignup: v == true}
@@ -446,5 +447,23 @@ func (im *importer) egi(host string) {
 			}
 		}
 		im.remark("EGI Check-in: the group claim settings are derived from the chart version the site runs (OAuthenticator 16: claim_groups_key; 17: manage_groups + auth_state_groups_key)")
+	}
+}
+
+// nestedSections says where a config section sits inside another one
+// (hub.config.GitHubOAuthenticator.Authenticator.admin_users, an
+// indentation slip): traitlets reads it as an unknown setting of the
+// outer class, so it has no effect, today and after import. It passes
+// through unchanged, but the operator should know.
+func (im *importer) nestedSections() {
+	cfg, _ := getPath(im.v, dotted("jupyterhub.hub.config"))
+	m, _ := cfg.(map[string]any)
+	for _, outer := range sortedKeys(m) {
+		sec, _ := m[outer].(map[string]any)
+		for _, inner := range sortedKeys(sec) {
+			if _, isMap := sec[inner].(map[string]any); isMap && len(inner) > 0 && inner[0] >= 'A' && inner[0] <= 'Z' {
+				im.remark("jupyterhub.hub.config.%s.%s is a config section inside another (an indentation slip?): it has no effect, today and after import; kept as is. Move it up a level if it was meant to apply", outer, inner)
+			}
+		}
 	}
 }
