@@ -217,6 +217,8 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 	if err := im.placeholders(); err != nil {
 		return nil, rep, err
 	}
+	// The one place the finished site comes back: a later pass over the
+	// site (e.g. a secret guard) hooks in here, before the report is sorted.
 	s, err := im.run()
 	if err != nil {
 		return nil, rep, err
