@@ -741,8 +741,13 @@ func (im *importer) secrets(tree map[string]any, release Path) {
 		}
 		deletePath(tree, l.Path)
 		f := mine[0]
+		fix := site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name)
+		if release != nil {
+			// Secret channels reach the hub's releases only.
+			fix = fmt.Sprintf("the %s release gets no secret channel from hubfleet yet: keep the value in a Secret of the namespace and point the chart at it (or, if it is not a secret, put it back in spec.releases[].values)", release[0])
+		}
 		im.items = append(im.items, Item{Action: Secret, Path: in.String(), Keys: in,
-			Note: fmt.Sprintf("%s: moved to a secret: %s", f.What, site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name))})
+			Note: fmt.Sprintf("%s: moved to a secret: %s", f.What, fix)})
 	}
 }
 
