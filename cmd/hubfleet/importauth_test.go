@@ -80,3 +80,28 @@ func TestImportEachAuthenticatorThroughRender(t *testing.T) {
 		})
 	}
 }
+
+// TestImportStaticHomesThroughRender keeps a static PVC home (claim and
+// subPath) through import and render.
+func TestImportStaticHomesThroughRender(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	values := filepath.Join(t.TempDir(), "values.yaml")
+	writeFile(t, values, []byte("hub:\n  config:\n    JupyterHub: {authenticator_class: dummy}\nsingleuser:\n  storage:\n    type: static\n    static: {pvcName: efs-home, subPath: 'home/{username}'}\n"))
+	if r := hubfleet(t, "", "import", "-f", values, "--site", "static-homes", "--root", root, "--host", "static.example.org",
+		"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--write"); r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
+		t.Fatalf("render: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "overlays/static-homes/helmrelease-jupyterhub.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"type: static", "pvcName: efs-home", "subPath: home/{username}"} {
+		if !strings.Contains(string(b), w) {
+			t.Errorf("the HelmRelease lacks %q:\n%s", w, b)
+		}
+	}
+}

@@ -141,6 +141,20 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
 		}
 	}
+	// NFS homes (the base chart's nfs: block) and sibling releases reach
+	// the overlay.
+	pv, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/nfs-home-persistentvolume.yaml"))
+	if err != nil || !strings.Contains(string(pv), "server: 10.100.221.238") {
+		t.Errorf("aimatx prod: no NFS home volume on the export of its nfs block (%v):\n%s", err, pv)
+	}
+	hub, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/helmrelease-jupyterhub.yaml"))
+	if err != nil || !strings.Contains(string(hub), "pvcName: home-nfs") || !strings.Contains(string(hub), "subPath: '{escaped_username}'") {
+		t.Errorf("aimatx prod: the hub does not mount the NFS claim per user (%v):\n%s", err, hub)
+	}
+	sib, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/helmrelease-jupyterhub-home-nfs.yaml"))
+	if err != nil || !strings.Contains(string(sib), "volumeId: vol-01b6abdb23764a9a5") || !strings.Contains(string(sib), "dependsOn:\n  - name: jupyterhub") {
+		t.Errorf("aimatx prod: the jupyterhub-home-nfs sibling release is not as imported (%v):\n%s", err, sib)
+	}
 	gittest.Run(t, root, "add", "-A")
 	gittest.Run(t, root, "commit", "-q", "-m", "imported hubs")
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD~1")
