@@ -137,3 +137,35 @@ func TestGenericOAuthWithAllowedUsersDoesNotBecomeAllowAll(t *testing.T) {
 		t.Errorf("invalid: %v", err)
 	}
 }
+
+func TestLayoutFlagOverridesTheGuess(t *testing.T) {
+	t.Parallel()
+	// Without --layout, a lone top-level key holding jupyterhub: is an
+	// umbrella; given --layout z2jh, import takes the file as z2jh values
+	// and says it was told.
+	values := []byte("wrap:\n  jupyterhub:\n    hub: {baseUrl: /hub-a/}\n")
+	files := map[string][]byte{"v.yaml": values}
+	o := Options{Name: "x", Host: "hub.example.org", ContactEmail: "ops@example.org"}
+	s, rep, err := Import(files, []string{"v.yaml"}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Layout.Flag() != "umbrella:wrap" || !rep.Detected || s.Spec.BaseURL != "/hub-a/" {
+		t.Errorf("guessed layout %s (detected %v), baseURL %q: want umbrella:wrap, /hub-a/", rep.Layout.Flag(), rep.Detected, s.Spec.BaseURL)
+	}
+	l, err := ParseLayout("z2jh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Layout = l
+	_, rep, err = Import(files, []string{"v.yaml"}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Detected || !strings.HasPrefix(rep.String(), "layout (given by --layout): plain z2jh") {
+		t.Errorf("report does not say the layout was given:\n%s", rep)
+	}
+	if _, err := ParseLayout("umbrella:"); err == nil {
+		t.Error("ParseLayout accepted umbrella: without a key")
+	}
+}
