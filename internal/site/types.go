@@ -410,8 +410,12 @@ const (
 
 // ChartSelection chooses how a site installs DaskHub.
 type ChartSelection struct {
-	// Mode is daskhub or composed; defaults to the fleet's.
+	// Mode is daskhub, composed or umbrella; defaults to the fleet's
+	// (umbrella when Umbrella is set).
 	Mode string `yaml:"mode,omitempty"`
+	// Umbrella names the fleet's operator umbrella chart the site runs
+	// (spec.charts.umbrellas), e.g. basehub.
+	Umbrella string `yaml:"umbrella,omitempty"`
 }
 
 // GatewayEnabled reports whether dask-gateway is installed.

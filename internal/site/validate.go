@@ -58,7 +58,8 @@ func Check(s *Site, f *Fleet) ErrorList {
 	validateSingleuser(r, &sp.Singleuser)
 	validateGateway(r, sp)
 	validatePlacement(r, &sp.Placement)
-	checkEnum(r, "spec.chart.mode", sp.Chart.Mode, ModeDaskHub, ModeComposed)
+	checkEnum(r, "spec.chart.mode", sp.Chart.Mode, ModeDaskHub, ModeComposed, ModeUmbrella)
+	validateUmbrella(r, s, f)
 	validateGatewayMode(r, s, f)
 	if sp.Secrets.AgeRecipient != "" {
 		if _, err := age.ParseX25519Recipient(sp.Secrets.AgeRecipient); err != nil {
@@ -91,6 +92,7 @@ func ValidateFleet(f *Fleet) error {
 	for _, c := range charts {
 		validateChart(r, c.field, c.c)
 	}
+	validateFleetUmbrellas(r, f)
 	for _, name := range fs.Charts.Siblings.Names() {
 		validateChart(r, "spec.charts.siblings."+name, fs.Charts.Siblings[name])
 	}

@@ -76,6 +76,9 @@ func releases(s *site.Site, f *site.Fleet) []Release {
 	if mode == site.ModeComposed {
 		b.gatewayRelease = ReleaseDaskGateway
 	}
+	if u := site.UmbrellaOf(s, f); u != nil {
+		return b.umbrellaRelease(u)
+	}
 
 	// Build everything in the daskhub layout, then merge user values.
 	tree := b.umbrella()
