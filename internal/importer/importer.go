@@ -223,6 +223,9 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 	if err != nil {
 		return nil, rep, err
 	}
+	if k := rep.Layout.Kind; k == LayoutBase || k == LayoutUmbrella {
+		im.remark("route: this site runs the upstream charts (jupyterhub, dask-gateway, sibling releases); what only the operator's own chart did (its templates, its defaults, its custom: behaviours) is not there. To keep the owner's chart instead, declare it in the fleet (spec.charts.umbrellas, with its key paths) and set spec.chart.umbrella: hubfleet's typed fields then render at its paths")
+	}
 	sort.SliceStable(im.items, func(i, j int) bool { return im.items[i].Path < im.items[j].Path })
 	rep.Items = im.items
 	return s, rep, nil
