@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,42 +18,75 @@ import (
 )
 
 type importOptions struct {
-	site         string
-	host         string
-	contactEmail string
-	ageRecipient string
-	write        bool
-	chartCache   string
+	site          string
+	host          string
+	contactEmail  string
+	ageRecipient  string
+	write         bool
+	chartCache    string
+	files         []string
+	layout        string
+	clusterFile   string
+	hub           string
+	set           []string
+	tlsMode       string
+	clusterIssuer string
+	ingressClass  string
+	clientID      string
 }
 
 func newImportCmd(g *globalOptions, s streams) *cobra.Command {
 	o := &importOptions{}
 	cmd := &cobra.Command{
-		Use:   "import VALUES.yaml [VALUES.yaml...] --site NAME",
-		Short: "Turn an existing daskhub values.yaml into a site file",
-		Long: `Import reads daskhub values files (several are merged in order, like helm -f a
--f b) and writes the equivalent site file. It reports what it kept, what it
-migrated to today's charts and what it dropped:
+		Use:   "import [-f VALUES.yaml]... --site NAME",
+		Short: "Turn an existing hub's values files into a site file",
+		Long: `Import reads a hub's Helm values files as they are (several are merged in
+order with Helm's rules, as helm -f a -f b: maps merge, the later file wins,
+null deletes a chart default) and writes the equivalent site file.
 
-  - secrets are never copied: the OAuth client secret moves to
-    'hubfleet secret set', and the proxy/gateway tokens the charts now generate
-    (openssl rand -hex 32 in the old guides) are dropped;
-  - OAuthenticator keys are mapped onto spec.auth, so the site gets the keys of
-    the chart version it runs;
-  - byte sizes such as "24 G" are normalised;
-  - everything else is kept under spec.values.
+It detects how the values nest z2jh and says which layout it found:
+plain z2jh (hub:, proxy:, singleuser: at the top), dask/helm-chart daskhub
+(jupyterhub: and dask-gateway:), a base chart with sibling charts (jupyterhub:
+beside nfs:, jupyterhub-home-nfs:, binderhub-service:, dask-gateway:), or an
+umbrella key around one of them (basehub:, daskhub:). --layout overrides it.
+
+Every leaf of the input ends in exactly one place, and the report says which:
+  typed     a typed field of the site (host, TLS, login, access, image, ...);
+  migrated  a typed field, changed on the way (the report says how);
+  kept      passed through unchanged to its release's values;
+  secret    not copied: moved to a secret channel ('hubfleet secret set');
+  dropped   not carried over, with the reason.
+Who may log in and who is admin never changes. Sibling charts become sibling
+releases on chart pins in the fleet file (spec.charts.siblings).
+
+Deploy-time placeholders (${VAR}, set-on-deployment) are never copied: give
+their real values with --set PATH=VALUE.
+
+The host comes from the values (ingress hosts, proxy.https.hosts, the OAuth
+callback URL), from the operator's cluster file (--cluster-file, 2i2c's
+cluster.yaml: hubs[].domain, and the hub's values files in order when no -f
+is given), or from --host.
 
 Without --write the site file is printed; with --write it is saved as
 clusters/<site>/site.yaml (an existing file is never overwritten).`,
-		Example: `  hubfleet import values.yaml --site egi-pangeo
-  hubfleet import dh-config.yaml dh-auth.yaml --site heliocloud --host daskhub.example.org --write`,
-		Args: cobra.MinimumNArgs(1),
+		Example: `  hubfleet import -f values.yaml --site egi-pangeo
+  hubfleet import -f common.values.yaml -f prod.values.yaml --site leap-prod --host leap.2i2c.cloud --tls-mode cert-manager --cluster-issuer letsencrypt-prod
+  hubfleet import --cluster-file config/clusters/leap/cluster.yaml --hub prod --site leap-prod --tls-mode cert-manager --cluster-issuer letsencrypt-prod --write`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runImport(cmd.Context(), g, o, s, args)
+			return runImport(cmd.Context(), g, o, s, append(slices.Clone(o.files), args...))
 		},
 	}
+	cmd.Flags().StringArrayVarP(&o.files, "values", "f", nil, "a values file; repeat it, in the order the owners merge them (later files win)")
 	cmd.Flags().StringVar(&o.site, "site", "", "name of the new site (required)")
 	cmd.Flags().StringVar(&o.host, "host", "", "the hub's public DNS name, if the values do not name it")
+	cmd.Flags().StringVar(&o.layout, "layout", "", "how the values nest z2jh: z2jh, daskhub, base or umbrella:KEY (default: detected)")
+	cmd.Flags().StringVar(&o.clusterFile, "cluster-file", "", "the operator's cluster file (2i2c cluster.yaml): the hub's domain, and its values files when no -f is given")
+	cmd.Flags().StringVar(&o.hub, "hub", "", "the hub's name in --cluster-file (default: --site)")
+	cmd.Flags().StringArrayVar(&o.set, "set", nil, "the real value of a deploy-time placeholder, as PATH=VALUE (PATH as the report writes it)")
+	cmd.Flags().StringVar(&o.tlsMode, "tls-mode", "", "how HTTPS is served when the values do not say: autohttps, cert-manager or secret")
+	cmd.Flags().StringVar(&o.clusterIssuer, "cluster-issuer", "", "cert-manager ClusterIssuer, with --tls-mode cert-manager")
+	cmd.Flags().StringVar(&o.ingressClass, "ingress-class", "", "ingress class, with --tls-mode cert-manager or secret")
+	cmd.Flags().StringVar(&o.clientID, "client-id", "", "the OAuth client id, when the values do not hold it (e.g. it is in an encrypted file)")
 	cmd.Flags().StringVar(&o.contactEmail, "contact-email", "", "Let's Encrypt account e-mail, for values without an ingress")
 	cmd.Flags().StringVar(&o.ageRecipient, "age-recipient", "", "the public age key of the site's cluster (age1...), for spec.secrets.ageRecipient")
 	cmd.Flags().BoolVar(&o.write, "write", false, "write clusters/<site>/site.yaml instead of printing it")
@@ -62,6 +96,42 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
 }
 
 func runImport(ctx context.Context, g *globalOptions, o *importOptions, s streams, args []string) error {
+	io := importer.Options{Name: o.site, Host: o.host, ContactEmail: o.contactEmail, AgeRecipient: o.ageRecipient,
+		ClientID: o.clientID, TLSMode: o.tlsMode, ClusterIssuer: o.clusterIssuer, IngressClass: o.ingressClass, Set: map[string]string{}}
+	if o.layout != "" {
+		l, err := importer.ParseLayout(o.layout)
+		if err != nil {
+			return err
+		}
+		io.Layout = l
+	}
+	for _, kv := range o.set {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("--set %q: write PATH=VALUE", kv)
+		}
+		io.Set[k] = v
+	}
+	if o.clusterFile != "" {
+		hub := o.hub
+		if hub == "" {
+			hub = o.site
+		}
+		cf, err := importer.ReadClusterFile(o.clusterFile, hub)
+		if err != nil {
+			return err
+		}
+		io.Domain, io.Namespace = cf.Domain, cf.Name
+		if len(args) == 0 {
+			args = cf.Files
+			for _, m := range cf.Missing {
+				fmt.Fprintf(s.err, "note: %s is not here (an encrypted file is left out of a copy): imported without it\n", m)
+			}
+		}
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("no values files: give them with -f (in the order the owners merge them), or --cluster-file with --hub")
+	}
 	files := map[string][]byte{}
 	for _, a := range args {
 		b, err := os.ReadFile(a)
@@ -70,7 +140,7 @@ func runImport(ctx context.Context, g *globalOptions, o *importOptions, s stream
 		}
 		files[a] = b
 	}
-	st, report, err := importer.Import(files, args, importer.Options{Name: o.site, Host: o.host, ContactEmail: o.contactEmail, AgeRecipient: o.ageRecipient})
+	st, report, err := importer.Import(files, args, io)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,10 @@ const (
 	ClientSecretFile = "oauth-client-secret.sops.yaml"
 )
 
+// OverridesAnnotation lists, on a HelmRelease, the owned values the site
+// overrides (spec.overrides) with their reasons, so the plan shows them.
+const OverridesAnnotation = "hubfleet.dev/overrides"
+
 // Defaults of the HelmRelease policy (DOMAIN.md explains each).
 const (
 	DefaultInterval = 30 * time.Minute
@@ -120,7 +124,18 @@ func RenderSite(s *site.Site, f *site.Fleet, kept []string) (Files, error) {
 	if err := emitDaskKubernetesRBAC(s, f, labels, emit); err != nil {
 		return nil, err
 	}
-	if es := s.Spec.Auth.ClientSecret.ExternalSecret; es != nil && s.Spec.Auth.Provider != site.AuthNative {
+	for _, o := range values.NFSHomeObjects(s, f) {
+		md := o["metadata"].(map[string]any)
+		l := map[string]any{}
+		for k, v := range labels {
+			l[k] = v
+		}
+		md["labels"] = l
+		if err := emit("nfs-home-"+strings.ToLower(o["kind"].(string))+".yaml", o); err != nil {
+			return nil, err
+		}
+	}
+	if es := s.Spec.Auth.ClientSecret.ExternalSecret; es != nil && site.ClassOf(&s.Spec.Auth).OAuth {
 		if err := emit("externalsecret-"+values.ClientSecretName+".yaml", externalSecret(es, ns, labels)); err != nil {
 			return nil, err
 		}
@@ -264,6 +279,9 @@ func helmRelease(r values.Release, repo, ns string, labels map[string]string, p 
 	}
 	if r.NotSecret != "" {
 		hr.Annotations[site.NotSecretAnnotation] = r.NotSecret
+	}
+	if r.Overrides != "" {
+		hr.Annotations[OverridesAnnotation] = r.Overrides
 	}
 	for _, v := range r.ValuesFrom {
 		hr.Spec.ValuesFrom = append(hr.Spec.ValuesFrom, meta.ValuesReference{

@@ -81,7 +81,7 @@ func RenderContext(ctx context.Context, fsys fs.FS, fl *fleet.Fleet, only []stri
 // NeedsSOPSSecret reports whether a site's client secret comes from the
 // SOPS-encrypted file in its overlay.
 func NeedsSOPSSecret(s *site.Site) bool {
-	return s.Spec.Auth.Provider != site.AuthNative && s.Spec.Auth.ClientSecret.ExternalSecret == nil
+	return site.ClassOf(&s.Spec.Auth).OAuth && s.Spec.Auth.ClientSecret.ExternalSecret == nil
 }
 
 // tombstones empties the overlays of removed sites whose cluster still

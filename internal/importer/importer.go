@@ -2,8 +2,8 @@ package importer
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -15,7 +15,6 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/secretscan"
 	"github.com/hubfleet/hubfleet/internal/site"
-	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 // Options are what the values files cannot say.
@@ -24,41 +23,91 @@ type Options struct {
 	Name string
 	// Host overrides the host found in the values (required if none is).
 	Host string
+	// Domain is the hub's domain from the operator's cluster file (2i2c
+	// cluster.yaml hubs[].domain); it wins over the values, Host over it.
+	Domain string
+	// Namespace is the hub's namespace (2i2c: the hub's name).
+	Namespace string
+	// Layout overrides the detected layout (zero: detect).
+	Layout Layout
+	// Set gives the real value of deploy-time placeholders, keyed by the
+	// input path as the report writes it.
+	Set map[string]string
+	// ClientID is the OAuth client id when the values do not hold it.
+	ClientID string
 	// ContactEmail is the Let's Encrypt account when the values use no
 	// ingress (autohttps).
 	ContactEmail string
+	// TLSMode, ClusterIssuer and IngressClass say how HTTPS is served when
+	// the values do not (e.g. a base chart that sets the ingress itself).
+	TLSMode       string
+	ClusterIssuer string
+	IngressClass  string
 	// AgeRecipient is the public age key of the site's cluster
 	// (spec.secrets.ageRecipient); a site whose client secret is kept in
 	// SOPS needs one.
 	AgeRecipient string
 }
 
-// Action says what happened to one values path.
+// Action says where one input leaf ended up. Every leaf of the input ends
+// in exactly one of typed, migrated, kept, secret and dropped; note items
+// explain a change that is not one leaf's.
 type Action string
 
 // The actions an import reports.
 const (
-	Kept     Action = "kept"
+	// Typed: the value is now a typed field of the site.
+	Typed Action = "typed"
+	// Migrated: the value is now a typed field, changed on the way (the
+	// note says how).
 	Migrated Action = "migrated"
-	Dropped  Action = "dropped"
+	// Kept: passed through unchanged to its release's values.
+	Kept Action = "kept"
+	// Secret: not copied; it moves to a secret channel (the note says how).
+	Secret Action = "secret"
+	// Dropped: not carried over, for the reason in the note.
+	Dropped Action = "dropped"
+	// Note: a remark on the site as a whole.
+	Note Action = "note"
 )
 
 // Item is one line of the import report.
 type Item struct {
 	Action Action
-	Path   string
-	Note   string
+	// Path is the input path, as written (Keys joined).
+	Path string
+	// Keys is the input path as keys.
+	Keys Path
+	// To is where a kept value went, in the daskhub layout of the site's
+	// values (jupyterhub..., dask-gateway...) or, for a sibling release,
+	// [releases, NAME, ...].
+	To   Path
+	Note string
 }
 
-// Report is what an import did, in values-path order per action.
-type Report []Item
+// Report is what an import did.
+type Report struct {
+	// Layout is the layout import found or was given.
+	Layout Layout
+	// Detected is true when the layout was guessed, not given.
+	Detected bool
+	Items    []Item
+}
 
 // String renders the report for a terminal.
 func (r Report) String() string {
 	var b strings.Builder
-	for _, a := range []Action{Kept, Migrated, Dropped} {
+	how := "detected"
+	if !r.Detected {
+		how = "given by --layout"
+	}
+	fmt.Fprintf(&b, "layout (%s): %s [--layout %s]\n", how, r.Layout, r.Layout.Flag())
+	counts := r.Counts()
+	fmt.Fprintf(&b, "leaves: %d typed, %d migrated, %d kept, %d moved to a secret, %d dropped with a reason\n",
+		counts[Typed], counts[Migrated], counts[Kept], counts[Secret], counts[Dropped])
+	for _, a := range []Action{Note, Typed, Migrated, Kept, Secret, Dropped} {
 		var items []Item
-		for _, it := range r {
+		for _, it := range r.Items {
 			if it.Action == a {
 				items = append(items, it)
 			}
@@ -68,75 +117,183 @@ func (r Report) String() string {
 		}
 		fmt.Fprintf(&b, "%s (%d):\n", a, len(items))
 		for _, it := range items {
+			if it.Path == "" {
+				fmt.Fprintf(&b, "  %s\n", it.Note)
+				continue
+			}
 			fmt.Fprintf(&b, "  %s: %s\n", it.Path, it.Note)
 		}
 	}
 	return b.String()
 }
 
-// Import merges the values files in order (as helm -f a -f b does) and
-// builds a site from them.
-func Import(files map[string][]byte, order []string, o Options) (*site.Site, Report, error) {
+// Counts counts the report's items per action.
+func (r Report) Counts() map[Action]int {
+	out := map[Action]int{}
+	for _, it := range r.Items {
+		out[it.Action]++
+	}
+	return out
+}
+
+// PlaceholderError lists the deploy-time placeholders import found and
+// has no value for.
+type PlaceholderError struct {
+	Items []string
+}
+
+func (e *PlaceholderError) Error() string {
+	return fmt.Sprintf("the values hold deploy-time placeholders that a deploy tool fills in; import never copies them literally:\n  %s\ngive each real value with --set 'PATH=VALUE' (a secret is moved to a secret channel on its own)",
+		strings.Join(e.Items, "\n  "))
+}
+
+// Merge reads the values files in order and merges them as Helm merges
+// several -f files.
+func Merge(files map[string][]byte, order []string) (map[string]any, error) {
 	merged := map[string]any{}
+	var errs []error
 	for _, name := range order {
 		var m map[string]any
 		dec := yaml.NewDecoder(bytes.NewReader(files[name]))
 		if err := dec.Decode(&m); err != nil {
-			return nil, nil, fmt.Errorf("%s: not valid YAML: %w (fix the file, e.g. restore lines a web copy stripped)", name, err)
+			if err.Error() == "EOF" {
+				continue
+			}
+			errs = append(errs, fmt.Errorf("%s: not valid YAML: %w (fix the file, e.g. restore lines a web copy stripped)", name, err))
+			continue
 		}
-		valuetree.Merge(merged, m)
+		mergeValues(merged, m)
 	}
-	im := &importer{v: merged, opts: o}
+	return merged, errors.Join(errs...)
+}
+
+// Import merges the values files in order (as helm -f a -f b does) and
+// builds a site from them.
+func Import(files map[string][]byte, order []string, o Options) (*site.Site, Report, error) {
+	merged, err := Merge(files, order)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	return ImportValues(merged, o)
+}
+
+// ImportValues builds a site from merged values.
+func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) {
+	rep := Report{Layout: o.Layout}
+	if o.Layout.Kind == "" {
+		l, err := detectLayout(merged)
+		if err != nil {
+			return nil, rep, err
+		}
+		rep.Layout, rep.Detected = l, true
+	}
+	if rep.Layout.Kind == LayoutUmbrella && rep.Layout.Inner == "" {
+		if inner, ok := merged[rep.Layout.Key].(map[string]any); ok {
+			if il, err := detectLayout(inner); err == nil {
+				rep.Layout.Inner = il.Kind
+			}
+		}
+	}
+	tree, from, both, err := canonical(deepCopy(merged).(map[string]any), rep.Layout)
+	if err != nil {
+		return nil, rep, err
+	}
+	if !rep.Detected {
+		rep.Layout.Siblings = nil
+		for k := range tree {
+			if !daskhubTopKeys[k] {
+				rep.Layout.Siblings = append(rep.Layout.Siblings, k)
+			}
+		}
+		slices.Sort(rep.Layout.Siblings)
+	}
+	im := &importer{v: tree, from: from, both: both, opts: o, secretLeaves: map[string]bool{}, gatewayOn: gatewayInstalled(tree, rep.Layout)}
+	if both.key != "" {
+		im.remark("%s: is set both inside %s: and beside it: import merged them, the top-level block winning; check that the chart reads them that way (--layout umbrella:%s)", both.key, rep.Layout.Key, rep.Layout.Key)
+		for _, p := range both.shadowed {
+			im.items = append(im.items, Item{Action: Dropped, Path: p.String(), Keys: p, Note: fmt.Sprintf("replaced by the top-level %s block", both.key)})
+		}
+	}
+	if err := im.placeholders(); err != nil {
+		return nil, rep, err
+	}
+	// The one place the finished site comes back: a later pass over the
+	// site (e.g. a secret guard) hooks in here, before the report is sorted.
 	s, err := im.run()
 	if err != nil {
-		return nil, nil, err
+		return nil, rep, err
+	}
+	if k := rep.Layout.Kind; k == LayoutBase || k == LayoutUmbrella {
+		im.remark("route: this site runs the upstream charts (jupyterhub, dask-gateway, sibling releases); what only the operator's own chart did (its templates, its defaults, its custom: behaviours) is not there. To keep the owner's chart instead, declare it in the fleet (spec.charts.umbrellas, with its key paths) and set spec.chart.umbrella: hubfleet's typed fields then render at its paths")
 	}
 	im.guard(s) // the secret guard's last word on what import writes (secretimport.go)
-	sort.SliceStable(im.report, func(i, j int) bool { return im.report[i].Path < im.report[j].Path })
-	return s, im.report, nil
+	sort.SliceStable(im.items, func(i, j int) bool { return im.items[i].Path < im.items[j].Path })
+	rep.Items = im.items
+	return s, rep, nil
 }
 
 type importer struct {
-	v      map[string]any
-	opts   Options
-	report Report
-	s      site.Site
+	// v is the values in the daskhub layout, emptied as import takes them.
+	v    map[string]any
+	from map[string]Path
+	both *overlap
+	// secretLeaves are list leaves (input paths) some of whose elements
+	// moved to a secret: the rest is written but reported as the secret.
+	secretLeaves map[string]bool
+	// gatewayOn: the values install dask-gateway.
+	gatewayOn bool
+	opts      Options
+	// items is the report.
+	items []Item
+	s     site.Site
 }
 
-func (im *importer) note(a Action, path, format string, args ...any) {
-	im.report = append(im.report, Item{Action: a, Path: path, Note: fmt.Sprintf(format, args...)})
-}
-
-// take removes the value at a dotted path and returns it.
-func (im *importer) take(path string) (any, bool) {
-	parts := strings.Split(path, ".")
-	m := im.v
-	for _, p := range parts[:len(parts)-1] {
-		next, ok := m[p].(map[string]any)
-		if !ok {
-			return nil, false
+// input maps a daskhub-layout path to the operator's input path.
+func (im *importer) input(p Path) Path {
+	if len(p) == 0 {
+		return nil
+	}
+	if im.both != nil && p[0] == im.both.key {
+		for i := len(p); i > 0; i-- {
+			if im.both.outer[key(p[:i])] {
+				return slices.Clone(p)
+			}
 		}
-		m = next
 	}
-	v, ok := m[parts[len(parts)-1]]
-	if ok {
-		delete(m, parts[len(parts)-1])
+	if f, ok := im.from[p[0]]; ok {
+		return append(slices.Clone(f), p[1:]...)
 	}
-	return v, ok
+	return p
 }
 
-// takeStrings removes a list at path and returns its items as strings.
-func (im *importer) takeStrings(path string) []string {
-	v, _ := im.take(path)
-	return stringList(v)
+func (im *importer) note(a Action, p Path, format string, args ...any) {
+	in := im.input(p)
+	im.items = append(im.items, Item{Action: a, Path: in.String(), Keys: in, Note: fmt.Sprintf(format, args...)})
 }
 
-func (im *importer) takeString(path string) string {
-	v, ok := im.take(path)
+func (im *importer) remark(format string, args ...any) {
+	im.items = append(im.items, Item{Action: Note, Note: fmt.Sprintf(format, args...)})
+}
+
+// dotted turns a dotted path (keys without dots) into a Path.
+func dotted(p string) Path { return strings.Split(p, ".") }
+
+// take removes the value at a path and returns it.
+func (im *importer) take(p Path) (any, bool) {
+	return deletePath(im.v, p)
+}
+
+func (im *importer) takeString(p Path) (string, bool) {
+	v, ok := im.take(p)
 	if !ok || v == nil {
-		return ""
+		return "", ok
 	}
-	return fmt.Sprint(v)
+	return fmt.Sprint(v), true
+}
+
+func (im *importer) has(p Path) bool {
+	_, ok := getPath(im.v, p)
+	return ok
 }
 
 func (im *importer) run() (*site.Site, error) {
@@ -144,16 +301,61 @@ func (im *importer) run() (*site.Site, error) {
 	s.APIVersion, s.Kind = site.APIVersion, site.KindSite
 	s.Metadata = site.ObjectMeta{Name: im.opts.Name, Annotations: map[string]string{site.LocalConfigAnnotation: "true"}}
 	s.Spec.Secrets.AgeRecipient = im.opts.AgeRecipient
+	s.Spec.Namespace = im.opts.Namespace
 	im.obsolete()
 	im.tls()
 	im.auth()
 	im.singleuser()
 	im.gateway()
+	im.siblings()
 	im.rest()
 	if s.Spec.Host == "" {
-		return nil, fmt.Errorf("the values name no host (no ingress host, https host or oauth_callback_url): pass --host")
+		return nil, fmt.Errorf("the values name no host (no ingress host, https host or oauth_callback_url): pass --host, or --cluster-file with the operator's cluster file")
+	}
+	if !site.ClassOf(&s.Spec.Auth).OAuth {
+		s.Spec.Secrets.AgeRecipient = im.opts.AgeRecipient
 	}
 	return s, nil
+}
+
+// placeholderRE finds ${VAR} and $VAR-style deploy-time substitutions.
+var placeholderRE = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
+
+// isPlaceholder reports whether a value is filled in at deploy time.
+func isPlaceholder(v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	t := strings.TrimSpace(strings.ToLower(s))
+	return placeholderRE.MatchString(s) || t == "set-on-deployment" || t == "set_on_deployment" || t == "<set-on-deployment>"
+}
+
+// placeholders replaces deploy-time placeholders by the values given with
+// --set, moves those at secret keys to the secret channel (they are
+// handled with the other secrets), and fails naming every other one.
+func (im *importer) placeholders() error {
+	var missing []string
+	for _, l := range Leaves(im.v) {
+		in := im.input(l.Path)
+		key := in.String()
+		if real, ok := im.opts.Set[key]; ok {
+			setPath(im.v, l.Path, real)
+			im.remark("%s: deploy-time value set with --set", key)
+			continue
+		}
+		if !isPlaceholder(l.Value) {
+			continue
+		}
+		if secretKey(l.Path[len(l.Path)-1]) {
+			continue // a secret: it moves to a secret channel anyway
+		}
+		missing = append(missing, fmt.Sprintf("%s (e.g. --set '%s=...')", key, key))
+	}
+	if len(missing) > 0 {
+		return &PlaceholderError{Items: missing}
+	}
+	return nil
 }
 
 // obsolete drops the tokens the charts now generate and manage themselves.
@@ -171,467 +373,386 @@ func (im *importer) obsolete() {
 		{"jupyterhub.singleuser.extraEnv.DASK_GATEWAY__CLUSTER__OPTIONS__IMAGE", "hubfleet sets it: workers default to the user's image"},
 		{"jupyterhub.hub.extraConfig.10-auth-config", "hubfleet writes NativeAuthenticator's template path itself"},
 	} {
-		if _, ok := im.take(p.path); ok {
-			im.note(Dropped, p.path, "%s", p.why)
+		if _, ok := im.take(dotted(p.path)); ok {
+			im.note(Dropped, dotted(p.path), "%s", p.why)
 		}
 	}
-	if v, ok := im.take("jupyterhub.hub.networkPolicy.enabled"); ok && v == false {
-		im.note(Migrated, "jupyterhub.hub.networkPolicy.enabled", "not disabled any more: hubfleet admits the dask-gateway pods to the hub's NetworkPolicy (dask/helm-chart#142)")
+	if v, ok := im.take(dotted("jupyterhub.hub.networkPolicy.enabled")); ok {
+		if v == false {
+			im.note(Migrated, dotted("jupyterhub.hub.networkPolicy.enabled"), "not disabled any more: hubfleet admits the dask-gateway pods to the hub's NetworkPolicy (dask/helm-chart#142)")
+		} else {
+			setPath(im.v, dotted("jupyterhub.hub.networkPolicy.enabled"), v)
+		}
 	}
-	if v, _ := im.take("dask-gateway.gateway.auth"); nonEmpty(v) {
-		im.note(Dropped, "dask-gateway.gateway.auth", "hubfleet authenticates dask-gateway through JupyterHub")
+	if gw, ok := getPath(im.v, dotted("dask-gateway.gateway.auth")); ok {
+		for _, l := range Leaves(map[string]any{"auth": gw}) {
+			im.note(Dropped, dotted("dask-gateway.gateway").plus(l.Path...), "hubfleet authenticates dask-gateway through JupyterHub (the service name and token are its own)")
+		}
+		im.take(dotted("dask-gateway.gateway.auth"))
+	}
+	if v, ok := getPath(im.v, dotted("jupyterhub.hub.services.dask-gateway")); ok {
+		for _, l := range Leaves(map[string]any{"dask-gateway": v}) {
+			im.note(Dropped, dotted("jupyterhub.hub.services").plus(l.Path...), "hubfleet registers the dask-gateway service itself")
+		}
+		im.take(dotted("jupyterhub.hub.services.dask-gateway"))
 	}
 }
 
 func (im *importer) tls() {
 	sp := &im.s.Spec
-	if enabled, _ := im.take("jupyterhub.ingress.enabled"); enabled == true {
+	hostFrom := ""
+	setHost := func(h, from string) {
+		if h != "" && sp.Host == "" {
+			sp.Host, hostFrom = h, from
+		}
+	}
+	ingressOn, _ := getPath(im.v, dotted("jupyterhub.ingress.enabled"))
+	switch {
+	case ingressOn == true:
+		im.take(dotted("jupyterhub.ingress.enabled"))
+		im.note(Typed, dotted("jupyterhub.ingress.enabled"), "spec.tls.mode: secret or cert-manager (an ingress serves the hub)")
 		sp.TLS.Mode = site.TLSSecret
-		ann, _ := im.take("jupyterhub.ingress.annotations")
-		if a, ok := ann.(map[string]any); ok {
-			if iss, ok := a["cert-manager.io/cluster-issuer"]; ok {
-				sp.TLS.Mode, sp.TLS.ClusterIssuer = site.TLSCertManager, fmt.Sprint(iss)
-				im.note(Kept, "jupyterhub.ingress.annotations.cert-manager.io/cluster-issuer", "spec.tls.clusterIssuer: %s", iss)
-			}
-			if cls, ok := a["kubernetes.io/ingress.class"]; ok {
-				sp.TLS.IngressClass = fmt.Sprint(cls)
-				im.note(Migrated, "jupyterhub.ingress.annotations.kubernetes.io/ingress.class", "deprecated annotation, now spec.tls.ingressClass: %s (ingressClassName)", cls)
-			}
+		if iss, ok := im.take(Path{"jupyterhub", "ingress", "annotations", "cert-manager.io/cluster-issuer"}); ok {
+			sp.TLS.Mode, sp.TLS.ClusterIssuer = site.TLSCertManager, fmt.Sprint(iss)
+			im.note(Typed, Path{"jupyterhub", "ingress", "annotations", "cert-manager.io/cluster-issuer"}, "spec.tls.clusterIssuer: %s", iss)
 		}
-		if cls := im.takeString("jupyterhub.ingress.ingressClassName"); cls != "" {
+		if cls, ok := im.take(Path{"jupyterhub", "ingress", "annotations", "kubernetes.io/ingress.class"}); ok {
+			sp.TLS.IngressClass = fmt.Sprint(cls)
+			im.note(Migrated, Path{"jupyterhub", "ingress", "annotations", "kubernetes.io/ingress.class"}, "deprecated annotation, now spec.tls.ingressClass: %s (ingressClassName)", cls)
+		}
+		if cls, ok := im.takeString(dotted("jupyterhub.ingress.ingressClassName")); ok {
 			sp.TLS.IngressClass = cls
-			im.note(Kept, "jupyterhub.ingress.ingressClassName", "spec.tls.ingressClass")
+			im.note(Typed, dotted("jupyterhub.ingress.ingressClassName"), "spec.tls.ingressClass")
 		}
-		if hosts, _ := im.take("jupyterhub.ingress.hosts"); hosts != nil {
-			if h := firstString(hosts); h != "" {
-				sp.Host = h
-				im.note(Kept, "jupyterhub.ingress.hosts", "spec.host: %s", h)
-			}
+		if hosts, ok := im.take(dotted("jupyterhub.ingress.hosts")); ok {
+			setHost(firstString(hosts), "ingress.hosts")
+			im.note(Typed, dotted("jupyterhub.ingress.hosts"), "spec.host (hubfleet writes the hub's one host)")
 		}
-		if tls, _ := im.take("jupyterhub.ingress.tls"); tls != nil {
+		if tls, ok := im.take(dotted("jupyterhub.ingress.tls")); ok {
 			if l, ok := tls.([]any); ok && len(l) > 0 {
 				if m, ok := l[0].(map[string]any); ok {
 					if sn, ok := m["secretName"].(string); ok && sn != "" {
 						sp.TLS.SecretName = sn
-						im.note(Kept, "jupyterhub.ingress.tls", "spec.tls.secretName: %s (the certificate Secret in use)", sn)
 					}
 				}
 			}
+			im.note(Typed, dotted("jupyterhub.ingress.tls"), "spec.tls.secretName: %s (the certificate Secret in use)", sp.TLS.SecretName)
 		}
-	} else if https, _ := im.take("jupyterhub.proxy.https"); https != nil {
-		sp.TLS.Mode = site.TLSAutoHTTPS
-		if m, ok := https.(map[string]any); ok {
-			if h := firstString(m["hosts"]); h != "" {
-				sp.Host = h
+	default:
+		if on, ok := getPath(im.v, dotted("jupyterhub.proxy.https.enabled")); ok && on == true || im.has(dotted("jupyterhub.proxy.https.hosts")) {
+			sp.TLS.Mode = site.TLSAutoHTTPS
+			if hosts, ok := im.take(dotted("jupyterhub.proxy.https.hosts")); ok {
+				setHost(firstString(hosts), "proxy.https.hosts")
+				im.note(Typed, dotted("jupyterhub.proxy.https.hosts"), "spec.host")
 			}
-			if le, ok := m["letsencrypt"].(map[string]any); ok {
-				sp.TLS.ContactEmail, _ = le["contactEmail"].(string)
+			if e, ok := im.takeString(dotted("jupyterhub.proxy.https.letsencrypt.contactEmail")); ok {
+				sp.TLS.ContactEmail = e
+				im.note(Typed, dotted("jupyterhub.proxy.https.letsencrypt.contactEmail"), "spec.tls.contactEmail")
+			}
+			for _, k := range []string{"enabled", "type"} {
+				if v, ok := im.take(dotted("jupyterhub.proxy.https." + k)); ok {
+					im.note(Typed, dotted("jupyterhub.proxy.https."+k), "spec.tls.mode: autohttps (was %v)", v)
+				}
 			}
 		}
-		im.note(Kept, "jupyterhub.proxy.https", "spec.tls.mode: autohttps")
 	}
-	if v, _ := im.take("jupyterhub.ingress"); nonEmpty(v) {
-		im.note(Dropped, "jupyterhub.ingress", "an ingress that was not enabled")
+	// What is left of an ingress or https block that is not enabled, or
+	// that hubfleet does not type, is owned by hubfleet (it writes the
+	// ingress): say what goes.
+	for _, p := range []Path{dotted("jupyterhub.ingress"), dotted("jupyterhub.proxy.https")} {
+		if v, ok := im.take(p); ok {
+			for _, l := range Leaves(map[string]any{"x": v}) {
+				im.note(Dropped, p.plus(l.Path[1:]...), "hubfleet writes the ingress and TLS from spec.host and spec.tls; set this through spec.overrides with a reason if the hub needs it")
+			}
+		}
+	}
+	if cb := im.callbackHost(); cb != "" {
+		setHost(cb, "oauth_callback_url")
+	}
+	if im.opts.Domain != "" {
+		if sp.Host != "" && sp.Host != im.opts.Domain {
+			im.remark("the values name host %s (%s) but the cluster file names %s: using the cluster file's", sp.Host, hostFrom, im.opts.Domain)
+		}
+		sp.Host, hostFrom = im.opts.Domain, "the cluster file"
 	}
 	if im.opts.Host != "" {
-		sp.Host = im.opts.Host
+		sp.Host, hostFrom = im.opts.Host, "--host"
+	}
+	if sp.Host != "" {
+		im.remark("host %s (from %s)", sp.Host, hostFrom)
 	}
 	if sp.TLS.Mode == "" {
-		sp.TLS.Mode = site.TLSAutoHTTPS
-		im.note(Migrated, "jupyterhub.proxy", "the values serve plain HTTP on a LoadBalancer IP: hubfleet sites get HTTPS (autohttps with Let's Encrypt)")
+		switch {
+		case im.opts.TLSMode != "":
+			sp.TLS.Mode = im.opts.TLSMode
+			im.remark("the values set no TLS: spec.tls.mode %s from --tls-mode", sp.TLS.Mode)
+		default:
+			sp.TLS.Mode = site.TLSAutoHTTPS
+			im.remark("the values serve no HTTPS of their own: hubfleet sites get HTTPS (autohttps with Let's Encrypt; --tls-mode cert-manager for an ingress)")
+		}
+	}
+	if sp.TLS.Mode == site.TLSCertManager && sp.TLS.ClusterIssuer == "" {
+		sp.TLS.ClusterIssuer = im.opts.ClusterIssuer
+	}
+	if sp.TLS.Mode != site.TLSAutoHTTPS && sp.TLS.IngressClass == "" {
+		sp.TLS.IngressClass = im.opts.IngressClass
 	}
 	if sp.TLS.Mode == site.TLSAutoHTTPS && sp.TLS.ContactEmail == "" {
 		sp.TLS.ContactEmail = im.opts.ContactEmail
 	}
 	if sp.TLS.Mode == site.TLSSecret && sp.TLS.SecretName == "" {
 		sp.TLS.SecretName = strings.ReplaceAll(sp.Host, ".", "-") + "-tls"
-		im.note(Migrated, "jupyterhub.ingress.tls", "the ingress had no TLS: the site serves HTTPS from the Secret %s (create it, or switch spec.tls to cert-manager)", sp.TLS.SecretName)
+		im.remark("the ingress had no TLS: the site serves HTTPS from the Secret %s (create it, or switch spec.tls to cert-manager)", sp.TLS.SecretName)
 	}
 	if sp.TLS.Mode == site.TLSCertManager && sp.TLS.SecretName == strings.ReplaceAll(sp.Host, ".", "-")+"-tls" {
 		sp.TLS.SecretName = ""
 	}
 }
 
-var (
-	egiHostRE  = regexp.MustCompile(`^aai(-demo|-dev)?\.egi\.eu$`)
-	egiGroupRE = regexp.MustCompile(`^urn:mace:egi\.eu:group:([^:]+):role=([^#]+)#aai\.egi\.eu$`)
-	cognitoRE  = regexp.MustCompile(`^([a-z0-9-]+)\.auth\.([a-z0-9-]+)\.amazoncognito\.com$`)
-)
-
-func (im *importer) auth() {
-	a := &im.s.Spec.Auth
-	class := im.takeString("jupyterhub.hub.config.JupyterHub.authenticator_class")
-	admins, _ := im.take("jupyterhub.hub.config.Authenticator.admin_users")
-	a.Admins = stringList(admins)
-	if len(a.Admins) > 0 {
-		im.note(Kept, "jupyterhub.hub.config.Authenticator.admin_users", "spec.auth.admins")
-	}
-	im.usersOfAnyAuthenticator()
-	if v, ok := im.take("jupyterhub.hub.config.JupyterHub.admin_access"); ok {
-		im.note(Dropped, "jupyterhub.hub.config.JupyterHub.admin_access", "removed in JupyterHub 5 (value was %v): admins get access through roles", v)
-	}
-	switch {
-	case class == "generic-oauth" || strings.HasSuffix(class, "GenericOAuthenticator"):
-		im.generic()
-	case class == "azuread" || strings.HasSuffix(class, "AzureAdOAuthenticator"):
-		base := "jupyterhub.hub.config.AzureAdOAuthenticator."
-		a.Provider = site.AuthAzureAD
-		a.AzureAD = &site.AzureAD{TenantID: im.takeString(base + "tenant_id")}
-		im.clientCredentials(base)
-		a.AllowAll = true
-		im.note(Migrated, base+"tenant_id", "spec.auth.azureAD.tenantID; allowAll: true (OAuthenticator >= 16 denies users not allowed explicitly; the tenant restricts who can log in)")
-	case strings.Contains(strings.ToLower(class), "nativeauthenticator"):
-		a.Provider = site.AuthNative
-		im.note(Kept, "jupyterhub.hub.config.JupyterHub.authenticator_class", "spec.auth.provider: native")
-	default:
-		a.Provider = site.AuthNative
-		what := "no authenticator"
-		if class != "" {
-			what = "authenticator " + class
-		}
-		im.note(Migrated, "jupyterhub.hub.config.JupyterHub.authenticator_class",
-			"the values use %s (anyone could log in): the site starts with NativeAuthenticator; switch spec.auth to your provider", what)
-	}
-}
-
-func (im *importer) clientCredentials(base string) {
-	a := &im.s.Spec.Auth
-	a.ClientID = im.takeString(base + "client_id")
-	im.note(Kept, base+"client_id", "spec.auth.clientID")
-	if _, ok := im.take(base + "client_secret"); ok {
-		im.note(Dropped, base+"client_secret", "a secret is never copied to git: run `hubfleet secret set --site %s` (SOPS-encrypted, reaches the chart through valuesFrom)", im.opts.Name)
-	}
-	a.ClientSecret.SOPS = true
-	if cb := im.takeString(base + "oauth_callback_url"); cb != "" {
-		if u, err := url.Parse(cb); err == nil && u.Host != "" {
-			if im.s.Spec.Host == "" {
-				im.s.Spec.Host = u.Hostname()
+// callbackHost is the host of an oauth_callback_url of any authenticator.
+func (im *importer) callbackHost() string {
+	cfg, _ := getPath(im.v, dotted("jupyterhub.hub.config"))
+	m, _ := cfg.(map[string]any)
+	for _, c := range sortedKeys(m) {
+		sec, _ := m[c].(map[string]any)
+		if cb, ok := sec["oauth_callback_url"].(string); ok {
+			if u, err := url.Parse(cb); err == nil && u.Hostname() != "" {
+				return u.Hostname()
 			}
 		}
-		im.note(Dropped, base+"oauth_callback_url", "derived from spec.host and spec.baseURL")
 	}
-}
-
-func (im *importer) generic() {
-	base := "jupyterhub.hub.config.GenericOAuthenticator."
-	a := &im.s.Spec.Auth
-	im.clientCredentials(base)
-	authorize := im.takeString(base + "authorize_url")
-	token := im.takeString(base + "token_url")
-	userdata := im.takeString(base + "userdata_url")
-	scopes := im.takeStrings(base + "scope")
-	login := im.takeString(base + "login_service")
-	username := im.takeString(base + "username_key")
-	if username != "" {
-		im.note(Migrated, base+"username_key", "renamed username_claim in OAuthenticator 16; hubfleet writes the key the chart version understands")
-	}
-	if u := im.takeString(base + "username_claim"); u != "" {
-		username = u
-	}
-	groups := im.takeStrings(base + "allowed_groups")
-	claim := im.takeString(base + "claim_groups_key")
-	if claim != "" {
-		im.note(Migrated, base+"claim_groups_key", "OAuthenticator 17 replaced it with manage_groups + auth_state_groups_key; hubfleet writes the keys of the chart version the site runs")
-	}
-	u, _ := url.Parse(authorize)
-	host := ""
-	if u != nil {
-		host = u.Hostname()
-	}
-	switch {
-	case egiHostRE.MatchString(host):
-		a.Provider = site.AuthEGICheckin
-		inst := site.EGIProd
-		if strings.HasPrefix(host, "aai-demo") {
-			inst = site.EGIDemo
-		} else if strings.HasPrefix(host, "aai-dev") {
-			inst = site.EGIDev
-		}
-		e := &site.EGICheckin{Instance: inst}
-		for _, g := range groups {
-			if m := egiGroupRE.FindStringSubmatch(g); m != nil {
-				e.VO = m[1]
-				if m[2] != "member" {
-					e.Role = m[2]
-				}
-				break
-			}
-		}
-		a.EGICheckin = e
-		im.note(Migrated, base+"authorize_url", "EGI Check-in %s instance: spec.auth.egiCheckin (endpoints, scopes and VO gate are derived)", inst)
-		if e.VO != "" {
-			im.note(Kept, base+"allowed_groups", "spec.auth.egiCheckin.vo: %s", e.VO)
-		}
-	case cognitoRE.MatchString(host):
-		m := cognitoRE.FindStringSubmatch(host)
-		a.Provider = site.AuthCognito
-		a.Cognito = &site.Cognito{Domain: m[1], Region: m[2], UserPoolID: m[2] + "_REPLACEME"}
-		a.AllowAll = true
-		im.note(Migrated, base+"authorize_url", "AWS Cognito: set spec.auth.cognito.userPoolID (the values do not name the pool)")
-	default:
-		a.Provider = site.AuthOIDC
-		o := &site.OIDC{AuthorizeURL: authorize, TokenURL: token, UserdataURL: userdata, Scopes: scopes,
-			UsernameClaim: username, GroupsClaim: claim, AllowedGroups: groups, LoginService: login}
-		if u != nil {
-			o.Issuer = (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
-		}
-		a.OIDC = o
-		im.note(Migrated, base+"authorize_url", "generic OIDC: check spec.auth.oidc.issuer (%s) against the provider's discovery document", o.Issuer)
-	}
-	for _, dropped := range []string{"token_url", "userdata_url", "scope", "login_service"} {
-		if a.Provider != site.AuthOIDC {
-			im.note(Dropped, base+dropped, "derived from the provider")
-		}
-	}
-	if len(groups) == 0 && a.Provider == site.AuthOIDC {
-		a.AllowAll = true
-		im.note(Migrated, base+"allowed_groups", "none set: allowAll: true keeps today's behaviour (OAuthenticator >= 16 denies by default)")
-	}
+	return ""
 }
 
 func (im *importer) singleuser() {
 	u := &im.s.Spec.Singleuser
-	name := im.takeString("jupyterhub.singleuser.image.name")
-	tag := im.takeString("jupyterhub.singleuser.image.tag")
-	if name != "" {
-		if tag == "" {
-			tag = "latest"
-		}
-		u.Image = name + ":" + tag
-		im.note(Kept, "jupyterhub.singleuser.image", "spec.singleuser.image: %s", u.Image)
-		if tag == "latest" {
-			im.note(Kept, "jupyterhub.singleuser.image.tag", "'latest' moves under you: pin a dated tag so rollbacks restore the same image")
+	img, _ := getPath(im.v, dotted("jupyterhub.singleuser.image"))
+	imgMap, _ := img.(map[string]any)
+	onlyNameTag := len(imgMap) > 0
+	for k := range imgMap {
+		if k != "name" && k != "tag" {
+			onlyNameTag = false
 		}
 	}
-	u.CPU.Guarantee = im.float("jupyterhub.singleuser.cpu.guarantee")
-	u.CPU.Limit = im.float("jupyterhub.singleuser.cpu.limit")
-	u.Memory.Guarantee = im.bytes("jupyterhub.singleuser.memory.guarantee", "spec.singleuser.memory.guarantee")
-	u.Memory.Limit = im.bytes("jupyterhub.singleuser.memory.limit", "spec.singleuser.memory.limit")
-	if t := im.takeString("jupyterhub.singleuser.storage.type"); t != "" {
-		u.Storage.Type = t
+	if onlyNameTag && im.has(dotted("jupyterhub.singleuser.image.name")) {
+		name, _ := getPath(im.v, dotted("jupyterhub.singleuser.image.name"))
+		tag, hasTag := getPath(im.v, dotted("jupyterhub.singleuser.image.tag"))
+		if ns, ok := name.(string); ok && ns != "" && (!hasTag || isScalar(tag)) {
+			im.take(dotted("jupyterhub.singleuser.image.name"))
+			t := "latest"
+			if hasTag && tag != nil {
+				im.take(dotted("jupyterhub.singleuser.image.tag"))
+				t = fmt.Sprint(tag)
+				im.note(Typed, dotted("jupyterhub.singleuser.image.tag"), "spec.singleuser.image")
+			}
+			u.Image = ns + ":" + t
+			im.note(Typed, dotted("jupyterhub.singleuser.image.name"), "spec.singleuser.image: %s", u.Image)
+			if t == "latest" {
+				im.remark("spec.singleuser.image: 'latest' moves under you: pin a dated tag so rollbacks restore the same image")
+			}
+		}
 	}
-	u.Storage.Capacity = im.takeString("jupyterhub.singleuser.storage.capacity")
-	u.DefaultURL = im.takeString("jupyterhub.singleuser.defaultUrl")
-	if st := im.takeString("jupyterhub.singleuser.startTimeout"); st != "" {
-		u.StartTimeout, _ = strconv.Atoi(st)
+	u.CPU.Guarantee = im.float(dotted("jupyterhub.singleuser.cpu.guarantee"), "spec.singleuser.cpu.guarantee")
+	u.CPU.Limit = im.float(dotted("jupyterhub.singleuser.cpu.limit"), "spec.singleuser.cpu.limit")
+	u.Memory.Guarantee = im.bytes(dotted("jupyterhub.singleuser.memory.guarantee"), "spec.singleuser.memory.guarantee")
+	u.Memory.Limit = im.bytes(dotted("jupyterhub.singleuser.memory.limit"), "spec.singleuser.memory.limit")
+	if t, ok := getPath(im.v, dotted("jupyterhub.singleuser.storage.type")); ok {
+		if ts, _ := t.(string); ts == site.StorageDynamic || ts == site.StorageNone || ts == site.StorageStatic {
+			im.take(dotted("jupyterhub.singleuser.storage.type"))
+			u.Storage.Type = ts
+			im.note(Typed, dotted("jupyterhub.singleuser.storage.type"), "spec.singleuser.storage.type")
+		}
 	}
-	if bu := im.takeString("jupyterhub.hub.baseUrl"); bu != "" {
+	if u.Storage.Type == site.StorageStatic {
+		if c, ok := im.takeString(dotted("jupyterhub.singleuser.storage.static.pvcName")); ok {
+			u.Storage.ClaimName = c
+			im.note(Typed, dotted("jupyterhub.singleuser.storage.static.pvcName"), "spec.singleuser.storage.claimName")
+		}
+		if sub, ok := im.takeString(dotted("jupyterhub.singleuser.storage.static.subPath")); ok {
+			u.Storage.SubPath = sub
+			im.note(Typed, dotted("jupyterhub.singleuser.storage.static.subPath"), "spec.singleuser.storage.subPath")
+		} else {
+			// z2jh's default subPath is {username}; hubfleet's is home/{username}.
+			u.Storage.SubPath = "{username}"
+		}
+	}
+	if c, ok := im.takeString(dotted("jupyterhub.singleuser.storage.capacity")); ok {
+		u.Storage.Capacity = c
+		im.note(Typed, dotted("jupyterhub.singleuser.storage.capacity"), "spec.singleuser.storage.capacity")
+	}
+	if c, ok := im.takeString(dotted("jupyterhub.singleuser.storage.dynamic.storageClass")); ok && u.Storage.Type != site.StorageStatic {
+		u.Storage.StorageClass = c
+		im.note(Typed, dotted("jupyterhub.singleuser.storage.dynamic.storageClass"), "spec.singleuser.storage.storageClass")
+	} else if ok {
+		setPath(im.v, dotted("jupyterhub.singleuser.storage.dynamic.storageClass"), c)
+	}
+	if d, ok := getPath(im.v, dotted("jupyterhub.singleuser.defaultUrl")); ok {
+		if ds, ok := d.(string); ok && ds != "" {
+			im.take(dotted("jupyterhub.singleuser.defaultUrl"))
+			u.DefaultURL = ds
+			im.note(Typed, dotted("jupyterhub.singleuser.defaultUrl"), "spec.singleuser.defaultURL")
+		}
+	}
+	if st, ok := getPath(im.v, dotted("jupyterhub.singleuser.startTimeout")); ok {
+		if n, err := strconv.Atoi(fmt.Sprint(st)); err == nil && n > 0 {
+			im.take(dotted("jupyterhub.singleuser.startTimeout"))
+			u.StartTimeout = n
+			im.note(Typed, dotted("jupyterhub.singleuser.startTimeout"), "spec.singleuser.startTimeout")
+		}
+	}
+	if bu, ok := im.takeString(dotted("jupyterhub.hub.baseUrl")); ok && bu != "" {
 		if !strings.HasSuffix(bu, "/") {
 			bu += "/"
 		}
+		if !strings.HasPrefix(bu, "/") {
+			bu = "/" + bu
+		}
 		im.s.Spec.BaseURL = bu
-		im.note(Kept, "jupyterhub.hub.baseUrl", "spec.baseURL: %s", bu)
+		if bu == "/" {
+			im.s.Spec.BaseURL = ""
+		}
+		im.note(Typed, dotted("jupyterhub.hub.baseUrl"), "spec.baseURL: %s", bu)
+	}
+	if im.has(dotted("jupyterhub.singleuser.profileList")) {
+		im.remark("singleuser.profileList passes through unchanged (KubeSpawner reads it as it is); hubfleet derives nothing from it")
+	}
+	if u.Storage.Type == "" && u.Storage.Capacity != "" {
+		u.Storage.Type = site.StorageDynamic
 	}
 }
 
-func (im *importer) float(path string) float64 {
-	v, ok := im.take(path)
-	if !ok {
+func isScalar(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return true
+}
+
+// float types a number at p; anything that is not a plain number passes
+// through.
+func (im *importer) float(p Path, field string) float64 {
+	v, ok := getPath(im.v, p)
+	if !ok || v == nil {
 		return 0
 	}
 	f, err := strconv.ParseFloat(fmt.Sprint(v), 64)
-	if err != nil {
-		im.note(Dropped, path, "%v is not a number", v)
+	if err != nil || f == 0 {
 		return 0
 	}
-	im.note(Kept, path, "%v", v)
+	im.take(p)
+	im.note(Typed, p, "%s: %v", field, v)
 	return f
 }
 
-func (im *importer) bytes(path, field string) string {
-	v := im.takeString(path)
-	if v == "" {
+// bytes types a byte size at p; one that cannot be normalised passes
+// through.
+func (im *importer) bytes(p Path, field string) string {
+	v, ok := getPath(im.v, p)
+	if !ok || v == nil {
 		return ""
 	}
-	n, ok := site.NormalizeByteSpec(v)
-	switch {
-	case !ok:
-		im.note(Dropped, path, "%q is not a byte size; set %s by hand", v, field)
+	s := fmt.Sprint(v)
+	n, good := site.NormalizeByteSpec(s)
+	if !good {
 		return ""
-	case n != v:
-		im.note(Migrated, path, "%q normalised to %q (a number and K/M/G/T, binary)", v, n)
-	default:
-		im.note(Kept, path, "%s", v)
+	}
+	im.take(p)
+	if n != s {
+		im.note(Migrated, p, "%s: %q normalised to %q (a number and K/M/G/T, binary)", field, s, n)
+	} else {
+		im.note(Typed, p, "%s", field)
 	}
 	return n
 }
 
-var (
-	limitRE  = regexp.MustCompile(`c\.ClusterConfig\.(cluster_max_cores|cluster_max_memory|cluster_max_workers|idle_timeout)\s*=\s*(.+)`)
-	optionRE = regexp.MustCompile(`(Integer|Float)\(\s*"(worker_cores|worker_memory)"\s*,\s*default=([0-9.]+)\s*,\s*min=([0-9.]+)\s*,\s*max=([0-9.]+)`)
-	imageRE  = regexp.MustCompile(`String\(\s*"image"\s*,\s*default="([^"]*)"`)
-)
-
-func (im *importer) gateway() {
-	sp := &im.s.Spec
-	if v, ok := im.take("dask-gateway.enabled"); ok && v == false {
-		f := false
-		sp.DaskGateway.Enabled = &f
-		im.note(Kept, "dask-gateway.enabled", "spec.daskGateway.enabled: false")
-		// The daskhub chart has no condition on dask-gateway: only the
-		// jupyterhub chart alone leaves it out.
-		sp.Chart.Mode = site.ModeComposed
-		im.note(Migrated, "dask-gateway.enabled", "spec.chart.mode: composed (the daskhub chart installs dask-gateway whatever enabled says; composed installs the jupyterhub chart alone)")
-	}
-	if v, ok := im.take("dask-kubernetes.enabled"); ok {
-		sp.DaskKubernetes = v == true
-		im.note(Kept, "dask-kubernetes.enabled", "spec.daskKubernetes: %v", v)
-	}
-	extra, _ := im.take("dask-gateway.gateway.extraConfig")
-	em, _ := extra.(map[string]any)
-	for _, key := range slices.Sorted(maps.Keys(em)) {
-		code := fmt.Sprint(em[key])
-		path := "dask-gateway.gateway.extraConfig." + key
-		parsed := false
-		for _, m := range limitRE.FindAllStringSubmatch(code, -1) {
-			parsed = true
-			val := strings.Trim(strings.TrimSpace(m[2]), `"'`)
-			l := &sp.DaskGateway.Limits
-			switch m[1] {
-			case "cluster_max_cores":
-				l.MaxCores, _ = strconv.ParseFloat(val, 64)
-			case "cluster_max_workers":
-				l.MaxWorkers, _ = strconv.Atoi(val)
-			case "idle_timeout":
-				l.IdleTimeout, _ = strconv.Atoi(val)
-			case "cluster_max_memory":
-				n, ok := site.NormalizeByteSpec(val)
-				if ok && n != val {
-					im.note(Migrated, path+".cluster_max_memory", "%q normalised to %q: it parsed only by accident", val, n)
-				}
-				l.MaxMemory = n
-			}
-		}
-		for _, m := range optionRE.FindAllStringSubmatch(code, -1) {
-			parsed = true
-			d, _ := strconv.ParseFloat(m[3], 64)
-			lo, _ := strconv.ParseFloat(m[4], 64)
-			hi, _ := strconv.ParseFloat(m[5], 64)
-			r := site.Range{Default: d, Min: lo, Max: hi}
-			if m[2] == "worker_cores" {
-				sp.DaskGateway.WorkerOptions.Cores = r
-			} else {
-				sp.DaskGateway.WorkerOptions.MemoryGiB = r
-			}
-		}
-		if m := imageRE.FindStringSubmatch(code); m != nil {
-			parsed = true
-			if m[1] != sp.Singleuser.Image && m[1] != "" {
-				sp.DaskGateway.WorkerOptions.Images = []string{m[1]}
-			}
-		}
-		if strings.Contains(code, `":" not in options.image`) {
-			im.note(Migrated, path, "the `\":\" in image` tag check is wrong for registry:5000/img; hubfleet checks the tag after the last '/'")
-		}
-		if parsed {
-			im.note(Migrated, path, "into spec.daskGateway (limits and workerOptions)")
-		} else {
-			if sp.Values == nil {
-				sp.Values = map[string]any{}
-			}
-			valuetree.Set(sp.Values, path, em[key])
-			im.note(Kept, path, "unrecognised gateway config kept in spec.values")
-		}
-	}
-}
-
-// rest keeps every remaining value in spec.values, except values hubfleet
-// owns and anything the secret guard finds: those are never written, and
-// the report says which secret channel to use instead.
+// rest passes every remaining value of the hub's charts through to
+// spec.values, except anything the secret guard finds: those are never
+// written, and the report says which secret channel to use instead.
 func (im *importer) rest() {
-	findings := secretscan.Tree("", im.v, secretscan.Options{})
-	dropped := map[string]bool{}
-	// Last first, so removing a list element keeps earlier indexes valid.
-	for i := len(findings) - 1; i >= 0; i-- {
-		f := findings[i]
-		p, ok := removeSecret(im.v, f.Path)
-		if !ok || dropped[p] {
-			continue
-		}
-		dropped[p] = true
-		im.note(Dropped, p, "%s: moved to a secret: %s", f.What, site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name))
+	im.codeOverrides()
+	if v, _ := getPath(im.v, dotted("jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users")); v == true {
+		im.remark("jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users: 2i2c's basehub adds its staff as admins from this; the upstream jupyterhub chart ignores it (kept as is): on the upstream charts those staff are not admins unless listed in spec.auth.admins")
 	}
-	flat := map[string]any{}
-	flatten(im.v, "", flat)
-	for _, p := range slices.Sorted(maps.Keys(flat)) {
-		if im.s.Spec.Values == nil {
-			im.s.Spec.Values = map[string]any{}
-		}
-		valuetree.Set(im.s.Spec.Values, p, flat[p])
-		im.note(Kept, p, "in spec.values")
-	}
-}
-
-// removeSecret deletes the value a finding points at from the tree: a map
-// entry, or the whole list element holding it (an environment variable in
-// list form). It returns the path it removed.
-func removeSecret(tree map[string]any, p string) (string, bool) {
-	var cur any = tree
-	var parentMap map[string]any
-	var parentKey string
-	done := ""
-	for _, seg := range strings.Split(p, ".") {
-		key, idx := seg, -1
-		if i := strings.IndexByte(seg, '['); i >= 0 {
-			key = seg[:i]
-			idx, _ = strconv.Atoi(strings.Trim(seg[i:], "[]"))
-		}
-		m, ok := cur.(map[string]any)
+	for _, top := range []string{"jupyterhub", "dask-gateway", "rbac", "dask-kubernetes", "global"} {
+		v, ok := im.v[top]
 		if !ok {
-			return "", false
-		}
-		if idx < 0 {
-			parentMap, parentKey = m, key
-			done = join(done, key)
-			cur = m[key]
 			continue
 		}
-		l, ok := m[key].([]any)
-		if !ok || idx >= len(l) {
-			return "", false
+		delete(im.v, top)
+		tree := map[string]any{top: v}
+		im.secrets(tree, nil)
+		for _, l := range Leaves(tree) {
+			if im.s.Spec.Values == nil {
+				im.s.Spec.Values = map[string]any{}
+			}
+			setPath(im.s.Spec.Values, l.Path, l.Value)
+			in := im.input(l.Path)
+			if im.secretLeaves[key(in)] {
+				continue // reported as a secret: the list's other elements
+			}
+			im.items = append(im.items, Item{Action: Kept, Path: in.String(), Keys: in, To: l.Path, Note: "passed through in spec.values"})
 		}
-		// A list element: drop it whole.
-		m[key] = append(l[:idx:idx], l[idx+1:]...)
-		return join(done, seg), true
-	}
-	if parentMap == nil {
-		return "", false
-	}
-	if _, ok := parentMap[parentKey]; !ok {
-		return "", false
-	}
-	delete(parentMap, parentKey)
-	return done, true
-}
-
-func join(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "." + b
-}
-
-func flatten(m map[string]any, prefix string, out map[string]any) {
-	for k, v := range m {
-		p := k
-		if prefix != "" {
-			p = prefix + "." + k
-		}
-		if sub, ok := v.(map[string]any); ok && len(sub) > 0 {
-			flatten(sub, p, out)
-			continue
-		}
-		if sub, ok := v.(map[string]any); ok && len(sub) == 0 {
-			continue
-		}
-		out[p] = v
 	}
 }
 
-// nonEmpty reports whether v is a map that still holds something.
-func nonEmpty(v any) bool {
-	m, ok := v.(map[string]any)
-	return ok && len(m) > 0
+// secrets moves what the secret guard finds in tree out of it, leaf by
+// leaf; release is the input path of tree's root for a sibling release
+// (nil: tree is in the daskhub layout). In a list (an env list), only the
+// elements holding a secret go; the leaf is reported as a secret.
+func (im *importer) secrets(tree map[string]any, release Path) {
+	findings := secretscan.Tree("", tree, secretscan.Options{})
+	for _, l := range Leaves(tree) {
+		dot := strings.Join(l.Path, ".")
+		var mine []secretscan.Finding
+		for _, f := range findings {
+			if f.Path == dot || strings.HasPrefix(f.Path, dot+"[") || strings.HasPrefix(f.Path, dot+".") {
+				mine = append(mine, f)
+			}
+		}
+		if len(mine) == 0 && isPlaceholder(l.Value) && secretKey(l.Path[len(l.Path)-1]) {
+			mine = []secretscan.Finding{{Path: dot, Key: l.Path[len(l.Path)-1], What: "a secret filled in at deploy time"}}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		in := im.input(l.Path)
+		if release != nil {
+			in = im.input(append(slices.Clone(release), l.Path...))
+		}
+		if list, ok := l.Value.([]any); ok && strings.HasPrefix(mine[0].Path, dot+"[") {
+			drop := map[int]bool{}
+			for _, f := range mine {
+				rest := strings.TrimPrefix(f.Path, dot+"[")
+				i, err := strconv.Atoi(rest[:strings.IndexByte(rest+"]", ']')])
+				if err != nil || drop[i] {
+					continue
+				}
+				drop[i] = true
+				// Keys is the list (the leaf); Path names the element.
+				im.items = append(im.items, Item{Action: Secret, Path: fmt.Sprintf("%s[%d]", in, i), Keys: in,
+					Note: fmt.Sprintf("%s: moved to a secret: %s (the list's other elements are kept)", f.What, site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name))})
+			}
+			var keep []any
+			for i, e := range list {
+				if !drop[i] {
+					keep = append(keep, e)
+				}
+			}
+			setPath(tree, l.Path, keep)
+			im.secretLeaves[key(in)] = true
+			continue
+		}
+		deletePath(tree, l.Path)
+		f := mine[0]
+		fix := site.SecretFix("spec.values."+f.Path, f.Key, im.opts.Name)
+		if release != nil {
+			// Secret channels reach the hub's releases only.
+			fix = fmt.Sprintf("the %s release gets no secret channel from hubfleet yet: keep the value in a Secret of the namespace and point the chart at it (or, if it is not a secret, put it back in spec.releases[].values)", release[0])
+		}
+		im.items = append(im.items, Item{Action: Secret, Path: in.String(), Keys: in,
+			Note: fmt.Sprintf("%s: moved to a secret: %s", f.What, fix)})
+	}
 }
 
 func firstString(v any) string {
@@ -646,6 +767,9 @@ func firstString(v any) string {
 func stringList(v any) []string {
 	l, ok := v.([]any)
 	if !ok {
+		if s, ok := v.(string); ok && s != "" {
+			return []string{s}
+		}
 		return nil
 	}
 	var out []string
@@ -655,47 +779,46 @@ func stringList(v any) []string {
 	return out
 }
 
-// usersOfAnyAuthenticator moves admin_users and allowed_users set on a
-// specific authenticator class (GenericOAuthenticator.admin_users, ...)
-// to spec.auth: hubfleet owns those keys, so leaving them in spec.values
-// would make the imported site fail validation.
-func (im *importer) usersOfAnyAuthenticator() {
-	cfg, ok := im.v["jupyterhub"].(map[string]any)
-	if ok {
-		cfg, ok = cfg["hub"].(map[string]any)
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	if ok {
-		cfg, ok = cfg["config"].(map[string]any)
-	}
-	if !ok {
-		return
-	}
-	classes := make([]string, 0, len(cfg))
-	for c := range cfg {
-		if strings.HasSuffix(c, "Authenticator") && c != "Authenticator" {
-			classes = append(classes, c)
-		}
-	}
-	sort.Strings(classes)
-	a := &im.s.Spec.Auth
-	for _, c := range classes {
-		base := "jupyterhub.hub.config." + c + "."
-		if v, ok := im.take(base + "admin_users"); ok {
-			a.Admins = appendNew(a.Admins, stringList(v)...)
-			im.note(Kept, base+"admin_users", "spec.auth.admins")
-		}
-		if v, ok := im.take(base + "allowed_users"); ok {
-			a.AllowedUsers = appendNew(a.AllowedUsers, stringList(v)...)
-			im.note(Kept, base+"allowed_users", "spec.auth.allowedUsers")
+	slices.Sort(out)
+	return out
+}
+
+// codeOverrides moves extraConfig entries whose code sets what hubfleet
+// derives for this site (c.JupyterHub.authenticator_class, ...) to
+// spec.overrides, unchanged: the code wins at run time, as before, and the
+// plan shows the override and its reason.
+func (im *importer) codeOverrides() {
+	for _, sec := range []Path{dotted("jupyterhub.hub.extraConfig"), dotted("dask-gateway.gateway.extraConfig")} {
+		ec, _ := getPath(im.v, sec)
+		m, _ := ec.(map[string]any)
+		for _, k := range sortedKeys(m) {
+			code, ok := m[k].(string)
+			if !ok {
+				continue
+			}
+			owned := site.OwnedCode(&im.s, code)
+			if len(owned) == 0 {
+				continue
+			}
+			p := sec.plus(k)
+			im.take(p)
+			reason := fmt.Sprintf("imported as is: the code sets c.%s, which hubfleet also derives from the site spec; the code wins at run time, as it did before", strings.Join(owned, ", c."))
+			im.s.Spec.Overrides = append(im.s.Spec.Overrides, site.Override{Path: p, Value: code, Reason: reason})
+			in := im.input(p)
+			im.items = append(im.items, Item{Action: Kept, Path: in.String(), Keys: in, To: p, Note: "passed through in spec.overrides: " + reason})
 		}
 	}
 }
 
-func appendNew(list []string, items ...string) []string {
-	for _, it := range items {
-		if !slices.Contains(list, it) {
-			list = append(list, it)
-		}
-	}
-	return list
+// secretKey reports whether a key names a secret (client_secret,
+// password, apiToken, ...): a placeholder there is a secret the deploy
+// tool fills in, and import moves it to a secret channel.
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	return strings.Contains(k, "secret") || strings.Contains(k, "password") || strings.Contains(k, "token")
 }

@@ -42,8 +42,8 @@ func TestImportSeedValues(t *testing.T) {
 		{
 			file: "seed000-checkin.yaml", opts: Options{Name: "egi-pangeo", AgeRecipient: testRecipient},
 			wantProvider: site.AuthEGICheckin,
-			wantMigrated: []string{"jupyterhub.hub.config.GenericOAuthenticator.claim_groups_key", "jupyterhub.hub.config.GenericOAuthenticator.username_key", "dask-gateway.gateway.extraConfig.dasklimits.cluster_max_memory", "dask-gateway.gateway.extraConfig.optionHandler"},
-			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.services.dask-gateway.apiToken", "dask-gateway.gateway.auth.jupyterhub.apiToken", "jupyterhub.hub.config.GenericOAuthenticator.client_secret", "jupyterhub.hub.config.GenericOAuthenticator.userdata_params"},
+			wantMigrated: []string{"jupyterhub.hub.config.GenericOAuthenticator.claim_groups_key", "jupyterhub.hub.config.GenericOAuthenticator.username_key", "dask-gateway.gateway.extraConfig.dasklimits"},
+			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.services.dask-gateway.apiToken", "dask-gateway.gateway.auth.jupyterhub.apiToken", "jupyterhub.hub.config.GenericOAuthenticator.userdata_params"},
 		},
 		{
 			file: "seed000-native.yaml", opts: Options{Name: "egi-dev"},
@@ -53,12 +53,12 @@ func TestImportSeedValues(t *testing.T) {
 		{
 			file: "seed001-checkin.yaml", opts: Options{Name: "egi-cesnet", Host: "pangeo.vm.fedcloud.eu", AgeRecipient: testRecipient},
 			wantProvider: site.AuthEGICheckin,
-			wantDropped:  []string{"dask-gateway.gateway.auth.simple.password", "jupyterhub.proxy.secretToken", "jupyterhub.hub.config.GenericOAuthenticator.client_secret"},
+			wantDropped:  []string{"dask-gateway.gateway.auth.simple.password", "jupyterhub.proxy.secretToken"},
 		},
 		{
 			file: "seed004-secrets.yaml", opts: Options{Name: "pangeo-azure", Host: "pangeo-hub.westeurope.cloudapp.azure.com", ContactEmail: "ops@example.org"},
-			wantProvider: site.AuthNative,
-			wantMigrated: []string{"jupyterhub.hub.networkPolicy.enabled", "jupyterhub.hub.config.JupyterHub.authenticator_class"},
+			wantProvider: site.AuthDummy,
+			wantMigrated: []string{"jupyterhub.hub.networkPolicy.enabled"},
 			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.services.dask-gateway.apiToken", "dask-gateway.gateway.auth.jupyterhub.apiToken"},
 		},
 	}
@@ -96,7 +96,7 @@ func TestImportSeedValues(t *testing.T) {
 				}
 			}
 			got := map[Action]map[string]bool{}
-			for _, it := range report {
+			for _, it := range report.Items {
 				if got[it.Action] == nil {
 					got[it.Action] = map[string]bool{}
 				}

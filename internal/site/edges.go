@@ -188,7 +188,7 @@ func checkGPUPlacement(r *reporter, base string, p Profile) {
 // but that names no age key its cluster can decrypt with.
 func checkSOPSRecipient(r *reporter, s *Site, f *Fleet) {
 	a := &s.Spec.Auth
-	if a.Provider == "" || a.Provider == AuthNative || a.ClientSecret.ExternalSecret != nil {
+	if a.Provider == "" || !ClassOf(a).OAuth || a.ClientSecret.ExternalSecret != nil {
 		return
 	}
 	if s.Spec.Secrets.AgeRecipient != "" || (f != nil && f.Spec.Secrets.ClusterAgeRecipient != "") {
@@ -220,9 +220,57 @@ var ownedTraits = map[string]string{
 	"Backend.cluster_options":           "spec.daskGateway.workerOptions",
 }
 
+// derivedTrait reports whether hubfleet writes a traitlets setting for
+// this site: it owns only what it derives. A nil site (the fleet's
+// values) is checked against every setting hubfleet may derive.
+func derivedTrait(s *Site, key string) bool {
+	if s == nil {
+		return true
+	}
+	sp := &s.Spec
+	switch key {
+	case "KubeSpawner.image":
+		return sp.Singleuser.Image != ""
+	case "KubeSpawner.profile_list":
+		return len(sp.Singleuser.Profiles) > 0
+	case "Spawner.default_url", "KubeSpawner.default_url":
+		return sp.Singleuser.DefaultURL != ""
+	case "ClusterConfig.cluster_max_cores", "ClusterConfig.cluster_max_memory", "ClusterConfig.cluster_max_workers", "ClusterConfig.idle_timeout":
+		return sp.DaskGateway.Limits != (ClusterLimits{})
+	case "Backend.cluster_options":
+		return !sp.DaskGateway.WorkerOptions.empty()
+	case "JupyterHub.base_url":
+		return sp.BaseURL != ""
+	case "JupyterHub.services":
+		return sp.GatewayEnabled()
+	}
+	return true
+}
+
+// overridden reports whether a site override names the values entry at
+// path (dotted, daskhub layout).
+func overridden(s *Site, path string) bool {
+	if s == nil {
+		return false
+	}
+	for _, o := range s.Spec.Overrides {
+		if o.String() == path {
+			return true
+		}
+	}
+	return false
+}
+
 // checkExtraConfigCode reports hubfleet-owned settings assigned inside
 // the Python of hub.extraConfig and gateway.extraConfig.
 func checkExtraConfigCode(r *reporter, field string, values map[string]any) {
+	checkExtraConfigCodeOf(r, field, values, nil)
+}
+
+// checkExtraConfigCodeOf is checkExtraConfigCode for one site: it skips
+// settings the site does not derive and entries the site sets through
+// spec.overrides (with a reason).
+func checkExtraConfigCodeOf(r *reporter, field string, values map[string]any, s *Site) {
 	for _, sec := range []string{"jupyterhub.hub.extraConfig", "dask-gateway.gateway.extraConfig"} {
 		m, ok := lookupMap(values, sec)
 		if !ok {
@@ -234,20 +282,23 @@ func checkExtraConfigCode(r *reporter, field string, values map[string]any) {
 				continue
 			}
 			f := field + "." + sec + "." + name
+			if overridden(s, sec+"."+name) {
+				continue
+			}
 			for _, loc := range pythonAssignRE.FindAllStringSubmatchIndex(code, -1) {
 				class, trait := code[loc[2]:loc[3]], code[loc[4]:loc[5]]
 				owner, owned := ownedTraits[class+"."+trait]
 				if !owned && strings.HasSuffix(class, "Authenticator") && authOwned[trait] {
 					owner, owned = "spec.auth", true
 				}
-				if !owned {
+				if !owned || !derivedTrait(s, class+"."+trait) {
 					continue
 				}
 				delta := 0 // a one-line string sits on the key's line
 				if strings.Contains(code, "\n") {
 					delta = strings.Count(code[:loc[0]], "\n") + 1 // a block scalar starts below its key
 				}
-				r.addAt(KindOwnedCode, f, delta, "remove that line and set "+owner+" instead",
+				r.addAt(KindOwnedCode, f, delta, "remove that line and set "+owner+" instead, or move the entry to spec.overrides with a reason",
 					"the code sets c.%s.%s, which hubfleet derives from %s: it would silently override the site spec", class, trait, owner)
 			}
 		}
@@ -286,4 +337,22 @@ func ageKeyError(v string, err error) string {
 		return fmt.Sprintf("%q is not an age public key: age public keys start with age1", v)
 	}
 	return fmt.Sprintf("not an age public key: %v", err)
+}
+
+// OwnedCode lists the hubfleet-derived settings (Class.trait) that code
+// assigns, for this site: import moves such extraConfig entries to
+// spec.overrides, with the reason.
+func OwnedCode(s *Site, code string) []string {
+	var out []string
+	for _, m := range pythonAssignRE.FindAllStringSubmatch(code, -1) {
+		class, trait := m[1], m[2]
+		_, owned := ownedTraits[class+"."+trait]
+		if !owned && strings.HasSuffix(class, "Authenticator") && authOwned[trait] {
+			owned = true
+		}
+		if owned && derivedTrait(s, class+"."+trait) && !slices.Contains(out, class+"."+trait) {
+			out = append(out, class+"."+trait)
+		}
+	}
+	return out
 }

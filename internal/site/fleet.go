@@ -52,6 +52,10 @@ type Charts struct {
 	DaskHub     ChartSource `yaml:"daskhub"`
 	JupyterHub  ChartSource `yaml:"jupyterhub"`
 	DaskGateway ChartSource `yaml:"daskGateway"`
+	// Siblings are the charts of sites' sibling releases (fleetcharts.go).
+	Siblings SiblingCharts `yaml:"siblings,omitempty"`
+	// Umbrellas are operators' own umbrella charts (fleetcharts.go).
+	Umbrellas map[string]UmbrellaChart `yaml:"umbrellas,omitempty"`
 }
 
 // ChartSource is one chart in an HTTP(S) Helm repository.
@@ -91,7 +95,7 @@ func (c ChartSource) ForWave(wave int) ChartSource {
 // ChartsFor returns the charts a site of the given wave runs.
 func (f *Fleet) ChartsFor(wave int) Charts {
 	c := f.Spec.Charts
-	return Charts{DaskHub: c.DaskHub.ForWave(wave), JupyterHub: c.JupyterHub.ForWave(wave), DaskGateway: c.DaskGateway.ForWave(wave)}
+	return Charts{DaskHub: c.DaskHub.ForWave(wave), JupyterHub: c.JupyterHub.ForWave(wave), DaskGateway: c.DaskGateway.ForWave(wave), Siblings: c.Siblings.ForWave(wave), Umbrellas: c.Umbrellas}
 }
 
 // ReleasePolicy shapes every HelmRelease.

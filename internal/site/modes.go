@@ -6,6 +6,8 @@ import "github.com/hubfleet/hubfleet/internal/catalog"
 // else the daskhub umbrella.
 func ModeOf(s *Site, f *Fleet) string {
 	switch {
+	case s.Spec.Chart.Umbrella != "":
+		return ModeUmbrella
 	case s.Spec.Chart.Mode != "":
 		return s.Spec.Chart.Mode
 	case f != nil && f.Spec.DefaultMode != "":
@@ -25,6 +27,9 @@ type ChartRef struct {
 // vendored subchart otherwise.
 func JupyterHubChart(s *Site, f *Fleet) ChartRef {
 	charts := f.ChartsFor(s.Spec.Wave)
+	if u := UmbrellaOf(s, f); u != nil {
+		return ChartRef{Chart: "jupyterhub", Version: u.JupyterHubVersion}
+	}
 	if ModeOf(s, f) == ModeComposed {
 		return ChartRef{Chart: charts.JupyterHub.Chart, Version: charts.JupyterHub.Version}
 	}

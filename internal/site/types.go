@@ -72,6 +72,10 @@ type Spec struct {
 	// Values are free-form chart values in the daskhub layout
 	// (jupyterhub.*, dask-gateway.*), merged last.
 	Values map[string]any `yaml:"values,omitempty"`
+	// Releases are sibling charts installed beside the hub (releases.go).
+	Releases []SiblingRelease `yaml:"releases,omitempty"`
+	// Overrides set hubfleet-owned values, each with a reason (overrides.go).
+	Overrides []Override `yaml:"overrides,omitempty"`
 }
 
 // SiteSecrets is how a site's secrets are encrypted in git.
@@ -153,6 +157,32 @@ type Auth struct {
 	// providers that already restrict users (a single Azure AD tenant, a
 	// Cognito user pool).
 	AllowAll bool `yaml:"allowAll,omitempty"`
+
+	// --- access and providers of real hubs (authkinds.go) ---
+
+	// Class is the authenticator class (or entry point) of provider
+	// custom, e.g. mymodule.MyAuthenticator; its settings pass through
+	// spec.values under jupyterhub.hub.config.<Class>.
+	Class string `yaml:"class,omitempty"`
+	// BlockedUsers may not log in even if otherwise allowed.
+	BlockedUsers []string `yaml:"blockedUsers,omitempty"`
+	// AllowedGroups and AdminGroups gate login and admin by the
+	// provider's groups (providers with groups: generic-oauth, gitlab,
+	// google, cilogon, auth0).
+	AllowedGroups []string `yaml:"allowedGroups,omitempty"`
+	AdminGroups   []string `yaml:"adminGroups,omitempty"`
+	// AllowExistingUsers lets users already in the hub's database log in
+	// (OAuthenticator >= 16); unset keeps the authenticator's default.
+	AllowExistingUsers *bool `yaml:"allowExistingUsers,omitempty"`
+	// Groups is how the authenticator manages JupyterHub groups.
+	Groups *GroupManagement `yaml:"groups,omitempty"`
+
+	GitHub       *GitHub       `yaml:"github,omitempty"`
+	CILogon      *CILogon      `yaml:"cilogon,omitempty"`
+	Google       *Google       `yaml:"google,omitempty"`
+	GitLab       *GitLab       `yaml:"gitlab,omitempty"`
+	Auth0        *Auth0        `yaml:"auth0,omitempty"`
+	GenericOAuth *GenericOAuth `yaml:"genericOAuth,omitempty"`
 
 	EGICheckin *EGICheckin `yaml:"egiCheckin,omitempty"`
 	Cognito    *Cognito    `yaml:"cognito,omitempty"`
@@ -278,6 +308,7 @@ const (
 	StorageDynamic = "dynamic"
 	StorageStatic  = "static"
 	StorageNone    = "none"
+	StorageNFS     = "nfs"
 )
 
 // Storage is the users' home volume.
@@ -290,8 +321,11 @@ type Storage struct {
 	StorageClass string `yaml:"storageClass,omitempty"`
 	// ClaimName is the shared PVC for static storage (e.g. an EFS claim).
 	ClaimName string `yaml:"claimName,omitempty"`
-	// SubPath inside a static claim; defaults to home/{username}.
+	// SubPath inside a static claim or NFS export; defaults to
+	// home/{username} (static) and {escaped_username} (nfs).
 	SubPath string `yaml:"subPath,omitempty"`
+	// NFS is the NFS export of storage type nfs.
+	NFS *NFSHome `yaml:"nfs,omitempty"`
 }
 
 // Profile is one entry of the server options form.
@@ -380,8 +414,12 @@ const (
 
 // ChartSelection chooses how a site installs DaskHub.
 type ChartSelection struct {
-	// Mode is daskhub or composed; defaults to the fleet's.
+	// Mode is daskhub, composed or umbrella; defaults to the fleet's
+	// (umbrella when Umbrella is set).
 	Mode string `yaml:"mode,omitempty"`
+	// Umbrella names the fleet's operator umbrella chart the site runs
+	// (spec.charts.umbrellas), e.g. basehub.
+	Umbrella string `yaml:"umbrella,omitempty"`
 }
 
 // GatewayEnabled reports whether dask-gateway is installed.

@@ -58,7 +58,8 @@ func Check(s *Site, f *Fleet) ErrorList {
 	validateSingleuser(r, &sp.Singleuser)
 	validateGateway(r, sp)
 	validatePlacement(r, &sp.Placement)
-	checkEnum(r, "spec.chart.mode", sp.Chart.Mode, ModeDaskHub, ModeComposed)
+	checkEnum(r, "spec.chart.mode", sp.Chart.Mode, ModeDaskHub, ModeComposed, ModeUmbrella)
+	validateUmbrella(r, s, f)
 	validateGatewayMode(r, s, f)
 	if sp.Secrets.AgeRecipient != "" {
 		if _, err := age.ParseX25519Recipient(sp.Secrets.AgeRecipient); err != nil {
@@ -66,8 +67,10 @@ func Check(s *Site, f *Fleet) ErrorList {
 		}
 	}
 	checkSOPSRecipient(r, s, f)
-	CheckValues(r, "spec.values", sp.Values)
-	checkExtraConfigCode(r, "spec.values", sp.Values)
+	checkSiteValues(r, s)
+	checkExtraConfigCodeOf(r, "spec.values", sp.Values, s)
+	validateReleases(r, s, f)
+	validateOverrides(r, s)
 	CheckSecrets(r, s)
 	validateProbe(r, s)
 	r.errs.Sort()
@@ -89,6 +92,10 @@ func ValidateFleet(f *Fleet) error {
 	}
 	for _, c := range charts {
 		validateChart(r, c.field, c.c)
+	}
+	validateFleetUmbrellas(r, f)
+	for _, name := range fs.Charts.Siblings.Names() {
+		validateChart(r, "spec.charts.siblings."+name, fs.Charts.Siblings[name])
 	}
 	checkEnum(r, "spec.defaultMode", fs.DefaultMode, ModeDaskHub, ModeComposed)
 	checkNamespace(r, "spec.namespace", fs.Namespace)
@@ -322,21 +329,25 @@ var (
 func validateAuth(r *reporter, s *Site, f *Fleet) {
 	a := &s.Spec.Auth
 	if a.Provider == "" {
-		r.add(KindRequired, "spec.auth.provider", "set auth.provider: egi-checkin, cognito, azuread, oidc or native", "spec.auth.provider is required")
+		r.add(KindRequired, "spec.auth.provider", "set auth.provider: "+strings.Join(AuthProviders, ", "), "spec.auth.provider is required")
 		return
 	}
-	checkEnum(r, "spec.auth.provider", a.Provider, AuthEGICheckin, AuthCognito, AuthAzureAD, AuthOIDC, AuthNative)
+	checkEnum(r, "spec.auth.provider", a.Provider, AuthProviders...)
 	blocks := map[string]bool{
 		AuthEGICheckin: a.EGICheckin != nil, AuthCognito: a.Cognito != nil,
 		AuthAzureAD: a.AzureAD != nil, AuthOIDC: a.OIDC != nil, AuthNative: a.Native != nil,
+		AuthGitHub: a.GitHub != nil, AuthCILogon: a.CILogon != nil, AuthGoogle: a.Google != nil,
+		AuthGitLab: a.GitLab != nil, AuthAuth0: a.Auth0 != nil, AuthGenericOAuth: a.GenericOAuth != nil,
 	}
-	blockField := map[string]string{AuthEGICheckin: "egiCheckin", AuthCognito: "cognito", AuthAzureAD: "azureAD", AuthOIDC: "oidc", AuthNative: "native"}
+	blockField := map[string]string{AuthEGICheckin: "egiCheckin", AuthCognito: "cognito", AuthAzureAD: "azureAD", AuthOIDC: "oidc", AuthNative: "native",
+		AuthGitHub: "github", AuthCILogon: "cilogon", AuthGoogle: "google", AuthGitLab: "gitlab", AuthAuth0: "auth0", AuthGenericOAuth: "genericOAuth"}
+	validateRealAuth(r, a)
 	for p, set := range blocks {
 		if set && p != a.Provider {
 			r.add(KindAuth, "spec.auth."+blockField[p], "remove it, or set auth.provider: "+p, "auth.%s is set but auth.provider is %s", blockField[p], a.Provider)
 		}
 	}
-	oauth := a.Provider != AuthNative
+	oauth := ClassOf(a).OAuth
 	if oauth {
 		if a.ClientID == "" {
 			r.add(KindRequired, "spec.auth.clientID", "copy the client id from the provider's app registration", "an OAuth client id is required for %s", a.Provider)
@@ -353,9 +364,9 @@ func validateAuth(r *reporter, s *Site, f *Fleet) {
 				r.add(KindAuth, "spec.auth.clientSecret", "choose one of sops and externalSecret", "the client secret cannot come from both SOPS and External Secrets")
 			}
 		}
-	} else {
+	} else if a.Provider != AuthCustom {
 		if a.ClientID != "" {
-			r.add(KindAuth, "spec.auth.clientID", "remove it: NativeAuthenticator stores its own users", "native auth takes no client id")
+			r.add(KindAuth, "spec.auth.clientID", "remove it: "+ClassOf(a).Class+" takes no OAuth client", "%s auth takes no client id", a.Provider)
 		}
 		if a.ClientSecret.SOPS || a.ClientSecret.ExternalSecret != nil {
 			r.add(KindAuth, "spec.auth.clientSecret", "remove it", "native auth takes no client secret")
@@ -414,14 +425,31 @@ func validateAuth(r *reporter, s *Site, f *Fleet) {
 			r.add(KindRequired, "spec.auth.oidc.groupsClaim", "name the userinfo claim that lists groups", "allowedGroups needs groupsClaim")
 		}
 	}
-	if oauth && !a.AllowAll && len(a.AllowedUsers) == 0 && !hasGroups(a) {
-		r.add(KindAuth, "spec.auth", "set allowAll: true (the provider restricts users), allowedUsers, or allowed groups",
+	if oauth && !a.AllowAll && len(a.AllowedUsers) == 0 && !hasGroups(a) && (a.AllowExistingUsers == nil || !*a.AllowExistingUsers) {
+		// Admins can log in; code in hub.extraConfig (which hubfleet does
+		// not read) may allow more, so with admins this is a warning.
+		add := r.add
+		if len(a.Admins) > 0 || s.Spec.Values["jupyterhub"] != nil && hasExtraConfig(s.Spec.Values) {
+			add = r.warn
+		}
+		add(KindAuth, "spec.auth", "set allowAll: true (the provider restricts users), allowedUsers, or allowed groups",
 			"no one could log in: OAuthenticator >= 16 denies everyone not explicitly allowed")
 	}
 }
 
 func hasGroups(a *Auth) bool {
+	if len(a.AllowedGroups) > 0 {
+		return true
+	}
 	switch {
+	case a.GitHub != nil:
+		return len(a.GitHub.Organizations) > 0
+	case a.CILogon != nil:
+		return len(a.CILogon.AllowedIdPs) > 0
+	case a.Google != nil:
+		return len(a.Google.HostedDomains) > 0
+	case a.GitLab != nil:
+		return len(a.GitLab.Groups) > 0 || len(a.GitLab.ProjectIDs) > 0
 	case a.EGICheckin != nil:
 		return true // the VO gate
 	case a.Cognito != nil:
@@ -449,7 +477,8 @@ func checkHTTPS(r *reporter, field, v string, required bool) {
 func validateSingleuser(r *reporter, u *Singleuser) {
 	r.checkImage("spec.singleuser.image", u.Image)
 	checkResources(r, "spec.singleuser", u.CPU, u.Memory)
-	checkEnum(r, "spec.singleuser.storage.type", u.Storage.Type, StorageDynamic, StorageStatic, StorageNone)
+	checkEnum(r, "spec.singleuser.storage.type", u.Storage.Type, StorageDynamic, StorageStatic, StorageNone, StorageNFS)
+	validateNFSHome(r, &u.Storage)
 	r.checkQuantity("spec.singleuser.storage.capacity", u.Storage.Capacity)
 	if u.Storage.Type == StorageStatic && u.Storage.ClaimName == "" {
 		r.add(KindRequired, "spec.singleuser.storage.claimName", "name the shared PersistentVolumeClaim (e.g. an EFS claim)", "static storage needs a claimName")
@@ -618,4 +647,10 @@ func validateKubeMin(r *reporter, s *Site, f *Fleet) {
 		r.add(KindKubeVersion, field, fmt.Sprintf("upgrade the cluster to %s or later (and set spec.kubernetes.version), or pin an older chart", n.min),
 			"%s %s needs Kubernetes >= %s; the site runs %s", n.chart, n.version, n.min, have)
 	}
+}
+
+// hasExtraConfig reports whether the values hold hub.extraConfig code.
+func hasExtraConfig(values map[string]any) bool {
+	m, ok := lookupMap(values, "jupyterhub.hub.extraConfig")
+	return ok && len(m) > 0
 }

@@ -25,6 +25,45 @@ var owned = []struct{ prefix, fix string }{
 	{"dask-kubernetes.enabled", "remove it and set spec.daskKubernetes instead"},
 }
 
+// conditional are owned paths hubfleet derives only when the site sets
+// the typed field: without it the value passes through spec.values.
+var conditional = map[string]func(s *Site) bool{
+	"jupyterhub.singleuser.image":                      func(s *Site) bool { return s.Spec.Singleuser.Image != "" },
+	"jupyterhub.singleuser.profileList":                func(s *Site) bool { return len(s.Spec.Singleuser.Profiles) > 0 },
+	"jupyterhub.hub.services.dask-gateway":             func(s *Site) bool { return s.Spec.GatewayEnabled() },
+	"dask-gateway.gateway.extraConfig.hubfleet-limits": func(s *Site) bool { return s.Spec.DaskGateway.Limits != (ClusterLimits{}) },
+}
+
+// endpointKeys are the authenticator keys hubfleet derives only for the
+// providers it writes endpoints for (egi-checkin, cognito, azuread, oidc).
+var endpointKeys = map[string]bool{"authorize_url": true, "token_url": true, "userdata_url": true, "tenant_id": true, "userdata_from_id_token": true}
+
+// checkSiteValues is CheckValues for a site: a path is owned only if
+// hubfleet derives it for this site.
+func checkSiteValues(r *reporter, s *Site) {
+	field := "spec.values"
+	derivesEndpoints := map[string]bool{AuthEGICheckin: true, AuthCognito: true, AuthAzureAD: true, AuthOIDC: true}[s.Spec.Auth.Provider]
+	walkValues(s.Spec.Values, "", func(path string, v any) {
+		full := field + "." + path
+		for _, o := range owned {
+			if path == o.prefix || strings.HasPrefix(path, o.prefix+".") {
+				if cond, ok := conditional[o.prefix]; ok && !cond(s) {
+					return
+				}
+				r.add(KindOwned, full, o.fix+", or set it through spec.overrides with a reason", "hubfleet owns %s: it derives it from the site spec", o.prefix)
+				return
+			}
+		}
+		parts := strings.Split(path, ".")
+		if len(parts) == 5 && parts[0] == "jupyterhub" && parts[1] == "hub" && parts[2] == "config" && strings.HasSuffix(parts[3], "Authenticator") && authOwned[parts[4]] {
+			if endpointKeys[parts[4]] && !derivesEndpoints {
+				return
+			}
+			r.add(KindOwned, full, "remove it and set spec.auth instead", "hubfleet owns %s: it derives it from spec.auth", path)
+		}
+	})
+}
+
 // authOwned are keys under jupyterhub.hub.config.<Authenticator> that
 // hubfleet writes from spec.auth.
 var authOwned = map[string]bool{
@@ -33,6 +72,10 @@ var authOwned = map[string]bool{
 	"allowed_groups": true, "claim_groups_key": true, "manage_groups": true,
 	"auth_state_groups_key": true, "admin_users": true, "allowed_users": true,
 	"allow_all": true, "userdata_from_id_token": true,
+	"blocked_users": true, "admin_groups": true, "allow_existing_users": true,
+	"allowed_organizations": true, "allowed_idps": true, "hosted_domain": true,
+	"allowed_gitlab_groups": true, "allowed_project_ids": true, "auth0_domain": true,
+	"gitlab_url": true,
 }
 
 // CheckValues reports overrides of hubfleet-owned values in a free-form

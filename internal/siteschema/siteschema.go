@@ -21,7 +21,7 @@ var enums = map[string][]string{
 	"Auth.Provider":                {site.AuthEGICheckin, site.AuthCognito, site.AuthAzureAD, site.AuthOIDC, site.AuthNative},
 	"EGICheckin.Instance":          {site.EGIProd, site.EGIDemo, site.EGIDev},
 	"Storage.Type":                 {site.StorageDynamic, site.StorageStatic, site.StorageNone},
-	"ChartSelection.Mode":          {site.ModeDaskHub, site.ModeComposed},
+	"ChartSelection.Mode":          {site.ModeDaskHub, site.ModeComposed, site.ModeUmbrella},
 	"FleetSpec.DefaultMode":        {site.ModeDaskHub, site.ModeComposed},
 	"Kubernetes.Provider":          {"openstack", "aws", "azure", "gcp", "other"},
 	"Toleration.Operator":          {"Equal", "Exists"},

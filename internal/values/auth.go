@@ -6,18 +6,6 @@ import (
 	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
-// authClass is the OAuthenticator class and the authenticator_class entry
-// point JupyterHub loads for a provider.
-func authClass(provider string) (class, entryPoint string) {
-	switch provider {
-	case site.AuthAzureAD:
-		return "AzureAdOAuthenticator", "azuread"
-	case site.AuthNative:
-		return "NativeAuthenticator", "nativeauthenticator.NativeAuthenticator"
-	}
-	return "GenericOAuthenticator", "generic-oauth"
-}
-
 // oauthMajor is the OAuthenticator major version the site runs; unknown
 // versions are treated as the newest (17).
 func (b *builder) oauthMajor() uint64 {
@@ -29,14 +17,23 @@ func (b *builder) oauthMajor() uint64 {
 
 func (b *builder) auth(jh map[string]any) {
 	a := &b.s.Spec.Auth
-	class, entry := authClass(a.Provider)
-	cfg := "hub.config." + class + "."
-	valuetree.Set(jh, "hub.config.JupyterHub.authenticator_class", entry)
+	ac := site.ClassOf(a)
+	cfg := "hub.config." + ac.Class + "."
+	valuetree.Set(jh, "hub.config.JupyterHub.authenticator_class", ac.EntryPoint)
 	if len(a.Admins) > 0 {
 		valuetree.Set(jh, "hub.config.Authenticator.admin_users", anyList(a.Admins))
 	}
 	if len(a.AllowedUsers) > 0 {
 		valuetree.Set(jh, "hub.config.Authenticator.allowed_users", anyList(a.AllowedUsers))
+	}
+	b.access(jh, cfg)
+	if !ac.OAuth {
+		if a.AllowAll {
+			valuetree.Set(jh, cfg+"allow_all", true)
+		}
+		if a.Provider != site.AuthNative {
+			return
+		}
 	}
 	if a.Provider == site.AuthNative {
 		if a.Native != nil && a.Native.OpenSignup {
@@ -89,6 +86,48 @@ func (b *builder) auth(jh map[string]any) {
 		if len(a.AzureAD.AllowedGroups) > 0 {
 			b.groups(jh, cfg, "groups", a.AzureAD.AllowedGroups, nil)
 		}
+	case site.AuthGitHub:
+		if g := a.GitHub; g != nil {
+			if len(g.Organizations) > 0 {
+				valuetree.Set(jh, cfg+"allowed_organizations", anyList(g.Organizations))
+			}
+			if g.PopulateTeamsInAuthState {
+				valuetree.Set(jh, cfg+"populate_teams_in_auth_state", true)
+			}
+		}
+	case site.AuthCILogon:
+		if c := a.CILogon; c != nil && len(c.AllowedIdPs) > 0 {
+			valuetree.Set(jh, cfg+"allowed_idps", cilogonIdPs(c))
+		}
+	case site.AuthGoogle:
+		if g := a.Google; g != nil && len(g.HostedDomains) > 0 {
+			valuetree.Set(jh, cfg+"hosted_domain", anyList(g.HostedDomains))
+		}
+	case site.AuthGitLab:
+		if g := a.GitLab; g != nil {
+			if g.URL != "" {
+				valuetree.Set(jh, cfg+"gitlab_url", g.URL)
+			}
+			if len(g.Groups) > 0 {
+				valuetree.Set(jh, cfg+"allowed_gitlab_groups", anyList(g.Groups))
+			}
+			if len(g.ProjectIDs) > 0 {
+				ids := make([]any, len(g.ProjectIDs))
+				for i, id := range g.ProjectIDs {
+					ids[i] = id
+				}
+				valuetree.Set(jh, cfg+"allowed_project_ids", ids)
+			}
+		}
+	case site.AuthAuth0:
+		valuetree.Set(jh, cfg+"auth0_domain", a.Auth0.Domain)
+	case site.AuthGenericOAuth:
+		g := a.GenericOAuth
+		valuetree.Set(jh, cfg+"authorize_url", g.AuthorizeURL)
+		valuetree.Set(jh, cfg+"token_url", g.TokenURL)
+		if g.UserdataURL != "" {
+			valuetree.Set(jh, cfg+"userdata_url", g.UserdataURL)
+		}
 	case site.AuthOIDC:
 		o := a.OIDC
 		valuetree.Set(jh, cfg+"authorize_url", cmp.Or(o.AuthorizeURL, o.Issuer+"/authorize"))
@@ -128,18 +167,85 @@ func (b *builder) groups(jh map[string]any, cfg, claim string, allowed, admin []
 // relative to the jupyterhub chart's values; nil for native auth.
 func (b *builder) clientSecret() *ValuesFrom {
 	a := &b.s.Spec.Auth
-	if a.Provider == site.AuthNative {
+	ac := site.ClassOf(a)
+	if !ac.OAuth {
 		return nil
 	}
-	class, _ := authClass(a.Provider)
 	return &ValuesFrom{SecretName: ClientSecretName, Key: ClientSecretKey,
-		TargetPath: "hub.config." + class + ".client_secret"}
+		TargetPath: "hub.config." + ac.Class + ".client_secret"}
 }
 
 func anyList(in []string) []any {
 	out := make([]any, len(in))
 	for i, s := range in {
 		out[i] = s
+	}
+	return out
+}
+
+// access writes the access settings of spec.auth that every provider
+// shares (blocked users, groups, existing users, group management).
+func (b *builder) access(jh map[string]any, cfg string) {
+	a := &b.s.Spec.Auth
+	if len(a.BlockedUsers) > 0 {
+		valuetree.Set(jh, "hub.config.Authenticator.blocked_users", anyList(a.BlockedUsers))
+	}
+	if len(a.AllowedGroups) > 0 {
+		valuetree.Set(jh, cfg+"allowed_groups", anyList(a.AllowedGroups))
+	}
+	if len(a.AdminGroups) > 0 {
+		valuetree.Set(jh, cfg+"admin_groups", anyList(a.AdminGroups))
+	}
+	if a.AllowExistingUsers != nil {
+		valuetree.Set(jh, cfg+"allow_existing_users", *a.AllowExistingUsers)
+	}
+	if g := a.Groups; g != nil {
+		if g.Manage {
+			valuetree.Set(jh, cfg+"manage_groups", true)
+		}
+		if g.AuthStateKey != "" {
+			valuetree.Set(jh, cfg+"auth_state_groups_key", g.AuthStateKey)
+		}
+		if g.ClaimKey != "" {
+			valuetree.Set(jh, cfg+"claim_groups_key", g.ClaimKey)
+		}
+	}
+}
+
+// cilogonIdPs writes allowed_idps in CILogonOAuthenticator's own keys.
+func cilogonIdPs(c *site.CILogon) map[string]any {
+	out := map[string]any{}
+	for id, idp := range c.AllowedIdPs {
+		m := map[string]any{}
+		if idp.DisplayName != "" {
+			m["display_name"] = idp.DisplayName
+		}
+		if idp.Default {
+			m["default"] = true
+		}
+		if idp.AllowAll != nil {
+			m["allow_all"] = *idp.AllowAll
+		}
+		if len(idp.AllowedDomains) > 0 {
+			m["allowed_domains"] = anyList(idp.AllowedDomains)
+		}
+		d := map[string]any{}
+		if idp.UsernameDerivation.UsernameClaim != "" {
+			d["username_claim"] = idp.UsernameDerivation.UsernameClaim
+		}
+		if idp.UsernameDerivation.Action != "" {
+			d["action"] = idp.UsernameDerivation.Action
+		}
+		if idp.UsernameDerivation.Domain != "" {
+			d["domain"] = idp.UsernameDerivation.Domain
+		}
+		if idp.UsernameDerivation.Prefix != "" {
+			d["prefix"] = idp.UsernameDerivation.Prefix
+		}
+		if len(d) > 0 {
+			m["username_derivation"] = d
+		}
+		out[id] = m
 	}
 	return out
 }

@@ -43,6 +43,9 @@ type Release struct {
 	// NotSecret lists the values the site marked as not secret, as
 	// "path: reason" lines (the hubfleet.dev/not-secret annotation).
 	NotSecret string
+	// Overrides lists the owned values the site overrides, as
+	// "path: reason" lines (the hubfleet.dev/overrides annotation).
+	Overrides string
 }
 
 // ValuesFrom is a value read from a Secret at reconcile time.
@@ -73,11 +76,16 @@ func releases(s *site.Site, f *site.Fleet) []Release {
 	if mode == site.ModeComposed {
 		b.gatewayRelease = ReleaseDaskGateway
 	}
+	if u := site.UmbrellaOf(s, f); u != nil {
+		return b.umbrellaRelease(u)
+	}
 
 	// Build everything in the daskhub layout, then merge user values.
 	tree := b.umbrella()
 	valuetree.Merge(tree, f.Spec.Values)
 	valuetree.Merge(tree, s.Spec.Values)
+	b.withoutDefaultOptions(tree)
+	applyOverrides(tree, s.Spec.Overrides)
 	secretFrom := b.clientSecret()
 	fromSecrets := b.secretValues(tree)
 
@@ -88,11 +96,12 @@ func releases(s *site.Site, f *site.Fleet) []Release {
 			r.ValuesFrom = append(r.ValuesFrom, *secretFrom)
 		}
 		r.ValuesFrom = append(r.ValuesFrom, fromSecrets...)
-		return []Release{r}
+		r.Overrides = overridesNote(s, "")
+		return append([]Release{r}, siblings(s, f)...)
 	}
 
 	hub := Release{Name: ReleaseJupyterHub, Chart: charts.JupyterHub, Values: valuetree.Sub(tree, "jupyterhub"),
-		NotSecret: notSecret(s, "jupyterhub")}
+		NotSecret: notSecret(s, "jupyterhub"), Overrides: overridesNote(s, "jupyterhub")}
 	if secretFrom != nil {
 		hub.ValuesFrom = append(hub.ValuesFrom, *secretFrom)
 	}
@@ -103,9 +112,10 @@ func releases(s *site.Site, f *site.Fleet) []Release {
 		delete(gwValues, "enabled")
 		out = append(out, Release{Name: ReleaseDaskGateway, Chart: charts.DaskGateway,
 			Values: gwValues, DependsOn: []string{ReleaseJupyterHub},
-			ValuesFrom: splitValuesFrom(fromSecrets, "dask-gateway"), NotSecret: notSecret(s, "dask-gateway")})
+			ValuesFrom: splitValuesFrom(fromSecrets, "dask-gateway"), NotSecret: notSecret(s, "dask-gateway"),
+			Overrides: overridesNote(s, "dask-gateway")})
 	}
-	return out
+	return append(out, siblings(s, f)...)
 }
 
 type builder struct {
@@ -286,6 +296,15 @@ func (b *builder) singleuser(jh map[string]any) {
 		valuetree.Set(jh, "singleuser.storage.static.subPath", sub)
 	case site.StorageDynamic:
 		valuetree.Set(jh, "singleuser.storage.type", "dynamic")
+	case site.StorageNFS:
+		// The PersistentVolume and claim are in the overlay (NFSHomeObjects).
+		valuetree.Set(jh, "singleuser.storage.type", "static")
+		valuetree.Set(jh, "singleuser.storage.static.pvcName", NFSHomeClaim)
+		sub := u.Storage.SubPath
+		if sub == "" {
+			sub = "{escaped_username}"
+		}
+		valuetree.Set(jh, "singleuser.storage.static.subPath", sub)
 	}
 	if u.Storage.Capacity != "" {
 		valuetree.Set(jh, "singleuser.storage.capacity", u.Storage.Capacity)
@@ -399,6 +418,8 @@ func (b *builder) gateway() map[string]any {
 		valuetree.Set(g, "gateway.extraConfig.hubfleet-limits", limitsConfig(l))
 	}
 	valuetree.Set(g, "gateway.extraConfig.hubfleet-options", b.optionsConfig())
+	// withoutDefaultOptions removes it again when the site's own code
+	// sets the options form and the spec types none.
 	if w := sp.Placement.Worker; w != nil {
 		valuetree.Set(g, "gateway.backend.worker.extraPodConfig", podPlacement(w))
 	}

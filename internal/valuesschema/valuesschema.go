@@ -282,6 +282,11 @@ func uses(s *site.Site, f *site.Fleet) []use {
 	ref := func(c site.ChartSource) chart.Ref {
 		return chart.Ref{RepoURL: c.Repository, Name: c.Chart, Version: c.Version}
 	}
+	if site.ModeOf(s, f) == site.ModeUmbrella {
+		// An operator's umbrella chart: hubfleet knows the paths, not the
+		// chart's schema; helm-controller checks it at install.
+		return nil
+	}
 	if site.ModeOf(s, f) == site.ModeComposed {
 		out := []use{{ref: ref(charts.JupyterHub), sections: map[string]string{"jupyterhub": ""}}}
 		if s.Spec.GatewayEnabled() {

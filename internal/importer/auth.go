@@ -1,0 +1,469 @@
+package importer
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hubfleet/hubfleet/internal/site"
+)
+
+// AccessKeys are the authenticator settings that decide who may log in
+// and who is admin. Import carries each over unchanged (typed or passed
+// through); TestAccessNeverWidens compares them before and after.
+var AccessKeys = []string{
+	"admin_users", "allowed_users", "blocked_users", "allowed_groups", "admin_groups",
+	"allow_all", "allow_existing_users", "allowed_organizations", "allowed_idps",
+	"hosted_domain", "allowed_gitlab_groups", "allowed_project_ids", "allowed_scopes",
+	"manage_groups", "auth_state_groups_key", "claim_groups_key", "auth0_domain",
+	"gitlab_url", "tenant_id",
+}
+
+// Access is the effective access settings of z2jh values: the
+// authenticator class, and each access key as the authenticator reads it
+// (traitlets: <Class> wins over OAuthenticator, which wins over
+// Authenticator), as YAML-ish text. An unset key is absent; false and
+// empty lists count as unset (they are the defaults).
+func Access(jh map[string]any) map[string]string {
+	out := map[string]string{}
+	class := fmt.Sprint(get(jh, "hub", "config", "JupyterHub", "authenticator_class"))
+	if class == "<nil>" {
+		class = "dummy" // z2jh's default
+	}
+	provider := site.ProviderOfClass(class)
+	ac := site.ClassOf(&site.Auth{Provider: provider})
+	if provider == "" {
+		ac = site.ClassOf(&site.Auth{Provider: site.AuthCustom, Class: class})
+		out["authenticator_class"] = class
+	} else {
+		out["authenticator_class"] = provider
+	}
+	sections := []string{ac.Class}
+	if ac.OAuth {
+		sections = append(sections, "OAuthenticator")
+	}
+	sections = append(sections, "Authenticator")
+	for _, k := range AccessKeys {
+		for _, sec := range sections {
+			v, ok := getPath(jh, Path{"hub", "config", sec, k})
+			if !ok {
+				continue
+			}
+			if t := canonText(v); t != "" {
+				out[k] = t
+			}
+			break
+		}
+	}
+	return out
+}
+
+func get(m map[string]any, keys ...string) any {
+	v, _ := getPath(m, keys)
+	return v
+}
+
+// canonText writes a value so that equal settings compare equal: lists
+// as sorted sets, maps with sorted keys; "" for unset-like values.
+func canonText(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		if !t {
+			return ""
+		}
+		return "true"
+	case []any:
+		if len(t) == 0 {
+			return ""
+		}
+		items := make([]string, len(t))
+		for i, e := range t {
+			items[i] = canonText(e)
+		}
+		slices.Sort(items)
+		items = slices.Compact(items)
+		return "[" + strings.Join(items, ", ") + "]"
+	case map[string]any:
+		if len(t) == 0 {
+			return ""
+		}
+		var parts []string
+		for _, k := range sortedKeys(t) {
+			parts = append(parts, k+": "+canonText(t[k]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+var (
+	egiHostRE  = regexp.MustCompile(`^aai(-demo|-dev)?\.egi\.eu$`)
+	egiGroupRE = regexp.MustCompile(`^urn:mace:egi\.eu:group:([^:]+):role=([^#]+)#aai\.egi\.eu$`)
+	cognitoRE  = regexp.MustCompile(`^([a-z0-9-]+)\.auth\.([a-z0-9-]+)\.amazoncognito\.com$`)
+)
+
+// cfgPath is the path of an authenticator setting.
+func cfgPath(section, key string) Path {
+	return Path{"jupyterhub", "hub", "config", section, key}
+}
+
+func (im *importer) auth() {
+	a := &im.s.Spec.Auth
+	classPath := cfgPath("JupyterHub", "authenticator_class")
+	class, hasClass := im.takeString(classPath)
+	if !hasClass || class == "" {
+		class = "dummy"
+		im.remark("the values set no authenticator_class: z2jh's default is the dummy authenticator (anyone can log in), kept as spec.auth.provider: dummy, for testing only")
+	}
+	provider := site.ProviderOfClass(class)
+	if provider == "" {
+		a.Provider, a.Class = site.AuthCustom, class
+	} else {
+		a.Provider = provider
+	}
+	ac := site.ClassOf(a)
+	if hasClass {
+		im.note(Typed, classPath, "spec.auth.provider: %s%s", a.Provider, map[bool]string{true: " (class " + a.Class + ", its settings pass through)", false: ""}[a.Provider == site.AuthCustom])
+	}
+	if ac.TestingOnly {
+		im.remark("spec.auth.provider %s is for testing only: anyone who knows the shared password (or anyone, for dummy) logs in, as before", a.Provider)
+	}
+	if v, ok := im.take(cfgPath("JupyterHub", "admin_access")); ok {
+		im.note(Dropped, cfgPath("JupyterHub", "admin_access"), "removed in JupyterHub 5 (value was %v): admins get access through roles", v)
+	}
+	sections := []string{ac.Class}
+	if ac.OAuth {
+		sections = append(sections, "OAuthenticator")
+	}
+	sections = append(sections, "Authenticator")
+
+	// pick takes key from every section and returns the value the
+	// authenticator reads (the most specific class's); the shadowed ones
+	// had no effect and are dropped with that reason.
+	pick := func(key string) (any, Path, bool) {
+		var val any
+		var at Path
+		found := false
+		for _, sec := range sections {
+			p := cfgPath(sec, key)
+			v, ok := getPath(im.v, p)
+			if !ok {
+				continue
+			}
+			if !found {
+				val, at, found = v, p, true
+				continue
+			}
+			im.take(p)
+			im.note(Dropped, p, "had no effect: %s wins over it (traitlets reads the most specific class)", at.String())
+		}
+		return val, at, found
+	}
+	typed := func(key, field string, set func(v any) bool) {
+		v, at, ok := pick(key)
+		if !ok {
+			return
+		}
+		if set(v) {
+			im.take(at)
+			im.note(Typed, at, "%s", field)
+		}
+	}
+	list := func(dst *[]string) func(v any) bool {
+		return func(v any) bool {
+			if _, isList := v.([]any); !isList && v != nil {
+				return false
+			}
+			*dst = stringList(v)
+			return true
+		}
+	}
+	boolean := func(dst *bool) func(v any) bool {
+		return func(v any) bool {
+			b, ok := v.(bool)
+			*dst = b
+			return ok
+		}
+	}
+	typed("admin_users", "spec.auth.admins", list(&a.Admins))
+	typed("allowed_users", "spec.auth.allowedUsers", list(&a.AllowedUsers))
+	typed("blocked_users", "spec.auth.blockedUsers", list(&a.BlockedUsers))
+	typed("allow_all", "spec.auth.allowAll", boolean(&a.AllowAll))
+	typed("allow_existing_users", "spec.auth.allowExistingUsers", func(v any) bool {
+		b, ok := v.(bool)
+		if ok {
+			a.AllowExistingUsers = &b
+		}
+		return ok
+	})
+	g := &site.GroupManagement{}
+	typed("manage_groups", "spec.auth.groups.manage", boolean(&g.Manage))
+	typed("auth_state_groups_key", "spec.auth.groups.authStateKey", func(v any) bool {
+		s, ok := v.(string)
+		g.AuthStateKey = s
+		return ok
+	})
+	typed("claim_groups_key", "spec.auth.groups.claimKey", func(v any) bool {
+		s, ok := v.(string)
+		g.ClaimKey = s
+		return ok
+	})
+	if *g != (site.GroupManagement{}) {
+		a.Groups = g
+	}
+	if ac.OAuth {
+		im.clientCredentials(sections)
+	}
+	switch a.Provider {
+	case site.AuthGenericOAuth:
+		im.generic(pick, typed, list)
+	case site.AuthGitHub:
+		gh := &site.GitHub{}
+		typed("allowed_organizations", "spec.auth.github.organizations", list(&gh.Organizations))
+		typed("populate_teams_in_auth_state", "spec.auth.github.populateTeamsInAuthState", boolean(&gh.PopulateTeamsInAuthState))
+		a.GitHub = gh
+	case site.AuthCILogon:
+		c := &site.CILogon{}
+		typed("allowed_idps", "spec.auth.cilogon.allowedIdPs", func(v any) bool { return parseIdPs(v, c) })
+		a.CILogon = c
+	case site.AuthGoogle:
+		gg := &site.Google{}
+		typed("hosted_domain", "spec.auth.google.hostedDomains", list(&gg.HostedDomains))
+		a.Google = gg
+	case site.AuthGitLab:
+		gl := &site.GitLab{}
+		typed("gitlab_url", "spec.auth.gitlab.url", func(v any) bool { s, ok := v.(string); gl.URL = s; return ok })
+		typed("allowed_gitlab_groups", "spec.auth.gitlab.groups", list(&gl.Groups))
+		typed("allowed_project_ids", "spec.auth.gitlab.projectIDs", func(v any) bool {
+			l, ok := v.([]any)
+			for _, e := range l {
+				n, err := strconv.Atoi(fmt.Sprint(e))
+				if err != nil {
+					return false
+				}
+				gl.ProjectIDs = append(gl.ProjectIDs, n)
+			}
+			return ok
+		})
+		a.GitLab = gl
+	case site.AuthAuth0:
+		a0 := &site.Auth0{}
+		typed("auth0_domain", "spec.auth.auth0.domain", func(v any) bool { s, ok := v.(string); a0.Domain = s; return ok })
+		a.Auth0 = a0
+	case site.AuthAzureAD:
+		az := &site.AzureAD{}
+		typed("tenant_id", "spec.auth.azureAD.tenantID", func(v any) bool { s, ok := v.(string); az.TenantID = s; return ok })
+		typed("allowed_groups", "spec.auth.azureAD.allowedGroups", list(&az.AllowedGroups))
+		a.AzureAD = az
+	}
+	if a.Provider != site.AuthEGICheckin && a.Provider != site.AuthCognito && a.Provider != site.AuthAzureAD {
+		typed("allowed_groups", "spec.auth.allowedGroups", list(&a.AllowedGroups))
+		typed("admin_groups", "spec.auth.adminGroups", list(&a.AdminGroups))
+	}
+	im.nestedSections()
+	if a.Provider == site.AuthNative {
+		if v, ok := im.take(cfgPath("NativeAuthenticator", "open_signup")); ok {
+			a.Native = &site.Native{OpenSignup: v == true}
+			im.note(Typed, cfgPath("NativeAuthenticator", "open_signup"), "spec.auth.native.openSignup")
+		}
+	}
+}
+
+// parseIdPs reads CILogon's allowed_idps; false when it holds keys
+// hubfleet does not type (then it passes through... but it is owned, so
+// import keeps it typed only when every key is known).
+func parseIdPs(v any, c *site.CILogon) bool {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	c.AllowedIdPs = map[string]site.CILogonIdP{}
+	for id, e := range m {
+		em, ok := e.(map[string]any)
+		if !ok {
+			return false
+		}
+		var idp site.CILogonIdP
+		for k, x := range em {
+			switch k {
+			case "display_name":
+				idp.DisplayName = fmt.Sprint(x)
+			case "default":
+				idp.Default = x == true
+			case "allow_all":
+				b, ok := x.(bool)
+				if !ok {
+					return false
+				}
+				idp.AllowAll = &b
+			case "allowed_domains":
+				idp.AllowedDomains = stringList(x)
+			case "username_derivation":
+				d, ok := x.(map[string]any)
+				if !ok {
+					return false
+				}
+				for dk, dv := range d {
+					s := fmt.Sprint(dv)
+					switch dk {
+					case "username_claim":
+						idp.UsernameDerivation.UsernameClaim = s
+					case "action":
+						idp.UsernameDerivation.Action = s
+					case "domain":
+						idp.UsernameDerivation.Domain = s
+					case "prefix":
+						idp.UsernameDerivation.Prefix = s
+					default:
+						return false
+					}
+				}
+			default:
+				return false
+			}
+		}
+		c.AllowedIdPs[id] = idp
+	}
+	return true
+}
+
+func (im *importer) clientCredentials(sections []string) {
+	a := &im.s.Spec.Auth
+	for _, sec := range sections {
+		p := cfgPath(sec, "client_id")
+		if v, ok := im.takeString(p); ok {
+			if a.ClientID == "" {
+				a.ClientID = v
+				im.note(Typed, p, "spec.auth.clientID")
+			} else {
+				im.note(Dropped, p, "had no effect: a more specific class sets client_id")
+			}
+		}
+		sp := cfgPath(sec, "client_secret")
+		if _, ok := im.take(sp); ok {
+			im.note(Secret, sp, "a secret is never copied to git: run `hubfleet secret set --site %s` (SOPS-encrypted, reaches the chart through valuesFrom)", im.opts.Name)
+		}
+		cp := cfgPath(sec, "oauth_callback_url")
+		if cb, ok := im.takeString(cp); ok {
+			im.note(Typed, cp, "derived from spec.host and spec.baseURL (was %s)", cb)
+		}
+	}
+	a.ClientSecret.SOPS = true
+	switch {
+	case im.opts.ClientID != "" && a.ClientID != "" && a.ClientID != im.opts.ClientID:
+		im.remark("--client-id %s replaces the values' client_id %s", im.opts.ClientID, a.ClientID)
+		a.ClientID = im.opts.ClientID
+	case im.opts.ClientID != "":
+		a.ClientID = im.opts.ClientID
+	case a.ClientID == "":
+		im.remark("the values name no OAuth client_id (it may be in a file left out, e.g. an encrypted one): pass --client-id, or write spec.auth.clientID")
+	}
+}
+
+// generic maps GenericOAuthenticator: EGI Check-in and Cognito get their
+// typed providers; any other provider keeps its endpoints as they are.
+func (im *importer) generic(pick func(string) (any, Path, bool), typed func(string, string, func(any) bool), list func(*[]string) func(any) bool) {
+	a := &im.s.Spec.Auth
+	authorize, _, _ := pick("authorize_url")
+	au, _ := authorize.(string)
+	u, _ := url.Parse(au)
+	host := ""
+	if u != nil {
+		host = u.Hostname()
+	}
+	base := "GenericOAuthenticator"
+	switch {
+	case egiHostRE.MatchString(host):
+		im.egi(host)
+		return
+	case cognitoRE.MatchString(host):
+		m := cognitoRE.FindStringSubmatch(host)
+		a.Provider = site.AuthCognito
+		a.Cognito = &site.Cognito{Domain: m[1], Region: m[2], UserPoolID: m[2] + "_REPLACEME"}
+		for _, k := range []string{"authorize_url", "token_url", "userdata_url"} {
+			if _, ok := im.take(cfgPath(base, k)); ok {
+				im.note(Migrated, cfgPath(base, k), "derived from spec.auth.cognito (set spec.auth.cognito.userPoolID: the values do not name the pool)")
+			}
+		}
+		typed("allowed_groups", "spec.auth.cognito.allowedGroups", list(&a.Cognito.AllowedGroups))
+		typed("admin_groups", "spec.auth.cognito.adminGroups", list(&a.Cognito.AdminGroups))
+		return
+	}
+	g := &site.GenericOAuth{}
+	typed("authorize_url", "spec.auth.genericOAuth.authorizeURL", func(v any) bool { s, ok := v.(string); g.AuthorizeURL = s; return ok })
+	typed("token_url", "spec.auth.genericOAuth.tokenURL", func(v any) bool { s, ok := v.(string); g.TokenURL = s; return ok })
+	typed("userdata_url", "spec.auth.genericOAuth.userdataURL", func(v any) bool { s, ok := v.(string); g.UserdataURL = s; return ok })
+	a.GenericOAuth = g
+	if g.AuthorizeURL == "" || g.TokenURL == "" {
+		im.remark("GenericOAuthenticator: the values lack authorize_url or token_url (they may be in a file left out): fill in spec.auth.genericOAuth")
+	}
+}
+
+// egi maps EGI Check-in's endpoints and VO gate onto spec.auth.egiCheckin.
+func (im *importer) egi(host string) {
+	a := &im.s.Spec.Auth
+	base := "GenericOAuthenticator"
+	a.Provider = site.AuthEGICheckin
+	inst := site.EGIProd
+	if strings.HasPrefix(host, "aai-demo") {
+		inst = site.EGIDemo
+	} else if strings.HasPrefix(host, "aai-dev") {
+		inst = site.EGIDev
+	}
+	e := &site.EGICheckin{Instance: inst}
+	groups := stringList(get(im.v, "jupyterhub", "hub", "config", base, "allowed_groups"))
+	for _, g := range groups {
+		if m := egiGroupRE.FindStringSubmatch(g); m != nil {
+			e.VO = m[1]
+			if m[2] != "member" {
+				e.Role = m[2]
+			}
+			break
+		}
+	}
+	a.EGICheckin = e
+	im.take(cfgPath(base, "authorize_url"))
+	im.note(Migrated, cfgPath(base, "authorize_url"), "EGI Check-in %s instance: spec.auth.egiCheckin (endpoints, scopes and VO gate are derived)", inst)
+	if e.VO != "" && len(groups) == 1 {
+		im.take(cfgPath(base, "allowed_groups"))
+		im.note(Typed, cfgPath(base, "allowed_groups"), "spec.auth.egiCheckin.vo: %s", e.VO)
+	}
+	for _, k := range []string{"token_url", "userdata_url", "scope", "login_service", "username_key", "username_claim"} {
+		if _, ok := im.take(cfgPath(base, k)); ok {
+			im.note(Migrated, cfgPath(base, k), "derived from the EGI Check-in instance (hubfleet writes the key the chart version understands)")
+		}
+	}
+	if a.Groups != nil {
+		a.Groups = nil
+		for i := range im.items {
+			if strings.HasPrefix(im.items[i].Note, "spec.auth.groups.") {
+				im.items[i].Action = Migrated
+				im.items[i].Note = "derived from the EGI Check-in instance and the chart version"
+			}
+		}
+		im.remark("EGI Check-in: the group claim settings are derived from the chart version the site runs (OAuthenticator 16: claim_groups_key; 17: manage_groups + auth_state_groups_key)")
+	}
+}
+
+// nestedSections says where a config section sits inside another one
+// (hub.config.GitHubOAuthenticator.Authenticator.admin_users, an
+// indentation slip): traitlets reads it as an unknown setting of the
+// outer class, so it has no effect, today and after import. It passes
+// through unchanged, but the operator should know.
+func (im *importer) nestedSections() {
+	cfg, _ := getPath(im.v, dotted("jupyterhub.hub.config"))
+	m, _ := cfg.(map[string]any)
+	for _, outer := range sortedKeys(m) {
+		sec, _ := m[outer].(map[string]any)
+		for _, inner := range sortedKeys(sec) {
+			if _, isMap := sec[inner].(map[string]any); isMap && len(inner) > 0 && inner[0] >= 'A' && inner[0] <= 'Z' {
+				im.remark("jupyterhub.hub.config.%s.%s is a config section inside another (an indentation slip?): it has no effect, today and after import; kept as is. Move it up a level if it was meant to apply", outer, inner)
+			}
+		}
+	}
+}

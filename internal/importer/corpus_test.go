@@ -1,0 +1,237 @@
+package importer
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/values"
+)
+
+// RealConfigsEnv names the directory of the real hub configurations when
+// they are not at ../shared/real-configs beside the project.
+const RealConfigsEnv = "HUBFLEET_REAL_CONFIGS"
+
+// realConfigsDir is ../shared/real-configs beside the project root.
+func realConfigsDir() string {
+	if d := os.Getenv(RealConfigsEnv); d != "" {
+		return d
+	}
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "real-configs"))
+}
+
+// corpusHub is one hub of the real configurations, with its files in its
+// owners' order.
+type corpusHub struct {
+	Name    string
+	Cluster string
+	Hub     string
+	File    string
+}
+
+// corpusHubs lists every hub of every cluster file in the corpus.
+func corpusHubs(t testing.TB) []corpusHub {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(realConfigsDir(), "*", "clusters", "*", "cluster.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no real configurations under %s (set %s): %v", realConfigsDir(), RealConfigsEnv, err)
+	}
+	var out []corpusHub
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cf struct {
+			Hubs []struct {
+				Name string `yaml:"name"`
+			} `yaml:"hubs"`
+		}
+		if err := yaml.Unmarshal(b, &cf); err != nil {
+			t.Fatal(err)
+		}
+		cluster := filepath.Base(filepath.Dir(f))
+		for _, h := range cf.Hubs {
+			name := cluster + "-" + h.Name
+			if len(name) > 40 {
+				name = name[:40]
+			}
+			out = append(out, corpusHub{Name: strings.Trim(name, "-"), Cluster: cluster, Hub: h.Name, File: f})
+		}
+	}
+	return out
+}
+
+// corpusFleet is the example fleet, composed, with pins for the corpus's
+// sibling charts.
+func corpusFleet(t testing.TB) *site.Fleet {
+	t.Helper()
+	f := fleetConfig(t.(*testing.T))
+	f.Spec.DefaultMode = site.ModeComposed
+	f.Spec.Charts.Siblings = site.SiblingCharts{}
+	for _, c := range []string{"jupyterhub-home-nfs", "binderhub-service", "jupyterhub-groups-exporter"} {
+		f.Spec.Charts.Siblings[c] = site.ChartSource{Repository: "https://2i2c.org/" + c, Chart: c, Version: "1.0.0"}
+	}
+	return f
+}
+
+// importCorpusHub imports one hub as `hubfleet import --cluster-file`
+// does, and decodes the written site file back.
+func importCorpusHub(t *testing.T, h corpusHub) (merged map[string]any, s *site.Site, rep Report) {
+	t.Helper()
+	cf, err := ReadClusterFile(h.File, h.Hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range cf.Files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f] = b
+	}
+	merged, err = Merge(files, cf.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, rep, err = Import(files, cf.Files, Options{Name: h.Name, Domain: cf.Domain, Namespace: cf.Name,
+		TLSMode: site.TLSCertManager, ClusterIssuer: "letsencrypt-prod", ClientID: "imported-client", AgeRecipient: testRecipient})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	out, err := Encode(s, h.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := site.DecodeSite("clusters/"+h.Name+"/site.yaml", out)
+	if err != nil {
+		t.Fatalf("the imported site does not decode: %v\n%s", err, out)
+	}
+	return merged, back, rep
+}
+
+// releaseValues finds where a kept leaf went: [jupyterhub|dask-gateway,
+// ...] in those releases, [releases, NAME, ...] in a sibling's.
+func releaseValues(rels []values.Release, to Path) (any, bool) {
+	name, rest := to[0], to[1:]
+	if name == "releases" {
+		name, rest = to[1], to[2:]
+	}
+	for _, r := range rels {
+		if r.Name == name {
+			return getPath(r.Values, rest)
+		}
+	}
+	return nil, false
+}
+
+// TestCorpusEveryLeafLandsOnceAndKeptLeavesReachTheRelease checks, for
+// every hub of the real configurations, that each input leaf is in
+// exactly one place of the report (typed, migrated, kept, secret or
+// dropped with a reason), that a kept leaf is in the HelmRelease values
+// hubfleet renders, unchanged, and that access never widens: the
+// authenticator reads the same access settings before and after.
+func TestCorpusEveryLeafLandsOnceAndKeptLeavesReachTheRelease(t *testing.T) {
+	t.Parallel()
+	f := corpusFleet(t)
+	var table []string
+	for _, h := range corpusHubs(t) {
+		t.Run(h.Name, func(t *testing.T) {
+			merged, s, rep := importCorpusHub(t, h)
+			leafActions := []Action{Typed, Migrated, Kept, Secret, Dropped}
+			silent, twice := 0, 0
+			for _, l := range Leaves(merged) {
+				var hits []Item
+				for _, it := range rep.Items {
+					if slices.Contains(leafActions, it.Action) && l.Path.under(it.Keys) {
+						hits = append(hits, it)
+					}
+				}
+				switch {
+				case len(hits) == 0:
+					silent++
+					t.Errorf("leaf %s is in no line of the report (dropped silently)", l.Path)
+				case len(hits) > 1:
+					twice++
+					var where []string
+					for _, h := range hits {
+						where = append(where, string(h.Action)+" "+h.Path)
+					}
+					t.Errorf("leaf %s is in %d lines of the report: %s", l.Path, len(hits), strings.Join(where, "; "))
+				}
+				for _, h := range hits {
+					if h.Action == Dropped && strings.TrimSpace(h.Note) == "" {
+						t.Errorf("leaf %s is dropped without a reason", l.Path)
+					}
+				}
+			}
+			if errs := site.Check(s, f).Errors(); len(errs) > 0 {
+				t.Logf("validate (not this test's check):\n%v", errs.Err())
+			}
+			rels := values.Releases(s, f)
+			missing := 0
+			for _, it := range rep.Items {
+				if it.Action != Kept {
+					continue
+				}
+				want, _ := getPath(merged, it.Keys)
+				got, ok := releaseValues(rels, it.To)
+				if !ok || !sameJSON(t, want, got) {
+					missing++
+					t.Errorf("%s is reported kept (at %s) but the HelmRelease values hold %#v there, not %#v", it.Path, it.To, got, want)
+				}
+			}
+			// Access: the authenticator's view of the original z2jh
+			// values against the rendered jupyterhub release's.
+			tree, _, _, err := canonical(deepCopy(merged).(map[string]any), rep.Layout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, _ := tree["jupyterhub"].(map[string]any)
+			var after map[string]any
+			for _, r := range rels {
+				if r.Name == values.ReleaseJupyterHub {
+					after = r.Values
+				}
+			}
+			wa, ga := Access(before), Access(after)
+			widened := 0
+			for _, k := range append([]string{"authenticator_class"}, AccessKeys...) {
+				if wa[k] != ga[k] {
+					widened++
+					t.Errorf("access setting %s changed: before %q, after %q", k, wa[k], ga[k])
+				}
+			}
+			c := rep.Counts()
+			table = append(table, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |", h.Name, rep.Layout.Flag(), len(Leaves(merged)),
+				c[Typed], c[Migrated], c[Kept], c[Secret], c[Dropped], silent+twice+missing, widened))
+		})
+	}
+	t.Cleanup(func() {
+		t.Logf("per hub: leaves in, typed, migrated, kept, secret, dropped with a reason, leaves lost or misplaced, access settings changed\n| hub | layout | leaves | typed | migrated | kept | secret | dropped | lost | access changed |\n|---|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
+	})
+}
+
+// sameJSON compares values as the HelmRelease carries them (JSON).
+func sameJSON(t *testing.T, a, b any) bool {
+	t.Helper()
+	ja, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jb, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(ja) == string(jb)
+}

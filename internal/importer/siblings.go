@@ -1,0 +1,104 @@
+package importer
+
+import (
+	"fmt"
+
+	"github.com/hubfleet/hubfleet/internal/site"
+)
+
+// siblings turns every top-level key beside the hub's charts into a
+// sibling release, except the base chart's own nfs: block, which becomes
+// NFS home storage.
+func (im *importer) siblings() {
+	for _, k := range sortedKeys(im.v) {
+		if daskhubTopKeys[k] {
+			continue
+		}
+		v, _ := im.v[k].(map[string]any)
+		if v == nil {
+			im.take(Path{k})
+			im.note(Dropped, Path{k}, "not a chart's values (a map): nothing to install")
+			continue
+		}
+		if en, ok := v["enabled"]; ok && en == false {
+			im.take(Path{k})
+			for _, l := range Leaves(map[string]any{k: v}) {
+				im.note(Dropped, l.Path, "%s is disabled (enabled: false): nothing to install", k)
+			}
+			continue
+		}
+		if k == "nfs" {
+			im.nfs(v)
+			continue
+		}
+		im.take(Path{k})
+		if _, ok := v["enabled"]; ok {
+			delete(v, "enabled")
+			im.note(Typed, Path{k, "enabled"}, "spec.releases: %s is installed as its own HelmRelease", k)
+		}
+		rel := Path{"releases", k}
+		im.secrets(v, Path{k})
+		for _, l := range Leaves(v) {
+			in := im.input(append(Path{k}, l.Path...))
+			if im.secretLeaves[key(in)] {
+				continue
+			}
+			im.items = append(im.items, Item{Action: Kept, Path: in.String(), Keys: in, To: append(rel.plus(), l.Path...),
+				Note: fmt.Sprintf("passed through to the %s release", k)})
+		}
+		im.s.Spec.Releases = append(im.s.Spec.Releases, site.SiblingRelease{Name: k, Chart: k, Values: v, DependsOn: []string{site.HubReleaseAlias}})
+		im.remark("%s: a sibling release on the fleet's chart pin spec.charts.siblings.%s (add the pin: repository, chart, version)", k, k)
+	}
+}
+
+// nfs maps a base chart's nfs: block (2i2c basehub: a PersistentVolume on
+// an NFS export, mounted as every user's home) to NFS home storage.
+func (im *importer) nfs(v map[string]any) {
+	u := &im.s.Spec.Singleuser
+	server, _ := getPath(v, Path{"pv", "serverIP"})
+	if server == nil {
+		for _, l := range Leaves(map[string]any{"nfs": v}) {
+			im.note(Dropped, l.Path, "the nfs block names no server (pv.serverIP): no NFS home storage to type")
+		}
+		im.take(Path{"nfs"})
+		return
+	}
+	n := &site.NFSHome{Server: fmt.Sprint(server), Path: "/"}
+	typedKeys := map[string]string{"enabled": "", "pv.enabled": "", "pv.serverIP": "server", "pv.baseShareName": "path", "pv.mountOptions": "mountOptions"}
+	if p, ok := getPath(v, Path{"pv", "baseShareName"}); ok && p != nil {
+		n.Path = fmt.Sprint(p)
+	}
+	if mo, ok := getPath(v, Path{"pv", "mountOptions"}); ok {
+		n.MountOptions = stringList(mo)
+	}
+	if u.Storage.Type != "" {
+		im.remark("nfs: the home storage becomes NFS (it was %s in singleuser.storage)", u.Storage.Type)
+	}
+	u.Storage.Type = site.StorageNFS
+	u.Storage.NFS = n
+	for _, l := range Leaves(map[string]any{"nfs": v}) {
+		key := joinDots(l.Path[1:])
+		if f, ok := typedKeys[key]; ok {
+			note := "spec.singleuser.storage.type: nfs"
+			if f != "" {
+				note = "spec.singleuser.storage.nfs." + f
+			}
+			im.note(Typed, l.Path, "%s", note)
+			continue
+		}
+		im.note(Dropped, l.Path, "the base chart's own NFS add-on (its templates, not a chart's values): hubfleet types the home volume only; run the add-on as a sibling release if the hub needs it")
+	}
+	im.take(Path{"nfs"})
+	im.remark("nfs: users' homes are the NFS export %s:%s, mounted per user at {escaped_username} (as the base chart does); hubfleet renders the PersistentVolume and claim %s", n.Server, n.Path, "home-nfs")
+}
+
+func joinDots(p Path) string {
+	s := ""
+	for i, k := range p {
+		if i > 0 {
+			s += "."
+		}
+		s += k
+	}
+	return s
+}

@@ -1,0 +1,116 @@
+package site
+
+import "slices"
+
+// SiblingCharts are the charts sites install beside the hub
+// (spec.releases), keyed by the name sites use in releases[].chart.
+type SiblingCharts map[string]ChartSource
+
+// SiblingChartsFor are the sibling chart pins a site of the given wave runs.
+func (c SiblingCharts) ForWave(wave int) SiblingCharts {
+	if c == nil {
+		return nil
+	}
+	out := make(SiblingCharts, len(c))
+	for k, v := range c {
+		out[k] = v.ForWave(wave)
+	}
+	return out
+}
+
+// Names are the pins' keys in order.
+func (c SiblingCharts) Names() []string {
+	out := make([]string, 0, len(c))
+	for k := range c {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ModeUmbrella installs the operator's own umbrella chart (2i2c basehub or
+// daskhub, pangeo-deploy) as one release; the fleet says where it passes
+// values to jupyterhub and dask-gateway.
+const ModeUmbrella = "umbrella"
+
+// UmbrellaChart is an operator's chart that wraps z2jh (and dask-gateway)
+// as subcharts. hubfleet renders its typed fields at the key paths below;
+// everything else in the site's values passes through at the same paths.
+type UmbrellaChart struct {
+	Repository string `yaml:"repository"`
+	Chart      string `yaml:"chart"`
+	Version    string `yaml:"version"`
+	Constraint string `yaml:"constraint,omitempty"`
+	// JupyterHubVersion is the z2jh version the chart vendors (for the
+	// OAuthenticator keys hubfleet writes).
+	JupyterHubVersion string `yaml:"jupyterhubVersion"`
+	// JupyterHubPath is where the chart passes values to z2jh, e.g.
+	// [basehub, jupyterhub].
+	JupyterHubPath []string `yaml:"jupyterhubPath"`
+	// DaskGatewayPath is where it passes values to dask-gateway, e.g.
+	// [dask-gateway]; empty when the chart has no gateway.
+	DaskGatewayPath []string `yaml:"daskGatewayPath,omitempty"`
+	// SiblingsPath is where its sibling subcharts sit (e.g. [basehub]):
+	// a site's spec.releases are passed there, enabled, instead of being
+	// releases of their own.
+	SiblingsPath []string `yaml:"siblingsPath,omitempty"`
+}
+
+// Source is the umbrella chart as a chart source (for rendering and pins).
+func (u UmbrellaChart) Source() ChartSource {
+	return ChartSource{Repository: u.Repository, Chart: u.Chart, Version: u.Version, Constraint: u.Constraint}
+}
+
+// UmbrellaOf is the operator umbrella a site runs, or nil.
+func UmbrellaOf(s *Site, f *Fleet) *UmbrellaChart {
+	if s.Spec.Chart.Umbrella == "" || f == nil {
+		return nil
+	}
+	u, ok := f.Spec.Charts.Umbrellas[s.Spec.Chart.Umbrella]
+	if !ok {
+		return nil
+	}
+	return &u
+}
+
+func validateUmbrella(r *reporter, s *Site, f *Fleet) {
+	name := s.Spec.Chart.Umbrella
+	if name == "" {
+		if s.Spec.Chart.Mode == ModeUmbrella {
+			r.add(KindRequired, "spec.chart.mode", "use daskhub or composed, or name the fleet's umbrella chart in spec.chart.umbrella", "mode umbrella needs spec.chart.umbrella")
+		}
+		return
+	}
+	if s.Spec.Chart.Mode != "" && s.Spec.Chart.Mode != ModeUmbrella {
+		r.add(KindEnum, "spec.chart.mode", "remove it, or set mode: umbrella", "chart.umbrella is set but chart.mode is %s", s.Spec.Chart.Mode)
+	}
+	if f == nil {
+		return
+	}
+	if _, ok := f.Spec.Charts.Umbrellas[name]; !ok {
+		r.add(KindRequired, "spec.chart.umbrella", "declare it in the fleet file under spec.charts.umbrellas."+name+" (repository, chart, version, jupyterhubPath)", "the fleet declares no umbrella chart %q", name)
+	}
+}
+
+func validateFleetUmbrellas(r *reporter, f *Fleet) {
+	for _, name := range sortedUmbrellas(f.Spec.Charts.Umbrellas) {
+		u := f.Spec.Charts.Umbrellas[name]
+		field := "spec.charts.umbrellas." + name
+		validateChart(r, field, u.Source())
+		if len(u.JupyterHubPath) == 0 {
+			r.add(KindRequired, field+".jupyterhubPath", "write the keys under which the chart passes values to z2jh, e.g. [basehub, jupyterhub]", "an umbrella chart needs jupyterhubPath")
+		}
+		if u.JupyterHubVersion == "" {
+			r.add(KindRequired, field+".jupyterhubVersion", "write the z2jh version the chart vendors, e.g. 4.4.0", "an umbrella chart needs jupyterhubVersion")
+		}
+	}
+}
+
+func sortedUmbrellas(m map[string]UmbrellaChart) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
