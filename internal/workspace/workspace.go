@@ -161,6 +161,9 @@ type StaleFile struct {
 	Path string
 	// Diff is the unified diff from the file on disk to the fresh render.
 	Diff string
+	// Old is the file on disk (nil when missing), New the fresh render
+	// (nil when the file goes).
+	Old, New []byte
 }
 
 // Stale are the files of the valid sites among only that differ from a
@@ -172,7 +175,7 @@ func (w *Workspace) Stale(ctx context.Context, only []string) ([]StaleFile, erro
 	}
 	var out []StaleFile
 	for _, c := range changes {
-		out = append(out, StaleFile{Site: overlay.SiteOf(c.Path), Path: c.Path, Diff: flux.Diff([]flux.Change{c})})
+		out = append(out, StaleFile{Site: overlay.SiteOf(c.Path), Path: c.Path, Diff: flux.Diff([]flux.Change{c}), Old: c.Old, New: c.New})
 	}
 	return out, nil
 }
