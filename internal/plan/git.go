@@ -2,8 +2,8 @@ package plan
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"

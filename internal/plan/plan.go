@@ -67,10 +67,10 @@ const (
 type Verdict string
 
 const (
-	VerdictAdded      = Verdict(Added)
-	VerdictChanged    = Verdict(Changed)
-	VerdictUnchanged  = Verdict(Unchanged)
-	VerdictRemoved    = Verdict(Removed)
+	VerdictAdded              = Verdict(Added)
+	VerdictChanged            = Verdict(Changed)
+	VerdictUnchanged          = Verdict(Unchanged)
+	VerdictRemoved            = Verdict(Removed)
 	VerdictProblem    Verdict = "problem"
 	VerdictUnverified Verdict = "unverified"
 )
