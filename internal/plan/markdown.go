@@ -161,14 +161,14 @@ func (r Report) head(entries []siteEntry) string {
 		problems := len(sc.Problems) + len(r.Invalid[e.name])
 		check := "✅"
 		switch {
-		case sc.VerdictOf() == VerdictUnverified:
-			check = "⚠️ unverified"
-		case problems == 0 && sc.VerdictOf() == VerdictProblem:
-			check = "❌ " + markdown.Cell(sc.Reason)
 		case problems > 0:
 			check = fmt.Sprintf("❌ %d problem(s)", problems)
 		case r.Stale[e.name] != "":
 			check = "❌ stale overlays"
+		case sc.VerdictOf() == VerdictProblem:
+			check = "❌ removal not confirmed"
+		case sc.VerdictOf() == VerdictUnverified:
+			check = "⚠️ unverified"
 		}
 		objects := objectCounts(sc.Objects)
 		if len(sc.LabelOnly) > 0 {
