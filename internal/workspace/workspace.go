@@ -56,6 +56,7 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 		return w, nil
 	}
 	w.Problems = append(w.Problems, fl.Warnings...)
+	w.Problems = append(w.Problems, sharedNamespaces(fl)...)
 	if opts.Values && fl.Config != nil && len(fl.Sites) > 0 {
 		ro := chart.DefaultResolverOptions()
 		ro.CacheDir, ro.Offline = opts.ChartCache, true
@@ -72,6 +73,10 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 		}
 		more, err := valuesschema.CheckFleet(ctx, fl.Config, fl.Sites, valuesschema.Options{Resolver: res})
 		if err != nil {
+			return nil, err
+		}
+		w.Problems = append(w.Problems, more...)
+		if more, err = chartVersions(ctx, fl, res); err != nil {
 			return nil, err
 		}
 		w.Problems = append(w.Problems, more...)

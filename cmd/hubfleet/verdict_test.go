@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/gittest"
+)
+
+// exampleSites are the sites of the example fleet.
+var exampleSites = []string{"egi-cesnet", "egi-dev", "egi-pangeo", "heliocloud-aws", "pangeo-azure"}
+
+// planVerdicts runs plan in every format and checks that each lists every
+// site exactly once; it returns each site's verdict (from the JSON), and
+// that the JSON and YAML documents agree.
+func planVerdicts(t *testing.T, root string, sites []string, args ...string) (map[string]string, result) {
+	t.Helper()
+	verdicts := map[string]string{}
+	var jsonRun result
+	for _, format := range []string{"json", "yaml", "markdown", "text"} {
+		r := hubfleet(t, "", append([]string{"plan", "--root", root, "-o", format}, args...)...)
+		if r.code == exitError {
+			t.Fatalf("plan -o %s: exit 2\n%s", format, r.stderr)
+		}
+		switch format {
+		case "json", "yaml":
+			var doc struct {
+				Sites []struct {
+					Site    string `json:"site" yaml:"site"`
+					Verdict string `json:"verdict" yaml:"verdict"`
+				} `json:"sites" yaml:"sites"`
+			}
+			var err error
+			if format == "json" {
+				err = json.Unmarshal([]byte(r.stdout), &doc)
+				jsonRun = r
+			} else {
+				err = yaml.Unmarshal([]byte(r.stdout), &doc)
+			}
+			if err != nil {
+				t.Fatalf("plan -o %s does not parse: %v\n%.2000s", format, err, r.stdout)
+			}
+			var names []string
+			for _, s := range doc.Sites {
+				names = append(names, s.Site)
+				if format == "json" {
+					verdicts[s.Site] = s.Verdict
+				} else if verdicts[s.Site] != s.Verdict {
+					t.Errorf("plan -o yaml: %s is %q, -o json says %q", s.Site, s.Verdict, verdicts[s.Site])
+				}
+			}
+			if !slices.Equal(names, sites) {
+				t.Errorf("plan -o %s lists sites %v, want each of %v once", format, names, sites)
+			}
+		case "markdown":
+			for _, s := range sites {
+				if !strings.Contains(r.stdout, "`"+s+"`") && !strings.Contains(r.stdout, " "+s) {
+					t.Errorf("plan -o markdown lacks site %s:\n%s", s, r.stdout)
+				}
+			}
+		case "text":
+			for _, s := range sites {
+				if !strings.Contains(r.stdout, " "+s) {
+					t.Errorf("plan lacks site %s:\n%s", s, r.stdout)
+				}
+			}
+		}
+	}
+	return verdicts, jsonRun
+}
+
+// TestVersionTheRepositoryLacks pins jupyterhub to 4.5.0, which the
+// chart repository (the real charts, served on loopback) does not have:
+// validate, render and plan say so, naming the versions it has, and every
+// site is still in every format of the plan.
+func TestVersionTheRepositoryLacks(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	srv := chartrepotest.StartReal(t)
+	root := planFleet(t, srv.URL)
+	// A plan fills the chart cache (the index), as after any first plan.
+	if r := hubfleet(t, "", "plan", "--root", root); r.code != exitOK {
+		t.Fatalf("plan of the unchanged fleet: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
+	editFile(t, fleetFile, "version: 4.4.0", "version: 4.5.0")
+
+	for _, cmd := range [][]string{{"validate"}, {"render"}} {
+		r := hubfleet(t, "", append(cmd, "--root", root)...)
+		if r.code != exitProblems || !strings.Contains(r.stderr, `chart jupyterhub version "4.5.0" is not in repository`) || !strings.Contains(r.stderr, "4.4.0") {
+			t.Errorf("%s with jupyterhub 4.5.0: exit %d, want 1 naming the missing version and the versions there are\n%s%s", cmd[0], r.code, r.stdout, r.stderr)
+		}
+	}
+	// The overlays as they would be rendered: edit the HelmReleases of
+	// the composed sites as the render would.
+	for _, s := range []string{"heliocloud-aws", "pangeo-azure", "egi-cesnet"} {
+		p := filepath.Join(root, "overlays", s, "helmrelease-jupyterhub.yaml")
+		editFile(t, p, "version: 4.4.0", "version: 4.5.0")
+	}
+	verdicts, r := planVerdicts(t, root, exampleSites)
+	if r.code != exitProblems {
+		t.Errorf("plan with a version the repository lacks: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	for _, s := range []string{"heliocloud-aws", "pangeo-azure", "egi-cesnet"} {
+		if verdicts[s] != "problem" {
+			t.Errorf("site %s is %q, want problem", s, verdicts[s])
+		}
+	}
+	if !strings.Contains(r.stdout, `chart jupyterhub version \"4.5.0\" is not in repository`) || !strings.Contains(r.stdout, "the repository has 4.4.0, 3.2.1") {
+		t.Errorf("plan does not name the missing version and those the repository has:\n%.3000s", r.stdout)
+	}
+
+	// The Action's plan decides the same.
+	gittest.Run(t, root, "checkout", "-q", "--", ".")
+}
+
+// TestRemovalWhicheverFileGoesFirst removes a site the README's way
+// (site.yaml first, render empties the overlay) and without rendering:
+// both are a removal with its one-way door, gated until confirmed; the
+// clean-up after it (clusters/<site>/ and the empty overlay) is a removal
+// with nothing left to prune, and no gate.
+func TestRemovalWhicheverFileGoesFirst(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	root := planFleet(t, "http://127.0.0.1:9/unused")
+	gittest.Run(t, root, "rm", "-q", filepath.Join("clusters", "egi-dev", "site.yaml"))
+
+	for _, step := range []string{"not rendered yet", "rendered (the README's step 1)"} {
+		if strings.HasPrefix(step, "rendered") {
+			mustRender(t, root)
+		}
+		verdicts, r := planVerdicts(t, root, exampleSites, "--charts=false")
+		if verdicts["egi-dev"] != "problem" || r.code != exitProblems || !strings.Contains(r.stdout, "site-removal") ||
+			!strings.Contains(r.stdout, "deletes namespace daskhub") || !strings.Contains(r.stderr, "site removal not confirmed: egi-dev") {
+			t.Errorf("%s: egi-dev is %q, exit %d; want an unconfirmed removal naming its door\n%s%s", step, verdicts["egi-dev"], r.code, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stdout, "stay") {
+			t.Errorf("%s: the plan says something stays:\n%s", step, r.stdout)
+		}
+		verdicts, r = planVerdicts(t, root, exampleSites, "--charts=false", "--confirm-removal", "egi-dev")
+		if verdicts["egi-dev"] != "removed" || r.code != exitOK {
+			t.Errorf("%s, confirmed: egi-dev is %q, exit %d; want removed, 0\n%s", step, verdicts["egi-dev"], r.code, r.stderr)
+		}
+	}
+	// Step 3 after the merge: the empty overlay and the entry point go.
+	gittest.Run(t, root, "add", "-A")
+	gittest.Run(t, root, "commit", "-q", "-m", "remove egi-dev, step 1")
+	gittest.Run(t, root, "push", "-q", "origin", "main")
+	gittest.Run(t, root, "rm", "-q", "-r", "clusters/egi-dev")
+	mustRender(t, root)
+	verdicts, r := planVerdicts(t, root, exampleSites, "--charts=false")
+	if verdicts["egi-dev"] != "removed" || r.code != exitOK || strings.Contains(r.stdout, "site-removal") {
+		t.Errorf("the clean-up: egi-dev is %q, exit %d; want removed with no door and no gate\n%s%s", verdicts["egi-dev"], r.code, r.stdout, r.stderr)
+	}
+}
