@@ -157,3 +157,28 @@ func TestRemovalWhicheverFileGoesFirst(t *testing.T) {
 		t.Errorf("the clean-up: egi-dev is %q, exit %d; want removed with no door and no gate\n%s%s", verdicts["egi-dev"], r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestLargeObjectAndSharedNamespace: a site whose values render a
+// HelmRelease over 1 MiB, and a site on another's kube context and
+// namespace, are problems of validate (and render), named.
+func TestLargeObjectAndSharedNamespace(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	root := planFleet(t, "http://127.0.0.1:9/unused")
+	site := filepath.Join(root, "clusters/egi-dev/site.yaml")
+	big := strings.Repeat("x", 2<<20)
+	editFile(t, site, "  wave: 0\n", "  wave: 0\n  values:\n    jupyterhub:\n      hub:\n        extraConfig:\n          big: "+big+"\n")
+	for _, cmd := range []string{"validate", "render"} {
+		r := hubfleet(t, "", cmd, "--root", root)
+		if r.code != exitProblems || !strings.Contains(r.stderr, "over the 1 MiB a Kubernetes object may hold") ||
+			!strings.Contains(r.stderr, "spec.values.jupyterhub.hub.extraConfig.big") || strings.Contains(r.stderr, big[:64]) {
+			t.Errorf("%s with a 2 MiB value: exit %d, want 1 naming the field\n%.2000s", cmd, r.code, r.stderr)
+		}
+	}
+	gittest.Run(t, root, "checkout", "-q", "--", ".")
+
+	editFile(t, filepath.Join(root, "clusters/egi-pangeo/site.yaml"), "  kubernetes:\n", "  kubernetes:\n    context: egi-dev\n")
+	r := hubfleet(t, "", "validate", "--root", root)
+	if r.code != exitProblems || !strings.Contains(r.stderr, "sites egi-dev (clusters/egi-dev/site.yaml) and egi-pangeo (clusters/egi-pangeo/site.yaml) both deploy to namespace") {
+		t.Errorf("validate with two sites on one context and namespace: exit %d, want 1 naming both\n%s", r.code, r.stderr)
+	}
+}

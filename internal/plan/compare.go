@@ -66,6 +66,8 @@ type chartTrouble struct {
 	unverified string
 	// problems are chart versions (or charts) the repository lacks.
 	problems []chart.Problem
+	// overlayOnly says the chart objects were not rendered.
+	overlayOnly bool
 }
 
 // classify sorts a site's chart error: a repository that cannot be read
@@ -137,6 +139,13 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 			}
 		}
 		inputs[name] = [2]*overlay.Site{bs, hs}
+		if big := overlay.TooLarge(hf); len(big) > 0 {
+			t := &chartTrouble{}
+			for _, p := range slices.Sorted(maps.Keys(big)) {
+				t.problems = append(t.problems, chart.Problem{Kind: chart.ProblemAPI, Object: p, Message: big[p]})
+			}
+			trouble[name] = t
+		}
 		entries, sideErrs := siteEntries(ctx, name, bs, hs, get, opts.Fleet)
 		if len(sideErrs) > 0 {
 			t := &chartTrouble{}
@@ -159,6 +168,10 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 			}
 			if len(t.problems) > 0 {
 				t.unverified = ""
+			}
+			t.overlayOnly = true
+			if prev := trouble[name]; prev != nil {
+				t.problems = append(prev.problems, t.problems...)
 			}
 			trouble[name] = t
 			// The overlay files are still planned.
@@ -196,7 +209,7 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 				sc.OneWayDoors = append([]OneWayDoor{d}, sc.OneWayDoors...)
 			}
 		}
-		if (!opts.Charts || t != nil) && in[0] != nil && in[1] != nil {
+		if (!opts.Charts || t != nil && t.overlayOnly) && in[0] != nil && in[1] != nil {
 			sc.Charts = versionChanges(in[0].ChartVersions(), in[1].ChartVersions())
 			if len(sc.Charts) > 0 && sc.Status == Unchanged {
 				sc.Status = Changed

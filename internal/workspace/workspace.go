@@ -80,9 +80,39 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 			return nil, err
 		}
 		w.Problems = append(w.Problems, more...)
+		if more, err = w.largeObjects(ctx); err != nil {
+			return nil, err
+		}
+		w.Problems = append(w.Problems, more...)
 	}
 	w.Problems.Sort()
 	return w, nil
+}
+
+// largeObjects renders the valid sites and reports each rendered file
+// over overlay.MaxObjectBytes at its site file, naming the field that
+// makes it large.
+func (w *Workspace) largeObjects(ctx context.Context) (site.ErrorList, error) {
+	files, _, err := w.Render(ctx, nil)
+	if err != nil {
+		return nil, nil // the render's own error is render's to report
+	}
+	var out site.ErrorList
+	for p, msg := range overlay.TooLarge(files) {
+		name := overlay.SiteOf(p)
+		s := w.Fleet.Site(name)
+		if s == nil {
+			continue
+		}
+		field, _ := overlay.LargestField(files[p])
+		if i := strings.Index(field, "spec.values."); i == 0 {
+			field = "spec.values." + strings.TrimPrefix(field, "spec.values.")
+		}
+		out = append(out, &site.FieldError{File: s.File, Line: site.LineOf(s.Lines, field), Field: field, Kind: site.KindSize,
+			Msg: "renders too large an object: " + msg})
+	}
+	out.Sort()
+	return out, ctx.Err()
 }
 
 // Errors are the problems that fail validation.
