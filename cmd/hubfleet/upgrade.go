@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -53,6 +54,11 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 			}
 			res, err := upgrade.Default().Run(cmd.Context(),
 				upgrade.Request{Root: abs, Fleet: fl, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts})
+			var cu *upgrade.CanaryUnverifiableError
+			if errors.As(err, &cu) {
+				// Not a tool failure: the way on is the user's to take.
+				return problems("%s", cu.Error())
+			}
 			if err != nil {
 				return err
 			}

@@ -182,3 +182,21 @@ func TestLargeObjectAndSharedNamespace(t *testing.T) {
 		t.Errorf("validate with two sites on one context and namespace: exit %d, want 1 naming both\n%s", r.code, r.stderr)
 	}
 }
+
+// TestUpgradeWithAStagedCanaryInATerminal: once a canary is staged, a
+// terminal's upgrade says how to go on (verify, then promote; or --wave),
+// exit 1, instead of failing as if the tool could not run.
+func TestUpgradeWithAStagedCanaryInATerminal(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	srv := chartrepotest.StartReal(t)
+	root := planFleet(t, srv.URL)
+	editFile(t, filepath.Join(root, "bases/daskhub/fleet.yaml"), "      version: 2026.3.0\n", "      version: 2024.1.0\n      canary:\n        version: 2026.3.0\n        maxWave: 1\n")
+	mustRender(t, root)
+	for _, args := range [][]string{{"upgrade"}, {"upgrade", "--wave", "0"}} {
+		r := hubfleet(t, "", append(args, "--root", root)...)
+		if r.code != exitProblems || !strings.Contains(r.stderr, "canary 2026.3.0 is staged") || !strings.Contains(r.stderr, "hubfleet verify") ||
+			!strings.Contains(r.stderr, "--wave") || strings.Contains(r.stderr, "no commit statuses can be read") {
+			t.Errorf("%v with a staged canary: exit %d, want 1 saying how to go on\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}
