@@ -200,3 +200,27 @@ func TestUpgradeWithAStagedCanaryInATerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretSetFindsTheKeygenKey: after `secret keygen` wrote the site's
+// key where it chose, a second `secret set` (which must decrypt the keys
+// already stored) works without SOPS_AGE_KEY_FILE.
+func TestSecretSetFindsTheKeygenKey(t *testing.T) {
+	root := fleetCopy(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("SOPS_AGE_KEY", "")
+	t.Setenv("SOPS_AGE_KEY_FILE", "")
+	if r := hubfleet(t, "", "secret", "keygen", "--site", "pangeo-azure", "--force", "--root", root); r.code != exitOK {
+		t.Fatalf("secret keygen: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	editFile(t, filepath.Join(root, "clusters/pangeo-azure/site.yaml"), "    ageRecipient: ", `    values:
+      hub-db-password: {targetPath: jupyterhub.hub.db.password}
+      gateway-token: {env: {component: gateway, name: EXTRA_TOKEN}}
+    ageRecipient: `)
+	for _, k := range []string{"hub-db-password", "gateway-token"} {
+		r := hubfleet(t, "value-of-"+k+"-0a9b8c\n", "secret", "set", "--site", "pangeo-azure", "--key", k, "--root", root)
+		if !strings.Contains(r.stdout, "key "+k) {
+			t.Fatalf("secret set --key %s: exit %d\n%s%s", k, r.code, r.stdout, r.stderr)
+		}
+	}
+}
