@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -221,6 +222,23 @@ func TestSecretSetFindsTheKeygenKey(t *testing.T) {
 		r := hubfleet(t, "value-of-"+k+"-0a9b8c\n", "secret", "set", "--site", "pangeo-azure", "--key", k, "--root", root)
 		if !strings.Contains(r.stdout, "key "+k) {
 			t.Fatalf("secret set --key %s: exit %d\n%s%s", k, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestValidateReportsWhatRenderRefuses: a site that reads its OAuth
+// client secret from a SOPS file that is not there is a problem of
+// validate and of render alike, exit 1 (the user's to fix), never
+// "valid" then a render failure.
+func TestValidateReportsWhatRenderRefuses(t *testing.T) {
+	root := fleetCopy(t)
+	if err := os.Remove(filepath.Join(root, "overlays/egi-pangeo/oauth-client-secret.sops.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"validate", "render"} {
+		r := hubfleet(t, "", cmd, "--root", root)
+		if r.code != exitProblems || !strings.Contains(r.stderr, "oauth-client-secret.sops.yaml, which does not exist") || !strings.Contains(r.stderr, "hubfleet secret set --site egi-pangeo") {
+			t.Errorf("%s without the site's SOPS file: exit %d, want 1 naming it and the fix\n%s%s", cmd, r.code, r.stdout, r.stderr)
 		}
 	}
 }

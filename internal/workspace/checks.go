@@ -21,6 +21,9 @@ const (
 	// KindSharedNamespace is two sites on one cluster and namespace:
 	// their overlays would prune each other's objects.
 	KindSharedNamespace site.Kind = "shared-namespace"
+	// KindRenderRefused is what render would refuse: a SOPS file or a
+	// key of it the site needs and does not have.
+	KindRenderRefused site.Kind = "render-refused"
 )
 
 // sharedNamespaces reports every pair of sites that deploy to the same

@@ -95,7 +95,12 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 func (w *Workspace) largeObjects(ctx context.Context) (site.ErrorList, error) {
 	files, _, err := w.Render(ctx, nil)
 	if err != nil {
-		return nil, nil // the render's own error is render's to report
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// What render would refuse (a missing SOPS file, a key it does
+		// not hold) is a problem validate reports too, the user's to fix.
+		return renderProblems(err), nil
 	}
 	var out site.ErrorList
 	for p, msg := range overlay.TooLarge(files) {
@@ -113,6 +118,27 @@ func (w *Workspace) largeObjects(ctx context.Context) (site.ErrorList, error) {
 	}
 	out.Sort()
 	return out, ctx.Err()
+}
+
+// renderProblems turns the render's refusals ("<file>: <what>: run
+// '<command>'", one a line) into problems at their files.
+func renderProblems(err error) site.ErrorList {
+	var out site.ErrorList
+	for _, line := range strings.Split(strings.TrimPrefix(err.Error(), "render: "), "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		file, msg, ok := strings.Cut(line, ": ")
+		if !ok || !strings.HasSuffix(file, ".yaml") {
+			file, msg = fleet.FleetFile, line
+		}
+		fe := &site.FieldError{File: file, Kind: KindRenderRefused, Msg: msg}
+		if i := strings.Index(msg, ": run '"); i >= 0 {
+			fe.Msg, fe.Fix = msg[:i], "run "+strings.TrimSuffix(msg[i+len(": run "):], ".")
+		}
+		out = append(out, fe)
+	}
+	return out
 }
 
 // Errors are the problems that fail validation.
