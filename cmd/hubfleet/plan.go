@@ -93,6 +93,11 @@ found (an invalid site, a chart that would not install as planned; with
 			}
 			repo, err := gitrepo.Open(ctx, ws.Root, gitrepo.DefaultOptions())
 			if err != nil {
+				if errs := ws.Errors(); len(errs) > 0 {
+					// Nothing to plan against; the problems are still the
+					// user's to fix.
+					return problems("%s\n%d problem(s) found (and no plan: %v)", errs.Error(), len(errs), err)
+				}
 				return err
 			}
 			res, err := plan.Run(ctx, repo, planRequest(ws, o))

@@ -184,8 +184,8 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	}
 	mustRender(t, root)
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD")
-	for _, want := range []string{"- site egi-dev: removed", "ONE-WAY DOOR (site-removal): site egi-dev is removed", "namespace daskhub", "hub-db-dir (the hub database)", "claim-<user>"} {
-		if !strings.Contains(r.stdout, want) {
+	for _, want := range []string{"! site egi-dev: problem (removed)", "site removal not confirmed: egi-dev", "ONE-WAY DOOR (site-removal): site egi-dev is removed", "namespace daskhub", "hub-db-dir (the hub database)", "claim-<user>"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
 			t.Errorf("removal plan lacks %q:\n%s%s", want, r.stdout, r.stderr)
 		}
 	}

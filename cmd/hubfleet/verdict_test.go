@@ -242,3 +242,58 @@ func TestValidateReportsWhatRenderRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestUpgradeToAVersionTheCatalogLacks: jupyterhub 4.5.0 is served but
+// hubfleet's chart catalog has no facts about it. upgrade does not
+// propose it unless --allow-unknown, and says how to declare its facts;
+// once the fleet file declares them (spec.chartFacts), upgrade proposes
+// it and validate knows it.
+func TestUpgradeToAVersionTheCatalogLacks(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	srv := chartrepotest.Start(t,
+		chartrepotest.Chart{Dir: chartrepotest.Dir("daskhub"), Version: "2024.1.1"},
+		chartrepotest.Chart{Dir: chartrepotest.Dir("jupyterhub"), Version: "4.4.0"},
+		chartrepotest.Chart{Dir: chartrepotest.Dir("jupyterhub"), Version: "4.5.0"},
+		chartrepotest.Chart{Dir: chartrepotest.Dir("dask-gateway"), Version: "2026.3.0"},
+	)
+	root := planFleet(t, srv.URL)
+	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
+	read := func() string {
+		b, err := os.ReadFile(fleetFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+
+	r := hubfleet(t, "", "upgrade", "--chart", "jupyterhub", "--root", root, "-o", "json")
+	if r.code != exitOK || strings.Contains(read(), "version: 4.5.0") || !strings.Contains(r.stdout, "4.5.0: not in this hubfleet's chart catalog") ||
+		!strings.Contains(r.stdout, "spec.chartFacts") || !strings.Contains(r.stdout, "--allow-unknown") {
+		t.Errorf("upgrade to a version the catalog lacks: exit %d, want 0, the version named and not proposed\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	// Declared facts make it known: upgrade proposes it, validate does
+	// not warn about it.
+	editFile(t, fleetFile, "spec:\n", `spec:
+  chartFacts:
+    jupyterhub:
+      - version: 4.5.0
+        jupyterHub: 5.5.0
+        oauthenticator: 17.4.0
+        kubeMin: 1.28.0
+`)
+	r = hubfleet(t, "", "upgrade", "--chart", "jupyterhub", "--root", root)
+	if r.code != exitOK || !strings.Contains(read(), "version: 4.5.0") {
+		t.Errorf("upgrade with the version's facts declared: exit %d, want 0 and the pin moved\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = hubfleet(t, "", "validate", "--root", root)
+	if r.code != exitOK || strings.Contains(r.stderr, "not in hubfleet's chart catalog") {
+		t.Errorf("validate with the version's facts declared: exit %d\n%s", r.code, r.stderr)
+	}
+	gittest.Run(t, root, "checkout", "-q", "--", ".")
+
+	r = hubfleet(t, "", "upgrade", "--chart", "jupyterhub", "--allow-unknown", "--root", root)
+	if r.code != exitOK || !strings.Contains(read(), "version: 4.5.0") {
+		t.Errorf("upgrade --allow-unknown: exit %d, want 0 and the pin moved\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -25,6 +25,12 @@ type Options struct {
 	Values bool
 	// ChartCache is the chart cache directory; empty means the user's.
 	ChartCache string
+	// Render renders every valid site as `hubfleet render` would, and
+	// reports what it would refuse (a SOPS file or key the site needs and
+	// does not have) and every rendered object over 1 MiB: validate and
+	// render give one verdict. Commands that fix those (secret set) do
+	// not set it.
+	Render bool
 }
 
 // Workspace is a fleet repository's work tree, loaded.
@@ -80,10 +86,12 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 			return nil, err
 		}
 		w.Problems = append(w.Problems, more...)
-		if more, err = w.largeObjects(ctx); err != nil {
-			return nil, err
+		if opts.Render {
+			if more, err = w.largeObjects(ctx); err != nil {
+				return nil, err
+			}
+			w.Problems = append(w.Problems, more...)
 		}
-		w.Problems = append(w.Problems, more...)
 	}
 	w.Problems.Sort()
 	return w, nil
