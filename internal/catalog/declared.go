@@ -15,16 +15,19 @@ var declared struct {
 	umbrella   map[string]UmbrellaRelease
 }
 
-// Declare sets the facts of chart versions the catalog does not know,
-// replacing those declared before: the fleet file's loader calls it with
-// spec.chartFacts each time it validates a fleet file (a command works on
-// one fleet).
+// Declare adds the facts of chart versions the catalog does not know:
+// the fleet file's loader calls it with spec.chartFacts each time it
+// validates a fleet file. Facts about a chart version are the same
+// whichever fleet declares them; a decision that must rest on one fleet's
+// declarations only (upgrade's) uses IsBuiltIn and the fleet's own list.
 func Declare(jh []JupyterHubRelease, gw []GatewayRelease, um []UmbrellaRelease) {
 	declared.Lock()
 	defer declared.Unlock()
-	declared.jupyterhub = map[string]JupyterHubRelease{}
-	declared.gateway = map[string]GatewayRelease{}
-	declared.umbrella = map[string]UmbrellaRelease{}
+	if declared.jupyterhub == nil {
+		declared.jupyterhub = map[string]JupyterHubRelease{}
+		declared.gateway = map[string]GatewayRelease{}
+		declared.umbrella = map[string]UmbrellaRelease{}
+	}
 	for _, r := range jh {
 		r.Known = true
 		declared.jupyterhub[r.Chart] = r
@@ -70,6 +73,28 @@ func IsKnown(chart, version string) bool {
 		return JupyterHub(version).Known
 	case "dask-gateway":
 		return Gateway(version).Known
+	}
+	return true
+}
+
+// IsBuiltIn says whether hubfleet's own tables have the facts of a
+// version of chart (daskhub, jupyterhub or dask-gateway).
+func IsBuiltIn(chart, version string) bool {
+	has := func(n int, at func(int) string) bool {
+		for i := range n {
+			if at(i) == version {
+				return true
+			}
+		}
+		return false
+	}
+	switch chart {
+	case "daskhub":
+		return has(len(umbrella), func(i int) string { return umbrella[i].Chart })
+	case "jupyterhub":
+		return has(len(jupyterhub), func(i int) string { return jupyterhub[i].Chart })
+	case "dask-gateway":
+		return has(len(gateway), func(i int) string { return gateway[i].Chart })
 	}
 	return true
 }

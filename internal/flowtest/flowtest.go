@@ -151,7 +151,7 @@ func (r *Repo) ServeCharts(jupyterhubVersions []string, extra ...chartrepotest.C
 	// operator does for a release newer than hubfleet.
 	var facts strings.Builder
 	for _, v := range jupyterhubVersions {
-		if !catalog.IsKnown("jupyterhub", v) {
+		if !catalog.IsBuiltIn("jupyterhub", v) {
 			fmt.Fprintf(&facts, "      - version: %s\n        jupyterHub: 5.5.0\n        oauthenticator: 17.4.0\n        kubeMin: 1.28.0\n", v)
 		}
 	}

@@ -108,3 +108,29 @@ func validateChartFacts(r *reporter, f ChartFacts) {
 	}
 	catalog.Declare(jh, gw, um)
 }
+
+// Declares says whether the facts declare a version of chart (daskhub,
+// jupyterhub or dask-gateway).
+func (f ChartFacts) Declares(chart, version string) bool {
+	switch chart {
+	case "daskhub":
+		for _, x := range f.DaskHub {
+			if x.Version == version {
+				return true
+			}
+		}
+	case "jupyterhub":
+		for _, x := range f.JupyterHub {
+			if x.Version == version {
+				return true
+			}
+		}
+	case "dask-gateway":
+		for _, x := range f.DaskGateway {
+			if x.Version == version {
+				return true
+			}
+		}
+	}
+	return false
+}

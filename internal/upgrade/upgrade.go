@@ -95,7 +95,7 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 		if s.Repository == "" || s.Chart == "" || s.Version == "" || len(opts.Charts) > 0 && !slices.Contains(opts.Charts, s.Chart) {
 			continue
 		}
-		newest, skipped, err := u.newestKnown(ctx, s, opts.AllowUnknown)
+		newest, skipped, err := u.newestKnown(ctx, s, opts.AllowUnknown, fl.Config.Spec.ChartFacts)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -261,10 +261,10 @@ const maxUnknown = 20
 
 // newestKnown is newest, skipping versions the catalog has no facts
 // about unless allowUnknown; skipped are those versions, newest first.
-func (u Upgrader) newestKnown(ctx context.Context, s site.ChartSource, allowUnknown bool) (newest string, skipped []string, err error) {
+func (u Upgrader) newestKnown(ctx context.Context, s site.ChartSource, allowUnknown bool, facts site.ChartFacts) (newest string, skipped []string, err error) {
 	for range maxUnknown {
 		v, err := u.newest(ctx, s)
-		if err != nil || v == "" || allowUnknown || catalog.IsKnown(s.Chart, v) {
+		if err != nil || v == "" || allowUnknown || catalog.IsBuiltIn(s.Chart, v) || facts.Declares(s.Chart, v) {
 			return v, skipped, err
 		}
 		skipped = append(skipped, v)

@@ -33,6 +33,13 @@ type Options struct {
 	Render bool
 }
 
+// ForRender are the options of `hubfleet render`, `hubfleet validate` and
+// the Action's render mode alike: the values against the cached chart
+// schemas, and what the render would refuse.
+func ForRender(chartCache string) Options {
+	return Options{Values: true, Render: true, ChartCache: chartCache}
+}
+
 // Workspace is a fleet repository's work tree, loaded.
 type Workspace struct {
 	// Root is the work tree's absolute path.
