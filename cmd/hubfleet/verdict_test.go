@@ -8,9 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/github/githubtest"
 	"github.com/hubfleet/hubfleet/internal/gittest"
 )
 
@@ -116,8 +118,19 @@ func TestVersionTheRepositoryLacks(t *testing.T) {
 		t.Errorf("plan does not name the missing version and those the repository has:\n%.3000s", r.stdout)
 	}
 
-	// The Action's plan decides the same.
-	gittest.Run(t, root, "checkout", "-q", "--", ".")
+	// The Action's plan decides the same: the pull request check fails,
+	// naming the sites, and its plan is the CLI's Markdown.
+	gittest.Run(t, root, "switch", "-q", "-c", "pin-4.5.0")
+	gittest.Run(t, root, "commit", "-q", "-am", "jupyterhub 4.5.0")
+	cli := hubfleet(t, "", "plan", "--root", root, "--base", "main", "-o", "markdown")
+	gh := githubtest.NewServer(t, "fleet", "hubs", actionToken)
+	act := runAction(t, root, gh, "plan", &pullRequest{}, nil)
+	if act.exit != 1 || act.outputs["failed-sites"] != "egi-cesnet\nheliocloud-aws\npangeo-azure" || act.outputs["problems"] != "3" {
+		t.Errorf("action plan: exit %d, failed-sites %q, problems %q; want 1, the three composed sites, 3\n%s", act.exit, act.outputs["failed-sites"], act.outputs["problems"], act.log)
+	}
+	if raw, err := os.ReadFile(act.outputs["plan-file"]); err != nil || string(raw) != cli.stdout {
+		t.Errorf("the Action's plan differs from the CLI's (%v):\n%s", err, cmp.Diff(cli.stdout, string(raw)))
+	}
 }
 
 // TestRemovalWhicheverFileGoesFirst removes a site the README's way
