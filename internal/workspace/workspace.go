@@ -31,13 +31,16 @@ type Options struct {
 	// render give one verdict. Commands that fix those (secret set) do
 	// not set it.
 	Render bool
+	// RenderSites limits Render to these sites; empty is every site.
+	RenderSites []string
 }
 
 // ForRender are the options of `hubfleet render`, `hubfleet validate` and
 // the Action's render mode alike: the values against the cached chart
 // schemas, and what the render would refuse.
-func ForRender(chartCache string) Options {
-	return Options{Values: true, Render: true, ChartCache: chartCache}
+// sites, when given, limits the render check to them (render --site).
+func ForRender(chartCache string, sites ...string) Options {
+	return Options{Values: true, Render: true, RenderSites: sites, ChartCache: chartCache}
 }
 
 // Workspace is a fleet repository's work tree, loaded.
@@ -94,7 +97,7 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 		}
 		w.Problems = append(w.Problems, more...)
 		if opts.Render {
-			if more, err = w.largeObjects(ctx); err != nil {
+			if more, err = w.largeObjects(ctx, opts.RenderSites); err != nil {
 				return nil, err
 			}
 			w.Problems = append(w.Problems, more...)
@@ -107,8 +110,13 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 // largeObjects renders the valid sites and reports each rendered file
 // over overlay.MaxObjectBytes at its site file, naming the field that
 // makes it large.
-func (w *Workspace) largeObjects(ctx context.Context) (site.ErrorList, error) {
-	files, _, err := w.Render(ctx, nil)
+func (w *Workspace) largeObjects(ctx context.Context, only []string) (site.ErrorList, error) {
+	for _, n := range only {
+		if w.Fleet.Site(n) == nil {
+			return nil, nil // render names the unknown site
+		}
+	}
+	files, _, err := w.Render(ctx, only)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
