@@ -310,3 +310,78 @@ func TestUpgradeToAVersionTheCatalogLacks(t *testing.T) {
 		t.Errorf("upgrade --allow-unknown: exit %d, want 0 and the pin moved\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestPlanOfAnOAuthSiteAddedASOPSKeyChangedASiteRemoved is the issue's
+// done-when: the JSON, YAML and Markdown plans of that change parse, list
+// every site, and mask exactly the SOPS payloads, showing which key
+// changed.
+func TestPlanOfAnOAuthSiteAddedASOPSKeyChangedASiteRemoved(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	root := planFleet(t, "http://127.0.0.1:9/unused")
+	sops := filepath.Join(root, "overlays/egi-pangeo/oauth-client-secret.sops.yaml")
+	editFile(t, sops, "client_secret: ENC[AES256_GCM,data:nHvX", "client_secret: ENC[AES256_GCM,data:mHvX")
+	gittest.Run(t, root, "rm", "-q", "clusters/egi-dev/site.yaml")
+	src, err := os.ReadFile(filepath.Join(root, "clusters/egi-cesnet/site.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := strings.Replace(strings.Replace(string(src), "name: egi-cesnet", "name: egi-new", 1), "host: pangeo-cesnet.vm.fedcloud.eu", "host: pangeo-new.vm.fedcloud.eu", 1)
+	for p, data := range map[string]string{"clusters/egi-new/site.yaml": site, "overlays/egi-new/oauth-client-secret.sops.yaml": ""} {
+		if data == "" {
+			b, err := os.ReadFile(filepath.Join(root, "overlays/egi-cesnet/oauth-client-secret.sops.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = string(b)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRender(t, root)
+
+	sites := []string{"egi-cesnet", "egi-dev", "egi-new", "egi-pangeo", "heliocloud-aws", "pangeo-azure"}
+	verdicts, r := planVerdicts(t, root, sites, "--charts=false", "--confirm-removal", "egi-dev")
+	if r.code != exitOK {
+		t.Fatalf("plan: exit %d\n%s", r.code, r.stderr)
+	}
+	want := map[string]string{"egi-cesnet": "unchanged", "egi-dev": "removed", "egi-new": "added", "egi-pangeo": "changed", "heliocloud-aws": "unchanged", "pangeo-azure": "unchanged"}
+	if diff := cmp.Diff(want, verdicts); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
+	}
+	var doc struct {
+		Sites []struct {
+			Site  string
+			Files []struct{ Name, Unified string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	changedKey := false
+	for _, s := range doc.Sites {
+		for _, f := range s.Files {
+			for _, l := range strings.Split(f.Unified, "\n") {
+				if strings.Contains(l, "ENC[") || strings.Contains(l, "-----BEGIN AGE") {
+					t.Errorf("%s: a SOPS payload is shown: %.80s", f.Name, l)
+				}
+				if !strings.Contains(l, "[redacted") {
+					continue
+				}
+				k, _, _ := strings.Cut(strings.TrimLeft(l, "+- "), ":")
+				if k != "client_secret" && k != "enc" && k != "mac" {
+					t.Errorf("%s: a value that is not a SOPS payload is masked: %s", f.Name, l)
+				}
+				if s.Site == "egi-pangeo" && strings.HasPrefix(l, "+") && k == "client_secret" && strings.Contains(l, "[redacted, changed]") {
+					changedKey = true
+				}
+			}
+		}
+	}
+	if !changedKey {
+		t.Errorf("the changed SOPS key is not shown as changed:\n%.3000s", r.stdout)
+	}
+}
