@@ -93,15 +93,9 @@ func runKeygen(g *globalOptions, o *keygenOptions, f output.Format, s streams) e
 	}
 	keyFile := o.out
 	if keyFile == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return fmt.Errorf("no user config directory (%w): pass --out", err)
+		if keyFile, err = defaultKeyFile(root, o.site); err != nil {
+			return fmt.Errorf("%w: pass --out", err)
 		}
-		fleetName := filepath.Base(root)
-		if fl, err := fleet.LoadDir(root); fl != nil && fl.Config != nil && err == nil {
-			fleetName = fl.Config.Metadata.Name
-		}
-		keyFile = filepath.Join(dir, "hubfleet", "age", fleetName, o.site+".agekey")
 	}
 	if keyFile, err = filepath.Abs(keyFile); err != nil {
 		return err
@@ -132,4 +126,19 @@ func runKeygen(g *globalOptions, o *keygenOptions, f output.Format, s streams) e
 		SiteFile: rel, KeyFile: keyFile,
 		Command: fmt.Sprintf("kubectl --context %s -n flux-system create secret generic sops-age --from-file=age.agekey=%s", context, keyFile)}
 	return output.Print(s.out, f, doc, g.style(s.out))
+}
+
+// defaultKeyFile is where keygen writes a site's private age key when not
+// told (--out), and where secret set looks for it: <user config
+// dir>/hubfleet/age/<fleet>/<site>.agekey.
+func defaultKeyFile(root, site string) (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("no user config directory (%w)", err)
+	}
+	fleetName := filepath.Base(root)
+	if fl, err := fleet.LoadDir(root); fl != nil && fl.Config != nil && err == nil {
+		fleetName = fl.Config.Metadata.Name
+	}
+	return filepath.Join(dir, "hubfleet", "age", fleetName, site+".agekey"), nil
 }

@@ -140,7 +140,7 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 		}
 	}
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD", "-o", "markdown")
-	if !strings.Contains(r.stdout, "| `egi-dev` | changed |") || !strings.Contains(r.stdout, "<details>") {
+	if !strings.Contains(r.stdout, "| `egi-dev` | problem (changed) |") || !strings.Contains(r.stdout, "<details>") {
 		t.Errorf("markdown plan:\n%s", r.stdout)
 	}
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD", "-o", "json")
@@ -150,14 +150,19 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	gittest.Run(t, root, "checkout", "-q", "--", ".")
 	mustRender(t, root)
 
-	// A chart repository that is neither reachable nor cached: the plan
-	// falls back on the overlay diff, with a warning.
+	// A chart repository that is neither reachable nor cached: the
+	// affected sites are unverified, with the reason, and planned from
+	// their overlay diff; --strict makes that a failure.
 	editFile(t, fleetFile, "repository: "+srv.URL+"\n      chart: daskhub", "repository: http://127.0.0.1:1/charts\n      chart: daskhub")
 	mustRender(t, root)
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD")
-	if r.code != exitOK || !strings.Contains(r.stderr, "warning: chart objects not planned, the overlay diff only") ||
-		!strings.Contains(r.stdout, "~ site egi-dev: changed") || !strings.Contains(r.stdout, "http://127.0.0.1:1/charts") {
+	if r.code != exitOK || !strings.Contains(r.stdout, "? site egi-dev: unverified (changed)") ||
+		!strings.Contains(r.stdout, "UNVERIFIED: chart http://127.0.0.1:1/charts/daskhub@2024.1.1 is neither reachable nor cached") || !strings.Contains(r.stdout, "http://127.0.0.1:1/charts") {
 		t.Errorf("fallback plan: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD", "--strict")
+	if r.code != exitProblems || !strings.Contains(r.stderr, "unverified with --strict: egi-dev") {
+		t.Errorf("plan --strict with an unreachable repository: exit %d, want 1\n%s", r.code, r.stderr)
 	}
 	gittest.Run(t, root, "checkout", "-q", "--", ".")
 	mustRender(t, root)
@@ -179,8 +184,8 @@ func TestPlanOnTheExampleFleet(t *testing.T) {
 	}
 	mustRender(t, root)
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD")
-	for _, want := range []string{"- site egi-dev: removed", "ONE-WAY DOOR (site-removal): site egi-dev is removed", "namespace daskhub", "hub-db-dir (the hub database)", "claim-<user>"} {
-		if !strings.Contains(r.stdout, want) {
+	for _, want := range []string{"! site egi-dev: problem (removed)", "site removal not confirmed: egi-dev", "ONE-WAY DOOR (site-removal): site egi-dev is removed", "namespace daskhub", "hub-db-dir (the hub database)", "claim-<user>"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
 			t.Errorf("removal plan lacks %q:\n%s%s", want, r.stdout, r.stderr)
 		}
 	}

@@ -61,7 +61,7 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 	if err != nil {
 		return err
 	}
-	ws, err := loadWorkspace(ctx, g.root, workspace.Options{Values: true, ChartCache: o.chartCache}, s.err)
+	ws, err := loadWorkspace(ctx, g.root, workspace.ForRender(o.chartCache, o.sites...), s.err)
 	if err != nil {
 		return err
 	}

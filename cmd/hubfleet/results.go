@@ -123,6 +123,9 @@ type upgradeResult struct {
 	Sites []upgradedSite `json:"sites"`
 	// Written are the files written, relative to the fleet's root.
 	Written []string `json:"written"`
+	// Notes say what else the rollout needs to be read with (a version
+	// not proposed because the chart catalog lacks its facts).
+	Notes []string `json:"notes,omitempty"`
 }
 
 type upgradedChart struct {
@@ -145,7 +148,7 @@ type upgradedSite struct {
 
 func newUpgradeResult(res *upgrade.Result) upgradeResult {
 	r := upgradeResult{Header: output.NewHeader("upgrade"), Versions: []upgradedChart{}, OneWayDoors: res.OneWayDoors,
-		Deferred: res.Deferred, Written: res.Written}
+		Deferred: res.Deferred, Written: res.Written, Notes: res.Notes}
 	for _, v := range res.Versions {
 		stage := v.Stage
 		if stage == "" {
@@ -180,6 +183,9 @@ func (r upgradeResult) WriteText(w io.Writer, _ output.Style) error {
 	var b bytes.Buffer
 	if len(r.Versions) == 0 {
 		fmt.Fprintln(&b, "no newer chart version within the fleet's constraints: nothing changed")
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
 	}
 	for _, v := range r.Versions {
 		line := fmt.Sprintf("%s %s -> %s", v.Chart, v.From, v.To)

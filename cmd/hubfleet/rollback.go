@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -9,7 +11,6 @@ import (
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/rollback"
-	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 type rollbackOptions struct {
@@ -46,22 +47,21 @@ push it yourself, or run the rollback workflow ('hubfleet action rollback').`,
 				return err
 			}
 			ctx := cmd.Context()
-			ws, err := loadWorkspace(ctx, g.root, workspace.Options{}, nil)
+			root, err := filepath.Abs(g.root)
 			if err != nil {
 				return err
 			}
-			if o.site != "" {
-				if _, err := ws.Select([]string{o.site}); err != nil {
-					return err
-				}
-			}
-			repo, err := gitrepo.Open(ctx, ws.Root, gitrepo.DefaultOptions())
+			repo, err := gitrepo.Open(ctx, root, gitrepo.DefaultOptions())
 			if err != nil {
 				return err
 			}
 			req := rollback.Request{Site: o.site, Commit: o.commit, InPlace: o.apply, Compare: plan.DefaultCompareOptions()}
 			req.Compare.Charts = o.charts
 			res, err := rollback.Run(ctx, repo, req)
+			var invalid *rollback.InvalidError
+			if errors.As(err, &invalid) {
+				return problems("%s\n%d problem(s) found", invalid.Problems.Error(), len(invalid.Problems))
+			}
 			if err != nil {
 				return err
 			}

@@ -176,8 +176,8 @@ func runSecretSetKey(g *globalOptions, o *secretSetOptions, s streams, fl *fleet
 	rel := path.Join(fleet.OverlayDir(o.site), flux.SecretsFile)
 	data := map[string]string{}
 	if old, err := os.ReadFile(filepath.Join(abs, rel)); err == nil {
-		if data, err = secrets.Decrypt(old); err != nil {
-			return fmt.Errorf("adding %s to %s needs its other keys, and decrypting it failed (set SOPS_AGE_KEY_FILE to the age identity of one of its recipients): %w", o.key, rel, err)
+		if data, err = decryptWithKeygenKey(abs, o.site, old); err != nil {
+			return fmt.Errorf("adding %s to %s needs its other keys, and decrypting it failed (set SOPS_AGE_KEY_FILE to the age identity of one of its recipients; 'hubfleet secret keygen' keeps it in %s): %w", o.key, rel, keygenKeyHint(abs, o.site), err)
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -225,4 +225,38 @@ func checkSetSyntax(value []byte, what string) error {
 // quoted reports whether helm-controller strips quotes around v.
 func quoted(v string) bool {
 	return len(v) >= 2 && ((v[0] == '\'' && v[len(v)-1] == '\'') || (v[0] == '"' && v[len(v)-1] == '"'))
+}
+
+// decryptWithKeygenKey decrypts a site's secrets file as sops does
+// (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, the user's age key file) and, when
+// that finds no identity and neither variable is set, with the key
+// 'hubfleet secret keygen' wrote for the site where it writes it by
+// default.
+func decryptWithKeygenKey(root, site string, enc []byte) (map[string]string, error) {
+	data, err := secrets.Decrypt(enc)
+	if err == nil || os.Getenv("SOPS_AGE_KEY") != "" || os.Getenv("SOPS_AGE_KEY_FILE") != "" {
+		return data, err
+	}
+	keyFile, kerr := defaultKeyFile(root, site)
+	if kerr != nil {
+		return nil, err
+	}
+	if _, serr := os.Stat(keyFile); serr != nil {
+		return nil, err
+	}
+	// sops reads the identity from the environment only: point it at
+	// the key for this one call.
+	if serr := os.Setenv("SOPS_AGE_KEY_FILE", keyFile); serr != nil {
+		return nil, err
+	}
+	defer os.Unsetenv("SOPS_AGE_KEY_FILE")
+	return secrets.Decrypt(enc)
+}
+
+// keygenKeyHint is where keygen keeps a site's key, for an error message.
+func keygenKeyHint(root, site string) string {
+	if p, err := defaultKeyFile(root, site); err == nil {
+		return p
+	}
+	return "the user config directory"
 }

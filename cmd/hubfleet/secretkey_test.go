@@ -35,7 +35,7 @@ func TestSecretSetKeyWiresValuesFrom(t *testing.T) {
       gateway-token: {env: {component: gateway, name: EXTRA_TOKEN}}
 `)
 	// Before the values are stored, render names the command to run.
-	if r := hubfleet(t, "", "render", "--root", root); r.code != exitError || !strings.Contains(r.stderr, "hubfleet secret set --site pangeo-azure --key hub-db-password") {
+	if r := hubfleet(t, "", "render", "--root", root); r.code != exitProblems || !strings.Contains(r.stderr, "hubfleet secret set --site pangeo-azure --key hub-db-password") {
 		t.Fatalf("render without the secrets: exit %d\n%s", r.code, r.stderr)
 	}
 	want := map[string]string{

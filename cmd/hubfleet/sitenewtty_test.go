@@ -94,6 +94,14 @@ func TestSiteNewOnATerminal(t *testing.T) {
 	if r := hubfleet(t, "", "secret", "keygen", "--root", root, "--site", "tty-hub", "--out", filepath.Join(t.TempDir(), "k.agekey")); r.code != exitOK {
 		t.Fatalf("keygen: %s", r.stderr)
 	}
+	// Until its client secret is stored, validate says what render
+	// would refuse, with the command that fixes it; then it validates.
+	if r := hubfleet(t, "", "validate", "--root", root); r.code != exitProblems || !strings.Contains(r.stderr, "hubfleet secret set --site tty-hub") {
+		t.Errorf("the site written on a terminal, without its secret: exit %d, want 1 naming secret set\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := hubfleet(t, "not-a-real-client-secret\n", "secret", "set", "--site", "tty-hub", "--root", root); r.code != exitOK {
+		t.Fatalf("secret set: exit %d\n%s", r.code, r.stderr)
+	}
 	if r := hubfleet(t, "", "validate", "--root", root); r.code != exitOK || !strings.Contains(r.stdout, "1 site(s) valid") {
 		t.Errorf("the site written on a terminal does not validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,8 @@ type upgradeOptions struct {
 	base   string
 	charts []string
 	output string
+	// allowUnknown proposes versions the chart catalog lacks.
+	allowUnknown bool
 }
 
 func newUpgradeCmd(g *globalOptions, s streams) *cobra.Command {
@@ -30,10 +33,16 @@ It commits nothing: review with 'hubfleet plan', then commit.
 With spec.rollout.waves (or --wave N) a new version is first staged as the
 chart's canary for the first waves that run it; promoting a verified canary
 reads the sites' verify statuses on GitHub, which is what the upgrade workflow
-('hubfleet action upgrade') does.`,
+('hubfleet action upgrade') does.
+
+A version hubfleet's chart catalog has no facts about (what a daskhub release
+vendors, the OAuthenticator a jupyterhub chart ships) is not proposed: it is
+named, with how to declare its facts in bases/daskhub/fleet.yaml
+(spec.chartFacts), or taken anyway with --allow-unknown.`,
 		Example: `  hubfleet upgrade && hubfleet plan
   hubfleet upgrade --chart jupyterhub
-  hubfleet upgrade --wave 1`,
+  hubfleet upgrade --wave 1
+  hubfleet upgrade --chart jupyterhub --allow-unknown`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := output.ParseFormat(o.output, output.Machine)
@@ -52,7 +61,12 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 				return err
 			}
 			res, err := upgrade.Default().Run(cmd.Context(),
-				upgrade.Request{Root: abs, Fleet: fl, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts})
+				upgrade.Request{Root: abs, Fleet: fl, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts, AllowUnknown: o.allowUnknown})
+			var cu *upgrade.CanaryUnverifiableError
+			if errors.As(err, &cu) {
+				// Not a tool failure: the way on is the user's to take.
+				return problems("%s", cu.Error())
+			}
 			if err != nil {
 				return err
 			}
@@ -61,6 +75,7 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 	}
 	cmd.Flags().IntVar(&o.wave, "wave", -1, "stage new versions as canaries for the waves up to N (default: the fleet's rollout policy)")
 	cmd.Flags().StringVar(&o.base, "base", "main", "the branch the upgrade is planned against")
+	cmd.Flags().BoolVar(&o.allowUnknown, "allow-unknown", false, "propose chart versions hubfleet's chart catalog has no facts about (by default they are skipped and named; declare their facts under spec.chartFacts instead)")
 	outputFlag(cmd, &o.output, output.Machine)
 	cmd.Flags().StringSliceVar(&o.charts, "chart", nil, "upgrade only these charts (repeatable; the chart names bases/daskhub/fleet.yaml pins)")
 	return cmd

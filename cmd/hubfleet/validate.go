@@ -96,7 +96,7 @@ func runValidate(ctx context.Context, g *globalOptions, o *validateOptions, s st
 	if err != nil {
 		return err
 	}
-	ws, err := workspace.Load(ctx, g.root, workspace.Options{Values: true, ChartCache: o.chartCache})
+	ws, err := workspace.Load(ctx, g.root, workspace.ForRender(o.chartCache))
 	if err != nil {
 		return err
 	}

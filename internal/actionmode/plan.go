@@ -37,10 +37,14 @@ func (r *runner) plan(ctx context.Context) error {
 		Confirm:    &plan.Confirmation{Labels: r.env.PRLabels, Body: r.env.PRBody},
 		GitOptions: plan.GitOptions{CompareOptions: r.opts.Compare, Base: r.baseBranch()}}
 	req.Charts = r.env.PlanCharts
+	req.Strict = r.env.Strict
 	res, err := plan.Run(ctx, repo, req)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)
 	}
+	// The result is masked already, by the flow; the runner masks the
+	// same values in the log, and whatever else is printed here.
+	r.maskSecrets(res)
 	if res.Incomplete != nil {
 		// Validation and staleness still decide the check.
 		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, Title: "hubfleet: plan incomplete", Message: res.Incomplete.Error()})
@@ -52,9 +56,6 @@ func (r *runner) plan(ctx context.Context) error {
 	bySite := map[string]plan.SiteChange{}
 	for _, sc := range p.Sites {
 		bySite[sc.Site] = sc
-	}
-	if err := r.maskSecrets(ctx, repo, &rep); err != nil {
-		return fmt.Errorf("plan: %w", err)
 	}
 	for _, n := range res.Sites {
 		sc, planned := bySite[n]
@@ -81,6 +82,13 @@ func (r *runner) plan(ctx context.Context) error {
 			}
 			for _, pr := range sc.Problems {
 				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Title: "hubfleet: chart would not install", Message: pr.String()})
+			}
+			if sc.Unverified != "" {
+				level := report.LevelWarning
+				if r.env.Strict {
+					level = report.LevelError
+				}
+				r.rep.Annotate(report.Annotation{Level: level, File: sitePath(n), Title: "hubfleet: site unverified", Message: sc.Unverified})
 			}
 		}
 		r.rep.EndGroup()
@@ -136,6 +144,7 @@ func (r *runner) plan(ctx context.Context) error {
 		"failed-sites", lines(res.Failed),
 		"changed", fmt.Sprint(len(res.Changed) > 0),
 		"problems", fmt.Sprint(res.ChartProblems),
+		"unverified-sites", lines(res.Unverified),
 		"comment-url", commentURL,
 		"plan-file", planFile,
 	); err != nil {

@@ -58,7 +58,11 @@ func TestPlanOfASiteRemoval(t *testing.T) {
 			t.Errorf("%s: changed = %q, want true", tt.name, res.outputs["changed"])
 		}
 		body := f.srv.Comments(7)[0].Body
-		for _, s := range []string{"| `egi-dev` | removed |", "**site-removal**", "site egi-dev is removed: Flux prunes what its overlay applied, uninstalls daskhub and deletes namespace daskhub with everything in it, including the PersistentVolumeClaims with user data: hub-db-dir (the hub database), claim-<user>"} {
+		row := "| `egi-dev` | removed | ✅ |"
+		if tt.wantExit == 1 {
+			row = "| `egi-dev` | problem (removed) | ❌ removal not confirmed |"
+		}
+		for _, s := range []string{row, "**site-removal**", "site egi-dev is removed: Flux prunes what its overlay applied, uninstalls daskhub and deletes namespace daskhub with everything in it, including the PersistentVolumeClaims with user data: hub-db-dir (the hub database), claim-<user>"} {
 			if !strings.Contains(body, strings.ReplaceAll(s, "<user>", "&lt;user>")) {
 				t.Errorf("%s: comment lacks %q:\n%s", tt.name, s, body)
 			}

@@ -37,7 +37,7 @@ func TestPlanKeepsOneCommentAcrossPushes(t *testing.T) {
 	if res.err != nil {
 		t.Fatalf("plan: %v\n%s", res.err, res.log)
 	}
-	want := map[string]string{"sites": allSites, "failed-sites": "", "changed": "true", "problems": "0", "plan-file": "",
+	want := map[string]string{"sites": allSites, "failed-sites": "", "changed": "true", "problems": "0", "unverified-sites": "", "plan-file": "",
 		"comment-url": "https://github.com/fleet/hubs/pull/7#issuecomment-1001"}
 	if diff := cmp.Diff(want, res.outputs); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
@@ -118,7 +118,7 @@ func TestPlanFailsOnInvalidAndStaleSites(t *testing.T) {
 		t.Errorf("a failing plan must still comment")
 	}
 	body := f.srv.Comments(7)[0].Body
-	for _, s := range []string{"| `egi-dev` | unchanged | ❌ 1 problem(s) |", "| `egi-pangeo` | changed | ❌ stale overlays |", "-  timeout: 5m0s", "+  timeout: 15m0s", ":x: invalid: clusters/egi-dev/site.yaml:17: spec.host"} {
+	for _, s := range []string{"| `egi-dev` | problem (unchanged) | ❌ 1 problem(s) |", "| `egi-pangeo` | problem (changed) | ❌ stale overlays |", "-  timeout: 5m0s", "+  timeout: 15m0s", ":x: invalid: clusters/egi-dev/site.yaml:17: spec.host"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("comment lacks %q", s)
 		}

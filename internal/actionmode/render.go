@@ -19,7 +19,9 @@ import (
 )
 
 func (r *runner) render(ctx context.Context) error {
-	ws, err := workspace.Load(ctx, r.root, workspace.Options{})
+	// The same load as `hubfleet render`: the values against the chart
+	// schemas, and what the render would refuse.
+	ws, err := workspace.Load(ctx, r.root, workspace.ForRender(""))
 	var changes []flux.Change
 	if err == nil {
 		_, changes, err = ws.Render(ctx, nil)

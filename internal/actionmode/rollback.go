@@ -30,6 +30,14 @@ func (r *runner) rollback(ctx context.Context) error {
 		req.Site = r.env.Sites[0]
 	}
 	res, err := rollback.Run(ctx, repo, req)
+	var invalid *rollback.InvalidError
+	if errors.As(err, &invalid) {
+		for _, p := range invalid.Problems {
+			r.annotateProblem(p)
+		}
+		return errors.Join(&FailedError{Mode: "rollback", Reasons: []string{fmt.Sprintf("%d problem(s) in the fleet: nothing was reverted", len(invalid.Problems))}},
+			r.rep.AddSummary(fmt.Sprintf("### hubfleet rollback\n\n❌ Not rolled back: the fleet has %d problem(s).\n", len(invalid.Problems))))
+	}
 	if err != nil {
 		var ce *gitrepo.ConflictError
 		if errors.As(err, &ce) {

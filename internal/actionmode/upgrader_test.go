@@ -2,6 +2,8 @@ package actionmode_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
+	"github.com/hubfleet/hubfleet/internal/catalog"
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/github"
@@ -35,6 +38,24 @@ func (f *fixture) chartRepo(jupyterhubVersions []string, extra ...chartrepotest.
 		s := f.read(f.work, "bases/daskhub/fleet.yaml")
 		f.write(f.work, "bases/daskhub/fleet.yaml", strings.ReplaceAll(s, "repository: "+old, "repository: "+repo.URL))
 	}
+	// The test jupyterhub versions hubfleet's catalog lacks (and 4.5.1,
+	// which a test serves later) are copies of the 4.4.0 test chart: the
+	// fleet declares their facts, as an operator does for a release newer
+	// than hubfleet; upgrade proposes no version without them.
+	var facts strings.Builder
+	for _, v := range append(slices.Clone(jupyterhubVersions), "4.5.1") {
+		if !catalog.IsBuiltIn("jupyterhub", v) {
+			fmt.Fprintf(&facts, "      - version: %s\n        jupyterHub: 5.5.0\n        oauthenticator: 17.4.0\n        kubeMin: 1.28.0\n", v)
+		}
+	}
+	facts.WriteString("    daskhub:\n")
+	// The test daskhub versions (2024.1.3 and 2024.1.4 are served later) vendor what
+	// 2024.1.1 does.
+	for _, v := range []string{"2024.1.2", "2024.1.3", "2024.1.4"} {
+		fmt.Fprintf(&facts, "      - version: %s\n        jupyterhub: 3.2.1\n        daskGateway: 2024.1.0\n", v)
+	}
+	s := f.read(f.work, "bases/daskhub/fleet.yaml")
+	f.write(f.work, "bases/daskhub/fleet.yaml", strings.Replace(s, "\nspec:\n", "\nspec:\n  chartFacts:\n    jupyterhub:\n"+facts.String(), 1))
 	f.render(f.work)
 	gittest.Run(f.t, f.work, "add", ".")
 	gittest.Run(f.t, f.work, "commit", "--quiet", "-m", "Use the test chart repository")

@@ -74,6 +74,9 @@ func JupyterHub(chart string) JupyterHubRelease {
 			return r
 		}
 	}
+	if r, ok := declaredJupyterHub(chart); ok {
+		return r
+	}
 	// Fall back on the closest older release of the same major.
 	v, err := semver.NewVersion(chart)
 	if err != nil {
@@ -107,6 +110,9 @@ func Gateway(chart string) GatewayRelease {
 			return r
 		}
 	}
+	if r, ok := declaredGateway(chart); ok {
+		return r
+	}
 	v, err := semver.NewVersion(chart)
 	if err != nil {
 		return GatewayRelease{Chart: chart}
@@ -128,6 +134,9 @@ func Umbrella(chart string) UmbrellaRelease {
 			r.Known = true
 			return r
 		}
+	}
+	if r, ok := declaredUmbrella(chart); ok {
+		return r
 	}
 	// Unknown daskhub releases: assume the newest known subcharts.
 	last := umbrella[len(umbrella)-1]

@@ -2,11 +2,13 @@ package flowtest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hubfleet/hubfleet/internal/catalog"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/fleettest"
@@ -143,6 +145,19 @@ func (r *Repo) ServeCharts(jupyterhubVersions []string, extra ...chartrepotest.C
 	for _, old := range []string{"https://helm.dask.org", "https://hub.jupyter.org/helm-chart/"} {
 		s := r.Read(r.Work, fleet.FleetFile)
 		r.Write(r.Work, fleet.FleetFile, strings.ReplaceAll(s, "repository: "+old, "repository: "+repo.URL))
+	}
+	// The test jupyterhub versions hubfleet's catalog lacks are copies of
+	// the 4.4.0 test chart: the fleet declares their facts, as an
+	// operator does for a release newer than hubfleet.
+	var facts strings.Builder
+	for _, v := range jupyterhubVersions {
+		if !catalog.IsBuiltIn("jupyterhub", v) {
+			fmt.Fprintf(&facts, "      - version: %s\n        jupyterHub: 5.5.0\n        oauthenticator: 17.4.0\n        kubeMin: 1.28.0\n", v)
+		}
+	}
+	if facts.Len() > 0 {
+		s := r.Read(r.Work, fleet.FleetFile)
+		r.Write(r.Work, fleet.FleetFile, strings.Replace(s, "\nspec:\n", "\nspec:\n  chartFacts:\n    jupyterhub:\n"+facts.String(), 1))
 	}
 	r.Commit("Use the test chart repository")
 	return repo

@@ -262,3 +262,57 @@ func sitesOf(files []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// MaxObjectBytes is the most a rendered object may hold: the Kubernetes
+// API server refuses a request body over 1.5 MiB and etcd a value over
+// 1.5 MiB by default; Helm keeps a release in a Secret of 1 MiB at most.
+// Past 1 MiB, Flux would fail on the object later, on the cluster.
+const MaxObjectBytes = 1 << 20
+
+// LargestField is the path (a.b[0].c) of the largest scalar value of a
+// YAML file, and its size in bytes: what makes a large object large.
+func LargestField(data []byte) (field string, size int) {
+	var walk func(p string, v any)
+	walk = func(p string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				cp := k
+				if p != "" {
+					cp = p + "." + k
+				}
+				walk(cp, x[k])
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", p, i), e)
+			}
+		default:
+			if n := len(fmt.Sprint(x)); n > size {
+				field, size = p, n
+			}
+		}
+	}
+	for _, doc := range splitDocs(data) {
+		var v any
+		if yaml.Unmarshal(doc, &v) == nil {
+			walk("", v)
+		}
+	}
+	return field, size
+}
+
+// TooLarge says, for each file over MaxObjectBytes, what makes it large,
+// by path.
+func TooLarge(files map[string][]byte) map[string]string {
+	out := map[string]string{}
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		if len(files[p]) <= MaxObjectBytes {
+			continue
+		}
+		field, size := LargestField(files[p])
+		out[p] = fmt.Sprintf("%s is %.1f MiB, over the 1 MiB a Kubernetes object may hold: its field %s alone is %.1f MiB (fix: move that value out of the site's values, e.g. into a ConfigMap or an image)",
+			p, float64(len(files[p]))/(1<<20), field, float64(size)/(1<<20))
+	}
+	return out
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
@@ -45,28 +47,55 @@ func DefaultCompareOptions() CompareOptions {
 }
 
 // Compare plans every named site from base to head. With opts.Charts, a
-// chart that is neither reachable nor cached does not fail the plan: it
-// falls back to the overlay diff and says so in Plan.Warnings. Other errors
-// (an overlay that does not decode) leave the site out and are returned
-// joined, next to the plan of the other sites.
+// site whose chart is neither reachable nor cached is planned from its
+// overlay files only and marked unverified, with the reason; a site whose
+// chart version (or chart) the repository does not have is planned from
+// its overlay files and has a problem naming the versions the repository
+// has. Other errors (an overlay that does not decode) leave the site out
+// and are returned joined, next to the plan of the other sites.
 func Compare(ctx context.Context, base, head Sides, sites []string, opts CompareOptions) (*Plan, error) {
 	if opts.Context <= 0 {
 		opts.Context = 3
 	}
-	if opts.Charts {
-		p, err := compare(ctx, base, head, sites, opts)
-		var ue *chart.UnavailableError
-		if !errors.As(err, &ue) {
-			return p, err
-		}
-		opts.Charts = false
-		p, err2 := compare(ctx, base, head, sites, opts)
-		if p != nil {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("chart objects not planned, the overlay diff only: %v", ue))
-		}
-		return p, err2
-	}
 	return compare(ctx, base, head, sites, opts)
+}
+
+// chartTrouble is why a site's charts could not be rendered.
+type chartTrouble struct {
+	// unverified is set when a chart repository could not be read.
+	unverified string
+	// problems are chart versions (or charts) the repository lacks.
+	problems []chart.Problem
+	// overlayOnly says the chart objects were not rendered.
+	overlayOnly bool
+}
+
+// classify sorts a site's chart error: a repository that cannot be read
+// leaves the site unverified, a version or chart it does not have is a
+// problem; ok is false for any other error.
+func classify(side int, err error) (t chartTrouble, ok bool) {
+	var ue *chart.UnavailableError
+	var nv *chart.NoVersionError
+	var nf *chart.NotFoundError
+	switch {
+	case errors.As(err, &ue):
+		return chartTrouble{unverified: ue.Error()}, true
+	case errors.As(err, &nv) && side == 0:
+		return chartTrouble{unverified: fmt.Sprintf("the base's chart %s %s is no longer in its repository (available: %s), so the chart objects were not compared", nv.Ref.Name, nv.Ref.Version, strings.Join(nv.Available, ", "))}, true
+	case errors.As(err, &nv):
+		msg := fmt.Sprintf("chart %s version %q is not in repository %s: Flux cannot fetch it", nv.Ref.Name, nv.Ref.Version, nv.Ref.RepoURL)
+		if nv.Err != nil {
+			msg = fmt.Sprintf("chart %s: version %q is not a valid version or range: %v", nv.Ref.Name, nv.Ref.Version, nv.Err)
+		} else if len(nv.Available) > 0 {
+			msg += " (the repository has " + strings.Join(nv.Available, ", ") + "; fix: set the chart version in bases/daskhub/fleet.yaml or the site to one of them)"
+		}
+		return chartTrouble{problems: []chart.Problem{{Kind: chart.ProblemChart, Chart: nv.Ref.Name, Message: msg}}}, true
+	case errors.As(err, &nf) && side == 1:
+		return chartTrouble{problems: []chart.Problem{{Kind: chart.ProblemChart, Chart: nf.Ref.Name, Message: nf.Error() + ": Flux cannot fetch it"}}}, true
+	case errors.As(err, &nf):
+		return chartTrouble{unverified: nf.Error() + " (the base's chart), so the chart objects were not compared"}, true
+	}
+	return chartTrouble{}, false
 }
 
 func compare(ctx context.Context, base, head Sides, sites []string, opts CompareOptions) (*Plan, error) {
@@ -80,11 +109,15 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 		if bo.Renderer, err = chart.NewRenderer(opts.Render); err != nil {
 			return nil, err
 		}
-		get = (&chartCache{resolver: resolver, charts: map[chart.Ref]*chart.Chart{}}).get
+		get = (&chartCache{resolver: resolver, charts: map[chart.Ref]*chart.Chart{}, errs: map[chart.Ref]error{}}).get
 	}
 	var psites []Site
 	var errs []error
 	inputs := map[string][2]*overlay.Site{}
+	trouble := map[string]*chartTrouble{}
+	// undecodable are the sites left out, with why: they are still
+	// listed, as a problem.
+	undecodable := map[string]string{}
 	for _, name := range sites {
 		bf, inBase := base[name]
 		hf, inHead := head[name]
@@ -94,40 +127,80 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 		if inBase {
 			if bs, err = overlay.Decode(name, bf); err != nil {
 				errs = append(errs, fmt.Errorf("site %s at base: %w", name, err))
+				undecodable[name] = fmt.Sprintf("the base's overlay does not decode: %v", err)
 				continue
 			}
 		}
 		if inHead {
 			if hs, err = overlay.Decode(name, hf); err != nil {
 				errs = append(errs, fmt.Errorf("site %s: %w", name, err))
+				undecodable[name] = fmt.Sprintf("the overlay does not decode: %v", err)
 				continue
 			}
 		}
 		inputs[name] = [2]*overlay.Site{bs, hs}
-		entries, err := siteEntries(ctx, name, bs, hs, get, opts.Fleet)
-		if err != nil {
-			var ue *chart.UnavailableError
-			if errors.As(err, &ue) {
-				return nil, err
+		if big := overlay.TooLarge(hf); len(big) > 0 {
+			t := &chartTrouble{}
+			for _, p := range slices.Sorted(maps.Keys(big)) {
+				t.problems = append(t.problems, chart.Problem{Kind: chart.ProblemAPI, Object: p, Message: big[p]})
 			}
-			errs = append(errs, err)
-			continue
+			trouble[name] = t
+		}
+		entries, sideErrs := siteEntries(ctx, name, bs, hs, get, opts.Fleet)
+		if len(sideErrs) > 0 {
+			t := &chartTrouble{}
+			var other []error
+			for _, se := range sideErrs {
+				c, ok := classify(se.side, se.err)
+				if !ok {
+					other = append(other, se.err)
+					continue
+				}
+				if t.unverified == "" {
+					t.unverified = c.unverified
+				}
+				t.problems = append(t.problems, c.problems...)
+			}
+			if len(other) > 0 {
+				errs = append(errs, other...)
+				undecodable[name] = errors.Join(other...).Error()
+				continue
+			}
+			if len(t.problems) > 0 {
+				t.unverified = ""
+			}
+			t.overlayOnly = true
+			if prev := trouble[name]; prev != nil {
+				t.problems = append(prev.problems, t.problems...)
+			}
+			trouble[name] = t
+			// The overlay files are still planned.
+			entries, _ = siteEntries(ctx, name, bs, hs, nil, opts.Fleet)
 		}
 		psites = append(psites, entries...)
 	}
-	if len(psites) == 0 {
-		return &Plan{Charts: opts.Charts}, errors.Join(errs...)
-	}
-	p, err := Build(ctx, psites, bo)
-	if err != nil {
-		return nil, errors.Join(append(errs, err)...)
+	p := &Plan{}
+	if len(psites) > 0 {
+		var err error
+		if p, err = Build(ctx, psites, bo); err != nil {
+			return nil, errors.Join(append(errs, err)...)
+		}
 	}
 	p.Charts = opts.Charts
 	p.Sites = mergeSiteChanges(p.Sites)
+	for _, name := range slices.Sorted(maps.Keys(undecodable)) {
+		p.Sites = append(p.Sites, SiteChange{Site: name, Status: Unchanged, Verdict: VerdictProblem, Reason: undecodable[name],
+			Problems: []chart.Problem{{Kind: chart.ProblemChart, Message: undecodable[name]}}})
+	}
+	sort.SliceStable(p.Sites, func(a, b int) bool { return p.Sites[a].Site < p.Sites[b].Site })
 	for i := range p.Sites {
 		sc := &p.Sites[i]
+		if _, left := undecodable[sc.Site]; left {
+			continue
+		}
 		in := inputs[sc.Site]
-		if sc.Status == Removed && in[0] != nil {
+		t := trouble[sc.Site]
+		if sc.Status == Removed && in[0] != nil && (len(in[0].Releases) > 0 || len(in[0].Namespaces) > 0) {
 			sc.Prune = pruneOf(in[0], sc.baseObjects)
 			sc.OneWayDoors = append([]OneWayDoor{removalDoor(sc.Site, sc.Prune)}, sc.OneWayDoors...)
 		}
@@ -136,20 +209,44 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 				sc.OneWayDoors = append([]OneWayDoor{d}, sc.OneWayDoors...)
 			}
 		}
-		if !opts.Charts && in[0] != nil && in[1] != nil {
+		if (!opts.Charts || t != nil && t.overlayOnly) && in[0] != nil && in[1] != nil {
 			sc.Charts = versionChanges(in[0].ChartVersions(), in[1].ChartVersions())
 			if len(sc.Charts) > 0 && sc.Status == Unchanged {
 				sc.Status = Changed
 			}
 		}
+		if t != nil {
+			sc.Problems = append(t.problems, sc.Problems...)
+			sc.Unverified = t.unverified
+		}
+		sc.Verdict, sc.Reason = verdictOf(*sc)
 		sc.baseObjects = nil
 	}
 	return p, errors.Join(errs...)
 }
 
+// verdictOf is a site's verdict from what the plan found about it.
+func verdictOf(sc SiteChange) (Verdict, string) {
+	var why []string
+	why = append(why, sc.Invalid...)
+	for _, p := range sc.Problems {
+		why = append(why, p.String())
+	}
+	if sc.Stale != "" {
+		why = append(why, "stale overlay files: run `hubfleet render` and commit the result")
+	}
+	if len(why) > 0 {
+		return VerdictProblem, strings.Join(why, "; ")
+	}
+	if sc.Unverified != "" {
+		return VerdictUnverified, sc.Unverified
+	}
+	return Verdict(sc.Status), ""
+}
+
 // siteEntries pairs a site's releases at base and head: one entry per
 // release, the overlay files with the first so their diff appears once.
-func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get func(context.Context, chart.Ref) (*chart.Chart, error), fl *fleet.Fleet) ([]Site, error) {
+func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get func(context.Context, chart.Ref) (*chart.Chart, error), fl *fleet.Fleet) ([]Site, []sideError) {
 	type pair [2]*chart.Request
 	rels := map[string]pair{}
 	var s *site.Site
@@ -157,7 +254,7 @@ func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get fun
 	if fl != nil {
 		s, cfg = fl.Site(name), fl.Config
 	}
-	var errs []error
+	var errs []sideError
 	for side, os := range []*overlay.Site{bs, hs} {
 		if os == nil {
 			continue
@@ -167,7 +264,7 @@ func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get fun
 			if get != nil {
 				req, err := os.Request(ctx, hr, get)
 				if err != nil {
-					errs = append(errs, fmt.Errorf("site %s: %w", name, err))
+					errs = append(errs, sideError{side, fmt.Errorf("site %s: %w", name, err)})
 					continue
 				}
 				if s != nil {
@@ -181,8 +278,8 @@ func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get fun
 			rels[hr.Name] = pr
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	if len(errs) > 0 {
+		return nil, errs
 	}
 	names := slices.Sorted(maps.Keys(rels))
 	if len(names) == 0 {
@@ -210,10 +307,19 @@ func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get fun
 	return out, nil
 }
 
+// sideError is a chart error of one side (0 base, 1 head) of a site.
+type sideError struct {
+	side int
+	err  error
+}
+
+// chartCache resolves each chart once per plan, and remembers a chart
+// that cannot be had, so an unreachable repository is asked once.
 type chartCache struct {
 	mu       sync.Mutex
 	resolver *chart.Resolver
 	charts   map[chart.Ref]*chart.Chart
+	errs     map[chart.Ref]error
 }
 
 func (c *chartCache) get(ctx context.Context, ref chart.Ref) (*chart.Chart, error) {
@@ -222,8 +328,14 @@ func (c *chartCache) get(ctx context.Context, ref chart.Ref) (*chart.Chart, erro
 	if ch, ok := c.charts[ref]; ok {
 		return ch, nil
 	}
+	if err, ok := c.errs[ref]; ok {
+		return nil, err
+	}
 	ch, err := c.resolver.Resolve(ctx, ref)
 	if err != nil {
+		if ctx.Err() == nil {
+			c.errs[ref] = err
+		}
 		return nil, err
 	}
 	c.charts[ref] = ch

@@ -2,10 +2,15 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/overlay"
 )
@@ -54,12 +59,21 @@ func Make(ctx context.Context, repo *gitrepo.Repo, opts GitOptions) (*Plan, erro
 		sites = slices.Sorted(maps.Keys(set))
 	}
 	bs, hs := Sides{}, Sides{}
+	_, ferr := os.Stat(filepath.Join(repo.Dir(), filepath.FromSlash(fleet.FleetFile)))
+	isFleet := ferr == nil
 	for _, s := range sites {
 		if bs[s], err = overlay.FromGit(ctx, repo, base, s); err != nil {
 			return nil, fmt.Errorf("plan: site %s at %s: %w", s, ref, err)
 		}
 		if files, ok := opts.Head[s]; ok {
 			hs[s] = files
+			continue
+		}
+		if isFleet && !siteFileExists(repo.Dir(), s) {
+			// The site file is gone: the site is removed, whichever of
+			// its files goes first. An overlay left on disk (emptied by
+			// render, or not rendered yet) and clusters/<site>/'s
+			// Kustomization only carry the removal to the cluster.
 			continue
 		}
 		if hs[s], err = overlay.FromDisk(repo.Dir(), s); err != nil {
@@ -71,4 +85,11 @@ func Make(ctx context.Context, repo *gitrepo.Repo, opts GitOptions) (*Plan, erro
 		p.Base = base
 	}
 	return p, err
+}
+
+// siteFileExists reports whether clusters/<site>/site.yaml is in the work
+// tree at root.
+func siteFileExists(root, site string) bool {
+	_, err := os.Stat(filepath.Join(root, filepath.FromSlash(fleet.SitePath(site))))
+	return !errors.Is(err, fs.ErrNotExist)
 }

@@ -71,6 +71,9 @@ func (r Report) entries() []siteEntry {
 		for _, p := range sc.Problems {
 			fmt.Fprintf(&fixed, "- :x: problem: %s\n", markdown.Cell(p.String()))
 		}
+		if sc.Unverified != "" {
+			fmt.Fprintf(&fixed, "- :warning: unverified: %s\n", markdown.Cell(sc.Unverified))
+		}
 		if l := labelOnlyLine(sc); l != "" {
 			fmt.Fprintf(&fixed, "- %s\n", l)
 		}
@@ -101,7 +104,7 @@ func orDash(s string) string {
 
 // interesting says whether a site gets a row and a details section.
 func (r Report) interesting(e siteEntry) bool {
-	return e.sc.Status != Unchanged || e.fixed != "" || e.diff != ""
+	return e.sc.VerdictOf() != VerdictUnchanged || e.fixed != "" || e.diff != ""
 }
 
 // head is everything but the per-site details: the summary line, warnings,
@@ -162,13 +165,17 @@ func (r Report) head(entries []siteEntry) string {
 			check = fmt.Sprintf("❌ %d problem(s)", problems)
 		case r.Stale[e.name] != "":
 			check = "❌ stale overlays"
+		case sc.VerdictOf() == VerdictProblem:
+			check = "❌ removal not confirmed"
+		case sc.VerdictOf() == VerdictUnverified:
+			check = "⚠️ unverified"
 		}
 		objects := objectCounts(sc.Objects)
 		if len(sc.LabelOnly) > 0 {
 			objects += fmt.Sprintf(", %d label-only", len(sc.LabelOnly))
 		}
 		rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s | %d | %s | %s |",
-			e.name, sc.Status, check, orDash(strings.Join(charts, "<br>")), len(sc.Files), objects, orDash(strings.Join(kinds, ", "))))
+			e.name, verdictWords(sc), check, orDash(strings.Join(charts, "<br>")), len(sc.Files), objects, orDash(strings.Join(kinds, ", "))))
 	}
 	if ndoors > 0 {
 		fmt.Fprintf(&b, "> [!CAUTION]\n> %d one-way door(s): a `git revert` will not undo them.\n\n%s\n", ndoors, doors.String())
@@ -185,7 +192,7 @@ func (r Report) head(entries []siteEntry) string {
 
 func (r Report) section(e siteEntry, diff string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<details><summary><code>%s</code>: %s</summary>\n\n", markdown.HTML(e.name), e.sc.Status)
+	fmt.Fprintf(&b, "<details><summary><code>%s</code>: %s</summary>\n\n", markdown.HTML(e.name), verdictWords(e.sc))
 	b.WriteString(e.fixed)
 	if e.fixed != "" {
 		b.WriteString("\n")

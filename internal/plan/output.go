@@ -20,41 +20,80 @@ func WriteJSON(w io.Writer, p *Plan) error {
 func unchangedNames(p *Plan) []string {
 	var out []string
 	for _, s := range p.Sites {
-		if s.Status == Unchanged {
+		if s.VerdictOf() == VerdictUnchanged {
 			out = append(out, s.Site)
 		}
 	}
 	return out
 }
 
+// VerdictOf is the site's verdict: Verdict, or its Status when the plan
+// was built without one.
+func (sc SiteChange) VerdictOf() Verdict {
+	if sc.Verdict != "" {
+		return sc.Verdict
+	}
+	return Verdict(sc.Status)
+}
+
+// Verdicts counts the sites per verdict.
+func (p *Plan) Verdicts() map[Verdict]int {
+	c := map[Verdict]int{}
+	for _, s := range p.Sites {
+		c[s.VerdictOf()]++
+	}
+	return c
+}
+
+// verdictOrder is the order verdicts are counted in.
+var verdictOrder = []Verdict{VerdictProblem, VerdictUnverified, VerdictChanged, VerdictAdded, VerdictRemoved, VerdictUnchanged}
+
 func summaryLine(p *Plan) string {
 	c := p.Counts()
 	changed := c[Changed] + c[Added] + c[Removed]
 	parts := []string{fmt.Sprintf("%d of %d sites change", changed, len(p.Sites))}
-	for _, st := range []Status{Changed, Added, Removed, Unchanged} {
-		if c[st] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c[st], st))
+	v := p.Verdicts()
+	for _, st := range verdictOrder {
+		if v[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", v[st], st))
 		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
 	}
 	return parts[0] + " (" + strings.Join(parts[1:], ", ") + ")"
 }
 
-func statusMark(s Status) string {
-	switch s {
-	case Added:
+func statusMark(v Verdict) string {
+	switch v {
+	case VerdictAdded:
 		return "+"
-	case Removed:
+	case VerdictRemoved:
 		return "-"
-	case Changed:
+	case VerdictChanged:
 		return "~"
+	case VerdictProblem:
+		return "!"
+	case VerdictUnverified:
+		return "?"
 	}
 	return "="
+}
+
+// verdictWords is a site's verdict with its change when they differ:
+// "problem (changed)".
+func verdictWords(sc SiteChange) string {
+	v := sc.VerdictOf()
+	if string(v) != string(sc.Status) && sc.Status != "" {
+		return fmt.Sprintf("%s (%s)", v, sc.Status)
+	}
+	return string(v)
 }
 
 // SiteLine is a site's plan in one line, in the plan's words: its status,
 // its chart version changes, and how many files and chart objects change.
 func SiteLine(sc SiteChange) string {
-	parts := []string{string(sc.Status)}
+	parts := []string{verdictWords(sc)}
 	for _, c := range sc.Charts {
 		parts = append(parts, ChartLine(c))
 	}
@@ -105,10 +144,19 @@ func WriteText(w io.Writer, p *Plan) error {
 		fmt.Fprintf(&b, "warning: %s\n", warn)
 	}
 	for _, s := range p.Sites {
-		if s.Status == Unchanged {
+		if s.VerdictOf() == VerdictUnchanged {
 			continue
 		}
-		fmt.Fprintf(&b, "\n%s site %s: %s\n", statusMark(s.Status), s.Site, s.Status)
+		fmt.Fprintf(&b, "\n%s site %s: %s\n", statusMark(s.VerdictOf()), s.Site, verdictWords(s))
+		for _, l := range s.Invalid {
+			fmt.Fprintf(&b, "  INVALID: %s\n", l)
+		}
+		if s.Unverified != "" {
+			fmt.Fprintf(&b, "  UNVERIFIED: %s\n", s.Unverified)
+		}
+		if s.Stale != "" {
+			fmt.Fprintf(&b, "  STALE: the overlay differs from a fresh render: run 'hubfleet render' and commit the result\n")
+		}
 		for _, c := range s.Charts {
 			fmt.Fprintf(&b, "  chart %s\n", ChartLine(c))
 		}

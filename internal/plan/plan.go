@@ -59,6 +59,22 @@ const (
 	Removed   Status = "removed"
 )
 
+// Verdict is a site's one word in a plan: its Status, or problem (the site
+// is invalid, its chart version does not exist, its chart would not
+// install, its overlay is stale in a check, or its removal is not
+// confirmed) or unverified (its chart could not be read: Reason says why).
+// Every site of the base and the head has exactly one.
+type Verdict string
+
+const (
+	VerdictAdded              = Verdict(Added)
+	VerdictChanged            = Verdict(Changed)
+	VerdictUnchanged          = Verdict(Unchanged)
+	VerdictRemoved            = Verdict(Removed)
+	VerdictProblem    Verdict = "problem"
+	VerdictUnverified Verdict = "unverified"
+)
+
 // Plan is the per-site outcome of a change.
 type Plan struct {
 	// Base is the commit the plan compares with.
@@ -70,12 +86,34 @@ type Plan struct {
 	// Warnings say what the plan could not do.
 	Warnings []string     `json:"warnings,omitempty"`
 	Sites    []SiteChange `json:"sites"`
+
+	// secrets are the secret values the masker found: masked in the
+	// plan, registered with a runner's log mask.
+	secrets []string
 }
+
+// Secrets are the secret values masked in the plan, for a log mask
+// (::add-mask::). Never print them.
+func (p *Plan) Secrets() []string { return p.secrets }
 
 // SiteChange is what happens to one site.
 type SiteChange struct {
 	Site   string `json:"site"`
 	Status Status `json:"status"`
+	// Verdict is the site's one word in the plan (see Verdict); Reason
+	// says why when it is problem or unverified.
+	Verdict Verdict `json:"verdict"`
+	Reason  string  `json:"reason,omitempty"`
+	// Invalid are the site's validation problems, one line each
+	// (file:line: field message (fix: ...)).
+	Invalid []string `json:"invalid,omitempty"`
+	// Stale are the site's overlay files that differ from a fresh render,
+	// as a unified diff.
+	Stale string `json:"stale,omitempty"`
+	// Unverified says why the site's chart objects were not planned (its
+	// chart repository could not be read and the chart is not cached);
+	// its overlay files are.
+	Unverified string `json:"unverified,omitempty"`
 	// Files are the changed overlay files, sorted by path.
 	Files []Diff `json:"files,omitempty"`
 	// Objects are the changed chart objects, sorted by ID.
@@ -225,9 +263,11 @@ func Build(ctx context.Context, sites []Site, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{}
+	m := &masker{}
 	for i, s := range sites {
-		p.Sites = append(p.Sites, siteChange(s, renderOf[i][0], renderOf[i][1], opts.Context))
+		p.Sites = append(p.Sites, siteChange(s, renderOf[i][0], renderOf[i][1], opts.Context, m))
 	}
+	p.secrets = m.secrets
 	sort.SliceStable(p.Sites, func(a, b int) bool { return p.Sites[a].Site < p.Sites[b].Site })
 	return p, nil
 }
@@ -247,7 +287,7 @@ func sameInputs(r *chart.Renderer, a, b chart.Request) (bool, error) {
 	return ka == kb, nil
 }
 
-func siteChange(s Site, base, head *chart.Result, context int) SiteChange {
+func siteChange(s Site, base, head *chart.Result, context int, m *masker) SiteChange {
 	sc := SiteChange{Site: s.Name}
 	var baseFiles, headFiles map[string][]byte
 	if s.Base != nil {
@@ -256,8 +296,12 @@ func siteChange(s Site, base, head *chart.Result, context int) SiteChange {
 	if s.Head != nil {
 		headFiles = s.Head.Files
 	}
-	sc.Files = diffFiles(baseFiles, headFiles, context)
-	sc.Objects, sc.LabelOnly = diffObjects(objectsOf(base), objectsOf(head), context)
+	// The secrets of the site's files are known before its chart objects
+	// (made from them) are diffed, changed or not.
+	m.scanFiles(baseFiles)
+	m.scanFiles(headFiles)
+	sc.Files = diffFiles(baseFiles, headFiles, context, m)
+	sc.Objects, sc.LabelOnly = diffObjects(objectsOf(base), objectsOf(head), context, m)
 	if s.Head == nil && base != nil {
 		for _, o := range base.Objects {
 			if o.Kind == "PersistentVolumeClaim" {
@@ -282,6 +326,7 @@ func siteChange(s Site, base, head *chart.Result, context int) SiteChange {
 	default:
 		sc.Status = Unchanged
 	}
+	sc.Verdict = Verdict(sc.Status)
 	return sc
 }
 
@@ -297,7 +342,7 @@ func objectsOf(r *chart.Result) map[string]string {
 	return m
 }
 
-func diffFiles(base, head map[string][]byte, context int) []Diff {
+func diffFiles(base, head map[string][]byte, context int, m *masker) []Diff {
 	b := make(map[string]string, len(base))
 	for k, v := range base {
 		b[k] = string(v)
@@ -306,13 +351,13 @@ func diffFiles(base, head map[string][]byte, context int) []Diff {
 	for k, v := range head {
 		h[k] = string(v)
 	}
-	return diffMaps(b, h, context)
+	return diffMaps(b, h, context, m.pairFiles)
 }
 
 // diffObjects diffs the chart objects, setting apart those whose only
 // change is a chart-version label (see versionLabels).
-func diffObjects(base, head map[string]string, context int) (diffs []Diff, labelOnly []string) {
-	for _, d := range diffMaps(base, head, context) {
+func diffObjects(base, head map[string]string, context int, m *masker) (diffs []Diff, labelOnly []string) {
+	for _, d := range diffMaps(base, head, context, m.pairObjects) {
 		if d.Change == DiffModified && sameButVersionLabels(base[d.Name], head[d.Name]) {
 			labelOnly = append(labelOnly, d.Name)
 			continue
@@ -322,7 +367,9 @@ func diffObjects(base, head map[string]string, context int) (diffs []Diff, label
 	return diffs, labelOnly
 }
 
-func diffMaps(base, head map[string]string, context int) []Diff {
+// diffMaps diffs the files or objects of two sides, each pair masked by m
+// (see masker) before it is diffed.
+func diffMaps(base, head map[string]string, context int, mask func(name, a, b string) (string, string)) []Diff {
 	names := slices.Sorted(maps.Keys(base))
 	for k := range head {
 		if _, ok := base[k]; !ok {
@@ -345,6 +392,7 @@ func diffMaps(base, head map[string]string, context int) []Diff {
 		case !inB:
 			d.Change, to = DiffRemoved, "/dev/null"
 		}
+		a, b = mask(n, a, b)
 		d.Unified = unified(a, b, from, to, context)
 		out = append(out, d)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 // Request is one rollback: of a Site's last overlay change, or of a
@@ -74,6 +75,19 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	if (req.Site == "") == (req.Commit == "") {
 		return nil, errors.New("rollback: give either a site or a commit")
 	}
+	// The fleet is validated first, in the flow, for both front-ends.
+	ws, err := workspace.Load(ctx, repo.Dir(), workspace.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("rollback: %w", err)
+	}
+	if errs := ws.Errors(); len(errs) > 0 {
+		return nil, &InvalidError{Problems: errs}
+	}
+	if req.Site != "" {
+		if _, err := ws.Select([]string{req.Site}); err != nil {
+			return nil, fmt.Errorf("rollback: %w", err)
+		}
+	}
 	res := &Result{}
 	var sites []string
 	if req.Site != "" {
@@ -107,7 +121,6 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	for i, c := range res.Targets {
 		ids[i] = c.ID
 	}
-	var err error
 	if res.Before, err = sides(ctx, repo, "HEAD", sites); err != nil {
 		return nil, fmt.Errorf("rollback: %w", err)
 	}
@@ -237,4 +250,14 @@ func unionPaths(a, b map[string][]byte) []string {
 		m[k] = true
 	}
 	return slices.Sorted(maps.Keys(m))
+}
+
+// InvalidError says the fleet has problems: nothing was reverted. The
+// problems are the user's to fix (exit 1 in a terminal).
+type InvalidError struct {
+	Problems site.ErrorList
+}
+
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("rollback: the fleet has %d problem(s), nothing was reverted:\n%s", len(e.Problems), e.Problems.Error())
 }

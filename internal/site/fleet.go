@@ -38,6 +38,8 @@ type FleetSpec struct {
 	// Values are chart values for every site (daskhub layout), merged
 	// before each site's own values.
 	Values map[string]any `yaml:"values,omitempty"`
+	// ChartFacts are the facts of chart versions hubfleet's catalog lacks.
+	ChartFacts ChartFacts `yaml:"chartFacts,omitempty"`
 }
 
 // ImagePolicy is what the fleet requires of image references.

@@ -82,6 +82,7 @@ func ValidateFleet(f *Fleet) error {
 	r := &reporter{file: f.File, lines: f.Lines, invalid: f.Invalid}
 	validateHeader(r, f.APIVersion, f.Kind, KindFleet, f.Metadata)
 	fs := &f.Spec
+	validateChartFacts(r, fs.ChartFacts)
 	charts := []struct {
 		field string
 		c     ChartSource

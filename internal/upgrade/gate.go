@@ -90,7 +90,7 @@ func (g *gate) check(ctx context.Context, key string, s site.ChartSource) (Canar
 			ref = "main"
 		}
 		if g.opts.Statuses == nil {
-			return c, fmt.Errorf("canary %s is staged but no commit statuses can be read to verify it", s.Canary.Version)
+			return c, &CanaryUnverifiableError{Chart: s.Chart, Version: s.Canary.Version, Pin: s.Version, MaxWave: s.Canary.MaxWave, Sites: c.Running}
 		}
 		st, err := g.opts.Statuses.LatestStatuses(ctx, ref)
 		if err != nil {

@@ -127,6 +127,11 @@ type Request struct {
 	DryRun bool
 	// Charts limits the upgrade to these chart names (empty: every chart).
 	Charts []string
+	// AllowUnknown lets the upgrade propose a chart version hubfleet's
+	// catalog has no facts about (neither built in nor declared in the
+	// fleet file's spec.chartFacts); without it such versions are
+	// skipped, and named in the result's notes.
+	AllowUnknown bool
 }
 
 // Result is what an upgrade changed under Root.

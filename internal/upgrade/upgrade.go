@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/buildinfo"
+	"github.com/hubfleet/hubfleet/internal/catalog"
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
@@ -93,10 +95,13 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 		if s.Repository == "" || s.Chart == "" || s.Version == "" || len(opts.Charts) > 0 && !slices.Contains(opts.Charts, s.Chart) {
 			continue
 		}
-		newest, err := u.newest(ctx, s)
+		newest, skipped, err := u.newestKnown(ctx, s, opts.AllowUnknown, fl.Config.Spec.ChartFacts)
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if len(skipped) > 0 {
+			res.Notes = append(res.Notes, unknownNote(s.Chart, skipped, newest))
 		}
 		change := VersionChange{Chart: s.Chart, From: s.Version, To: newest, ChangelogURL: chartChangelogs[s.Chart], Stage: StagePin}
 		switch {
@@ -248,6 +253,34 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 		res.Written = append(res.Written, c.Path)
 	}
 	return res, nil
+}
+
+// maxUnknown bounds how many newer versions unknown to the catalog are
+// skipped looking for a known one.
+const maxUnknown = 20
+
+// newestKnown is newest, skipping versions the catalog has no facts
+// about unless allowUnknown; skipped are those versions, newest first.
+func (u Upgrader) newestKnown(ctx context.Context, s site.ChartSource, allowUnknown bool, facts site.ChartFacts) (newest string, skipped []string, err error) {
+	for range maxUnknown {
+		v, err := u.newest(ctx, s)
+		if err != nil || v == "" || allowUnknown || catalog.IsBuiltIn(s.Chart, v) || facts.Declares(s.Chart, v) {
+			return v, skipped, err
+		}
+		skipped = append(skipped, v)
+		s.Constraint = strings.TrimPrefix(s.Constraint+", !="+v, ", ")
+	}
+	return "", skipped, nil
+}
+
+// unknownNote says which versions upgrade did not propose, and how to.
+func unknownNote(chart string, skipped []string, proposed string) string {
+	instead := "nothing newer is proposed"
+	if proposed != "" {
+		instead = proposed + " is proposed instead"
+	}
+	return fmt.Sprintf("%s %s: not in this hubfleet's chart catalog (%s), so %s. No hubfleet release this one knows of has its facts: declare them under spec.chartFacts in bases/daskhub/fleet.yaml (the chart's Chart.yaml: version, appVersion, kubeVersion, dependencies), or pass --allow-unknown to take it with assumed facts.",
+		chart, strings.Join(skipped, ", "), "hubfleet "+buildinfo.Read().Version, instead)
 }
 
 // newest is the newest version of the chart above its pin that the

@@ -26,6 +26,22 @@ type Options struct {
 	Values bool
 	// ChartCache is the chart cache directory; empty means the user's.
 	ChartCache string
+	// Render renders every valid site as `hubfleet render` would, and
+	// reports what it would refuse (a SOPS file or key the site needs and
+	// does not have) and every rendered object over 1 MiB: validate and
+	// render give one verdict. Commands that fix those (secret set) do
+	// not set it.
+	Render bool
+	// RenderSites limits Render to these sites; empty is every site.
+	RenderSites []string
+}
+
+// ForRender are the options of `hubfleet render`, `hubfleet validate` and
+// the Action's render mode alike: the values against the cached chart
+// schemas, and what the render would refuse.
+// sites, when given, limits the render check to them (render --site).
+func ForRender(chartCache string, sites ...string) Options {
+	return Options{Values: true, Render: true, RenderSites: sites, ChartCache: chartCache}
 }
 
 // Workspace is a fleet repository's work tree, loaded.
@@ -58,6 +74,7 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 		return w, nil
 	}
 	w.Problems = append(w.Problems, fl.Warnings...)
+	w.Problems = append(w.Problems, sharedNamespaces(fl)...)
 	if opts.Values && fl.Config != nil && len(fl.Sites) > 0 {
 		ro := chart.DefaultResolverOptions()
 		ro.CacheDir, ro.Offline = opts.ChartCache, true
@@ -77,9 +94,76 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 			return nil, err
 		}
 		w.Problems = append(w.Problems, more...)
+		if more, err = chartVersions(ctx, fl, res); err != nil {
+			return nil, err
+		}
+		w.Problems = append(w.Problems, more...)
+		if opts.Render {
+			if more, err = w.largeObjects(ctx, opts.RenderSites); err != nil {
+				return nil, err
+			}
+			w.Problems = append(w.Problems, more...)
+		}
 	}
 	w.Problems.Sort()
 	return w, nil
+}
+
+// largeObjects renders the valid sites and reports each rendered file
+// over overlay.MaxObjectBytes at its site file, naming the field that
+// makes it large.
+func (w *Workspace) largeObjects(ctx context.Context, only []string) (site.ErrorList, error) {
+	for _, n := range only {
+		if w.Fleet.Site(n) == nil {
+			return nil, nil // render names the unknown site
+		}
+	}
+	files, _, err := w.Render(ctx, only)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// What render would refuse (a missing SOPS file, a key it does
+		// not hold) is a problem validate reports too, the user's to fix.
+		return renderProblems(err), nil
+	}
+	var out site.ErrorList
+	for p, msg := range overlay.TooLarge(files) {
+		name := overlay.SiteOf(p)
+		s := w.Fleet.Site(name)
+		if s == nil {
+			continue
+		}
+		field, _ := overlay.LargestField(files[p])
+		if i := strings.Index(field, "spec.values."); i == 0 {
+			field = "spec.values." + strings.TrimPrefix(field, "spec.values.")
+		}
+		out = append(out, &site.FieldError{File: s.File, Line: site.LineOf(s.Lines, field), Field: field, Kind: site.KindSize,
+			Msg: "renders too large an object: " + msg})
+	}
+	out.Sort()
+	return out, ctx.Err()
+}
+
+// renderProblems turns the render's refusals ("<file>: <what>: run
+// '<command>'", one a line) into problems at their files.
+func renderProblems(err error) site.ErrorList {
+	var out site.ErrorList
+	for _, line := range strings.Split(strings.TrimPrefix(err.Error(), "render: "), "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		file, msg, ok := strings.Cut(line, ": ")
+		if !ok || !strings.HasSuffix(file, ".yaml") {
+			file, msg = fleet.FleetFile, line
+		}
+		fe := &site.FieldError{File: file, Kind: KindRenderRefused, Msg: msg}
+		if i := strings.Index(msg, ": run '"); i >= 0 {
+			fe.Msg, fe.Fix = msg[:i], "run "+strings.TrimSuffix(msg[i+len(": run "):], ".")
+		}
+		out = append(out, fe)
+	}
+	return out
 }
 
 // Errors are the problems that fail validation.
@@ -163,6 +247,9 @@ type StaleFile struct {
 	Path string
 	// Diff is the unified diff from the file on disk to the fresh render.
 	Diff string
+	// Old is the file on disk (nil when missing), New the fresh render
+	// (nil when the file goes).
+	Old, New []byte
 }
 
 // Stale are the files of the valid sites among only that differ from a
@@ -174,7 +261,7 @@ func (w *Workspace) Stale(ctx context.Context, only []string) ([]StaleFile, erro
 	}
 	var out []StaleFile
 	for _, c := range changes {
-		out = append(out, StaleFile{Site: overlay.SiteOf(c.Path), Path: c.Path, Diff: flux.Diff([]flux.Change{c})})
+		out = append(out, StaleFile{Site: overlay.SiteOf(c.Path), Path: c.Path, Diff: flux.Diff([]flux.Change{c}), Old: c.Old, New: c.New})
 	}
 	return out, nil
 }

@@ -1,0 +1,31 @@
+package upgrade
+
+import (
+	"fmt"
+	"strings"
+)
+
+// CanaryUnverifiableError says a canary is staged and nothing can read the
+// verification that decides it (a terminal has no commit statuses): it
+// names the ways on.
+type CanaryUnverifiableError struct {
+	// Chart and Version are the staged canary; Pin the version the other
+	// waves run; MaxWave its last wave; Sites the sites that run it.
+	Chart, Version, Pin string
+	MaxWave             int
+	Sites               []string
+}
+
+func (e *CanaryUnverifiableError) Error() string {
+	sites := "the sites of waves 0-" + fmt.Sprint(e.MaxWave)
+	verify := "hubfleet verify"
+	if len(e.Sites) > 0 {
+		sites = strings.Join(e.Sites, ", ")
+		verify = "hubfleet verify --site " + strings.Join(e.Sites, " --site ")
+	}
+	return fmt.Sprintf("chart %s: canary %s is staged for waves up to %d (%s) while the others run %s, and a terminal cannot read the commit statuses that verify it. To go on:\n"+
+		"  - verify the canary: `%s`; when it passes, promote it: set spec.charts.<chart>.version to %s and delete its canary block in bases/daskhub/fleet.yaml, run `hubfleet render`, review with `hubfleet plan` and commit (the upgrade workflow, `hubfleet action upgrade`, does this itself from the verify statuses);\n"+
+		"  - or upgrade the other charts only: `hubfleet upgrade --chart <name>`;\n"+
+		"  - or, to move the canary to more waves, choose them with `hubfleet upgrade --wave N` once it is verified.",
+		e.Chart, e.Version, e.MaxWave, sites, e.Pin, verify, e.Version)
+}

@@ -1,0 +1,134 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hubfleet/hubfleet/internal/chart"
+	"github.com/hubfleet/hubfleet/internal/fleet"
+	"github.com/hubfleet/hubfleet/internal/site"
+)
+
+// Kinds of the problems the workspace finds across files.
+const (
+	// KindChartVersion is a chart version (or chart) the repository does
+	// not have: Flux can never fetch it.
+	KindChartVersion site.Kind = "chart-version-missing"
+	// KindSharedNamespace is two sites on one cluster and namespace:
+	// their overlays would prune each other's objects.
+	KindSharedNamespace site.Kind = "shared-namespace"
+	// KindRenderRefused is what render would refuse: a SOPS file or a
+	// key of it the site needs and does not have.
+	KindRenderRefused site.Kind = "render-refused"
+)
+
+// sharedNamespaces reports every pair of sites that deploy to the same
+// kube context and namespace, naming both.
+func sharedNamespaces(fl *fleet.Fleet) site.ErrorList {
+	if fl == nil || fl.Config == nil {
+		return nil
+	}
+	type place struct{ context, namespace string }
+	first := map[place]*site.Site{}
+	var out site.ErrorList
+	for _, s := range fl.Sites {
+		ctxName := s.Spec.Kubernetes.Context
+		if ctxName == "" {
+			ctxName = s.Metadata.Name
+		}
+		p := place{ctxName, site.NamespaceOf(s, fl.Config)}
+		other, ok := first[p]
+		if !ok {
+			first[p] = s
+			continue
+		}
+		field := "spec.kubernetes.context"
+		out = append(out, &site.FieldError{File: s.File, Line: site.LineOf(s.Lines, field), Field: field, Kind: KindSharedNamespace,
+			Msg: fmt.Sprintf("sites %s (%s) and %s (%s) both deploy to namespace %q of kube context %q: each site's Flux Kustomization prunes what the other applies",
+				other.Metadata.Name, other.File, s.Metadata.Name, s.File, p.namespace, p.context),
+			Fix: "give one of them its own namespace (spec.namespace) or its own cluster (spec.kubernetes.context)"})
+	}
+	return out
+}
+
+// chartVersions checks, from the chart cache only, that every chart
+// version a site runs is in its repository's index: a version the
+// repository lacks is an error at the fleet file's version line naming
+// the versions it has. A repository whose index is not cached is not
+// checked here (plan reads it, and says so).
+func chartVersions(ctx context.Context, fl *fleet.Fleet, res *chart.Resolver) (site.ErrorList, error) {
+	if fl == nil || fl.Config == nil {
+		return nil, nil
+	}
+	type use struct {
+		key string
+		ref chart.Ref
+	}
+	seen := map[chart.Ref]string{}
+	for _, s := range fl.Sites {
+		c := fl.Config.ChartsFor(s.Spec.Wave)
+		for key, src := range map[string]site.ChartSource{"daskhub": c.DaskHub, "jupyterhub": c.JupyterHub, "daskGateway": c.DaskGateway} {
+			if !usesChart(s, fl.Config, key) || src.Repository == "" || src.Chart == "" || src.Version == "" {
+				continue
+			}
+			seen[chart.Ref{RepoURL: src.Repository, Name: src.Chart, Version: src.Version}] = key
+		}
+	}
+	var out site.ErrorList
+	refs := slices.SortedFunc(maps.Keys(seen), func(a, b chart.Ref) int { return strings.Compare(a.String(), b.String()) })
+	for _, ref := range refs {
+		_, err := res.Resolve(ctx, ref)
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		key := seen[ref]
+		field := "spec.charts." + key + ".version"
+		if c := fl.Config.Spec.Charts; key != "" {
+			if src := chartSource(c, key); src.Canary != nil && src.Canary.Version == ref.Version {
+				field = "spec.charts." + key + ".canary.version"
+			}
+		}
+		var nv *chart.NoVersionError
+		var nf *chart.NotFoundError
+		switch {
+		case errors.As(err, &nv) && nv.Err == nil:
+			out = append(out, &site.FieldError{File: fl.Config.File, Line: site.LineOf(fl.Config.Lines, field), Field: field, Kind: KindChartVersion,
+				Msg: fmt.Sprintf("chart %s version %q is not in repository %s (it has %s): Flux can never fetch it", ref.Name, ref.Version, ref.RepoURL, strings.Join(nv.Available, ", ")),
+				Fix: "set a version the repository has (`hubfleet upgrade --chart " + ref.Name + "` picks one)"})
+		case errors.As(err, &nf):
+			out = append(out, &site.FieldError{File: fl.Config.File, Line: site.LineOf(fl.Config.Lines, field), Field: field, Kind: KindChartVersion,
+				Msg: fmt.Sprintf("repository %s has no chart %q: Flux can never fetch it", ref.RepoURL, ref.Name),
+				Fix: "check spec.charts." + key + ".repository and .chart"})
+		}
+	}
+	return out, nil
+}
+
+func chartSource(c site.Charts, key string) site.ChartSource {
+	switch key {
+	case "daskhub":
+		return c.DaskHub
+	case "jupyterhub":
+		return c.JupyterHub
+	}
+	return c.DaskGateway
+}
+
+// usesChart says whether a site runs the chart of the fleet's key.
+func usesChart(s *site.Site, f *site.Fleet, key string) bool {
+	composed := site.ModeOf(s, f) == site.ModeComposed
+	switch key {
+	case "daskhub":
+		return !composed
+	case "jupyterhub":
+		return composed
+	}
+	return composed && s.Spec.GatewayEnabled()
+}
