@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/site"
 )
@@ -169,7 +170,7 @@ func LoadDirContext(ctx context.Context, dir string) (*Fleet, error) {
 func crossSite(sites []*site.Site) site.ErrorList {
 	var errs site.ErrorList
 	names := map[string]*site.Site{}
-	hosts := map[string]*site.Site{}
+	hosts := map[string][]*site.Site{}
 	for _, s := range sites {
 		if n := s.Metadata.Name; n != "" {
 			if other, dup := names[n]; dup {
@@ -180,13 +181,32 @@ func crossSite(sites []*site.Site) site.ErrorList {
 			names[n] = s
 		}
 		if h := s.Spec.Host; h != "" {
-			if other, dup := hosts[h]; dup {
-				errs = append(errs, &site.FieldError{File: s.File, Line: s.Lines["spec.host"], Field: "spec.host", Kind: site.KindDuplicateHost,
-					Msg: fmt.Sprintf("host %q is also served by site %s (%s)", h, other.Metadata.Name, other.File),
-					Fix: "give each site its own DNS name: one hub per host"})
+			// Sites may share a host when their baseURL differs (several
+			// hubs behind one ingress), but not when either serves the
+			// host's certificate itself: autohttps owns the host's DNS
+			// record and its Let's Encrypt account.
+			for _, other := range hosts[h] {
+				same := hostPath(other) == hostPath(s)
+				if !same && other.Spec.TLS.Mode != site.TLSAutoHTTPS && s.Spec.TLS.Mode != site.TLSAutoHTTPS {
+					continue
+				}
+				msg := fmt.Sprintf("host %q is also served by site %s (%s)", h, other.Metadata.Name, other.File)
+				fix := "give each site its own DNS name, or its own spec.baseURL on the shared host"
+				if !same {
+					msg = fmt.Sprintf("host %q is also served by site %s (%s), and one of the two uses spec.tls.mode autohttps", h, other.Metadata.Name, other.File)
+					fix = "sites that share a host use an ingress (spec.tls.mode cert-manager or secret), each with its own spec.baseURL; autohttps serves one hub per host"
+				}
+				errs = append(errs, &site.FieldError{File: s.File, Line: s.Lines["spec.host"], Field: "spec.host", Kind: site.KindDuplicateHost, Msg: msg, Fix: fix})
+				break
 			}
-			hosts[h] = s
+			hosts[h] = append(hosts[h], s)
 		}
 	}
 	return errs
+}
+
+// hostPath is the part of the host's URL space a site serves: its
+// baseURL without the trailing slash ("" for the root).
+func hostPath(s *site.Site) string {
+	return strings.TrimSuffix(s.Spec.BaseURL, "/")
 }

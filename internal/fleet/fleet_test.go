@@ -36,6 +36,11 @@ spec:
 `
 }
 
+// withBaseURL serves the site under a path prefix of its host.
+func withBaseURL(f, baseURL string) string {
+	return strings.Replace(f, "  tls:", "  baseURL: "+baseURL+"\n  tls:", 1)
+}
+
 func TestLoadReportsCrossSiteProblems(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -55,6 +60,30 @@ func TestLoadReportsCrossSiteProblems(t *testing.T) {
 			files: map[string]string{
 				"clusters/a/site.yaml": siteFile("a", "hub.example.org"),
 				"clusters/b/site.yaml": siteFile("b", "hub.example.org"),
+			},
+			want: []site.Kind{site.KindDuplicateHost},
+		},
+		{
+			name: "two hubs on one host under their own baseURL",
+			files: map[string]string{
+				"clusters/a/site.yaml": withBaseURL(siteFile("a", "hub.example.org"), "/a/"),
+				"clusters/b/site.yaml": withBaseURL(siteFile("b", "hub.example.org"), "/b/"),
+			},
+		},
+		{
+			name: "two hubs on one host under the same baseURL",
+			files: map[string]string{
+				"clusters/a/site.yaml": withBaseURL(siteFile("a", "hub.example.org"), "/a/"),
+				"clusters/b/site.yaml": withBaseURL(siteFile("b", "hub.example.org"), "/a/"),
+			},
+			want: []site.Kind{site.KindDuplicateHost},
+		},
+		{
+			name: "autohttps serves one hub per host, whatever the baseURL",
+			files: map[string]string{
+				"clusters/a/site.yaml": withBaseURL(siteFile("a", "hub.example.org"), "/a/"),
+				"clusters/b/site.yaml": strings.Replace(withBaseURL(siteFile("b", "hub.example.org"), "/b/"),
+					"tls: {mode: secret, secretName: hub-tls}", "tls: {mode: autohttps, contactEmail: ops@example.org}", 1),
 			},
 			want: []site.Kind{site.KindDuplicateHost},
 		},
