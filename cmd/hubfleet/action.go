@@ -37,7 +37,9 @@ func newActionCmd(g *globalOptions, s streams) *cobra.Command {
 HUBFLEET_* variables (mapped from the action's inputs by action/action.yml) and
 the GITHUB_* variables the runner sets, and reports with log groups per site,
 annotations at file and line, a job summary and step outputs. Outside GitHub
-Actions it prints the same as plain text.
+Actions it prints the same to the terminal: log lines, annotations as
+file:line, outputs as "output name=value", and the job summary as the Markdown the
+runner would show.
 
   plan      validate, render and plan; keep one plan comment on the pull request
   render    commit re-rendered overlays when they are stale (rebase and retry)
