@@ -44,65 +44,7 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports and plans every real hub")
 	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	root, url := fleetOnRealCharts(t)
-	srv := chartrepotest.StartReal(t, "jupyterhub-4.4.0.tgz", "dask-gateway-2026.3.0.tgz")
-	_ = url
-	siblings := []string{"jupyterhub-home-nfs", "binderhub-service", "jupyterhub-groups-exporter"}
-	var pins strings.Builder
-	pins.WriteString("    siblings:\n")
-	for _, s := range siblings {
-		srv.AddChart(t, siblingChart(s, "1.0.0"))
-		pins.WriteString("      " + s + ":\n        repository: " + srv.URL + "\n        chart: " + s + "\n        version: 1.0.0\n")
-	}
-	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
-	b, err := os.ReadFile(fleetFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(b), "defaultMode: daskhub", "defaultMode: composed", 1)
-	s = strings.Replace(s, "  helmRelease:\n", pins.String()+"  helmRelease:\n", 1)
-	writeFile(t, fleetFile, []byte(s))
-	cache := t.TempDir()
-	fillRealChartCache(t, url, cache)
-	if r := hubfleet(t, "", "render", "--root", root, "--chart-cache", cache); r.code != exitOK {
-		t.Fatalf("render the fleet on the real charts: exit %d\n%s%s", r.code, r.stdout, r.stderr)
-	}
-	gittest.Run(t, root, "init", "-q", "-b", "main")
-	gittest.Run(t, root, "add", "-A")
-	gittest.Run(t, root, "commit", "-q", "-m", "fleet")
-
-	clusters, err := filepath.Glob(filepath.Join(realConfigsDir(t), "*", "clusters", "*", "cluster.yaml"))
-	if err != nil || len(clusters) == 0 {
-		t.Fatalf("no real configurations: %v", err)
-	}
-	var names []string
-	for _, cf := range clusters {
-		data, err := os.ReadFile(cf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c struct {
-			Hubs []struct{ Name string } `yaml:"hubs"`
-		}
-		if err := yaml.Unmarshal(data, &c); err != nil {
-			t.Fatal(err)
-		}
-		for _, h := range c.Hubs {
-			name := filepath.Base(filepath.Dir(cf)) + "-" + h.Name
-			r := hubfleet(t, "", "import", "--root", root, "--chart-cache", cache, "--cluster-file", cf, "--hub", h.Name, "--site", name,
-				"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client",
-				"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")
-			if !strings.Contains(r.stdout, "wrote clusters/"+name+"/site.yaml") {
-				t.Errorf("import %s: exit %d, no site written\n%s%s", name, r.code, r.stdout, r.stderr)
-				continue
-			}
-			if !strings.Contains(r.stderr, "layout (detected): ") {
-				t.Errorf("import %s does not say which layout it found:\n%s", name, r.stderr)
-			}
-			names = append(names, name)
-		}
-	}
+	root, cache, names, siblings := importRealHubs(t)
 	r := hubfleet(t, "", "validate", "--root", root, "--chart-cache", cache)
 	t.Logf("validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	var invalid []string
@@ -122,20 +64,7 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	if strings.Join(invalid, ",") != "2i2c-aws-us-staging" {
 		t.Errorf("invalid sites %v, want only 2i2c-aws-us-staging", invalid)
 	}
-	if err := os.RemoveAll(filepath.Join(root, "clusters", "2i2c-aws-us-staging")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(filepath.Join(root, "overlays", "2i2c-aws-us-staging")); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range names {
-		if name == "2i2c-aws-us-staging" {
-			continue
-		}
-		if r := hubfleet(t, "client-secret-of-"+name, "secret", "set", "--site", name, "--root", root); r.code != exitOK {
-			t.Errorf("secret set %s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
-		}
-	}
+	setRealSecrets(t, root, names)
 	for _, args := range [][]string{{"validate"}, {"render"}, {"render", "--check"}} {
 		if r := hubfleet(t, "", append(args, "--root", root, "--chart-cache", cache)...); r.code != exitOK {
 			t.Fatalf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
@@ -173,6 +102,96 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	for _, s := range siblings {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("the plan does not show the sibling release %s", s)
+		}
+	}
+}
+
+// importRealHubs imports every hub of the real configurations, with its
+// files in its owners' order, into a fleet on the real charts (composed
+// mode, the sibling charts pinned and served as stand-ins) rendered and
+// committed before the imports, which are written but not committed. It
+// returns the fleet, its chart cache, the imported sites and the siblings.
+func importRealHubs(t *testing.T) (root, cache string, names, siblings []string) {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	var url string
+	root, url = fleetOnRealCharts(t)
+	srv := chartrepotest.StartReal(t, "jupyterhub-4.4.0.tgz", "dask-gateway-2026.3.0.tgz")
+	_ = url
+	siblings = []string{"jupyterhub-home-nfs", "binderhub-service", "jupyterhub-groups-exporter"}
+	var pins strings.Builder
+	pins.WriteString("    siblings:\n")
+	for _, s := range siblings {
+		srv.AddChart(t, siblingChart(s, "1.0.0"))
+		pins.WriteString("      " + s + ":\n        repository: " + srv.URL + "\n        chart: " + s + "\n        version: 1.0.0\n")
+	}
+	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
+	b, err := os.ReadFile(fleetFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), "defaultMode: daskhub", "defaultMode: composed", 1)
+	s = strings.Replace(s, "  helmRelease:\n", pins.String()+"  helmRelease:\n", 1)
+	writeFile(t, fleetFile, []byte(s))
+	cache = t.TempDir()
+	fillRealChartCache(t, url, cache)
+	if r := hubfleet(t, "", "render", "--root", root, "--chart-cache", cache); r.code != exitOK {
+		t.Fatalf("render the fleet on the real charts: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	gittest.Run(t, root, "init", "-q", "-b", "main")
+	gittest.Run(t, root, "add", "-A")
+	gittest.Run(t, root, "commit", "-q", "-m", "fleet")
+
+	clusters, err := filepath.Glob(filepath.Join(realConfigsDir(t), "*", "clusters", "*", "cluster.yaml"))
+	if err != nil || len(clusters) == 0 {
+		t.Fatalf("no real configurations: %v", err)
+	}
+	for _, cf := range clusters {
+		data, err := os.ReadFile(cf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			Hubs []struct{ Name string } `yaml:"hubs"`
+		}
+		if err := yaml.Unmarshal(data, &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range c.Hubs {
+			name := filepath.Base(filepath.Dir(cf)) + "-" + h.Name
+			r := hubfleet(t, "", "import", "--root", root, "--chart-cache", cache, "--cluster-file", cf, "--hub", h.Name, "--site", name,
+				"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client",
+				"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")
+			if !strings.Contains(r.stdout, "wrote clusters/"+name+"/site.yaml") {
+				t.Errorf("import %s: exit %d, no site written\n%s%s", name, r.code, r.stdout, r.stderr)
+				continue
+			}
+			if !strings.Contains(r.stderr, "layout (detected): ") {
+				t.Errorf("import %s does not say which layout it found:\n%s", name, r.stderr)
+			}
+			names = append(names, name)
+		}
+	}
+	return root, cache, names, siblings
+}
+
+// setRealSecrets drops 2i2c-aws-us-staging (invalid as it is, see
+// TestImportEveryRealHubThenValidateRenderPlan) and sets the OAuth client
+// secret of every other imported site.
+func setRealSecrets(t *testing.T, root string, names []string) {
+	t.Helper()
+	if err := os.RemoveAll(filepath.Join(root, "clusters", "2i2c-aws-us-staging")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "overlays", "2i2c-aws-us-staging")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		if name == "2i2c-aws-us-staging" {
+			continue
+		}
+		if r := hubfleet(t, "client-secret-of-"+name, "secret", "set", "--site", name, "--root", root); r.code != exitOK {
+			t.Errorf("secret set %s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
 		}
 	}
 }
