@@ -51,7 +51,10 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	for _, n := range names {
 		if strings.Contains(r.stderr, "clusters/"+n+"/site.yaml:") && strings.Contains(r.stderr, "clusters/"+n+"/site.yaml") {
 			for _, line := range strings.Split(r.stderr, "\n") {
-				if strings.HasPrefix(line, "clusters/"+n+"/") && !strings.Contains(line, ": warning: ") {
+				// A site whose client secret is not stored yet is refused
+				// until `secret set` (setRealSecrets, below): that is the
+				// next step of an import, not a problem of the hub.
+				if strings.HasPrefix(line, "clusters/"+n+"/") && !strings.Contains(line, ": warning: ") && !strings.Contains(line, "run 'hubfleet secret set --site "+n+"'") {
 					invalid = append(invalid, n)
 					break
 				}
