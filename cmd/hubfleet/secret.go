@@ -87,7 +87,7 @@ func runSecretSet(g *globalOptions, o *secretSetOptions, s streams) error {
 		return runSecretSetKey(g, o, s, fl, st)
 	}
 	if !site.ClassOf(&st.Spec.Auth).OAuth {
-		return fmt.Errorf("site %s uses %s login: it has no OAuth client secret", o.site, st.Spec.Auth.Provider)
+		return fmt.Errorf("site %s uses %s auth: it has no OAuth client secret", o.site, st.Spec.Auth.Provider)
 	}
 	if st.Spec.Auth.ClientSecret.ExternalSecret != nil {
 		return fmt.Errorf("site %s reads its client secret through External Secrets (spec.auth.clientSecret.externalSecret): store it in %s instead", o.site, st.Spec.Auth.ClientSecret.ExternalSecret.Store)

@@ -23,6 +23,20 @@ func (im *importer) guard(s *site.Site) {
 		im.guarded(fs, "spec.releases["+r.Name+"].values", Path{"releases", r.Name})
 		all = append(all, fs...)
 	}
+	// An override carries code the site needs as it is (extraConfig that
+	// sets an owned trait): one that holds a secret cannot be written at
+	// all, so it goes whole, reported as a secret.
+	kept := s.Spec.Overrides[:0]
+	for _, o := range s.Spec.Overrides {
+		fs := secretscan.StripTree(nest(o.Path, o.Value), secretscan.Options{})
+		if len(fs) == 0 {
+			kept = append(kept, o)
+			continue
+		}
+		im.guarded(fs, "spec.overrides", nil)
+		all = append(all, fs...)
+	}
+	s.Spec.Overrides = kept
 	for i := range im.items {
 		im.items[i].Path = secretscan.Redact(im.items[i].Path, all)
 		im.items[i].Note = secretscan.Redact(im.items[i].Note, all)
@@ -55,4 +69,21 @@ func (im *importer) guarded(fs []secretscan.Finding, prefix string, to Path) {
 			im.items = append(im.items, Item{Action: Secret, Path: f.Path, Keys: dotted(f.Path), Note: f.What + ": not copied; " + fix})
 		}
 	}
+}
+
+// nest puts v at path p of a new values tree, so the guard reads it at
+// the path the chart gets it.
+func nest(p []string, v any) map[string]any {
+	if len(p) == 0 {
+		return map[string]any{"value": v}
+	}
+	root := map[string]any{}
+	m := root
+	for _, k := range p[:len(p)-1] {
+		next := map[string]any{}
+		m[k] = next
+		m = next
+	}
+	m[p[len(p)-1]] = v
+	return root
 }
