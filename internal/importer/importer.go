@@ -15,6 +15,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/secretscan"
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 // Options are what the values files cannot say.
@@ -162,7 +163,7 @@ func Merge(files map[string][]byte, order []string) (map[string]any, error) {
 			errs = append(errs, fmt.Errorf("%s: not valid YAML: %w (fix the file, e.g. restore lines a web copy stripped)", name, err))
 			continue
 		}
-		mergeValues(merged, m)
+		valuetree.Merge(merged, m)
 	}
 	return merged, errors.Join(errs...)
 }

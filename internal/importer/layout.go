@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 // Layout kinds: how a values file nests the z2jh values.
@@ -202,7 +204,7 @@ func canonical(v map[string]any, l Layout) (tree map[string]any, from map[string
 						both.shadowed = append(both.shadowed, append(Path{l.Key, k}, lf.Path...))
 					}
 				}
-				mergeValues(im, em)
+				valuetree.Merge(im, em)
 				continue
 			}
 			tree[k] = e

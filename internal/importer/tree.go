@@ -37,27 +37,6 @@ func (p Path) plus(keys ...string) Path {
 	return append(slices.Clone(p), keys...)
 }
 
-// mergeValues merges src into dst as Helm merges several values files
-// (helm -f a -f b, chartutil's MergeMaps): maps merge key by key, anything
-// else (lists, scalars, null) replaces. A null is kept: against the
-// chart's defaults it deletes the key, which the HelmRelease values do
-// too. Maps taken from src are copied.
-func mergeValues(dst, src map[string]any) {
-	for k, v := range src {
-		sm, srcIsMap := v.(map[string]any)
-		if !srcIsMap {
-			dst[k] = v
-			continue
-		}
-		dm, dstIsMap := dst[k].(map[string]any)
-		if !dstIsMap {
-			dm = map[string]any{}
-			dst[k] = dm
-		}
-		mergeValues(dm, sm)
-	}
-}
-
 // getPath returns the value at p and whether it is there.
 func getPath(m map[string]any, p Path) (any, bool) {
 	var cur any = m

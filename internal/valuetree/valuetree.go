@@ -33,9 +33,11 @@ func Get(m map[string]any, path string) any {
 	return cur
 }
 
-// Merge deep-merges src into dst as Helm merges values files: maps merge
-// key by key, anything else replaces. Maps taken from src are copied, so
-// later merges into dst never modify src.
+// Merge deep-merges src into dst as Helm merges values files (helm -f a
+// -f b, chartutil's MergeMaps): maps merge key by key, anything else
+// (lists, scalars, null) replaces. A null is kept: against the chart's
+// defaults it deletes the key, as it does in the HelmRelease values. Maps
+// taken from src are copied, so later merges into dst never modify src.
 func Merge(dst, src map[string]any) {
 	for k, v := range src {
 		sm, srcIsMap := v.(map[string]any)
