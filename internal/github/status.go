@@ -80,24 +80,13 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // LatestStatuses returns the latest state of every status context on ref
 // (a commit, branch or tag), reading every page.
 func (c *Client) LatestStatuses(ctx context.Context, ref string) (map[string]State, error) {
-	out := map[string]State{}
-	err := c.retry(ctx, func() error {
-		opts := &gogithub.ListOptions{PerPage: 100}
-		for {
-			cs, resp, err := c.gh.Repositories.GetCombinedStatus(ctx, c.owner, c.repo, ref, opts)
-			if err != nil {
-				return classify(fmt.Sprintf("statuses of %s", ref), err)
-			}
-			for _, st := range cs.Statuses {
-				if _, seen := out[st.GetContext()]; !seen {
-					out[st.GetContext()] = State(st.GetState())
-				}
-			}
-			if resp.NextPage == 0 {
-				return nil
-			}
-			opts.Page = resp.NextPage
-		}
-	})
-	return out, err
+	details, err := c.LatestStatusDetails(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]State, len(details))
+	for k, st := range details {
+		out[k] = st.State
+	}
+	return out, nil
 }
