@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -192,6 +193,20 @@ func runSecretSetKey(g *globalOptions, o *secretSetOptions, s streams, fl *fleet
 		return err
 	}
 	fmt.Fprintf(s.out, "wrote %s: key %s (%d key(s), encrypted for %d age recipient(s))\n", rel, o.key, len(data), len(recipients))
+	// A site that declares several values is set one key at a time: until
+	// the last is stored, render would only refuse the ones still missing.
+	var missing []string
+	for k, v := range st.Spec.Secrets.Values {
+		if _, ok := data[k]; !ok && v.ExternalSecret == nil {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		fmt.Fprintf(s.out, "not rendered yet: site %s still needs %s; store each with 'hubfleet secret set --site %s --key KEY', then run 'hubfleet render'\n",
+			o.site, strings.Join(missing, ", "), o.site)
+		return nil
+	}
 	return runRender(g, &renderOptions{sites: []string{o.site}}, s)
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,11 +46,21 @@ func TestSecretSetKeyWiresValuesFrom(t *testing.T) {
 		"gateway-token":        "gw-token-1a2b3c4d5e",
 	}
 	var printed strings.Builder
-	for _, k := range []string{"hub-db-password", "oauth-token-param", "s3-secret-access-key", "gateway-token"} {
+	keys := []string{"hub-db-password", "oauth-token-param", "s3-secret-access-key", "gateway-token"}
+	for i, k := range keys {
 		r := hubfleet(t, want[k]+"\n", "secret", "set", "--site", "pangeo-azure", "--key", k, "--root", root)
 		printed.WriteString(r.stdout + r.stderr)
-		if !strings.Contains(r.stdout, "wrote overlays/pangeo-azure/hubfleet-secrets.sops.yaml: key "+k) {
+		if r.code != exitOK || !strings.Contains(r.stdout, "wrote overlays/pangeo-azure/hubfleet-secrets.sops.yaml: key "+k) {
 			t.Fatalf("secret set --key %s: exit %d\n%s%s", k, r.code, r.stdout, r.stderr)
+		}
+		// Until the last key is stored, it says which are still to set
+		// instead of failing on them.
+		if rest := slices.Sorted(slices.Values(keys[i+1:])); len(rest) > 0 {
+			if !strings.Contains(r.stdout, "still needs "+strings.Join(rest, ", ")) {
+				t.Errorf("secret set --key %s does not name the keys still to set %v:\n%s", k, rest, r.stdout)
+			}
+		} else if strings.Contains(r.stdout, "still needs") {
+			t.Errorf("secret set of the last key says keys are missing:\n%s", r.stdout)
 		}
 	}
 	if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
