@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubfleet/hubfleet/internal/docgen"
 	"github.com/hubfleet/hubfleet/internal/fleettest"
 )
 
@@ -16,21 +17,6 @@ var (
 	fenced   = regexp.MustCompile("(?ms)^\\s*```.*?^\\s*```")
 	codeSpan = regexp.MustCompile("`[^`\n]*`")
 )
-
-// anchor is GitHub's anchor of a heading.
-func anchor(h string) string {
-	h = strings.ToLower(strings.TrimSpace(h))
-	var b strings.Builder
-	for _, r := range h {
-		switch {
-		case r == ' ':
-			b.WriteByte('-')
-		case r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9'):
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
 
 // TestLinks checks every relative link of README.md, action/README.md and
 // every page under docs/: the file exists, and so does the heading an
@@ -79,7 +65,7 @@ func TestLinks(t *testing.T) {
 			}
 			found := false
 			for _, h := range mdHeader.FindAllStringSubmatch(fenced.ReplaceAllString(string(content), ""), -1) {
-				found = found || anchor(h[1]) == frag
+				found = found || docgen.Anchor(h[1]) == frag
 			}
 			if !found {
 				t.Errorf("%s links %s: no heading with anchor #%s", page, link, frag)
