@@ -22,7 +22,6 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/fleettest"
-	"github.com/hubfleet/hubfleet/internal/gitserver"
 	"github.com/hubfleet/hubfleet/internal/testcluster"
 )
 
@@ -77,6 +76,7 @@ type realSite struct {
 	charts   *chartrepotest.Server
 	identity *age.X25519Identity
 	verifyKC string // kubeconfig whose context is named after the site
+	gitURL   string // the fleet repository's URL on the git server Flux reads
 }
 
 // startRealSite prepares the fleet repository (the example fleet, the
@@ -117,10 +117,11 @@ func startRealSite(ctx context.Context, t *testing.T, site string, prepare func(
 	r.git("rm", "-r", "-q", "--cached", "--", "clusters/"+site, "overlays/"+site)
 	r.git("commit", "-q", "-m", "fleet without "+site)
 
-	srv := gitserver.Start(t, root)
+	srv := startGitServer(t, root)
+	r.gitURL = srv.RepoURL("fleet")
 	c.AddCheck("git server", func(ctx context.Context) error { return srv.Check(ctx, "fleet") })
 	c.AddCheck("chart repository", func(ctx context.Context) error { return httpGet(ctx, r.charts.URL+"/index.yaml") })
-	bootstrapSite(ctx, t, c, srv.RepoURL("fleet"), site, id)
+	bootstrapSite(ctx, t, c, r.gitURL, site, id)
 	r.verifyKC = siteKubeconfig(t, c, site)
 	return r
 }

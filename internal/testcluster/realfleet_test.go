@@ -188,7 +188,9 @@ func runCLIExit(t *testing.T, root string, args ...string) (string, int) {
 // core/user/spot-worker placement) through its life on the real components:
 // add it at jupyterhub 3.2.1 and dask-gateway 2024.1.0; upgrade both with
 // hubfleet upgrade (4.4.0 and 2026.3.0: new Helm revisions, CRDs replaced);
-// roll back by git revert (byte-identical files, a forward upgrade to a new
+// roll back with `hubfleet rollback --site pangeo-azure --apply`, upgrade
+// again, and roll back with the Action's rollback mode, whose pull request
+// is merged (each: byte-identical files, a forward upgrade to a new
 // revision, verify passing only on it); the fault paths (a value the chart
 // schema rejects, a node placement no node matches); and removal (Flux
 // prunes the releases).
@@ -245,6 +247,7 @@ func TestRealSiteLifecycle(t *testing.T) {
 
 	var upgradeCommit string
 	var upgraded map[string]*unstructured.Unstructured
+	var renderedUpgraded map[string]string
 	ok = t.Run("upgrade", func(t *testing.T) {
 		r.t = t
 		out := runCLI(t, r.repo, "", "upgrade", "--wave", "99")
@@ -261,6 +264,7 @@ func TestRealSiteLifecycle(t *testing.T) {
 		}
 		r.push(ctx, "upgrade charts")
 		upgradeCommit = r.git("rev-parse", "HEAD")
+		renderedUpgraded = snapshot(t, r.repo)
 		upgraded = r.waitReleases(ctx)
 		for name, hr := range upgraded {
 			v, _, _ := unstructured.NestedString(hr.Object, "status", "lastAttemptedRevision")
@@ -283,46 +287,49 @@ func TestRealSiteLifecycle(t *testing.T) {
 		return
 	}
 
-	ok = t.Run("rollback by git revert", func(t *testing.T) {
+	var reverted map[string]*unstructured.Unstructured
+	ok = t.Run("rollback with hubfleet rollback --apply", func(t *testing.T) {
 		r.t = t
-		r.git("revert", "--no-edit", upgradeCommit)
-		if diff := cmp.Diff(renderedBefore, snapshot(t, r.repo)); diff != "" {
-			t.Errorf("files after git revert differ from before the upgrade (-before +after):\n%s", diff)
-		}
-		runCLI(t, r.repo, "", "render", "--check")
-		rev := testcluster.GitRevision("main", r.git("rev-parse", "HEAD"))
-		r.sync(ctx, rev, "flux-system", r.entry())
-		// Right after the commit is applied the releases are still at
-		// the upgrade; verify may pass only on the new revision.
-		for name, res := range fluxResults(r.verify(ctx)) {
-			if res.Status != "pass" {
-				continue
-			}
-			hrName := strings.TrimPrefix(name, "helmrelease/")
-			hr, err := dyn.Resource(testcluster.HelmReleaseGVR).Namespace("daskhub").Get(ctx, hrName, metav1.GetOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if helmRevision(hr) <= helmRevision(upgraded[hrName]) {
-				t.Errorf("hubfleet verify passed %s on the stale revision %d: %s", name, helmRevision(hr), res.Detail)
+		reverted = r.rollbackLoop(ctx, renderedBefore, before, upgraded, func() {
+			rollbackCLI(t, r.repo, site, upgradeCommit, chartLines(before, upgraded), true)
+		})
+	})
+	if !ok {
+		return
+	}
+
+	var reupgradeCommit string
+	var reupgraded map[string]*unstructured.Unstructured
+	ok = t.Run("upgrade again", func(t *testing.T) {
+		r.t = t
+		out := runCLI(t, r.repo, "", "upgrade", "--wave", "99")
+		t.Logf("hubfleet upgrade after the rollback:\n%s", out)
+		for _, want := range []string{"jupyterhub 3.2.1 -> 4.4.0", "dask-gateway 2024.1.0 -> 2026.3.0"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("hubfleet upgrade after the rollback: output lacks %q", want)
 			}
 		}
-		reverted := r.waitReleases(ctx)
-		for name, hr := range reverted {
-			v, _, _ := unstructured.NestedString(hr.Object, "status", "lastAttemptedRevision")
-			wantV, _, _ := unstructured.NestedString(before[name].Object, "status", "lastAttemptedRevision")
-			if v != wantV {
-				t.Errorf("HelmRelease %s at chart %s after the revert, want %s", name, v, wantV)
-			}
-			if helmRevision(hr) <= helmRevision(upgraded[name]) {
-				t.Errorf("HelmRelease %s: revision %d after the revert, want a forward upgrade above %d", name, helmRevision(hr), helmRevision(upgraded[name]))
+		if diff := cmp.Diff(renderedUpgraded, snapshot(t, r.repo)); diff != "" {
+			t.Errorf("hubfleet upgrade after the rollback writes other files than the first upgrade (-first +again):\n%s", diff)
+		}
+		r.push(ctx, "upgrade charts again")
+		reupgradeCommit = r.commitHEAD()
+		reupgraded = r.waitReleases(ctx)
+		for name, hr := range reupgraded {
+			if helmRevision(hr) <= helmRevision(reverted[name]) {
+				t.Errorf("HelmRelease %s: Helm revision %d after upgrading again, not above %d", name, helmRevision(hr), helmRevision(reverted[name]))
 			}
 		}
-		for name, res := range fluxResults(r.verify(ctx)) {
-			if res.Status != "pass" {
-				t.Errorf("hubfleet verify %s after the revert: %s: %s", name, res.Status, res.Detail)
-			}
-		}
+	})
+	if !ok {
+		return
+	}
+
+	ok = t.Run("rollback with the Action's rollback mode", func(t *testing.T) {
+		r.t = t
+		r.rollbackLoop(ctx, renderedBefore, before, reupgraded, func() {
+			r.rollbackAction(t, reupgradeCommit, chartLines(before, reupgraded), true)
+		})
 	})
 	if !ok {
 		return
