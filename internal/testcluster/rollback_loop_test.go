@@ -236,7 +236,7 @@ func rollbackCLI(t *testing.T, repo, site, target string, wantCharts []string, w
 		}
 	}
 	for _, line := range strings.Split(out, "\n") {
-		if strings.HasPrefix(line, site+": ") && !strings.Contains(line, "a downgrade") {
+		if strings.HasPrefix(strings.TrimSpace(line), site+": ") && !strings.Contains(line, "a downgrade") {
 			t.Errorf("hubfleet rollback --apply does not call a chart version going back a downgrade: %q", line)
 		}
 	}
@@ -436,6 +436,7 @@ func (r *realSite) rollbackLoop(ctx context.Context, renderedBefore map[string]s
 	r.t.Helper()
 	start := time.Now()
 	roll()
+	rolled := time.Now()
 	if diff := cmp.Diff(renderedBefore, snapshot(r.t, r.repo)); diff != "" {
 		r.t.Errorf("files after the rollback differ from before the upgrade (-before +after):\n%s", diff)
 	}
@@ -444,8 +445,9 @@ func (r *realSite) rollbackLoop(ctx context.Context, renderedBefore map[string]s
 	applied := time.Now()
 	reverted := r.verifyOnlyAbove(ctx, upgraded)
 	r.checkRolledBack(reverted, before, upgraded)
-	r.t.Logf("site %s: rollback to every release verified on its new revision: %s (the command and Flux applying it %s, helm-controller and verify %s)",
-		r.site, time.Since(start).Round(time.Second), applied.Sub(start).Round(time.Second), time.Since(applied).Round(time.Second))
+	r.t.Logf("site %s: rollback to every release verified on its new revision: %s (the rollback command %s, render --check and Flux applying the revert %s, helm-controller and verify %s)",
+		r.site, time.Since(start).Round(100*time.Millisecond), rolled.Sub(start).Round(100*time.Millisecond),
+		applied.Sub(rolled).Round(100*time.Millisecond), time.Since(applied).Round(100*time.Millisecond))
 	return reverted
 }
 

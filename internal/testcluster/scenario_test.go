@@ -124,8 +124,8 @@ func (s *scenario) checkHelmReleases(ctx context.Context, site string) map[strin
 
 // TestScenarioSiteLifecycle drives the real hubfleet CLI against the real
 // GitOps loop (git smart HTTP, source-controller, kustomize-controller, a
-// kube-apiserver): add a site, upgrade its chart, roll back by git revert,
-// remove the site.
+// kube-apiserver): add a site, upgrade its chart, roll back with
+// `hubfleet rollback --site <site> --apply`, remove the site.
 func TestScenarioSiteLifecycle(t *testing.T) {
 	t.Parallel()
 	opts := testcluster.DefaultOptions()
@@ -216,6 +216,7 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 	}
 
 	var upgradeCommit string
+	var upgradedVersions map[string]string
 	ok = t.Run("chart upgrade", func(t *testing.T) {
 		s.t = t
 		// Every wave at once: the canary covers all waves.
@@ -227,6 +228,7 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 		upgradeCommit = s.git("rev-parse", "HEAD")
 		s.sync(ctx, rev, "flux-system", entry)
 		got := s.checkHelmReleases(ctx, scenarioSite)
+		upgradedVersions = got
 		t.Logf("chart versions: before %v, after %v", oldVersions, got)
 		s.fetchCharts(ctx)
 		for name, old := range oldVersions {
@@ -239,18 +241,28 @@ func TestScenarioSiteLifecycle(t *testing.T) {
 		return
 	}
 
-	ok = t.Run("rollback by git revert", func(t *testing.T) {
+	ok = t.Run("rollback with hubfleet rollback --apply", func(t *testing.T) {
 		s.t = t
-		s.git("revert", "--no-edit", upgradeCommit)
+		var wantCharts []string
+		for _, hr := range s.renderedHelmReleases(scenarioSite) {
+			chart, _, _ := unstructured.NestedString(hr.Object, "spec", "chart", "spec", "chart")
+			wantCharts = append(wantCharts, fmt.Sprintf("%s %s -> %s", chart, upgradedVersions[hr.GetName()], oldVersions[hr.GetName()]))
+		}
+		out := rollbackCLI(t, s.repo, scenarioSite, upgradeCommit, wantCharts, false)
+		// The upgrade moved every site of the fleet in one commit: the
+		// rollback of this site's last change says it takes them back too.
+		if others := lineWith(out, "the reverted commit also changed"); !strings.Contains(others, "egi-pangeo") || !strings.Contains(others, "rolls them back too") {
+			t.Errorf("hubfleet rollback --apply does not say the reverted upgrade also rolls back the other sites, egi-pangeo among them: %q", others)
+		}
 		if diff := cmp.Diff(renderedBeforeUpgrade, snapshot(t, s.repo)); diff != "" {
-			t.Errorf("files after git revert differ from before the upgrade (-before +after):\n%s", diff)
+			t.Errorf("files after hubfleet rollback --apply differ from before the upgrade (-before +after):\n%s", diff)
 		}
 		// `hubfleet render --check` agrees that nothing is stale.
 		runCLI(t, s.repo, "", "render", "--check")
 		rev := testcluster.GitRevision("main", s.git("rev-parse", "HEAD"))
 		s.sync(ctx, rev, "flux-system", entry)
 		if diff := cmp.Diff(oldVersions, s.checkHelmReleases(ctx, scenarioSite)); diff != "" {
-			t.Errorf("chart versions in the cluster after the revert (-before upgrade +now):\n%s", diff)
+			t.Errorf("chart versions in the cluster after the rollback (-before upgrade +now):\n%s", diff)
 		}
 	})
 	if !ok {
