@@ -50,7 +50,7 @@ func TestRealFleetSitesReady(t *testing.T) {
 			t.Logf("site %s: git push to every HelmRelease Ready (%s): %s",
 				site, strings.Join(names(hrs), ", "), time.Since(pushed).Round(time.Second))
 			r.reportCRDRace(hrs)
-			for name, res := range fluxResults(r.verify(ctx)) {
+			for name, res := range r.releaseResults(ctx) {
 				if res.Status != "pass" {
 					t.Errorf("hubfleet verify %s: %s: %s (fix: %s)", name, res.Status, res.Detail, res.Fix)
 				}
@@ -134,7 +134,7 @@ func (r *realSite) stoppedHelmController(ctx context.Context) {
 	if !slices.Contains(componentNames(err), testcluster.HelmController) || errors.Is(err, context.DeadlineExceeded) {
 		r.t.Errorf("WaitReady with helm-controller stopped = %v, want a ComponentError naming %s before the deadline", err, testcluster.HelmController)
 	}
-	for name, res := range fluxResults(r.verify(ctx)) {
+	for name, res := range r.releaseResults(ctx) {
 		if res.Status == "pass" {
 			r.t.Errorf("hubfleet verify %s passed with helm-controller stopped and a new spec unapplied: %s", name, res.Detail)
 		}

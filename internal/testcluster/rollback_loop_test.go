@@ -191,6 +191,20 @@ func (r *realSite) verifyOnlyAbove(ctx context.Context, from map[string]*unstruc
 	return r.waitReleases(ctx)
 }
 
+// releaseResults runs verify and returns its HelmRelease results, failing
+// the test when a rendered release of the site has none: a loop over the
+// results must not pass because there are none.
+func (r *realSite) releaseResults(ctx context.Context) map[string]verifyResult {
+	r.t.Helper()
+	got := fluxResults(r.verify(ctx))
+	for _, hr := range r.renderedHelmReleases(r.site) {
+		if _, ok := got["helmrelease/"+hr.GetName()]; !ok {
+			r.t.Fatalf("hubfleet verify has no result for HelmRelease %s of site %s (results: %v)", hr.GetName(), r.site, names(got))
+		}
+	}
+	return got
+}
+
 // checkRolledBack checks the releases after a rollback: each at the chart
 // version it had in want, on a Helm revision above the one in from (a
 // forward upgrade, not a Helm rollback).
