@@ -32,10 +32,18 @@ func actionVerifier(getenv func(string) string, base actionmode.Verifier) (actio
 	if tv, ok := base.(targets.Verifier); ok {
 		opts = tv.Options
 	}
-	nf := verify.NetFlags{ConnectTo: connect, Resolve: resolve}
 	var errs []error
-	if err := nf.Apply(&opts); err != nil {
-		errs = append(errs, fmt.Errorf("verify: connect-to or resolve input: %w", err))
+	if _, err := verify.ParseHostOverrides(connect); err != nil {
+		errs = append(errs, fmt.Errorf("verify: the connect-to input (HUBFLEET_CONNECT_TO): %w", err))
+	}
+	if _, err := verify.ParseStaticHosts(resolve); err != nil {
+		errs = append(errs, fmt.Errorf("verify: the resolve input (HUBFLEET_RESOLVE): %w", err))
+	}
+	if len(errs) == 0 {
+		nf := verify.NetFlags{ConnectTo: connect, Resolve: resolve}
+		if err := nf.Apply(&opts); err != nil {
+			errs = append(errs, fmt.Errorf("verify: %w", err))
+		}
 	}
 	if pem != "" {
 		pool, err := x509.SystemCertPool()

@@ -275,10 +275,10 @@ func (s *stepTimes) String() string {
 	var b strings.Builder
 	var total time.Duration
 	for i, n := range s.names {
-		fmt.Fprintf(&b, "  %-70s %8s\n", n, s.took[i].Round(100*time.Millisecond))
+		fmt.Fprintf(&b, "  %-70s %8s\n", n, s.took[i].Round(10*time.Millisecond))
 		total += s.took[i]
 	}
-	fmt.Fprintf(&b, "  %-70s %8s\n", "total", total.Round(100*time.Millisecond))
+	fmt.Fprintf(&b, "  %-70s %8s\n", "total", total.Round(10*time.Millisecond))
 	return b.String()
 }
 

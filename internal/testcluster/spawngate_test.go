@@ -150,7 +150,9 @@ func TestRealLoopSpawnGate(t *testing.T) {
 	ok = t.Run("merge: Flux upgrades the canary", func(t *testing.T) {
 		r.t = t
 		start := time.Now()
-		r.git("merge", "-q", "--ff-only", "hubfleet/upgrade")
+		// GitHub's merge button: a merge commit on main, whose
+		// statuses the gate reads from now on.
+		r.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from fleet/hubfleet/upgrade", "hubfleet/upgrade")
 		closePullRequest(t, gh, 1)
 		r.syncHEAD(ctx)
 		after := r.waitReleases(ctx)
@@ -196,7 +198,9 @@ func TestRealLoopSpawnGate(t *testing.T) {
 		defer hub.failSpawns(t, false)
 		vres, st := verifyRun(t, "action verify --spawn on the new revision (server fails)", true, 1)
 		spawn := st[spawnCtx]
-		if spawn.State != "failure" || !strings.HasPrefix(spawn.Description, "fail spawn/server: ") {
+		// JupyterHub's own words for a server command that exits.
+		if spawn.State != "failure" || !strings.HasPrefix(spawn.Description, "fail spawn/server: the spawn failed after ") ||
+			!strings.Contains(spawn.Description, "Spawner failed to start [status=1]") {
 			t.Fatalf("status %s = %s %q, want a failure of spawn/server", spawnCtx, spawn.State, spawn.Description)
 		}
 		if st[verifyCtx].State != "failure" || !strings.Contains(st[verifyCtx].Description, "spawn/server") {
@@ -259,7 +263,8 @@ func held(t *testing.T, r *realSite, res actionRun, tip string) {
 	if got := r.git("rev-parse", "hubfleet/upgrade"); got != tip {
 		t.Errorf("a held wave moved hubfleet/upgrade to %s", got)
 	}
-	bodyContains(t, "job summary", res.summary, "Nothing to change: the staged canaries have not verified yet")
+	bodyContains(t, "job summary", res.summary, "Nothing to change: the staged canaries have not verified yet",
+		"It is promoted once every site of wave 0 has successful `hubfleet/verify/<site>` and `hubfleet/verify-spawn/<site>` statuses.")
 }
 
 // bodyContains reports every snippet missing from text.
