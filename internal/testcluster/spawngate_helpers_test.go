@@ -25,14 +25,14 @@ import (
 	"github.com/hubfleet/hubfleet/internal/testhub"
 )
 
-// actionToken is the token the fake GitHub API accepts.
-const actionToken = "ghs_spawngate_test_token"
+// gateToken is the token the fake GitHub API accepts.
+const gateToken = "ghs_spawngate_test_token"
 
-// actionRun is one run of `hubfleet action <mode>` as a GitHub runner
+// gateRun is one run of `hubfleet action <mode>` as a GitHub runner
 // starts it: the built binary in a fresh checkout of main, the GITHUB_*
 // variables the runner sets and the HUBFLEET_* ones action/action.yml maps
 // from the step's inputs.
-type actionRun struct {
+type gateRun struct {
 	exit    int
 	log     string
 	outputs map[string]string
@@ -40,9 +40,9 @@ type actionRun struct {
 	took    time.Duration
 }
 
-// runAction checks out main of the fleet repository (origin is the
+// runGateAction checks out main of the fleet repository (origin is the
 // repository Flux pulls from) and runs the action mode there with inputs.
-func runAction(ctx context.Context, t *testing.T, origin string, gh *githubtest.Server, mode, event string, inputs map[string]string) actionRun {
+func runGateAction(ctx context.Context, t *testing.T, origin string, gh *githubtest.Server, mode, event string, inputs map[string]string) gateRun {
 	t.Helper()
 	tmp := t.TempDir()
 	work := filepath.Join(tmp, "work")
@@ -60,7 +60,7 @@ func runAction(ctx context.Context, t *testing.T, origin string, gh *githubtest.
 		"GITHUB_SHA":            gitCmd(t, work, "rev-parse", "HEAD"),
 		"GITHUB_REF_NAME":       "main",
 		"GITHUB_WORKSPACE":      work,
-		"HUBFLEET_GITHUB_TOKEN": actionToken,
+		"HUBFLEET_GITHUB_TOKEN": gateToken,
 		"RUNNER_TEMP":           tmp,
 		// Chart indexes and renders are cached per run, as on a fresh
 		// runner.
@@ -88,7 +88,7 @@ func runAction(ctx context.Context, t *testing.T, origin string, gh *githubtest.
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err := cmd.Run()
-	res := actionRun{log: out.String(), took: time.Since(start)}
+	res := gateRun{log: out.String(), took: time.Since(start)}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -108,16 +108,16 @@ func runAction(ctx context.Context, t *testing.T, origin string, gh *githubtest.
 	return res
 }
 
-// closePullRequest closes a pull request through the fake GitHub API, as
+// closeGatePR closes a pull request through the fake GitHub API, as
 // GitHub does when a reviewer merges it.
-func closePullRequest(t *testing.T, gh *githubtest.Server, number int) {
+func closeGatePR(t *testing.T, gh *githubtest.Server, number int) {
 	t.Helper()
 	body := strings.NewReader(`{"state": "closed"}`)
 	req, err := http.NewRequest(http.MethodPatch, fmt.Sprintf("%s/repos/fleet/hubs/pulls/%d", strings.TrimSuffix(gh.URL(), "/"), number), body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+actionToken)
+	req.Header.Set("Authorization", "Bearer "+gateToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -129,9 +129,9 @@ func closePullRequest(t *testing.T, gh *githubtest.Server, number int) {
 	}
 }
 
-// probeHub is Debian's JupyterHub with a local-process spawner standing in
+// gateHub is Debian's JupyterHub with a local-process spawner standing in
 // for a site's hub, and what an operator and the Action need to reach it.
-type probeHub struct {
+type gateHub struct {
 	hub *testhub.Hub
 	ca  *testhub.CA
 	// ctrl/fail makes the single-user server's command fail.
@@ -140,12 +140,12 @@ type probeHub struct {
 	admin string // an admin token, to create the probe user once
 }
 
-// startProbeHub starts Debian's JupyterHub for host, spawning Debian's
+// startGateHub starts Debian's JupyterHub for host, spawning Debian's
 // jupyterhub-singleuser (jupyter-server, ipykernel, dask distributed)
 // through a wrapper that exits with an error while ctrl/fail exists, as
 // an image whose entry point is missing does. The hubfleet-probe service
 // holds the token with the role hubfleet renders from spec.probe.
-func startProbeHub(t *testing.T, host string) *probeHub {
+func startGateHub(t *testing.T, host string) *gateHub {
 	t.Helper()
 	for _, mod := range []string{"jupyter_server", "ipykernel", "distributed"} {
 		if err := exec.Command("/usr/bin/python3", "-c", "import "+mod).Run(); err != nil {
@@ -164,7 +164,7 @@ func startProbeHub(t *testing.T, host string) *probeHub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &probeHub{ca: ca, ctrl: t.TempDir(), token: randomToken(t), admin: randomToken(t)}
+	h := &gateHub{ca: ca, ctrl: t.TempDir(), token: gateSecret(t), admin: gateSecret(t)}
 	wrapper := filepath.Join(h.ctrl, "singleuser.sh")
 	script := fmt.Sprintf(`#!/bin/sh
 if [ -f %[1]s/fail ]; then echo "singleuser: cannot start: /srv/conda/bin/jupyterhub-singleuser not found" >&2; exit 1; fi
@@ -186,7 +186,7 @@ exec %[2]s --ServerApp.allow_root=True "$@"
 
 // createProbeUser creates the probe user as an admin, once, as the
 // README tells operators to.
-func (h *probeHub) createProbeUser(t *testing.T) {
+func (h *gateHub) createProbeUser(t *testing.T) {
 	t.Helper()
 	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: h.ca.Pool(), MinVersion: tls.VersionTLS12},
@@ -213,7 +213,7 @@ func (h *probeHub) createProbeUser(t *testing.T) {
 }
 
 // failSpawns makes every spawn fail (on) or start again (off).
-func (h *probeHub) failSpawns(t *testing.T, on bool) {
+func (h *gateHub) failSpawns(t *testing.T, on bool) {
 	t.Helper()
 	p := filepath.Join(h.ctrl, "fail")
 	var err error
@@ -231,7 +231,7 @@ func (h *probeHub) failSpawns(t *testing.T, on bool) {
 // checks and probe to this hub: DNS and connections for host go to
 // loopback (the harness's LoadBalancer address), and the hub's CA is
 // trusted.
-func (h *probeHub) verifyInputs(host string) map[string]string {
+func (h *gateHub) verifyInputs(host string) map[string]string {
 	return map[string]string{
 		"HUBFLEET_RESOLVE":    host + "=127.0.0.1",
 		"HUBFLEET_CONNECT_TO": host + "=" + h.hub.Addr(),
@@ -239,7 +239,7 @@ func (h *probeHub) verifyInputs(host string) map[string]string {
 	}
 }
 
-func randomToken(t *testing.T) string {
+func gateSecret(t *testing.T) string {
 	t.Helper()
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -248,9 +248,9 @@ func randomToken(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-// statusesOf returns the commit statuses the fake GitHub API holds for
+// gateStatuses returns the commit statuses the fake GitHub API holds for
 // sha, the latest of each context.
-func statusesOf(gh *githubtest.Server, sha string) map[string]githubtest.Status {
+func gateStatuses(gh *githubtest.Server, sha string) map[string]githubtest.Status {
 	out := map[string]githubtest.Status{}
 	for _, s := range gh.Statuses(sha) {
 		if old, ok := out[s.Context]; !ok || s.ID > old.ID {
@@ -260,18 +260,18 @@ func statusesOf(gh *githubtest.Server, sha string) map[string]githubtest.Status 
 	return out
 }
 
-// stepTimes records how long each step of a test took, for the log.
-type stepTimes struct {
+// gateSteps records how long each step of a test took, for the log.
+type gateSteps struct {
 	names []string
 	took  []time.Duration
 }
 
-func (s *stepTimes) add(name string, d time.Duration) {
+func (s *gateSteps) add(name string, d time.Duration) {
 	s.names = append(s.names, name)
 	s.took = append(s.took, d)
 }
 
-func (s *stepTimes) String() string {
+func (s *gateSteps) String() string {
 	var b strings.Builder
 	var total time.Duration
 	for i, n := range s.names {
@@ -282,8 +282,8 @@ func (s *stepTimes) String() string {
 	return b.String()
 }
 
-// jsonString is v as JSON, for a failure message.
-func jsonString(v any) string {
+// gateJSON is v as JSON, for a failure message.
+func gateJSON(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
 }

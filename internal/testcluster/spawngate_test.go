@@ -53,19 +53,19 @@ func TestRealLoopSpawnGate(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Minute)
 	defer cancel()
-	var times stepTimes
+	var times gateSteps
 	defer func() { t.Logf("spawn gate, step by step:\n%s", times.String()) }()
 	step := func(name string, start time.Time) { times.add(name, time.Since(start)) }
 
 	start := time.Now()
-	hub := startProbeHub(t, gateHost)
+	hub := startGateHub(t, gateHost)
 	hub.createProbeUser(t)
 	step("start Debian's JupyterHub, create the probe user", start)
 
 	start = time.Now()
 	r := startRealSite(ctx, t, gateCanary, func(repo string) { prepareGateFleet(t, repo, hub.token) })
 	step("start the cluster, Flux and the chart and git servers; bootstrap", start)
-	gh := githubtest.NewServer(t, "fleet", "hubs", actionToken)
+	gh := githubtest.NewServer(t, "fleet", "hubs", gateToken)
 
 	start = time.Now()
 	r.push(ctx, "add site "+gateCanary)
@@ -88,24 +88,24 @@ func TestRealLoopSpawnGate(t *testing.T) {
 		return in
 	}
 	verifyCtx, spawnCtx := "hubfleet/verify/"+gateCanary, "hubfleet/verify-spawn/"+gateCanary
-	upgradeRun := func(t *testing.T, name string) actionRun {
+	upgradeRun := func(t *testing.T, name string) gateRun {
 		t.Helper()
-		res := runAction(ctx, t, r.repo, gh, "upgrade", "schedule", nil)
+		res := runGateAction(ctx, t, r.repo, gh, "upgrade", "schedule", nil)
 		step(name, time.Now().Add(-res.took))
 		if res.exit != 0 {
 			t.Fatalf("hubfleet action upgrade: exit %d\n%s", res.exit, res.log)
 		}
 		return res
 	}
-	verifyRun := func(t *testing.T, name string, spawn bool, wantExit int) (actionRun, map[string]githubtest.Status) {
+	verifyRun := func(t *testing.T, name string, spawn bool, wantExit int) (gateRun, map[string]githubtest.Status) {
 		t.Helper()
-		res := runAction(ctx, t, r.repo, gh, "verify", "push", verifyInputs(spawn))
+		res := runGateAction(ctx, t, r.repo, gh, "verify", "push", verifyInputs(spawn))
 		step(name, time.Now().Add(-res.took))
 		t.Logf("hubfleet action verify (exit %d):\n%s\nsummary:\n%s", res.exit, res.log, res.summary)
 		if res.exit != wantExit {
 			t.Fatalf("hubfleet action verify: exit %d, want %d", res.exit, wantExit)
 		}
-		return res, statusesOf(gh, r.commitHEAD())
+		return res, gateStatuses(gh, r.commitHEAD())
 	}
 
 	ok := t.Run("spawn passes on the old revision", func(t *testing.T) {
@@ -134,9 +134,9 @@ func TestRealLoopSpawnGate(t *testing.T) {
 		}
 		prs := gh.PullRequests()
 		if len(prs) != 1 || prs[0].Title != "Upgrade jupyterhub 3.2.1 → 4.4.0 on wave 0" {
-			t.Fatalf("pull requests = %s", jsonString(prs))
+			t.Fatalf("pull requests = %s", gateJSON(prs))
 		}
-		bodyContains(t, "canary pull request", prs[0].Body,
+		gateHas(t, "canary pull request", prs[0].Body,
 			"**Wave 0 goes first.** `jupyterhub` 4.4.0 is staged as a canary: only the sites of wave 0 run it: `"+gateCanary+"`. Every other site stays on 3.2.1.")
 		stagedTip = r.git("rev-parse", "hubfleet/upgrade")
 		if res.outputs["commit"] != stagedTip {
@@ -153,7 +153,7 @@ func TestRealLoopSpawnGate(t *testing.T) {
 		// GitHub's merge button: a merge commit on main, whose
 		// statuses the gate reads from now on.
 		r.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from fleet/hubfleet/upgrade", "hubfleet/upgrade")
-		closePullRequest(t, gh, 1)
+		closeGatePR(t, gh, 1)
 		r.syncHEAD(ctx)
 		after := r.waitReleases(ctx)
 		step("merge: Flux applies the commit, HelmRelease Ready at 4.4.0", start)
@@ -184,8 +184,8 @@ func TestRealLoopSpawnGate(t *testing.T) {
 			t.Fatalf("verify without the spawn input posted %s: %+v", spawnCtx, s)
 		}
 		res := upgradeRun(t, "action upgrade: held, no spawn status on the new revision")
-		held(t, r, res, stagedTip)
-		bodyContains(t, "job summary", res.summary,
+		gateHeld(t, r, res, stagedTip)
+		gateHas(t, "job summary", res.summary,
 			"is not verified on `"+newHead[:12]+"` yet: `"+gateCanary+"` (`"+verifyCtx+"`: success; `"+spawnCtx+"`: no status yet)")
 	})
 	if !ok {
@@ -206,12 +206,12 @@ func TestRealLoopSpawnGate(t *testing.T) {
 		if st[verifyCtx].State != "failure" || !strings.Contains(st[verifyCtx].Description, "spawn/server") {
 			t.Errorf("status %s = %s %q, want a failure naming spawn/server", verifyCtx, st[verifyCtx].State, st[verifyCtx].Description)
 		}
-		bodyContains(t, "verify log", vres.log, "the spawn failed after", "the server's command fails to start")
+		gateHas(t, "verify log", vres.log, "the spawn failed after", "the server's command fails to start")
 		res := upgradeRun(t, "action upgrade: held, the spawn failed")
-		held(t, r, res, stagedTip)
-		bodyContains(t, "job summary", res.summary,
+		gateHeld(t, r, res, stagedTip)
+		gateHas(t, "job summary", res.summary,
 			"`"+spawnCtx+"`: failure: "+spawn.Description+")")
-		bodyContains(t, "log", res.log,
+		gateHas(t, "log", res.log,
 			gateCanary+" "+verifyCtx+" failure; "+spawnCtx+" failure: "+spawn.Description)
 	})
 	if !ok {
@@ -233,9 +233,9 @@ func TestRealLoopSpawnGate(t *testing.T) {
 		}
 		prs := gh.PullRequests()
 		if len(prs) != 2 || prs[1].State != "open" || prs[1].Title != "Upgrade jupyterhub 3.2.1 → 4.4.0 on every wave" {
-			t.Fatalf("pull requests = %s", jsonString(prs))
+			t.Fatalf("pull requests = %s", gateJSON(prs))
 		}
-		bodyContains(t, "promotion pull request", prs[1].Body,
+		gateHas(t, "promotion pull request", prs[1].Body,
 			"The `jupyterhub` canary 4.4.0 passed verification on `"+newHead[:12]+"`: `"+gateCanary+"` (`"+verifyCtx+"`: success; `"+spawnCtx+"`: success: "+spawn.Description+")",
 			"| `"+gateLater+"` |")
 		tip := r.git("rev-parse", "hubfleet/upgrade")
@@ -254,7 +254,7 @@ func TestRealLoopSpawnGate(t *testing.T) {
 
 // held checks that an upgrade run changed nothing: outputs say so and the
 // upgrade branch still holds the canary.
-func held(t *testing.T, r *realSite, res actionRun, tip string) {
+func gateHeld(t *testing.T, r *realSite, res gateRun, tip string) {
 	t.Helper()
 	t.Logf("hubfleet action upgrade:\n%s\nsummary:\n%s", res.log, res.summary)
 	if res.outputs["changed"] != "false" || res.outputs["pull-request-number"] != "" {
@@ -263,12 +263,12 @@ func held(t *testing.T, r *realSite, res actionRun, tip string) {
 	if got := r.git("rev-parse", "hubfleet/upgrade"); got != tip {
 		t.Errorf("a held wave moved hubfleet/upgrade to %s", got)
 	}
-	bodyContains(t, "job summary", res.summary, "Nothing to change: the staged canaries have not verified yet",
+	gateHas(t, "job summary", res.summary, "Nothing to change: the staged canaries have not verified yet",
 		"It is promoted once every site of wave 0 has successful `hubfleet/verify/<site>` and `hubfleet/verify-spawn/<site>` statuses.")
 }
 
-// bodyContains reports every snippet missing from text.
-func bodyContains(t *testing.T, what, text string, snippets ...string) {
+// gateHas reports every snippet missing from text.
+func gateHas(t *testing.T, what, text string, snippets ...string) {
 	t.Helper()
 	for _, s := range snippets {
 		if !strings.Contains(text, s) {
