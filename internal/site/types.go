@@ -420,6 +420,12 @@ type ChartSelection struct {
 	// Umbrella names the fleet's operator umbrella chart the site runs
 	// (spec.charts.umbrellas), e.g. basehub.
 	Umbrella string `yaml:"umbrella,omitempty"`
+	// UmbrellaValues are values of that umbrella chart at its own paths,
+	// outside the paths where it passes values to jupyterhub and
+	// dask-gateway (e.g. basehub.nfs, basehub.binderhub-service): its own
+	// features and subcharts, passed through unchanged and merged last
+	// (fleetcharts.go).
+	UmbrellaValues map[string]any `yaml:"umbrellaValues,omitempty"`
 }
 
 // GatewayEnabled reports whether dask-gateway is installed.
