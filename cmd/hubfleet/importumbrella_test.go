@@ -215,6 +215,42 @@ func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 		t.Logf("plan:\n%s", r.stdout)
 	}
 
+	// A new version of the owners' chart, pinned by hand in the fleet file
+	// (upgrade proposes no umbrella versions yet), shows in the plan.
+	basehub2, daskhub2 := ownersCharts(t, "0.2.0")
+	srv.AddChart(t, basehub2)
+	srv.AddChart(t, daskhub2)
+	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
+	fb, err := os.ReadFile(fleetFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bumped := strings.Replace(string(fb), "chart: daskhub\n        version: 0.1.0", "chart: daskhub\n        version: 0.2.0", 1)
+	if bumped == string(fb) {
+		t.Fatalf("no daskhub umbrella pin to move in the fleet file:\n%s", fb)
+	}
+	writeFile(t, fleetFile, []byte(bumped))
+	if r := hubfleet(t, "", "render", "--root", root, "--chart-cache", cache); r.code != exitOK {
+		t.Fatalf("render after the umbrella's new version: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	gittest.Run(t, root, "add", "-A")
+	gittest.Run(t, root, "commit", "-q", "-m", "owners' daskhub 0.2.0")
+	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD~1")
+	if r.code != exitOK {
+		t.Fatalf("plan of the umbrella's new version: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if testing.Verbose() {
+		t.Logf("plan of the new version:\n%s", r.stdout)
+	}
+	for _, want := range []string{"7 of 21 sites change", "~ site leap-prod: changed\n  chart basehub 0.1.0 -> 0.2.0\n  chart daskhub 0.1.0 -> 0.2.0\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the plan of the owners' daskhub 0.2.0 lacks %q", want)
+		}
+	}
+	if strings.Contains(r.stdout, "site aimatx-2i2c-hub-prod") {
+		t.Errorf("a site on the owners' basehub changes with daskhub's version:\n%s", r.stdout)
+	}
+
 	// The HelmReleases reach the owners' chart objects (Helm SDK).
 	for _, c := range []struct {
 		site, chart string
