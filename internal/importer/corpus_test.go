@@ -255,6 +255,24 @@ func testCorpusLeaves(t *testing.T, owners map[string]site.UmbrellaChart) {
 					}
 				}
 			}
+			// Profiles: typed or passed through, the jupyterhub release
+			// gets the very list the operator wrote.
+			profiles := "-"
+			if in, ok := getPath(before, dotted("singleuser.profileList")); ok {
+				out, _ := getPath(after, dotted("singleuser.profileList"))
+				if !sameJSON(t, in, out) {
+					t.Errorf("singleuser.profileList changed on the way:\nbefore %v\nafter  %v", in, out)
+				}
+				profiles = "kept"
+				if n := len(s.Spec.Singleuser.Profiles); n > 0 {
+					profiles = fmt.Sprintf("typed (%d)", n)
+				}
+				for _, it := range rep.Items {
+					if it.Action == Note && strings.HasPrefix(it.Note, "singleuser.profileList passes through") {
+						t.Logf("%s", it.Note)
+					}
+				}
+			}
 			wa, ga := Access(before), Access(after)
 			widened := 0
 			for _, k := range append([]string{"authenticator_class"}, AccessKeys...) {
@@ -264,12 +282,12 @@ func testCorpusLeaves(t *testing.T, owners map[string]site.UmbrellaChart) {
 				}
 			}
 			c := rep.Counts()
-			table = append(table, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |", h.Name, rep.Layout.Flag(), len(Leaves(merged)),
-				c[Typed], c[Migrated], c[Kept], c[Secret], c[Dropped], silent+twice+missing, widened))
+			table = append(table, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %s |", h.Name, rep.Layout.Flag(), len(Leaves(merged)),
+				c[Typed], c[Migrated], c[Kept], c[Secret], c[Dropped], silent+twice+missing, widened, profiles))
 		})
 	}
 	t.Cleanup(func() {
-		t.Logf("per hub: leaves in, typed, migrated, kept, secret, dropped with a reason, leaves lost or misplaced, access settings changed\n| hub | layout | leaves | typed | migrated | kept | secret | dropped | lost | access changed |\n|---|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
+		t.Logf("per hub: leaves in, typed, migrated, kept, secret, dropped with a reason, leaves lost or misplaced, access settings changed, profile list typed or kept (the rendered list equals the input either way)\n| hub | layout | leaves | typed | migrated | kept | secret | dropped | lost | access changed | profileList |\n|---|---|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
 	})
 }
 

@@ -678,9 +678,7 @@ func (im *importer) singleuser() {
 		}
 		im.note(Typed, dotted("jupyterhub.hub.baseUrl"), "spec.baseURL: %s", bu)
 	}
-	if im.has(dotted("jupyterhub.singleuser.profileList")) {
-		im.remark("singleuser.profileList passes through unchanged (KubeSpawner reads it as it is); hubfleet derives nothing from it")
-	}
+	im.profiles()
 	if u.Storage.Type == "" && u.Storage.Capacity != "" {
 		u.Storage.Type = site.StorageDynamic
 	}

@@ -341,6 +341,18 @@ type Profile struct {
 	GPUs         int               `yaml:"gpus,omitempty"`
 	NodeSelector map[string]string `yaml:"nodeSelector,omitempty"`
 	Tolerations  []Toleration      `yaml:"tolerations,omitempty"`
+
+	// --- KubeSpawner's profile features (profiles.go) ---
+
+	// Override is the rest of what the profile sets on the user's server
+	// (KubeSpawner's kubespawner_override), merged over the fields above.
+	Override *SpawnerOverride `yaml:"override,omitempty"`
+	// AllowedGroups offers the profile only to members of these groups
+	// (allowed_groups). 2i2c's basehub reads it; KubeSpawner does not.
+	AllowedGroups []string `yaml:"allowedGroups,omitempty"`
+	// Options are choices the user makes inside the profile
+	// (profile_options), such as an image or a machine size.
+	Options []ProfileOption `yaml:"options,omitempty"`
 }
 
 // DaskGateway configures dask-gateway.
