@@ -22,6 +22,9 @@ func (im *importer) profiles() {
 	if !ok {
 		return
 	}
+	if n := countKey(v, "allowed_groups"); n > 0 && im.owner == nil {
+		im.remark("singleuser.profileList: %d profiles or choices are offered only to some groups (allowed_groups); the owners' chart (2i2c basehub) enforces that, KubeSpawner does not: on the upstream charts every user is offered them. To keep the restriction, import with --route owner", n)
+	}
 	typed, why := typeProfiles(v, im.owner != nil)
 	if why != "" {
 		im.remark("singleuser.profileList passes through unchanged (KubeSpawner reads it as it is): %s; hubfleet derives nothing from it", why)
@@ -32,22 +35,6 @@ func (im *importer) profiles() {
 	im.note(Typed, p, "spec.singleuser.profiles (%d profiles; rendered back, the list is the same)", len(typed))
 	if imgs := site.ProfileImages(typed); len(imgs) > 0 && im.gatewayOn {
 		im.remark("spec.singleuser.profiles: hubfleet offers the images of the profiles and their choices (%d) as dask-gateway worker images, with spec.singleuser.image, unless the site sets its own gateway options", len(imgs))
-	}
-	groups := 0
-	for _, pr := range typed {
-		if len(pr.AllowedGroups) > 0 {
-			groups++
-		}
-		for _, o := range pr.Options {
-			for _, c := range o.Choices {
-				if len(c.AllowedGroups) > 0 {
-					groups++
-				}
-			}
-		}
-	}
-	if groups > 0 && im.owner == nil {
-		im.remark("spec.singleuser.profiles: %d profiles or choices are offered only to some groups (allowed_groups); the owners' chart (2i2c basehub) enforces that, KubeSpawner does not: on the upstream charts every user is offered them. To keep the restriction, import with --route owner", groups)
 	}
 }
 
@@ -396,4 +383,23 @@ func byteSpec(v any) (string, bool) {
 		return strconv.Itoa(n), true
 	}
 	return "", false
+}
+
+// countKey counts the maps in v that hold key.
+func countKey(v any, key string) int {
+	n := 0
+	switch t := v.(type) {
+	case map[string]any:
+		if _, ok := t[key]; ok {
+			n++
+		}
+		for _, e := range t {
+			n += countKey(e, key)
+		}
+	case []any:
+		for _, e := range t {
+			n += countKey(e, key)
+		}
+	}
+	return n
 }
