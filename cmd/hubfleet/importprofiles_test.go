@@ -222,3 +222,73 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestImportReadsPythonProfileLists imports profile lists written in
+// Python in the hub's extraConfig: a literal is typed as
+// spec.singleuser.profiles and the jupyterhub release gets the same list
+// as singleuser.profileList (z2jh hands it to the same trait); code that
+// is not a literal passes through unchanged, with the reason printed.
+func TestImportReadsPythonProfileLists(t *testing.T) {
+	t.Parallel()
+	literal := "c.KubeSpawner.profile_list = [\n" +
+		"    {'display_name': 'Small', 'slug': 'small', 'default': True,\n" +
+		"     'kubespawner_override': {'cpu_limit': 2, 'mem_limit': '4G', 'image': 'pangeo/pangeo-notebook:2024.01.15'}},\n" +
+		"    {'display_name': 'GPU', 'kubespawner_override': {'extra_resource_limits': {'nvidia.com/gpu': '1'}, 'mem_limit': None}},\n" +
+		"]\n"
+	for _, tt := range []struct {
+		name, code string
+		typed      bool
+		report     string
+	}{
+		{"literal", literal, true, "hub.extraConfig.10-profiles: spec.singleuser.profiles (2 profiles read from the Python literal"},
+		{"code", "import os\nc.KubeSpawner.profile_list = [{'display_name': os.environ['X']}]\n", false,
+			"hub.extraConfig.10-profiles: the Python profile list passes through unchanged (the code runs as before): the code does more than set c.KubeSpawner.profile_list to a literal"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			root := fleetCopy(t)
+			values := filepath.Join(t.TempDir(), "values.yaml")
+			var doc strings.Builder
+			doc.WriteString("hub:\n  extraConfig:\n    10-profiles: |\n")
+			for _, l := range strings.Split(strings.TrimSuffix(tt.code, "\n"), "\n") {
+				doc.WriteString("      " + l + "\n")
+			}
+			writeFile(t, values, []byte(doc.String()))
+			r := hubfleet(t, "", "import", "-f", values, "--site", "py", "--root", root, "--host", "py.example.org",
+				"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--write")
+			if r.code != exitOK {
+				t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tt.report) {
+				t.Errorf("the report lacks %q:\n%s", tt.report, r.stderr)
+			}
+			if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
+				t.Fatalf("render: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			hr := readHelmReleaseValues(t, filepath.Join(root, "overlays/py"))
+			su, _ := hr["singleuser"].(map[string]any)
+			hub, _ := hr["hub"].(map[string]any)
+			ec, _ := hub["extraConfig"].(map[string]any)
+			if !tt.typed {
+				if ec["10-profiles"] != tt.code {
+					t.Errorf("the code did not pass through unchanged: %q", ec["10-profiles"])
+				}
+				if su["profileList"] != nil {
+					t.Errorf("a profileList was made of code that is not a literal: %v", su["profileList"])
+				}
+				return
+			}
+			if _, ok := ec["10-profiles"]; ok {
+				t.Errorf("the typed Python profile list is still in extraConfig too")
+			}
+			want := []any{
+				map[string]any{"display_name": "Small", "slug": "small", "default": true,
+					"kubespawner_override": map[string]any{"cpu_limit": 2, "mem_limit": "4G", "image": "pangeo/pangeo-notebook:2024.01.15"}},
+				map[string]any{"display_name": "GPU", "kubespawner_override": map[string]any{"extra_resource_limits": map[string]any{"nvidia.com/gpu": "1"}, "mem_limit": nil}},
+			}
+			if a, b := jsonOf(t, want), jsonOf(t, su["profileList"]); a != b {
+				t.Errorf("profileList of the Python literal:\nwant %s\ngot  %s", a, b)
+			}
+		})
+	}
+}

@@ -679,6 +679,7 @@ func (im *importer) singleuser() {
 		im.note(Typed, dotted("jupyterhub.hub.baseUrl"), "spec.baseURL: %s", bu)
 	}
 	im.profiles()
+	im.pythonProfiles()
 	if u.Storage.Type == "" && u.Storage.Capacity != "" {
 		u.Storage.Type = site.StorageDynamic
 	}

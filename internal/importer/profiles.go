@@ -403,3 +403,47 @@ func countKey(v any, key string) int {
 	}
 	return n
 }
+
+// pythonProfiles reads a profile list written in Python in the hub's
+// extraConfig (c.KubeSpawner.profile_list = [...]) when it is a literal,
+// and types it as spec.singleuser.profiles when it fits (as profiles does
+// for singleuser.profileList, which z2jh hands to the same trait before
+// extraConfig runs). Otherwise the code passes through unchanged, and the
+// report says why.
+func (im *importer) pythonProfiles() {
+	sec := dotted("jupyterhub.hub.extraConfig")
+	ec, _ := getPath(im.v, sec)
+	m, _ := ec.(map[string]any)
+	var entries []string
+	for _, k := range sortedKeys(m) {
+		if code, ok := m[k].(string); ok && strings.Contains(code, "profile_list") {
+			entries = append(entries, k)
+		}
+	}
+	for _, k := range entries {
+		p := sec.plus(k)
+		in := im.input(p)
+		list, why := pythonProfileList(m[k].(string))
+		switch {
+		case why != "":
+		case len(entries) > 1:
+			why = fmt.Sprintf("%d extraConfig entries touch profile_list (%s): they run in order, so none is read alone", len(entries), strings.Join(entries, ", "))
+		case im.has(dotted("jupyterhub.singleuser.profileList")) || len(im.s.Spec.Singleuser.Profiles) > 0:
+			why = "the values also set singleuser.profileList, which this code replaces at run time"
+		}
+		var typed []site.Profile
+		if why == "" {
+			typed, why = typeProfiles(list, im.owner != nil)
+		}
+		if why != "" {
+			im.remark("%s: the Python profile list passes through unchanged (the code runs as before): %s", in, why)
+			continue
+		}
+		im.take(p)
+		im.s.Spec.Singleuser.Profiles = typed
+		im.note(Typed, p, "spec.singleuser.profiles (%d profiles read from the Python literal; rendered as singleuser.profileList, which z2jh hands to the same trait, the list is the same)", len(typed))
+		if n := countKey(list, "allowed_groups"); n > 0 && im.owner == nil {
+			im.remark("%s: %d profiles or choices are offered only to some groups (allowed_groups); KubeSpawner does not enforce that: on the upstream charts every user is offered them", in, n)
+		}
+	}
+}
