@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/secretscan"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/values"
 )
@@ -26,6 +27,11 @@ func (im *importer) profiles() {
 		im.remark("singleuser.profileList: %d profiles or choices are offered only to some groups (allowed_groups); the owners' chart (2i2c basehub) enforces that, KubeSpawner does not: on the upstream charts every user is offered them. To keep the restriction, import with --route owner", n)
 	}
 	typed, why := typeProfiles(v, im.owner != nil)
+	if why == "" && guarded(v) {
+		// The list passes through, where the guard takes out the
+		// profiles that hold the secret (rest, secrets).
+		why = "it holds a value the secret guard refuses (reported below)"
+	}
 	if why != "" {
 		im.remark("singleuser.profileList passes through unchanged (KubeSpawner reads it as it is): %s; hubfleet derives nothing from it", why)
 		return
@@ -435,6 +441,9 @@ func (im *importer) pythonProfiles() {
 		if why == "" {
 			typed, why = typeProfiles(list, im.owner != nil)
 		}
+		if why == "" && guarded(list) {
+			why = "it holds a value the secret guard refuses (reported below)"
+		}
 		if why != "" {
 			im.remark("%s: the Python profile list passes through unchanged (the code runs as before): %s", in, why)
 			continue
@@ -446,4 +455,11 @@ func (im *importer) pythonProfiles() {
 			im.remark("%s: %d profiles or choices are offered only to some groups (allowed_groups); KubeSpawner does not enforce that: on the upstream charts every user is offered them", in, n)
 		}
 	}
+}
+
+// guarded reports whether the secret guard finds anything in v: import
+// types no profile that holds a secret (the guard's findings in values
+// passed through are taken out and reported, leaf by leaf).
+func guarded(v any) bool {
+	return len(secretscan.Tree("", map[string]any{"profileList": v}, secretscan.Options{})) > 0
 }
