@@ -78,9 +78,9 @@ or an umbrella key such as 2i2c's basehub:) can take either of two routes:
   --route owner     keep the owners' chart (spec.chart.umbrella): hubfleet's
                     typed fields render at its key paths and every other value
                     reaches it where the operator wrote it. Lost: validate
-                    checks no chart schema for it, its subcharts move only with
-                    its own version, and it must be served from a Helm
-                    repository Flux can reach.
+                    checks only its z2jh part against a schema, its subcharts
+                    move only with its own version, and it must be served from
+                    a Helm repository Flux can reach.
 The owner route needs the chart declared in the fleet file
 (spec.charts.umbrellas.<name>); import says exactly what to add, or adds it
 with --declare-owner-chart and the chart's repository and versions.
