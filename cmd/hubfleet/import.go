@@ -58,7 +58,10 @@ Every leaf of the input ends in exactly one place, and the report says which:
   secret    not copied: moved to a secret channel ('hubfleet secret set');
   dropped   not carried over, with the reason.
 Who may log in and who is admin never changes. Sibling charts become sibling
-releases on chart pins in the fleet file (spec.charts.siblings).
+releases on chart pins in the fleet file (spec.charts.siblings). A profile list
+(singleuser.profileList, or a Python literal set as c.KubeSpawner.profile_list
+in hub.extraConfig) becomes spec.singleuser.profiles when all of it fits and
+renders back unchanged; otherwise it passes through, and the report says why.
 
 Deploy-time placeholders (${VAR}, set-on-deployment) are never copied: give
 their real values with --set PATH=VALUE.
