@@ -344,3 +344,48 @@ func renderOwnersRelease(t *testing.T, root, name, chartName, repo string) strin
 	}
 	return out.Manifest()
 }
+
+// TestImportOwnerRouteRefusesWhatItCannotDo checks the owner route's
+// refusals: each names what to do instead, and nothing is written.
+func TestImportOwnerRouteRefusesWhatItCannotDo(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	dir := t.TempDir()
+	z2jh := filepath.Join(dir, "z2jh.yaml")
+	writeFile(t, z2jh, []byte("hub:\n  config:\n    JupyterHub: {authenticator_class: dummy}\nproxy:\n  https: {enabled: true, hosts: [hub.example.org]}\n"))
+	base := filepath.Join(dir, "base.yaml")
+	writeFile(t, base, []byte("jupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: dummy}\n  ingress: {enabled: true, hosts: [hub.example.org]}\nnfs:\n  enabled: true\n  pv: {serverIP: 10.0.0.1, baseShareName: /homes}\n"))
+	before := snapshot(t, root)
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no owners' chart to keep", []string{"-f", z2jh, "--route", "owner", "--owner-chart", "basehub"}, "written for the upstream chart itself: there is no owners' chart to keep"},
+		{"no chart named", []string{"-f", base, "--route", "owner"}, "--route owner: name the owners' chart with --owner-chart"},
+		{"unknown route", []string{"-f", base, "--route", "mine"}, `--route "mine": use upstream`},
+		{"declare without write", []string{"-f", base, "--route", "owner", "--owner-chart", "basehub", "--declare-owner-chart"}, "--declare-owner-chart changes the fleet file (bases/daskhub/fleet.yaml): add --write"},
+		{"declare without the source", []string{"-f", base, "--route", "owner", "--owner-chart", "basehub", "--declare-owner-chart", "--write", "--owner-chart-version", "0.1.0"},
+			"--declare-owner-chart: give --owner-chart-repository, --owner-chart-jupyterhub-version"},
+		{"owner flags on the upstream route", []string{"-f", base, "--owner-chart", "basehub"}, "--owner-chart is for --route owner"},
+	} {
+		r := hubfleet(t, "", append([]string{"import", "--root", root, "--site", "owner", "--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod"}, tt.args...)...)
+		if r.code == exitOK || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%s: exit %d, want a refusal saying %q\n%s", tt.name, r.code, tt.want, r.stderr)
+		}
+	}
+	if after := snapshot(t, root); after != before {
+		t.Errorf("a refused import changed the fleet:\n%s", after)
+	}
+	// The base layout keeps basehub's own nfs: block as the chart's value.
+	r := hubfleet(t, "", "import", "--root", root, "--site", "owner", "--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod",
+		"-f", base, "--route", "owner", "--owner-chart", "basehub")
+	for _, want := range []string{"umbrella: basehub", "umbrellaValues:", "serverIP: 10.0.0.1"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the owner-route site lacks %q:\n%s%s", want, r.stdout, r.stderr)
+		}
+	}
+	if strings.Contains(r.stdout, "storage:") {
+		t.Errorf("the owner route typed basehub's nfs block as hubfleet's NFS homes:\n%s", r.stdout)
+	}
+}
