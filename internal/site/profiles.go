@@ -3,6 +3,7 @@ package site
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // SpawnerOverride is what a profile, or one choice of it, sets on the
@@ -234,7 +235,11 @@ func validateProfileGroups(r *reporter, sp *Spec) {
 	if field == "" || sp.Chart.Umbrella != "" || GroupSource(sp) {
 		return
 	}
-	r.warn(KindAuth, field, "let login manage the users' groups: spec.auth.groups.manage: true with spec.auth.groups.authStateKey (e.g. oauth_user.groups), or the provider's groups (cognito, azureAD, oidc allowedGroups); or add the users to these groups on the hub's admin page",
+	fix := "let login manage the users' groups: spec.auth.groups.manage: true with spec.auth.groups.authStateKey (e.g. oauth_user.groups), or the provider's groups (cognito, azureAD, oidc allowedGroups); or add the users to these groups on the hub's admin page"
+	if sp.Auth.Provider == AuthGitHub {
+		fix = "count GitHub teams as org:team, as 2i2c's basehub does: spec.auth.github.populateTeamsInAuthState: true and jupyterhub.hub.config.GitHubOAuthenticator.enable_auth_state: true in spec.values; or " + strings.TrimPrefix(fix, "let ")
+	}
+	r.warn(KindAuth, field, fix,
 		"spec.auth gives users no JupyterHub groups: hubfleet's profile filter (as 2i2c's basehub) offers this only to members of its groups, so nobody gets it until an admin adds users to them")
 }
 
@@ -260,9 +265,15 @@ func GroupSource(sp *Spec) bool {
 	jh, _ := sp.Values["jupyterhub"].(map[string]any)
 	hub, _ := jh["hub"].(map[string]any)
 	cfg, _ := hub["config"].(map[string]any)
-	j, _ := cfg["JupyterHub"].(map[string]any)
-	lg, _ := j["load_groups"].(map[string]any)
-	return len(lg) > 0
+	class := func(name string) map[string]any { m, _ := cfg[name].(map[string]any); return m }
+	if lg, _ := class("JupyterHub")["load_groups"].(map[string]any); len(lg) > 0 {
+		return true
+	}
+	// The filter reads a GitHub user's teams from auth_state, as basehub's.
+	if a.Provider == AuthGitHub && a.GitHub != nil && a.GitHub.PopulateTeamsInAuthState {
+		return class("GitHubOAuthenticator")["enable_auth_state"] == true || class("Authenticator")["enable_auth_state"] == true
+	}
+	return false
 }
 
 // CheckProfiles checks profiles as validate checks
