@@ -66,7 +66,7 @@ type ProfileChoice struct {
 	// explicit false is written as such.
 	Default *bool `yaml:"default,omitempty"`
 	// AllowedGroups offers the choice only to members of these groups
-	// (2i2c's basehub reads it; KubeSpawner does not).
+	// (enforced as for a profile's allowedGroups).
 	AllowedGroups []string        `yaml:"allowedGroups,omitempty"`
 	Override      SpawnerOverride `yaml:"override,omitempty"`
 }
