@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
 
+	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
@@ -105,6 +106,14 @@ func TestProfileGroupsFilterRunsAsBasehubs(t *testing.T) {
 		}
 		return out
 	}
+	unlisted := func(groups ...any) []any {
+		u := map[string]any{"enabled": true, "display_name": "Other image"}
+		if groups != nil {
+			u["allowed_groups"] = groups
+		}
+		return []any{map[string]any{"display_name": "Any", "profile_options": map[string]any{"image": map[string]any{"display_name": "Image", "unlisted_choice": u}}}}
+	}
+	withoutUnlisted := []any{map[string]any{"display_name": "Any", "profile_options": map[string]any{"image": map[string]any{"display_name": "Image"}}}}
 	team := map[string]any{"teams": []any{map[string]any{"organization": map[string]any{"login": "ORG"}, "slug": "team"}}}
 	tests := []struct {
 		name     string
@@ -128,6 +137,12 @@ func TestProfileGroupsFilterRunsAsBasehubs(t *testing.T) {
 			map[string]any{"name": "deployment-service-check"}, want(list, "small", "big:pangeo")},
 		{"nothing left: 403, not the default server", onlyGPU,
 			map[string]any{"name": "eve", "groups": []any{"staff"}}, 403.0},
+		{"an unlisted choice of another group is taken out", unlisted("staff"),
+			map[string]any{"name": "ada"}, withoutUnlisted},
+		{"an unlisted choice of the user's group stays, without allowed_groups", unlisted("staff"),
+			map[string]any{"name": "alan", "groups": []any{"Staff"}}, unlisted()},
+		{"an unlisted choice's groups are compared as written, as basehub does", unlisted("Staff"),
+			map[string]any{"name": "alan", "groups": []any{"Staff"}}, withoutUnlisted},
 		{"a member of every group gets the whole list without allowed_groups", list,
 			map[string]any{"name": "root2", "groups": []any{"GPU-USERS", "Staff"}}, want(list, "small", "gpu", "big:pangeo,staff")},
 	}
@@ -169,4 +184,55 @@ func deepCopy(t *testing.T, v any) any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestProfileGroupsFilterOnlyOnTheUpstreamCharts: an operator's chart
+// (2i2c's basehub) filters profiles itself, so its release gets no
+// hubfleet filter; the upstream charts get one, and only when a profile,
+// choice or unlisted choice is restricted — typed or passed through in
+// spec.values.
+func TestProfileGroupsFilterOnlyOnTheUpstreamCharts(t *testing.T) {
+	t.Parallel()
+	srv := chartrepotest.Start(t)
+	srv.AddChart(t, operatorUmbrella(t))
+	s, f := load(t, "pangeo-azure")
+	f.Spec.Charts.Umbrellas = map[string]site.UmbrellaChart{"daskhub": {
+		Repository: srv.URL, Chart: "daskhub", Version: "0.1.0", JupyterHubVersion: "4.4.0",
+		JupyterHubPath: []string{"basehub", "jupyterhub"}, DaskGatewayPath: []string{"dask-gateway"}, SiblingsPath: []string{"basehub"},
+	}}
+	s.Spec.Chart = site.ChartSelection{Umbrella: "daskhub"}
+	s.Spec.TLS = site.TLS{Mode: site.TLSCertManager, ClusterIssuer: "letsencrypt-prod"}
+	s.Spec.Singleuser.Profiles = groupedProfiles()
+	if err := site.Validate(s, f); err != nil {
+		t.Fatalf("site on the umbrella: %v", err)
+	}
+	rels := Releases(s, f)
+	if got := valuetree.Get(rels[0].Values, "basehub.jupyterhub.singleuser.profileList"); !RestrictsGroups(got.([]any)) {
+		t.Fatalf("the umbrella's profile list lost allowed_groups: %v", got)
+	}
+	if got := valuetree.Get(rels[0].Values, "basehub.jupyterhub.hub.extraConfig."+ProfileGroupsKey); got != nil {
+		t.Errorf("the operator's chart got hubfleet's filter too")
+	}
+
+	unlisted := []any{map[string]any{"display_name": "Any image", "profile_options": map[string]any{"image": map[string]any{
+		"display_name": "Image", "unlisted_choice": map[string]any{"enabled": true, "allowed_groups": []any{"staff"}}}}}}
+	for _, tc := range []struct {
+		name string
+		list []any
+		want bool
+	}{
+		{"a restricted unlisted choice passed through", unlisted, true},
+		{"nothing restricted", []any{map[string]any{"display_name": "Small"}}, false},
+	} {
+		s, f := load(t, "pangeo-azure")
+		s.Spec.Values = map[string]any{"jupyterhub": map[string]any{"singleuser": map[string]any{"profileList": tc.list}}}
+		hub := Releases(s, f)[0]
+		prefix := ""
+		if hub.Name == ReleaseDaskHub {
+			prefix = "jupyterhub."
+		}
+		if got := valuetree.Get(hub.Values, prefix+"hub.extraConfig."+ProfileGroupsKey) != nil; got != tc.want {
+			t.Errorf("%s: filter rendered %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
