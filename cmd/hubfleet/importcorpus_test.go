@@ -11,6 +11,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/gittest"
+	"github.com/hubfleet/hubfleet/internal/values"
 )
 
 // realConfigsDir is ../shared/real-configs beside the project.
@@ -86,6 +87,31 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	sib, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/helmrelease-jupyterhub-home-nfs.yaml"))
 	if err != nil || !strings.Contains(string(sib), "volumeId: vol-01b6abdb23764a9a5") || !strings.Contains(string(sib), "dependsOn:\n  - name: jupyterhub") {
 		t.Errorf("aimatx prod: the jupyterhub-home-nfs sibling release is not as imported (%v):\n%s", err, sib)
+	}
+	// Every hub whose profile list offers something only to some groups
+	// (2i2c's basehub enforces allowed_groups) keeps the restriction:
+	// hubfleet's filter is in its jupyterhub release; no other hub gets it.
+	filtered := 0
+	for _, n := range names {
+		if n == "2i2c-aws-us-staging" {
+			continue
+		}
+		hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", n))
+		su, _ := hr["singleuser"].(map[string]any)
+		list, _ := su["profileList"].([]any)
+		hub, _ := hr["hub"].(map[string]any)
+		extra, _ := hub["extraConfig"].(map[string]any)
+		restricts, has := values.RestrictsGroups(list), extra[values.ProfileGroupsKey] != nil
+		if restricts != has {
+			t.Errorf("%s: profile list restricts groups %v, hubfleet's profile filter rendered %v", n, restricts, has)
+		}
+		if has {
+			filtered++
+		}
+	}
+	t.Logf("%d of %d hubs get hubfleet's profile filter", filtered, len(names)-1)
+	if filtered == 0 {
+		t.Error("no real hub got hubfleet's profile filter, yet 2i2c's hubs restrict profiles to groups")
 	}
 	gittest.Run(t, root, "add", "-A")
 	gittest.Run(t, root, "commit", "-q", "-m", "imported hubs")

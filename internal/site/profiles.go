@@ -2,8 +2,8 @@ package site
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"strings"
 )
 
 // SpawnerOverride is what a profile, or one choice of it, sets on the
@@ -221,6 +221,41 @@ func groupsField(profiles []Profile) string {
 	return ""
 }
 
+// passedGroupsField is the field of the first profile in a profile list
+// passed through in spec.values that restricts itself, a choice or an
+// unlisted choice to groups, "" if none does.
+func passedGroupsField(values map[string]any) string {
+	jh, _ := values["jupyterhub"].(map[string]any)
+	su, _ := jh["singleuser"].(map[string]any)
+	list, _ := su["profileList"].([]any)
+	has := func(v any) bool {
+		m, _ := v.(map[string]any)
+		_, ok := m["allowed_groups"]
+		return ok
+	}
+	for i, p := range list {
+		field := fmt.Sprintf("spec.values.jupyterhub.singleuser.profileList[%d]", i)
+		if has(p) {
+			return field + ".allowed_groups"
+		}
+		pm, _ := p.(map[string]any)
+		opts, _ := pm["profile_options"].(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(opts)) {
+			om, _ := opts[k].(map[string]any)
+			if has(om["unlisted_choice"]) {
+				return field + ".profile_options." + k + ".unlisted_choice.allowed_groups"
+			}
+			choices, _ := om["choices"].(map[string]any)
+			for _, c := range slices.Sorted(maps.Keys(choices)) {
+				if has(choices[c]) {
+					return field + ".profile_options." + k + ".choices." + c + ".allowed_groups"
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // validateProfileGroups warns when profiles are offered only to groups
 // but login gives users no JupyterHub groups. On the upstream charts
 // hubfleet's profile filter (values.ProfileGroupsConfig) enforces
@@ -232,12 +267,15 @@ func groupsField(profiles []Profile) string {
 // unrestricted profiles), so access never widens.
 func validateProfileGroups(r *reporter, sp *Spec) {
 	field := groupsField(sp.Singleuser.Profiles)
+	if field == "" {
+		field = passedGroupsField(sp.Values)
+	}
 	if field == "" || sp.Chart.Umbrella != "" || GroupSource(sp) {
 		return
 	}
 	fix := "let login manage the users' groups: spec.auth.groups.manage: true with spec.auth.groups.authStateKey (e.g. oauth_user.groups), or the provider's groups (cognito, azureAD, oidc allowedGroups); or add the users to these groups on the hub's admin page"
 	if sp.Auth.Provider == AuthGitHub {
-		fix = "count GitHub teams as org:team, as 2i2c's basehub does: spec.auth.github.populateTeamsInAuthState: true and jupyterhub.hub.config.GitHubOAuthenticator.enable_auth_state: true in spec.values; or " + strings.TrimPrefix(fix, "let ")
+		fix = "count GitHub teams as org:team, as 2i2c's basehub does: spec.auth.github.populateTeamsInAuthState: true and jupyterhub.hub.config.GitHubOAuthenticator.enable_auth_state: true in spec.values; or " + fix
 	}
 	r.warn(KindAuth, field, fix,
 		"spec.auth gives users no JupyterHub groups: hubfleet's profile filter (as 2i2c's basehub) offers this only to members of its groups, so nobody gets it until an admin adds users to them")
