@@ -11,6 +11,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/gittest"
+	"github.com/hubfleet/hubfleet/internal/values"
 )
 
 // realConfigsDir is ../shared/real-configs beside the project.
@@ -87,6 +88,31 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	if err != nil || !strings.Contains(string(sib), "volumeId: vol-01b6abdb23764a9a5") || !strings.Contains(string(sib), "dependsOn:\n  - name: jupyterhub") {
 		t.Errorf("aimatx prod: the jupyterhub-home-nfs sibling release is not as imported (%v):\n%s", err, sib)
 	}
+	// Every hub whose profile list offers something only to some groups
+	// (2i2c's basehub enforces allowed_groups) keeps the restriction:
+	// hubfleet's filter is in its jupyterhub release; no other hub gets it.
+	filtered := 0
+	for _, n := range names {
+		if n == "2i2c-aws-us-staging" {
+			continue
+		}
+		hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", n))
+		su, _ := hr["singleuser"].(map[string]any)
+		list, _ := su["profileList"].([]any)
+		hub, _ := hr["hub"].(map[string]any)
+		extra, _ := hub["extraConfig"].(map[string]any)
+		restricts, has := values.RestrictsGroups(list), extra[values.ProfileGroupsKey] != nil
+		if restricts != has {
+			t.Errorf("%s: profile list restricts groups %v, hubfleet's profile filter rendered %v", n, restricts, has)
+		}
+		if has {
+			filtered++
+		}
+	}
+	t.Logf("%d of %d hubs get hubfleet's profile filter", filtered, len(names)-1)
+	if filtered == 0 {
+		t.Error("no real hub got hubfleet's profile filter, yet 2i2c's hubs restrict profiles to groups")
+	}
 	gittest.Run(t, root, "add", "-A")
 	gittest.Run(t, root, "commit", "-q", "-m", "imported hubs")
 	r = hubfleet(t, "", "plan", "--root", root, "--base", "HEAD~1")
@@ -115,6 +141,13 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 // committed before the imports, which are written but not committed. It
 // returns the fleet, its chart cache, the imported sites and the siblings.
 func importRealHubs(t *testing.T) (root, cache string, names, siblings []string) {
+	t.Helper()
+	return importSomeRealHubs(t, func(string) bool { return true })
+}
+
+// importSomeRealHubs is importRealHubs for the hubs keep accepts (by site
+// name, <cluster>-<hub>).
+func importSomeRealHubs(t *testing.T, keep func(site string) bool) (root, cache string, names, siblings []string) {
 	t.Helper()
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	var url string
@@ -162,6 +195,9 @@ func importRealHubs(t *testing.T) (root, cache string, names, siblings []string)
 		}
 		for _, h := range c.Hubs {
 			name := filepath.Base(filepath.Dir(cf)) + "-" + h.Name
+			if !keep(name) {
+				continue
+			}
 			r := hubfleet(t, "", "import", "--root", root, "--chart-cache", cache, "--cluster-file", cf, "--hub", h.Name, "--site", name,
 				"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client",
 				"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/values"
 )
 
 // profileListValues is a z2jh profile list using every KubeSpawner feature
@@ -80,22 +81,22 @@ const profileListValues = `singleuser:
 
 // TestImportTypesProfilesThroughRender imports a z2jh profile list using
 // every typed KubeSpawner feature: the site holds it as
-// spec.singleuser.profiles, validate warns that allowed_groups needs the
-// owners' chart, render gives the jupyterhub release the very list, and
+// spec.singleuser.profiles, validate warns that login gives users no
+// groups for allowed_groups, render gives the jupyterhub release the very list, and
 // z2jh 4.4.0 (Helm SDK) puts it into the hub's configuration Secret.
 func TestImportTypesProfilesThroughRender(t *testing.T) {
 	t.Parallel()
 	root := fleetCopy(t)
-	values := filepath.Join(t.TempDir(), "values.yaml")
-	writeFile(t, values, []byte(profileListValues))
-	r := hubfleet(t, "", "import", "-f", values, "--site", "profiles", "--root", root, "--host", "profiles.example.org",
+	valuesFile := filepath.Join(t.TempDir(), "values.yaml")
+	writeFile(t, valuesFile, []byte(profileListValues))
+	r := hubfleet(t, "", "import", "-f", valuesFile, "--site", "profiles", "--root", root, "--host", "profiles.example.org",
 		"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--write")
 	if r.code != exitOK {
 		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for _, want := range []string{
 		"singleuser.profileList: spec.singleuser.profiles (2 profiles; rendered back, the list is the same)",
-		"2 profiles or choices are offered only to some groups (allowed_groups)",
+		"2 profiles or choices are offered only to some groups (allowed_groups); enforced by hubfleet's profile filter",
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("the import report lacks %q:\n%s", want, r.stderr)
@@ -114,8 +115,12 @@ func TestImportTypesProfilesThroughRender(t *testing.T) {
 		t.Errorf("the profile list is typed, yet passed through too:\n%s", siteFile)
 	}
 	r = hubfleet(t, "", "validate", "--root", root)
-	if r.code != exitOK || !strings.Contains(r.stderr, "allowedGroups is read by 2i2c's basehub, not by KubeSpawner") {
-		t.Errorf("validate: exit %d, want 0 with the allowed_groups warning\n%s%s", r.code, r.stdout, r.stderr)
+	// The site's login gives users no JupyterHub groups: validate warns
+	// at the first restricted choice (the filter fails closed).
+	if r.code != exitOK || !strings.Contains(r.stderr, "clusters/profiles/site.yaml:") ||
+		!strings.Contains(r.stderr, "spec.singleuser.profiles[0].options[0].choices[1].allowedGroups") ||
+		!strings.Contains(r.stderr, "spec.auth gives users no JupyterHub groups") {
+		t.Errorf("validate: exit %d, want 0 with the no-groups warning\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
 		t.Fatalf("render: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -162,6 +167,9 @@ func TestImportTypesProfilesThroughRender(t *testing.T) {
 	inChart := hv["singleuser"].(map[string]any)["profileList"]
 	if a, b := jsonOf(t, want), jsonOf(t, inChart); a != b {
 		t.Errorf("the hub Secret's profileList differs from the input:\ninput %s\nchart %s", a, b)
+	}
+	if got := hv["hub"].(map[string]any)["extraConfig"].(map[string]any)[values.ProfileGroupsKey]; got != values.ProfileGroupsConfig {
+		t.Errorf("the hub Secret lacks hubfleet's profile filter (hub.extraConfig.%s), got %v", values.ProfileGroupsKey, got)
 	}
 }
 

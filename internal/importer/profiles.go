@@ -24,7 +24,7 @@ func (im *importer) profiles() {
 		return
 	}
 	if n := countKey(v, "allowed_groups"); n > 0 && im.owner == nil {
-		im.remark("singleuser.profileList: %d profiles or choices are offered only to some groups (allowed_groups); the owners' chart (2i2c basehub) enforces that, KubeSpawner does not: on the upstream charts every user is offered them. To keep the restriction, import with --route owner", n)
+		im.remark("singleuser.profileList: %d profiles or choices are offered only to some groups (allowed_groups); %s", n, groupsEnforced)
 	}
 	typed, why := typeProfiles(v, im.owner != nil)
 	if why == "" && guarded(v) {
@@ -392,6 +392,9 @@ func byteSpec(v any) (string, bool) {
 }
 
 // countKey counts the maps in v that hold key.
+// groupsEnforced says who enforces allowed_groups on the route taken.
+const groupsEnforced = "enforced by hubfleet's profile filter on the upstream charts (hub.extraConfig." + values.ProfileGroupsKey + "), as 2i2c's basehub enforces it: each user is offered only the profiles and choices of their JupyterHub groups (validate warns when login gives users no groups)"
+
 func countKey(v any, key string) int {
 	n := 0
 	switch t := v.(type) {
@@ -446,13 +449,18 @@ func (im *importer) pythonProfiles() {
 		}
 		if why != "" {
 			im.remark("%s: the Python profile list passes through unchanged (the code runs as before): %s", in, why)
+			if strings.Contains(m[k].(string), "allowed_groups") && im.owner == nil {
+				// hubfleet's filter reads singleuser.profileList; it
+				// cannot see what this code does.
+				im.remark("%s mentions allowed_groups: on the upstream charts nothing enforces it in code hubfleet does not read (KubeSpawner ignores it; hubfleet's profile filter follows singleuser.profileList only). Write the list as YAML (singleuser.profileList), or import with --route owner", in)
+			}
 			continue
 		}
 		im.take(p)
 		im.s.Spec.Singleuser.Profiles = typed
 		im.note(Typed, p, "spec.singleuser.profiles (%d profiles read from the Python literal; rendered as singleuser.profileList, which z2jh hands to the same trait, the list is the same)", len(typed))
 		if n := countKey(list, "allowed_groups"); n > 0 && im.owner == nil {
-			im.remark("%s: %d profiles or choices are offered only to some groups (allowed_groups); KubeSpawner does not enforce that: on the upstream charts every user is offered them", in, n)
+			im.remark("%s: %d profiles or choices are offered only to some groups (allowed_groups); %s", in, n, groupsEnforced)
 		}
 	}
 }

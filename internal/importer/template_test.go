@@ -21,7 +21,7 @@ var normalisations = []struct {
 }{
 	{"networking.k8s.io/Ingress _/jupyterhub", "owned host and TLS: hubfleet writes the ingress from spec.host and spec.tls"},
 	{"core/Service _/proxy-public", "owned TLS wiring: ClusterIP behind the ingress"},
-	{"core/Secret _/hub", "dask-gateway wiring: hubfleet registers the dask-gateway service, whose token the chart generates (data stripped; the configuration in it is checked leaf by leaf by the corpus leaf test)"},
+	{"core/Secret _/hub", "dask-gateway wiring: hubfleet registers the dask-gateway service, whose token the chart generates; and, where profiles are offered only to groups, hubfleet's profile filter (hub.extraConfig.zz-hubfleet-profile-groups; data stripped; the configuration in it is checked leaf by leaf by the corpus leaf test)"},
 	{"networking.k8s.io/NetworkPolicy _/hub", "dask-gateway wiring: the gateway's pods may reach the hub API"},
 	{"networking.k8s.io/NetworkPolicy _/singleuser", "dask-gateway wiring: user pods may reach the gateway's proxy"},
 	{"apps/DaemonSet _/hook-image-puller", "hubfleet turns the pre-puller hook off (Flux upgrades time out on it)"},

@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -65,7 +66,7 @@ type ProfileChoice struct {
 	// explicit false is written as such.
 	Default *bool `yaml:"default,omitempty"`
 	// AllowedGroups offers the choice only to members of these groups
-	// (2i2c's basehub reads it; KubeSpawner does not).
+	// (enforced as for a profile's allowedGroups).
 	AllowedGroups []string        `yaml:"allowedGroups,omitempty"`
 	Override      SpawnerOverride `yaml:"override,omitempty"`
 }
@@ -199,10 +200,118 @@ func validateProfileFeatures(r *reporter, base string, p Profile, umbrella bool)
 			validateOverride(r, ob+".unlisted.override", u.Override, true)
 		}
 	}
-	if groups && !umbrella {
-		r.warn(KindAuth, base+".allowedGroups", "run the site on the chart that reads it (spec.chart.umbrella), or remove the profiles and choices users must not get",
-			"allowedGroups is read by 2i2c's basehub, not by KubeSpawner: on the upstream charts every user is offered this profile and all its choices")
+}
+
+// groupsField is the field of the first profile or choice offered only
+// to some groups, "" if none is.
+func groupsField(profiles []Profile) string {
+	for i, p := range profiles {
+		base := fmt.Sprintf("spec.singleuser.profiles[%d]", i)
+		if len(p.AllowedGroups) > 0 {
+			return base + ".allowedGroups"
+		}
+		for j, o := range p.Options {
+			for k, c := range o.Choices {
+				if len(c.AllowedGroups) > 0 {
+					return fmt.Sprintf("%s.options[%d].choices[%d].allowedGroups", base, j, k)
+				}
+			}
+		}
 	}
+	return ""
+}
+
+// passedGroupsField is the field of the first profile in a profile list
+// passed through in spec.values that restricts itself, a choice or an
+// unlisted choice to groups, "" if none does.
+func passedGroupsField(values map[string]any) string {
+	jh, _ := values["jupyterhub"].(map[string]any)
+	su, _ := jh["singleuser"].(map[string]any)
+	list, _ := su["profileList"].([]any)
+	has := func(v any) bool {
+		m, _ := v.(map[string]any)
+		_, ok := m["allowed_groups"]
+		return ok
+	}
+	for i, p := range list {
+		field := fmt.Sprintf("spec.values.jupyterhub.singleuser.profileList[%d]", i)
+		if has(p) {
+			return field + ".allowed_groups"
+		}
+		pm, _ := p.(map[string]any)
+		opts, _ := pm["profile_options"].(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(opts)) {
+			om, _ := opts[k].(map[string]any)
+			if has(om["unlisted_choice"]) {
+				return field + ".profile_options." + k + ".unlisted_choice.allowed_groups"
+			}
+			choices, _ := om["choices"].(map[string]any)
+			for _, c := range slices.Sorted(maps.Keys(choices)) {
+				if has(choices[c]) {
+					return field + ".profile_options." + k + ".choices." + c + ".allowed_groups"
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// validateProfileGroups warns when profiles are offered only to groups
+// but login gives users no JupyterHub groups. On the upstream charts
+// hubfleet's profile filter (values.ProfileGroupsConfig) enforces
+// allowedGroups, as 2i2c's basehub does on its own chart; both read the
+// user's JupyterHub groups, so without a group source only groups an
+// admin assigns on the hub count. A warning, not an error: basehub
+// tolerates it too, admins may assign groups on the hub's admin page,
+// and the filter fails closed (a user in no group is offered only the
+// unrestricted profiles), so access never widens.
+func validateProfileGroups(r *reporter, sp *Spec) {
+	field := groupsField(sp.Singleuser.Profiles)
+	if field == "" {
+		field = passedGroupsField(sp.Values)
+	}
+	if field == "" || sp.Chart.Umbrella != "" || GroupSource(sp) {
+		return
+	}
+	fix := "let login manage the users' groups: spec.auth.groups.manage: true with spec.auth.groups.authStateKey (e.g. oauth_user.groups), or the provider's groups (cognito, azureAD, oidc allowedGroups); or add the users to these groups on the hub's admin page"
+	if sp.Auth.Provider == AuthGitHub {
+		fix = "count GitHub teams as org:team, as 2i2c's basehub does: spec.auth.github.populateTeamsInAuthState: true and jupyterhub.hub.config.GitHubOAuthenticator.enable_auth_state: true in spec.values; or " + fix
+	}
+	r.warn(KindAuth, field, fix,
+		"spec.auth gives users no JupyterHub groups: hubfleet's profile filter (as 2i2c's basehub) offers this only to members of its groups, so nobody gets it until an admin adds users to them")
+}
+
+// GroupSource reports whether login gives the site's users JupyterHub
+// groups: the authenticator manages them (spec.auth.groups, or a
+// provider whose groups hubfleet renders with manage_groups), or the hub
+// loads them (jupyterhub.hub.config.JupyterHub.load_groups in spec.values).
+func GroupSource(sp *Spec) bool {
+	a := &sp.Auth
+	if g := a.Groups; g != nil && (g.Manage || g.AuthStateKey != "" || g.ClaimKey != "") {
+		return true
+	}
+	switch {
+	case a.Provider == AuthEGICheckin:
+		return true
+	case a.Cognito != nil && (len(a.Cognito.AllowedGroups) > 0 || len(a.Cognito.AdminGroups) > 0):
+		return true
+	case a.AzureAD != nil && len(a.AzureAD.AllowedGroups) > 0:
+		return true
+	case a.OIDC != nil && len(a.OIDC.AllowedGroups) > 0:
+		return true
+	}
+	jh, _ := sp.Values["jupyterhub"].(map[string]any)
+	hub, _ := jh["hub"].(map[string]any)
+	cfg, _ := hub["config"].(map[string]any)
+	class := func(name string) map[string]any { m, _ := cfg[name].(map[string]any); return m }
+	if lg, _ := class("JupyterHub")["load_groups"].(map[string]any); len(lg) > 0 {
+		return true
+	}
+	// The filter reads a GitHub user's teams from auth_state, as basehub's.
+	if a.Provider == AuthGitHub && a.GitHub != nil && a.GitHub.PopulateTeamsInAuthState {
+		return class("GitHubOAuthenticator")["enable_auth_state"] == true || class("Authenticator")["enable_auth_state"] == true
+	}
+	return false
 }
 
 // CheckProfiles checks profiles as validate checks

@@ -347,8 +347,11 @@ type Profile struct {
 	// Override is the rest of what the profile sets on the user's server
 	// (KubeSpawner's kubespawner_override), merged over the fields above.
 	Override *SpawnerOverride `yaml:"override,omitempty"`
-	// AllowedGroups offers the profile only to members of these groups
-	// (allowed_groups). 2i2c's basehub reads it; KubeSpawner does not.
+	// AllowedGroups offers the profile only to members of these
+	// JupyterHub groups (allowed_groups, case-insensitive). KubeSpawner
+	// ignores it: on the upstream charts hubfleet's profile filter
+	// (hub.extraConfig.zz-hubfleet-profile-groups) enforces it as 2i2c's
+	// basehub does on its own chart.
 	AllowedGroups []string `yaml:"allowedGroups,omitempty"`
 	// Options are choices the user makes inside the profile
 	// (profile_options), such as an image or a machine size.

@@ -56,6 +56,7 @@ func Check(s *Site, f *Fleet) ErrorList {
 	checkUsers(r, "spec.auth.admins", sp.Auth.Admins)
 	checkUsers(r, "spec.auth.allowedUsers", sp.Auth.AllowedUsers)
 	validateSingleuser(r, &sp.Singleuser, sp.Chart.Umbrella != "")
+	validateProfileGroups(r, sp)
 	validateGateway(r, sp)
 	validatePlacement(r, &sp.Placement)
 	checkEnum(r, "spec.chart.mode", sp.Chart.Mode, ModeDaskHub, ModeComposed, ModeUmbrella)

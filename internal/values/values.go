@@ -86,6 +86,9 @@ func releases(s *site.Site, f *site.Fleet) []Release {
 	valuetree.Merge(tree, s.Spec.Values)
 	b.withoutDefaultOptions(tree)
 	applyOverrides(tree, s.Spec.Overrides)
+	// The upstream charts ignore allowed_groups; an operator's chart
+	// (umbrellaRelease) such as 2i2c's basehub enforces it itself.
+	profileGroups(tree)
 	secretFrom := b.clientSecret()
 	fromSecrets := b.secretValues(tree)
 
