@@ -139,7 +139,7 @@ var planFormats = []output.Format{output.Text, output.Markdown, output.JSON, out
 // planRequest maps the flags onto the plan flow's request: a terminal's
 // plan reports stale overlays and site removals without failing on them.
 func planRequest(ws *workspace.Workspace, o *planOptions) plan.Request {
-	req := plan.Request{Workspace: ws, GitOptions: plan.GitOptions{CompareOptions: plan.DefaultCompareOptions(), Base: o.base, Sites: o.sites}}
+	req := plan.Request{Workspace: ws, CompareOptions: plan.DefaultCompareOptions(), Base: o.base, Sites: o.sites}
 	req.Charts = o.charts
 	req.Strict = o.strict
 	// The same gate as the pull request check: a removal is confirmed or

@@ -34,8 +34,8 @@ func (r *runner) plan(ctx context.Context) error {
 		return fmt.Errorf("plan: %w", err)
 	}
 	req := plan.Request{Workspace: ws, StaleFails: true,
-		Confirm:    &plan.Confirmation{Labels: r.env.PRLabels, Body: r.env.PRBody},
-		GitOptions: plan.GitOptions{CompareOptions: r.opts.Compare, Base: r.baseBranch()}}
+		Confirm:        &plan.Confirmation{Labels: r.env.PRLabels, Body: r.env.PRBody},
+		CompareOptions: r.opts.Compare, Base: r.baseBranch()}
 	req.Charts = r.env.PlanCharts
 	req.Strict = r.env.Strict
 	res, err := plan.Run(ctx, repo, req)

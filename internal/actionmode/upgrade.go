@@ -43,7 +43,7 @@ func (r *runner) upgrade(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
-	res, err := r.opts.Upgrader.Run(ctx, upgrade.Request{Root: ws.Root, Fleet: ws.Fleet, MaxWave: r.env.Wave, BaseRef: base,
+	res, err := r.opts.Upgrader.Run(ctx, upgrade.Request{Workspace: ws, MaxWave: r.env.Wave, BaseRef: base,
 		BaseCommit: start, Statuses: runnerStatuses{r}, DryRun: !publish})
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)

@@ -19,9 +19,9 @@ import (
 
 // Sides are the overlay files of each site on one side of a plan, by site
 // name. A site missing from a side has no overlay there.
-type Sides map[string]overlay.Files
+type Sides = overlay.Tree
 
-// CompareOptions configure Compare.
+// CompareOptions say how the plan compares two sides.
 type CompareOptions struct {
 	// Charts renders each release's chart at both sides and diffs the
 	// objects; false plans the overlay files only (no chart repository is
@@ -44,20 +44,6 @@ type CompareOptions struct {
 // DefaultCompareOptions render the charts through the user's caches.
 func DefaultCompareOptions() CompareOptions {
 	return CompareOptions{Charts: true, Resolver: chart.DefaultResolverOptions(), Render: chart.DefaultRenderOptions(), Context: 3}
-}
-
-// Compare plans every named site from base to head. With opts.Charts, a
-// site whose chart is neither reachable nor cached is planned from its
-// overlay files only and marked unverified, with the reason; a site whose
-// chart version (or chart) the repository does not have is planned from
-// its overlay files and has a problem naming the versions the repository
-// has. Other errors (an overlay that does not decode) leave the site out
-// and are returned joined, next to the plan of the other sites.
-func Compare(ctx context.Context, base, head Sides, sites []string, opts CompareOptions) (*Plan, error) {
-	if opts.Context <= 0 {
-		opts.Context = 3
-	}
-	return compare(ctx, base, head, sites, opts)
 }
 
 // chartTrouble is why a site's charts could not be rendered.
@@ -98,9 +84,19 @@ func classify(side int, err error) (t chartTrouble, ok bool) {
 	return chartTrouble{}, false
 }
 
+// compare plans every named site from base to head. With opts.Charts, a
+// site whose chart is neither reachable nor cached is planned from its
+// overlay files only and marked unverified, with the reason; a site whose
+// chart version (or chart) the repository does not have is planned from
+// its overlay files and has a problem naming the versions the repository
+// has. Other errors (an overlay that does not decode) leave the site out
+// and are returned joined, next to the plan of the other sites.
 func compare(ctx context.Context, base, head Sides, sites []string, opts CompareOptions) (*Plan, error) {
+	if opts.Context <= 0 {
+		opts.Context = 3
+	}
 	var get func(context.Context, chart.Ref) (*chart.Chart, error)
-	bo := Options{Context: opts.Context, Progress: opts.Progress}
+	bo := buildOptions{Context: opts.Context, Progress: opts.Progress}
 	if opts.Charts {
 		resolver, err := chart.NewResolver(opts.Resolver)
 		if err != nil {
@@ -182,7 +178,7 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 	p := &Plan{}
 	if len(psites) > 0 {
 		var err error
-		if p, err = Build(ctx, psites, bo); err != nil {
+		if p, err = build(ctx, psites, bo); err != nil {
 			return nil, errors.Join(append(errs, err)...)
 		}
 	}
