@@ -141,14 +141,19 @@ func (r *runner) repo(ctx context.Context) (*gitrepo.Repo, error) {
 	return gitrepo.Open(ctx, r.root, r.opts.Git)
 }
 
-// load loads the work tree once for a mode that needs every site valid.
-func (r *runner) load(ctx context.Context) (*workspace.Workspace, error) {
+// load loads the work tree once for a mode that needs every site valid:
+// a fleet with problems fails the mode (exit 1, as in a terminal), each
+// problem annotated at its file and line.
+func (r *runner) load(ctx context.Context, mode string) (*workspace.Workspace, error) {
 	ws, err := workspace.Load(ctx, r.root, workspace.Options{})
 	if err != nil {
 		return nil, err
 	}
 	if errs := ws.Errors(); len(errs) > 0 {
-		return nil, fmt.Errorf("the fleet has %d problem(s): %w", len(errs), errs)
+		for _, p := range errs {
+			r.annotateProblem(p)
+		}
+		return nil, &FailedError{Mode: mode, Reasons: []string{fmt.Sprintf("the fleet has %d problem(s)", len(errs))}}
 	}
 	return ws, nil
 }

@@ -39,7 +39,7 @@ func (r *runner) upgrade(ctx context.Context) error {
 			return fmt.Errorf("upgrade: %w", err)
 		}
 	}
-	ws, err := r.load(ctx)
+	ws, err := r.load(ctx, "upgrade")
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
