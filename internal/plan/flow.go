@@ -175,6 +175,10 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	}
 	opts := req.CompareOptions
 	opts.Fleet = ws.Fleet
+	opts.invalid = map[string]bool{}
+	for n := range res.Invalid {
+		opts.invalid[n] = true
+	}
 	p, err := compare(ctx, base, head, sites, opts)
 	if p == nil {
 		return nil, err
