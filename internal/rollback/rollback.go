@@ -121,6 +121,15 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	for i, c := range res.Targets {
 		ids[i] = c.ID
 	}
+	if res.Others, err = otherSites(ctx, repo, ids, res.Label); err != nil {
+		return nil, fmt.Errorf("rollback: %w", err)
+	}
+	if req.Site != "" {
+		// The revert rolls back every site its commits changed: each is
+		// planned, with its chart changes and one-way doors, as with
+		// --commit.
+		sites = append(sites, res.Others...)
+	}
 	if res.Before, err = sides(ctx, repo, "HEAD", sites); err != nil {
 		return nil, fmt.Errorf("rollback: %w", err)
 	}
@@ -170,9 +179,6 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 		if !bytes.Equal(b[p], a[p]) {
 			res.Restored = append(res.Restored, p)
 		}
-	}
-	if res.Others, err = otherSites(ctx, repo, ids, res.Label); err != nil {
-		return nil, fmt.Errorf("rollback: %w", err)
 	}
 	// What comes back and the doors crossed are the plan from now to
 	// after the revert, by the plan flow: the same words as every plan.
