@@ -42,8 +42,9 @@ type flowFixture struct {
 	exit map[string]int
 	// failed are the sites the plan fails.
 	failed []string
-	// inPlan are in the plan both front-ends print.
-	inPlan []string
+	// inPlan are in the plan both front-ends print; inRender in what
+	// both front-ends' render says.
+	inPlan, inRender []string
 }
 
 // TestEveryFlowThroughBothFrontEnds runs every flow (plan, render,
@@ -57,15 +58,20 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	fixtures := []flowFixture{
 		{
-			// egi-dev's host is not a host name; egi-pangeo changes.
+			// egi-dev's host is not a host name; pangeo-azure sets a value
+			// the jupyterhub chart's schema refuses; egi-pangeo changes.
 			name: "an invalid site",
 			change: func(r *flowtest.Repo) {
 				r.Replace(r.Work, "clusters/egi-dev/site.yaml", "host: ", "host: 'not a host' #")
+				r.Replace(r.Work, "clusters/pangeo-azure/site.yaml", "  secrets:\n", "  values:\n    jupyterhub:\n      singelser: {}\n  secrets:\n")
 				r.Replace(r.Work, "clusters/egi-pangeo/site.yaml", "limit: 4G", "limit: 6G")
 			},
+			inRender: []string{"spec.host", "spec.values.jupyterhub.singelser"},
 			exit:   map[string]int{"plan": exitProblems, "render": exitProblems, "upgrade": exitProblems, "rollback": exitProblems, "verify": exitProblems},
-			failed: []string{"egi-dev"},
-			inPlan: []string{"| `egi-dev` | problem (unchanged) |", "| `egi-pangeo` | changed |"},
+			// plan renders pangeo-azure's chart with its values: the chart's
+			// schema refuses them there too.
+			failed: []string{"egi-dev", "pangeo-azure"},
+			inPlan: []string{"| `egi-dev` | problem (unchanged) |", "| `egi-pangeo` | changed |", "singelser"},
 		},
 		{
 			// The base's overlay holds a literal client secret (committed
@@ -118,9 +124,10 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 				r.Replace(r.Work, "bases/daskhub/fleet.yaml", "chart: jupyterhub\n      version: 4.4.0", "chart: jupyterhub\n      version: 4.8.7")
 			},
 			// Rendered with assumed facts, and said so.
-			exit:   map[string]int{"plan": exitOK, "render": exitOK, "upgrade": exitOK, "rollback": exitOK, "verify": exitProblems},
-			failed: []string{},
-			inPlan: []string{"jupyterhub 4.4.0 -> 4.8.7"},
+			exit:     map[string]int{"plan": exitOK, "render": exitOK, "upgrade": exitOK, "rollback": exitOK, "verify": exitProblems},
+			failed:   []string{},
+			inPlan:   []string{"jupyterhub 4.4.0 -> 4.8.7"},
+			inRender: []string{"site egi-cesnet: jupyterhub chart 4.8.7 is not in hubfleet's chart catalog"},
 		},
 	}
 	for _, fx := range fixtures {
@@ -214,6 +221,11 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			cli = hubfleet(t, "", "render", "--root", cliDir)
 			act = runAction(t, actDir, srv, "render", nil, map[string]string{"GITHUB_REF_NAME": "change-raw"})
 			check("render", cli, act)
+			for _, w := range fx.inRender {
+				if !strings.Contains(cli.stdout+cli.stderr, w) || !strings.Contains(act.log, w) {
+					t.Errorf("render: a front-end does not say %q\ncli:\n%s%s\naction:\n%s", w, cli.stdout, cli.stderr, act.log)
+				}
+			}
 			gittest.Run(t, cliDir, "add", "-A")
 			cliDiff := gittest.Run(t, cliDir, "diff", "--cached", "HEAD")
 			actDiff := gittest.Run(t, r.Remote, "diff", rawHead, "change-raw")

@@ -108,7 +108,7 @@ found (an invalid site, a chart that would not install as planned; with
 				fmt.Fprintf(s.err, "warning: %d rendered file(s) are stale; the plan shows the overlays on disk: run 'hubfleet render' first\n", n)
 			}
 			if res.Incomplete != nil {
-				fmt.Fprintf(s.err, "warning: the plan is incomplete:\n%s\n", plan.MaskMessage(res, res.Incomplete.Error()))
+				fmt.Fprintf(s.err, "warning: the plan is incomplete:\n%s\n", res.Incomplete)
 			}
 			p := res.Plan
 			for _, w := range p.Warnings {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/markdown"
@@ -42,6 +43,10 @@ func (r *runner) render(ctx context.Context) error {
 		}
 		return errors.Join(&FailedError{Mode: "render", Reasons: []string{fmt.Sprintf("%d problem(s) in the fleet", len(errs))}},
 			r.rep.AddSummary(b.String()), r.outputs("changed", "false", "sites", lines(names)))
+	}
+	// The chart facts the values assume, as `hubfleet render` warns.
+	for _, m := range workspace.FactWarnings(ws.Fleet, nil) {
+		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: fleet.FleetFile, Title: "hubfleet: chart facts assumed", Message: m})
 	}
 	if len(changes) == 0 {
 		r.rep.Logf("overlays are up to date")

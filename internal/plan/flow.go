@@ -284,6 +284,9 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	maskText(&res.StaleFiles, res.Secrets)
 	maskText(&res.Problems, res.Secrets)
 	maskText(&res.Reasons, res.Secrets)
+	if res.Incomplete != nil {
+		res.Incomplete = errors.New(maskMessage(res, res.Incomplete.Error()))
+	}
 	if n := len(res.Invalid[""]); n > 0 {
 		res.Reasons = append(res.Reasons, fmt.Sprintf("%d fleet-wide problem(s)", n))
 	}

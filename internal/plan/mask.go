@@ -453,8 +453,8 @@ func maskStrings(v reflect.Value, mask func(string) string) {
 	}
 }
 
-// MaskMessage masks the secrets of a plan's result in a message the
-// result does not hold (an error next to it).
-func MaskMessage(res *Result, msg string) string {
+// maskMessage masks the secrets of a plan's result in a message the
+// result holds as an error (Incomplete).
+func maskMessage(res *Result, msg string) string {
 	return replaceSecrets(msg, slices.DeleteFunc(slices.Clone(res.Secrets), func(s string) bool { return len(strings.TrimSpace(s)) < 8 }))
 }
