@@ -67,7 +67,7 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 				r.Replace(r.Work, "clusters/egi-pangeo/site.yaml", "limit: 4G", "limit: 6G")
 			},
 			inRender: []string{"spec.host", "spec.values.jupyterhub.singelser"},
-			exit:   map[string]int{"plan": exitProblems, "render": exitProblems, "upgrade": exitProblems, "rollback": exitProblems, "verify": exitProblems},
+			exit:     map[string]int{"plan": exitProblems, "render": exitProblems, "upgrade": exitProblems, "rollback": exitProblems, "verify": exitProblems},
 			// plan renders pangeo-azure's chart with its values: the chart's
 			// schema refuses them there too.
 			failed: []string{"egi-dev", "pangeo-azure"},
