@@ -101,7 +101,7 @@ func chartVersions(ctx context.Context, fl *fleet.Fleet, res *chart.Resolver) (s
 		case errors.As(err, &nv) && nv.Err == nil:
 			out = append(out, &site.FieldError{File: fl.Config.File, Line: site.LineOf(fl.Config.Lines, field), Field: field, Kind: KindChartVersion,
 				Msg: fmt.Sprintf("chart %s version %q is not in repository %s (it has %s): Flux can never fetch it", ref.Name, ref.Version, ref.RepoURL, strings.Join(nv.Available, ", ")),
-				Fix: "set a version the repository has (`hubfleet upgrade --chart " + ref.Name + "` picks one)"})
+				Fix: "set " + field + " to a version the repository has (`hubfleet upgrade` looks only above a pin, so it cannot move this one)"})
 		case errors.As(err, &nf):
 			out = append(out, &site.FieldError{File: fl.Config.File, Line: site.LineOf(fl.Config.Lines, field), Field: field, Kind: KindChartVersion,
 				Msg: fmt.Sprintf("repository %s has no chart %q: Flux can never fetch it", ref.RepoURL, ref.Name),
