@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/markdown"
 	"github.com/hubfleet/hubfleet/internal/report"
-	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/targets"
 	"github.com/hubfleet/hubfleet/internal/upgrade"
 	"github.com/hubfleet/hubfleet/internal/verify"
@@ -57,7 +55,10 @@ func (r *runner) verify(ctx context.Context) error {
 	b.WriteString("### hubfleet verify\n\n| Site | Result | Failing checks |\n|---|---|---|\n")
 	for _, n := range names {
 		rs := bySite[n]
-		fieldLines := r.siteLines(n)
+		var fieldLines map[string]int
+		if st := ws.Fleet.Site(n); st != nil {
+			fieldLines = st.Lines
+		}
 		r.rep.Group("site " + n)
 		var bad []string
 		for _, res := range rs {
@@ -69,10 +70,10 @@ func (r *runner) verify(ctx context.Context) error {
 			switch res.Status {
 			case verify.Fail:
 				bad = append(bad, res.Check)
-				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
+				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: fleet.SitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
 					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
 			case verify.Warn, verify.Unknown:
-				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
+				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: fleet.SitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
 					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
 			}
 		}
@@ -150,19 +151,6 @@ func fixText(fix string) string {
 		return ""
 	}
 	return "(fix: " + fix + ")"
-}
-
-// siteLines returns the field lines of a site file, nil when unreadable.
-func (r *runner) siteLines(name string) map[string]int {
-	data, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(sitePath(name))))
-	if err != nil {
-		return nil
-	}
-	s, err := site.DecodeSite(sitePath(name), data)
-	if err != nil || s == nil {
-		return nil
-	}
-	return s.Lines
 }
 
 // lineOfCheck points a failed check at the site field it is about: the
