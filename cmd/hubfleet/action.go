@@ -68,8 +68,12 @@ Exit codes: 0 ok, 1 a check failed, 2 error.`,
 			opts.Stdout = s.out
 			opts.Publish = publish
 			opts.Upgrader = deps.upgrader
-			opts.Verifier = deps.verifier
-			err := actionmode.Run(cmd.Context(), args[0], opts)
+			v, err := actionVerifier(os.Getenv, deps.verifier)
+			if err != nil {
+				return err
+			}
+			opts.Verifier = v
+			err = actionmode.Run(cmd.Context(), args[0], opts)
 			if actionmode.ExitCode(err) == 1 {
 				return problems("%s", err)
 			}

@@ -182,8 +182,8 @@ func codeList(names []string) string {
 // writeHeld explains which site holds each canary back, and why.
 func writeHeld(b *strings.Builder, held []upgrade.CanaryCheck) {
 	for _, c := range held {
-		fmt.Fprintf(b, "- `%s` canary %s (%s; later waves on %s) is not verified on `%s` yet: %s. It is promoted once every site of %s has a successful `hubfleet/verify/<site>` status.\n",
-			c.Chart, c.Version, waveName(c.MaxWave), c.Pin, gitrepo.Short(c.Commit), statusList(c.Unverified(), true), waveName(c.MaxWave))
+		fmt.Fprintf(b, "- `%s` canary %s (%s; later waves on %s) is not verified on `%s` yet: %s. It is promoted once every site of %s has %s.\n",
+			c.Chart, c.Version, waveName(c.MaxWave), c.Pin, gitrepo.Short(c.Commit), statusList(c.Unverified(), true), waveName(c.MaxWave), promotedWhen(c))
 		if len(c.Running) == 0 {
 			fmt.Fprintf(b, "  No site of %s runs the `%s` chart: their verification does not test %s.\n", waveName(c.MaxWave), c.Chart, c.Version)
 		}

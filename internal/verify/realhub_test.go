@@ -137,6 +137,12 @@ func TestRealHub(t *testing.T) {
 		s.JupyterHubVersion = "4.0.2"
 		expect(t, verify(t, s), map[string]want{CheckHubVersion: {Fail, "runs JupyterHub 3.0.0 but the chart just rendered ships 4.0.2"}})
 	})
+	t.Run("site runs its own hub image", func(t *testing.T) {
+		s := site
+		s.JupyterHubVersion, s.HubImage = "5.5.0", "quay.io/example/hub:3.0.0"
+		expect(t, verify(t, s), map[string]want{CheckHubVersion: {Warn,
+			"the hub runs JupyterHub 3.0.0, the chart just rendered ships 5.5.0, and the site runs its own hub image quay.io/example/hub:3.0.0"}})
+	})
 	t.Run("dask-gateway stopped", func(t *testing.T) {
 		if err := hub.StopGateway(); err != nil {
 			t.Fatal(err)

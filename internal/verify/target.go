@@ -77,8 +77,12 @@ type Target struct {
 	ReleaseNamespace string    `json:"releaseNamespace,omitempty"`
 	// JupyterHubVersion is the JupyterHub version the chart ships.
 	JupyterHubVersion string `json:"jupyterhubVersion,omitempty"`
-	DaskGateway       bool   `json:"daskGateway"`
-	Auth              Auth   `json:"auth"`
+	// HubImage is the hub image the site's values set instead of the
+	// chart's (hub.image); its JupyterHub need not be JupyterHubVersion,
+	// so a difference is a warning naming it, not a failure.
+	HubImage    string `json:"hubImage,omitempty"`
+	DaskGateway bool   `json:"daskGateway"`
+	Auth        Auth   `json:"auth"`
 	// ExpectedAddresses are used by the DNS check when Kube is nil
 	// (no cluster access): the LoadBalancer or Ingress IPs or hostnames.
 	ExpectedAddresses []string `json:"expectedAddresses,omitempty"`
