@@ -293,7 +293,7 @@ func writeWaves(b *strings.Builder, res *upgrade.Result) {
 		fmt.Fprintf(b, "\n%s\n", markdown.Cell(n))
 	}
 	if staged {
-		b.WriteString("\nLater waves follow once these sites verify: when each has a successful `hubfleet/verify/<site>` status on the base branch, the next upgrade run promotes the canary to the pin.")
+		fmt.Fprintf(b, "\nLater waves follow once these sites verify: when each has %s on the base branch, the next upgrade run promotes the canary to the pin.", statusesWording(res.SpawnCheck))
 		if len(res.Deferred) > 0 {
 			fmt.Fprintf(b, " Waiting: %s.", codeList(res.Deferred))
 		}

@@ -151,6 +151,10 @@ type Result struct {
 	Migrations []string
 	// Notes are what else the pull request should say about the rollout.
 	Notes []string
+	// SpawnCheck says the fleet's rollout policy promotes a canary on each
+	// of its sites' spawn probe too (spec.rollout.spawnCheck), besides its
+	// verification.
+	SpawnCheck bool
 }
 
 // Held are the staged canaries that neither verified nor moved: they

@@ -85,7 +85,7 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 	waves := fl.Config.Spec.Rollout.Waves || opts.MaxWave >= 0
 	g := &gate{opts: opts, fleet: fl.Config, sites: fl.Sites}
 
-	res := &Result{}
+	res := &Result{SpawnCheck: fl.Config.Spec.Rollout.SpawnCheck}
 	var edits []chartEdit
 	deferred := map[string]bool{}
 	var errs []error
