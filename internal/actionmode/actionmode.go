@@ -94,10 +94,15 @@ func Run(ctx context.Context, mode string, opts Options) error {
 		opts.Stdout = os.Stdout
 	}
 	rep := report.New(opts.Getenv, opts.Stdout)
-	// Mask secrets before anything else can print them.
-	for _, k := range []string{"HUBFLEET_GITHUB_TOKEN", "HUBFLEET_KUBECONFIG"} {
-		if v := opts.Getenv(k); v != "" {
-			rep.AddMask(v)
+	// Mask secrets before anything else can print them: the token, and
+	// the kubeconfig's secret values (its keys, certificates and tokens,
+	// found by the one masker's rule: by structure, never a whole line).
+	if v := opts.Getenv("HUBFLEET_GITHUB_TOKEN"); v != "" {
+		rep.AddMask(v)
+	}
+	if v := opts.Getenv("HUBFLEET_KUBECONFIG"); v != "" {
+		for _, s := range plan.SecretValues("kubeconfig.yaml", []byte(v)) {
+			rep.AddMask(s)
 		}
 	}
 	env, err := ReadEnv(opts.Getenv)
