@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 
 	"github.com/hubfleet/hubfleet/internal/actionmode"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
@@ -174,9 +175,16 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			js := hubfleet(t, "", "plan", "--root", r.Work, "--base", "main", "-o", "json")
 			act := runAction(t, r.Work, srv, "plan", &pullRequest{}, nil)
 			check("plan", cli, act)
-			if js.code != cli.code {
-				t.Errorf("plan -o json exits %d, -o markdown %d", js.code, cli.code)
+			ym := hubfleet(t, "", "plan", "--root", r.Work, "--base", "main", "-o", "yaml")
+			if js.code != cli.code || ym.code != cli.code {
+				t.Errorf("plan -o json exits %d, -o yaml %d, -o markdown %d", js.code, ym.code, cli.code)
 			}
+			var doc map[string]any
+			err := yaml.Unmarshal([]byte(ym.stdout), &doc)
+			if ySites, _ := doc["sites"].([]any); err != nil || len(ySites) != len(p0Sites(t, js.stdout)) {
+				t.Errorf("plan -o yaml does not parse or lists other sites than -o json (%v):\n%s", err, ym.stdout)
+			}
+			outputs = append(outputs, ym.stdout)
 			if raw, err := os.ReadFile(act.outputs["plan-file"]); err != nil {
 				t.Errorf("plan: the Action wrote no plan file (%v)\n%s", err, act.log)
 			} else if diff := cmp.Diff(cli.stdout, string(raw)); diff != "" {
@@ -312,6 +320,17 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// p0Sites are the sites of a plan -o json document.
+func p0Sites(t *testing.T, js string) []any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatalf("plan -o json: %v\n%s", err, js)
+	}
+	sites, _ := doc["sites"].([]any)
+	return sites
 }
 
 // remoteHas says whether the bare repository has the branch.
