@@ -33,6 +33,7 @@ type importOptions struct {
 	clusterIssuer string
 	ingressClass  string
 	clientID      string
+	owner         ownerChartOptions
 }
 
 func newImportCmd(g *globalOptions, s streams) *cobra.Command {
@@ -57,7 +58,10 @@ Every leaf of the input ends in exactly one place, and the report says which:
   secret    not copied: moved to a secret channel ('hubfleet secret set');
   dropped   not carried over, with the reason.
 Who may log in and who is admin never changes. Sibling charts become sibling
-releases on chart pins in the fleet file (spec.charts.siblings).
+releases on chart pins in the fleet file (spec.charts.siblings). A profile list
+(singleuser.profileList, or a Python literal set as c.KubeSpawner.profile_list
+in hub.extraConfig) becomes spec.singleuser.profiles when all of it fits and
+renders back unchanged; otherwise it passes through, and the report says why.
 
 Deploy-time placeholders (${VAR}, set-on-deployment) are never copied: give
 their real values with --set PATH=VALUE.
@@ -67,11 +71,29 @@ callback URL), from the operator's cluster file (--cluster-file, 2i2c's
 cluster.yaml: hubs[].domain, and the hub's values files in order when no -f
 is given), or from --host.
 
+Values written for an operator's own chart (a base chart with siblings,
+or an umbrella key such as 2i2c's basehub:) can take either of two routes:
+  --route upstream  (the default) translate them onto the upstream charts:
+                    jupyterhub, dask-gateway and sibling releases. Lost: what
+                    only the owners' chart did (its templates and defaults:
+                    2i2c's staff admins and homepage in custom:, its NFS
+                    add-ons); kept custom.* values are inert.
+  --route owner     keep the owners' chart (spec.chart.umbrella): hubfleet's
+                    typed fields render at its key paths and every other value
+                    reaches it where the operator wrote it. Lost: validate
+                    checks only its z2jh part against a schema, its subcharts
+                    move only with its own version, and it must be served from
+                    a Helm repository Flux can reach.
+The owner route needs the chart declared in the fleet file
+(spec.charts.umbrellas.<name>); import says exactly what to add, or adds it
+with --declare-owner-chart and the chart's repository and versions.
+
 Without --write the site file is printed; with --write it is saved as
 clusters/<site>/site.yaml (an existing file is never overwritten).`,
 		Example: `  hubfleet import -f values.yaml --site egi-pangeo
   hubfleet import -f common.values.yaml -f prod.values.yaml --site leap-prod --host leap.2i2c.cloud --tls-mode cert-manager --cluster-issuer letsencrypt-prod
-  hubfleet import --cluster-file config/clusters/leap/cluster.yaml --hub prod --site leap-prod --tls-mode cert-manager --cluster-issuer letsencrypt-prod --write`,
+  hubfleet import --cluster-file config/clusters/leap/cluster.yaml --hub prod --site leap-prod --tls-mode cert-manager --cluster-issuer letsencrypt-prod --write
+  hubfleet import --cluster-file config/clusters/leap/cluster.yaml --hub prod --site leap-prod --tls-mode cert-manager --cluster-issuer letsencrypt-prod --route owner --declare-owner-chart --owner-chart-repository https://charts.example.org --owner-chart-version 0.1.0 --owner-chart-jupyterhub-version 4.3.3 --write`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runImport(cmd.Context(), g, o, s, append(slices.Clone(o.files), args...))
 		},
@@ -90,6 +112,7 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
 	cmd.Flags().StringVar(&o.contactEmail, "contact-email", "", "Let's Encrypt account e-mail, for values without an ingress")
 	cmd.Flags().StringVar(&o.ageRecipient, "age-recipient", "", "the public age key of the site's cluster (age1...), for spec.secrets.ageRecipient")
 	cmd.Flags().BoolVar(&o.write, "write", false, "write clusters/<site>/site.yaml instead of printing it")
+	addOwnerChartFlags(cmd, &o.owner)
 	addChartCacheFlag(cmd, &o.chartCache)
 	_ = cmd.MarkFlagRequired("site")
 	return cmd
@@ -112,6 +135,17 @@ func runImport(ctx context.Context, g *globalOptions, o *importOptions, s stream
 		}
 		io.Set[k] = v
 	}
+	route, err := importer.ParseRoute(o.owner.route)
+	if err != nil {
+		return err
+	}
+	io.Route = route
+	if o.owner.declare && route != importer.RouteOwner {
+		return fmt.Errorf("--declare-owner-chart declares the owners' chart of --route owner: add --route owner, or leave it out")
+	}
+	if o.owner.declare && !o.write {
+		return fmt.Errorf("--declare-owner-chart changes the fleet file (%s): add --write", fleet.FleetFile)
+	}
 	if o.clusterFile != "" {
 		hub := o.hub
 		if hub == "" {
@@ -122,6 +156,9 @@ func runImport(ctx context.Context, g *globalOptions, o *importOptions, s stream
 			return err
 		}
 		io.Domain, io.Namespace = cf.Domain, cf.Name
+		if o.owner.name == "" && route == importer.RouteOwner {
+			o.owner.name = cf.Chart
+		}
 		if len(args) == 0 {
 			args = cf.Files
 			for _, m := range cf.Missing {
@@ -140,9 +177,20 @@ func runImport(ctx context.Context, g *globalOptions, o *importOptions, s stream
 		}
 		files[a] = b
 	}
+	decl, err := ownerChartOf(g.root, &o.owner, &io)
+	if err != nil {
+		return err
+	}
 	st, report, err := importer.Import(files, args, io)
 	if err != nil {
 		return err
+	}
+	if route == importer.RouteOwner && decl == nil {
+		// The fleet does not declare the chart yet: add it when asked
+		// (before anything else is written), else say what to add.
+		if err := declareOwnerChart(g.root, o, report.Owner, s); err != nil {
+			return err
+		}
 	}
 	// The header names the files, not where they sat on this machine: the
 	// site file is the same whoever imports it, and no temporary path

@@ -88,6 +88,24 @@ func corpusFleet(t testing.TB) *site.Fleet {
 // does, and decodes the written site file back.
 func importCorpusHub(t *testing.T, h corpusHub) (merged map[string]any, s *site.Site, rep Report) {
 	t.Helper()
+	return importCorpusHubOn(t, h, nil)
+}
+
+// ownerCharts declares 2i2c's own charts as the fleet of an owner-route
+// import does: basehub passes jupyterhub: and dask-gateway: and holds its
+// siblings at the top (its Chart.yaml, clusters/2i2c-aws-us/chart.yaml);
+// daskhub nests all of basehub under basehub:.
+var ownerCharts = map[string]site.UmbrellaChart{
+	"basehub": {Repository: "https://2i2c.org/charts", Chart: "basehub", Version: "0.1.0", JupyterHubVersion: "4.4.0",
+		JupyterHubPath: []string{"jupyterhub"}, DaskGatewayPath: []string{"dask-gateway"}, SiblingsPath: []string{}},
+	"daskhub": {Repository: "https://2i2c.org/charts", Chart: "daskhub", Version: "0.1.0", JupyterHubVersion: "4.4.0",
+		JupyterHubPath: []string{"basehub", "jupyterhub"}, DaskGatewayPath: []string{"basehub", "dask-gateway"}, SiblingsPath: []string{"basehub"}},
+}
+
+// importCorpusHubOn imports one hub; with owners it keeps the owners'
+// chart (route owner) as the fleet declares it.
+func importCorpusHubOn(t *testing.T, h corpusHub, owners map[string]site.UmbrellaChart) (merged map[string]any, s *site.Site, rep Report) {
+	t.Helper()
 	cf, err := ReadClusterFile(h.File, h.Hub)
 	if err != nil {
 		t.Fatal(err)
@@ -104,8 +122,13 @@ func importCorpusHub(t *testing.T, h corpusHub) (merged map[string]any, s *site.
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, rep, err = Import(files, cf.Files, Options{Name: h.Name, Domain: cf.Domain, Namespace: cf.Name,
-		TLSMode: site.TLSCertManager, ClusterIssuer: "letsencrypt-prod", ClientID: "imported-client", AgeRecipient: testRecipient})
+	o := Options{Name: h.Name, Domain: cf.Domain, Namespace: cf.Name,
+		TLSMode: site.TLSCertManager, ClusterIssuer: "letsencrypt-prod", ClientID: "imported-client", AgeRecipient: testRecipient}
+	if owners != nil {
+		u := owners[cf.Chart]
+		o.Route, o.OwnerChart, o.Owner = RouteOwner, cf.Chart, &u
+	}
+	s, rep, err = Import(files, cf.Files, o)
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
@@ -143,11 +166,31 @@ func releaseValues(rels []values.Release, to Path) (any, bool) {
 // authenticator reads the same access settings before and after.
 func TestCorpusEveryLeafLandsOnceAndKeptLeavesReachTheRelease(t *testing.T) {
 	t.Parallel()
+	testCorpusLeaves(t, nil)
+}
+
+// TestCorpusOwnerRouteEveryLeafLandsOnceAtItsOwnPath is the same check on
+// the owner route: each hub keeps the owners' chart it was written for
+// (the cluster file's helm_chart, declared as in ownerCharts), every kept
+// leaf reaches that chart's HelmRelease values at the very path the
+// operator wrote it, and access never widens.
+func TestCorpusOwnerRouteEveryLeafLandsOnceAtItsOwnPath(t *testing.T) {
+	t.Parallel()
+	testCorpusLeaves(t, ownerCharts)
+}
+
+func testCorpusLeaves(t *testing.T, owners map[string]site.UmbrellaChart) {
 	f := corpusFleet(t)
+	if owners != nil {
+		f.Spec.Charts.Umbrellas = owners
+	}
 	var table []string
 	for _, h := range corpusHubs(t) {
 		t.Run(h.Name, func(t *testing.T) {
-			merged, s, rep := importCorpusHub(t, h)
+			merged, s, rep := importCorpusHubOn(t, h, owners)
+			if owners != nil && (s.Spec.Chart.Umbrella == "" || rep.Owner == nil) {
+				t.Fatalf("route owner: the site runs no umbrella chart (spec.chart %+v)", s.Spec.Chart)
+			}
 			leafActions := []Action{Typed, Migrated, Kept, Secret, Dropped}
 			silent, twice := 0, 0
 			for _, l := range Leaves(merged) {
@@ -193,15 +236,41 @@ func TestCorpusEveryLeafLandsOnceAndKeptLeavesReachTheRelease(t *testing.T) {
 			}
 			// Access: the authenticator's view of the original z2jh
 			// values against the rendered jupyterhub release's.
-			tree, _, _, err := canonical(deepCopy(merged).(map[string]any), rep.Layout)
-			if err != nil {
-				t.Fatal(err)
+			var before, after map[string]any
+			if owners != nil {
+				jh := Path(rep.Owner.JupyterHubPath)
+				b, _ := getPath(merged, jh)
+				a, _ := releaseValues(rels, append(Path{rep.Owner.Chart}, jh...))
+				before, _ = b.(map[string]any)
+				after, _ = a.(map[string]any)
+			} else {
+				tree, _, _, err := canonical(deepCopy(merged).(map[string]any), rep.Layout)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before, _ = tree["jupyterhub"].(map[string]any)
+				for _, r := range rels {
+					if r.Name == values.ReleaseJupyterHub {
+						after = r.Values
+					}
+				}
 			}
-			before, _ := tree["jupyterhub"].(map[string]any)
-			var after map[string]any
-			for _, r := range rels {
-				if r.Name == values.ReleaseJupyterHub {
-					after = r.Values
+			// Profiles: typed or passed through, the jupyterhub release
+			// gets the very list the operator wrote.
+			profiles := "-"
+			if in, ok := getPath(before, dotted("singleuser.profileList")); ok {
+				out, _ := getPath(after, dotted("singleuser.profileList"))
+				if !sameJSON(t, in, out) {
+					t.Errorf("singleuser.profileList changed on the way:\nbefore %v\nafter  %v", in, out)
+				}
+				profiles = "kept"
+				if n := len(s.Spec.Singleuser.Profiles); n > 0 {
+					profiles = fmt.Sprintf("typed (%d)", n)
+				}
+				for _, it := range rep.Items {
+					if it.Action == Note && strings.HasPrefix(it.Note, "singleuser.profileList passes through") {
+						t.Logf("%s", it.Note)
+					}
 				}
 			}
 			wa, ga := Access(before), Access(after)
@@ -213,12 +282,12 @@ func TestCorpusEveryLeafLandsOnceAndKeptLeavesReachTheRelease(t *testing.T) {
 				}
 			}
 			c := rep.Counts()
-			table = append(table, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d |", h.Name, rep.Layout.Flag(), len(Leaves(merged)),
-				c[Typed], c[Migrated], c[Kept], c[Secret], c[Dropped], silent+twice+missing, widened))
+			table = append(table, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %s |", h.Name, rep.Layout.Flag(), len(Leaves(merged)),
+				c[Typed], c[Migrated], c[Kept], c[Secret], c[Dropped], silent+twice+missing, widened, profiles))
 		})
 	}
 	t.Cleanup(func() {
-		t.Logf("per hub: leaves in, typed, migrated, kept, secret, dropped with a reason, leaves lost or misplaced, access settings changed\n| hub | layout | leaves | typed | migrated | kept | secret | dropped | lost | access changed |\n|---|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
+		t.Logf("per hub: leaves in, typed, migrated, kept, secret, dropped with a reason, leaves lost or misplaced, access settings changed, profile list typed or kept (the rendered list equals the input either way)\n| hub | layout | leaves | typed | migrated | kept | secret | dropped | lost | access changed | profileList |\n|---|---|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
 	})
 }
 

@@ -19,6 +19,17 @@ func (im *importer) gateway() {
 	_, hasGateway := im.v["dask-gateway"]
 	enabled, hasEnabled := getPath(im.v, dotted("dask-gateway.enabled"))
 	off := !im.gatewayOn
+	if off && im.owner != nil {
+		// The owners' chart installs no gateway: its values (enabled:
+		// false among them) reach the chart where they were, unchanged.
+		f := false
+		sp.DaskGateway.Enabled = &f
+		if v, ok := im.take(Path{"dask-gateway"}); ok && len(im.owner.DaskGatewayPath) > 0 {
+			setPath(im.outside, im.owner.DaskGatewayPath, v)
+		}
+		im.remark("the values install no dask-gateway: spec.daskGateway.enabled false (the %s chart gets its dask-gateway values as they were)", im.owner.Chart)
+		hasGateway, hasEnabled, off = false, false, false
+	}
 	if hasEnabled {
 		im.take(dotted("dask-gateway.enabled"))
 		im.note(Typed, dotted("dask-gateway.enabled"), "spec.daskGateway.enabled: %v", enabled)

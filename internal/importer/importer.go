@@ -44,6 +44,16 @@ type Options struct {
 	TLSMode       string
 	ClusterIssuer string
 	IngressClass  string
+	// Route is RouteUpstream (the default) or RouteOwner (owner.go).
+	Route string
+	// OwnerChart names the operator's chart the owner route keeps: the
+	// fleet's spec.charts.umbrellas key (2i2c: the cluster file's
+	// helm_chart).
+	OwnerChart string
+	// Owner is the fleet's declaration of that chart, if it has one: the
+	// paths import splits the values at. Nil: read from the layout
+	// (ProposeOwnerChart), and the report carries the proposal.
+	Owner *site.UmbrellaChart
 	// AgeRecipient is the public age key of the site's cluster
 	// (spec.secrets.ageRecipient); a site whose client secret is kept in
 	// SOPS needs one.
@@ -93,6 +103,9 @@ type Report struct {
 	// Detected is true when the layout was guessed, not given.
 	Detected bool
 	Items    []Item
+	// Owner is the operator's chart the site keeps (route owner): the
+	// fleet's declaration, or the one import read from the layout.
+	Owner *site.UmbrellaChart
 }
 
 // String renders the report for a terminal.
@@ -195,7 +208,34 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 			}
 		}
 	}
-	tree, from, both, err := canonical(deepCopy(merged).(map[string]any), rep.Layout)
+	var (
+		tree, outside map[string]any
+		from          map[string]Path
+		both          *overlap
+		owner         *site.UmbrellaChart
+		err           error
+	)
+	if o.Route == RouteOwner {
+		// The owners' chart: take what it passes to z2jh and dask-gateway
+		// at its paths; the rest is its own and passes through as it is.
+		if o.Owner != nil {
+			owner = o.Owner
+		} else {
+			u, err := ProposeOwnerChart(rep.Layout, o.OwnerChart)
+			if err != nil {
+				return nil, rep, err
+			}
+			owner = &u
+		}
+		if _, err := ProposeOwnerChart(rep.Layout, owner.Chart); err != nil {
+			return nil, rep, err
+		}
+		rep.Owner = owner
+		tree, from, outside, err = ownerSplit(deepCopy(merged).(map[string]any), owner)
+		both = &overlap{outer: map[string]bool{}}
+	} else {
+		tree, from, both, err = canonical(deepCopy(merged).(map[string]any), rep.Layout)
+	}
 	if err != nil {
 		return nil, rep, err
 	}
@@ -208,7 +248,8 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 		}
 		slices.Sort(rep.Layout.Siblings)
 	}
-	im := &importer{v: tree, from: from, both: both, opts: o, secretLeaves: map[string]bool{}, gatewayOn: gatewayInstalled(tree, rep.Layout)}
+	im := &importer{v: tree, from: from, both: both, opts: o, secretLeaves: map[string]bool{}, gatewayOn: gatewayInstalled(tree, rep.Layout),
+		owner: owner, outside: outside}
 	if both.key != "" {
 		im.remark("%s: is set both inside %s: and beside it: import merged them, the top-level block winning; check that the chart reads them that way (--layout umbrella:%s)", both.key, rep.Layout.Key, rep.Layout.Key)
 		for _, p := range both.shadowed {
@@ -224,8 +265,13 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 	if err != nil {
 		return nil, rep, err
 	}
-	if k := rep.Layout.Kind; k == LayoutBase || k == LayoutUmbrella {
-		im.remark("route: this site runs the upstream charts (jupyterhub, dask-gateway, sibling releases); what only the operator's own chart did (its templates, its defaults, its custom: behaviours) is not there. To keep the owner's chart instead, declare it in the fleet (spec.charts.umbrellas, with its key paths) and set spec.chart.umbrella: hubfleet's typed fields then render at its paths")
+	switch k := rep.Layout.Kind; {
+	case owner != nil:
+		im.ownerValues(outside)
+		im.ownerRoute(o.ownerName())
+		im.remark(ownerLoses+"; the upstream route (the default) would lose the chart's own templates and defaults instead", o.ownerName())
+	case k == LayoutBase || k == LayoutUmbrella:
+		im.remark("%s", upstreamLoses)
 	}
 	im.guard(s) // the secret guard's last word on what import writes (secretimport.go)
 	sort.SliceStable(im.items, func(i, j int) bool { return im.items[i].Path < im.items[j].Path })
@@ -244,6 +290,10 @@ type importer struct {
 	// gatewayOn: the values install dask-gateway.
 	gatewayOn bool
 	opts      Options
+	// owner is the operator's chart kept (route owner), else nil;
+	// outside holds its own values (beside its z2jh and gateway paths).
+	owner   *site.UmbrellaChart
+	outside map[string]any
 	// items is the report.
 	items []Item
 	s     site.Site
@@ -308,7 +358,9 @@ func (im *importer) run() (*site.Site, error) {
 	im.auth()
 	im.singleuser()
 	im.gateway()
-	im.siblings()
+	if im.owner == nil {
+		im.siblings() // the owner's chart holds its siblings itself
+	}
 	im.rest()
 	if s.Spec.Host == "" {
 		return nil, fmt.Errorf("the values name no host (no ingress host, https host or oauth_callback_url): pass --host, or --cluster-file with the operator's cluster file")
@@ -337,11 +389,23 @@ func isPlaceholder(v any) bool {
 // handled with the other secrets), and fails naming every other one.
 func (im *importer) placeholders() error {
 	var missing []string
+	type leafIn struct {
+		Leaf
+		tree map[string]any
+		in   Path
+	}
+	var leaves []leafIn
 	for _, l := range Leaves(im.v) {
-		in := im.input(l.Path)
+		leaves = append(leaves, leafIn{l, im.v, im.input(l.Path)})
+	}
+	for _, l := range Leaves(im.outside) {
+		leaves = append(leaves, leafIn{l, im.outside, l.Path})
+	}
+	for _, l := range leaves {
+		in := l.in
 		key := in.String()
 		if real, ok := im.opts.Set[key]; ok {
-			setPath(im.v, l.Path, real)
+			setPath(l.tree, l.Path, real)
 			im.remark("%s: deploy-time value set with --set", key)
 			continue
 		}
@@ -614,9 +678,8 @@ func (im *importer) singleuser() {
 		}
 		im.note(Typed, dotted("jupyterhub.hub.baseUrl"), "spec.baseURL: %s", bu)
 	}
-	if im.has(dotted("jupyterhub.singleuser.profileList")) {
-		im.remark("singleuser.profileList passes through unchanged (KubeSpawner reads it as it is); hubfleet derives nothing from it")
-	}
+	im.profiles()
+	im.pythonProfiles()
 	if u.Storage.Type == "" && u.Storage.Capacity != "" {
 		u.Storage.Type = site.StorageDynamic
 	}
@@ -672,7 +735,7 @@ func (im *importer) bytes(p Path, field string) string {
 // written, and the report says which secret channel to use instead.
 func (im *importer) rest() {
 	im.codeOverrides()
-	if v, _ := getPath(im.v, dotted("jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users")); v == true {
+	if v, _ := getPath(im.v, dotted("jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users")); v == true && im.owner == nil {
 		im.remark("jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users: 2i2c's basehub adds its staff as admins from this; the upstream jupyterhub chart ignores it (kept as is): on the upstream charts those staff are not admins unless listed in spec.auth.admins")
 	}
 	for _, top := range []string{"jupyterhub", "dask-gateway", "rbac", "dask-kubernetes", "global"} {
@@ -822,4 +885,15 @@ func (im *importer) codeOverrides() {
 func secretKey(k string) bool {
 	k = strings.ToLower(k)
 	return strings.Contains(k, "secret") || strings.Contains(k, "password") || strings.Contains(k, "token")
+}
+
+// ownerName is the fleet's name for the owner's chart.
+func (o Options) ownerName() string {
+	if o.OwnerChart != "" {
+		return o.OwnerChart
+	}
+	if o.Owner != nil {
+		return o.Owner.Chart
+	}
+	return ""
 }

@@ -1,6 +1,9 @@
 package site
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // SiblingCharts are the charts sites install beside the hub
 // (spec.releases), keyed by the name sites use in releases[].chart.
@@ -79,6 +82,9 @@ func validateUmbrella(r *reporter, s *Site, f *Fleet) {
 		if s.Spec.Chart.Mode == ModeUmbrella {
 			r.add(KindRequired, "spec.chart.mode", "use daskhub or composed, or name the fleet's umbrella chart in spec.chart.umbrella", "mode umbrella needs spec.chart.umbrella")
 		}
+		if len(s.Spec.Chart.UmbrellaValues) > 0 {
+			r.add(KindRequired, "spec.chart.umbrellaValues", "name the fleet's umbrella chart in spec.chart.umbrella, or move the values to spec.values", "umbrellaValues are values of an operator's umbrella chart, and the site runs none")
+		}
 		return
 	}
 	if s.Spec.Chart.Mode != "" && s.Spec.Chart.Mode != ModeUmbrella {
@@ -87,9 +93,51 @@ func validateUmbrella(r *reporter, s *Site, f *Fleet) {
 	if f == nil {
 		return
 	}
-	if _, ok := f.Spec.Charts.Umbrellas[name]; !ok {
-		r.add(KindRequired, "spec.chart.umbrella", "declare it in the fleet file under spec.charts.umbrellas."+name+" (repository, chart, version, jupyterhubPath)", "the fleet declares no umbrella chart %q", name)
+	u, ok := f.Spec.Charts.Umbrellas[name]
+	if !ok {
+		r.add(KindRequired, "spec.chart.umbrella", "declare it in the fleet file under spec.charts.umbrellas."+name+" (repository, chart, version, jupyterhubVersion, jupyterhubPath)", "the fleet declares no umbrella chart %q", name)
+		return
 	}
+	// umbrellaValues stay outside the paths hubfleet renders: what goes to
+	// jupyterhub (and to a running dask-gateway) is spec.values, where
+	// owned keys are checked.
+	owned := [][]string{u.JupyterHubPath}
+	if s.Spec.GatewayEnabled() && len(u.DaskGatewayPath) > 0 {
+		owned = append(owned, u.DaskGatewayPath)
+	}
+	for _, p := range owned {
+		if len(p) == 0 {
+			continue
+		}
+		if v, ok := lookupPath(s.Spec.Chart.UmbrellaValues, p); ok && v != nil {
+			r.add(KindOwned, "spec.chart.umbrellaValues."+strings.Join(p, "."), "move these values to spec.values."+layoutKey(p, u),
+				"the umbrella %s passes %s to its subchart, whose values are spec.values (daskhub layout)", name, strings.Join(p, "."))
+		}
+	}
+}
+
+// layoutKey is the daskhub-layout key of one of an umbrella's paths.
+func layoutKey(p []string, u UmbrellaChart) string {
+	if slices.Equal(p, u.DaskGatewayPath) {
+		return "dask-gateway"
+	}
+	return "jupyterhub"
+}
+
+// lookupPath finds the value at a path of keys.
+func lookupPath(m map[string]any, p []string) (any, bool) {
+	var cur any = m
+	for _, k := range p {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur, ok = mm[k]
+		if !ok {
+			return nil, false
+		}
+	}
+	return cur, true
 }
 
 func validateFleetUmbrellas(r *reporter, f *Fleet) {

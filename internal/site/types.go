@@ -341,6 +341,18 @@ type Profile struct {
 	GPUs         int               `yaml:"gpus,omitempty"`
 	NodeSelector map[string]string `yaml:"nodeSelector,omitempty"`
 	Tolerations  []Toleration      `yaml:"tolerations,omitempty"`
+
+	// --- KubeSpawner's profile features (profiles.go) ---
+
+	// Override is the rest of what the profile sets on the user's server
+	// (KubeSpawner's kubespawner_override), merged over the fields above.
+	Override *SpawnerOverride `yaml:"override,omitempty"`
+	// AllowedGroups offers the profile only to members of these groups
+	// (allowed_groups). 2i2c's basehub reads it; KubeSpawner does not.
+	AllowedGroups []string `yaml:"allowedGroups,omitempty"`
+	// Options are choices the user makes inside the profile
+	// (profile_options), such as an image or a machine size.
+	Options []ProfileOption `yaml:"options,omitempty"`
 }
 
 // DaskGateway configures dask-gateway.
@@ -420,6 +432,12 @@ type ChartSelection struct {
 	// Umbrella names the fleet's operator umbrella chart the site runs
 	// (spec.charts.umbrellas), e.g. basehub.
 	Umbrella string `yaml:"umbrella,omitempty"`
+	// UmbrellaValues are values of that umbrella chart at its own paths,
+	// outside the paths where it passes values to jupyterhub and
+	// dask-gateway (e.g. basehub.nfs, basehub.binderhub-service): its own
+	// features and subcharts, passed through unchanged and merged last
+	// (fleetcharts.go).
+	UmbrellaValues map[string]any `yaml:"umbrellaValues,omitempty"`
 }
 
 // GatewayEnabled reports whether dask-gateway is installed.

@@ -55,7 +55,7 @@ func Check(s *Site, f *Fleet) ErrorList {
 	validateAuth(r, s, f)
 	checkUsers(r, "spec.auth.admins", sp.Auth.Admins)
 	checkUsers(r, "spec.auth.allowedUsers", sp.Auth.AllowedUsers)
-	validateSingleuser(r, &sp.Singleuser)
+	validateSingleuser(r, &sp.Singleuser, sp.Chart.Umbrella != "")
 	validateGateway(r, sp)
 	validatePlacement(r, &sp.Placement)
 	checkEnum(r, "spec.chart.mode", sp.Chart.Mode, ModeDaskHub, ModeComposed, ModeUmbrella)
@@ -475,7 +475,7 @@ func checkHTTPS(r *reporter, field, v string, required bool) {
 	}
 }
 
-func validateSingleuser(r *reporter, u *Singleuser) {
+func validateSingleuser(r *reporter, u *Singleuser, umbrella bool) {
 	r.checkImage("spec.singleuser.image", u.Image)
 	checkResources(r, "spec.singleuser", u.CPU, u.Memory)
 	checkEnum(r, "spec.singleuser.storage.type", u.Storage.Type, StorageDynamic, StorageStatic, StorageNone, StorageNFS)
@@ -514,6 +514,7 @@ func validateSingleuser(r *reporter, u *Singleuser) {
 			r.add(KindRange, base+".gpus", "use 0 or more", "gpus must not be negative")
 		}
 		checkGPUPlacement(r, base, p)
+		validateProfileFeatures(r, base, p, umbrella)
 		checkLabels(r, base+".nodeSelector", p.NodeSelector)
 		checkTolerations(r, base+".tolerations", p.Tolerations)
 	}

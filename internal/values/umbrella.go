@@ -10,7 +10,8 @@ import (
 // built as for two releases (the gateway is the umbrella's subchart, named
 // <release>-dask-gateway), placed at the key paths the fleet declares; the
 // site's spec.values (daskhub layout) follow them there; sibling releases
-// are the umbrella's own subcharts at SiblingsPath, enabled.
+// are the umbrella's own subcharts at SiblingsPath, enabled; the site's
+// spec.chart.umbrellaValues are merged last, at the chart's own paths.
 func (b *builder) umbrellaRelease(u *site.UmbrellaChart) []Release {
 	s, f := b.s, b.f
 	name := u.Chart
@@ -47,6 +48,9 @@ func (b *builder) umbrellaRelease(u *site.UmbrellaChart) []Release {
 		v["enabled"] = true
 		place(append(append([]string{}, u.SiblingsPath...), r.Name), v)
 	}
+	// The chart's own values (its features and subcharts beside
+	// jupyterhub) pass through last, unchanged.
+	valuetree.Merge(out, s.Spec.Chart.UmbrellaValues)
 	rel := Release{Name: name, Chart: u.Source(), Values: out, NotSecret: notSecret(s, ""), Overrides: overridesNote(s, "")}
 	prefix := joinPath(jhPath)
 	if sf := b.clientSecret(); sf != nil {

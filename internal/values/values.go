@@ -278,10 +278,10 @@ func (b *builder) singleuser(jh map[string]any) {
 		valuetree.Set(jh, "singleuser.cpu.limit", u.CPU.Limit)
 	}
 	if u.Memory.Guarantee != "" {
-		valuetree.Set(jh, "singleuser.memory.guarantee", u.Memory.Guarantee)
+		valuetree.Set(jh, "singleuser.memory.guarantee", byteValue(u.Memory.Guarantee))
 	}
 	if u.Memory.Limit != "" {
-		valuetree.Set(jh, "singleuser.memory.limit", u.Memory.Limit)
+		valuetree.Set(jh, "singleuser.memory.limit", byteValue(u.Memory.Limit))
 	}
 	switch u.Storage.Type {
 	case site.StorageNone:
@@ -352,10 +352,10 @@ func (b *builder) profiles() []any {
 			over["cpu_limit"] = p.CPU.Limit
 		}
 		if p.Memory.Guarantee != "" {
-			over["mem_guarantee"] = p.Memory.Guarantee
+			over["mem_guarantee"] = byteValue(p.Memory.Guarantee)
 		}
 		if p.Memory.Limit != "" {
-			over["mem_limit"] = p.Memory.Limit
+			over["mem_limit"] = byteValue(p.Memory.Limit)
 		}
 		if p.GPUs > 0 {
 			over["extra_resource_limits"] = map[string]any{"nvidia.com/gpu": fmt.Sprint(p.GPUs)}
@@ -366,7 +366,15 @@ func (b *builder) profiles() []any {
 		if len(p.Tolerations) > 0 {
 			over["tolerations"] = tolerations(p.Tolerations)
 		}
-		e := map[string]any{"display_name": p.Name, "slug": site.ProfileSlug(p)}
+		if p.Override != nil {
+			valuetree.Merge(over, overrideValues(*p.Override))
+		}
+		// A slug is written when the site gives one; KubeSpawner derives
+		// one from the display name otherwise.
+		e := map[string]any{"display_name": p.Name}
+		if p.Slug != "" {
+			e["slug"] = p.Slug
+		}
 		if p.Description != "" {
 			e["description"] = p.Description
 		}
@@ -375,6 +383,12 @@ func (b *builder) profiles() []any {
 		}
 		if len(over) > 0 {
 			e["kubespawner_override"] = over
+		}
+		if len(p.AllowedGroups) > 0 {
+			e["allowed_groups"] = anyStrings(p.AllowedGroups)
+		}
+		if len(p.Options) > 0 {
+			e["profile_options"] = profileOptions(p.Options)
 		}
 		out = append(out, e)
 	}
@@ -521,8 +535,8 @@ func (b *builder) workerImages() []string {
 		}
 	}
 	add(b.s.Spec.Singleuser.Image)
-	for _, p := range b.s.Spec.Singleuser.Profiles {
-		add(p.Image)
+	for _, img := range site.ProfileImages(b.s.Spec.Singleuser.Profiles) {
+		add(img)
 	}
 	if len(out) == 0 {
 		out = []string{"*"}

@@ -275,6 +275,9 @@ type use struct {
 	// sections maps a top-level values key (jupyterhub, dask-gateway) to
 	// the schema path inside the chart ("" or a subchart name).
 	sections map[string]string
+	// quiet: a chart missing from the cache is no warning (plan does not
+	// fetch it, so the warning's fix would not help).
+	quiet bool
 }
 
 func uses(s *site.Site, f *site.Fleet) []use {
@@ -284,8 +287,16 @@ func uses(s *site.Site, f *site.Fleet) []use {
 	}
 	if site.ModeOf(s, f) == site.ModeUmbrella {
 		// An operator's umbrella chart: hubfleet knows the paths, not the
-		// chart's schema; helm-controller checks it at install.
-		return nil
+		// chart's own schema (helm-controller checks it at install). The
+		// z2jh it vendors is known: spec.values.jupyterhub is checked
+		// against that version's schema when the fleet's jupyterhub chart
+		// source has it in the cache.
+		u := site.UmbrellaOf(s, f)
+		if u == nil || charts.JupyterHub.Repository == "" {
+			return nil
+		}
+		return []use{{ref: chart.Ref{RepoURL: charts.JupyterHub.Repository, Name: charts.JupyterHub.Chart, Version: u.JupyterHubVersion},
+			sections: map[string]string{"jupyterhub": ""}, quiet: true}}
 	}
 	if site.ModeOf(s, f) == site.ModeComposed {
 		out := []use{{ref: ref(charts.JupyterHub), sections: map[string]string{"jupyterhub": ""}}}
@@ -363,7 +374,7 @@ func checkValues(ctx context.Context, values map[string]any, us []use, file stri
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, ctxErr
 			}
-			if !warnMissing {
+			if !warnMissing || u.quiet {
 				continue
 			}
 			out = append(out, &site.FieldError{File: file, Line: lines["spec.values"], Field: "spec.values",
