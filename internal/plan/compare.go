@@ -202,11 +202,11 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 		in := inputs[sc.Site]
 		t := trouble[sc.Site]
 		if sc.Status == Removed && in[0] != nil && (len(in[0].Releases) > 0 || len(in[0].Namespaces) > 0) {
-			sc.Prune = pruneOf(in[0], sc.baseObjects)
+			sc.Prune = pruneOf(in[0], sc.baseObjects, fleetConfig(opts.Fleet))
 			sc.OneWayDoors = append([]OneWayDoor{removalDoor(sc.Site, sc.Prune)}, sc.OneWayDoors...)
 		}
 		if in[0] != nil && in[1] != nil {
-			if d, ok := releaseSwitchDoor(sc.Site, in[0], in[1]); ok {
+			if d, ok := releaseSwitchDoor(sc.Site, in[0], in[1], fleetConfig(opts.Fleet)); ok {
 				sc.OneWayDoors = append([]OneWayDoor{d}, sc.OneWayDoors...)
 			}
 		}
@@ -224,6 +224,14 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 		sc.baseObjects = nil
 	}
 	return p, errors.Join(errs...)
+}
+
+// fleetConfig is the fleet file of a loaded fleet, or nil.
+func fleetConfig(fl *fleet.Fleet) *site.Fleet {
+	if fl == nil {
+		return nil
+	}
+	return fl.Config
 }
 
 // verdictOf is a site's verdict from what the plan found about it.

@@ -7,3 +7,5 @@ type Options = buildOptions
 func DefaultOptions() Options { return Options{Context: 3} }
 
 var Build = build
+
+var HubVolumes = hubVolumes
