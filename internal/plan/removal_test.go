@@ -28,7 +28,7 @@ func TestHubVolumes(t *testing.T) {
 			values: `{"basehub":{"jupyterhub":{"singleuser":{"storage":{"type":"static","static":{"pvcName":"home-nfs"}}}}}}`,
 			wantDB: "hub-db-dir (the hub database)", wantHomes: "home-nfs (the users' shared home directories)"},
 		{name: "an umbrella the fleet no longer declares", chart: "basehub",
-			values: `{"basehub":{"jupyterhub":{"hub":{"db":{"type":"sqlite-memory"}}}}}`,
+			values:    `{"basehub":{"jupyterhub":{"hub":{"db":{"type":"sqlite-memory"}}}}}`,
 			wantHomes: "claim-<user> (every user's home directory, created by the spawner)"},
 		{name: "another chart", chart: "grafana", values: `{"persistence":{"enabled":true}}`},
 	}
