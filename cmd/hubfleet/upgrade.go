@@ -38,7 +38,11 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 A version hubfleet's chart catalog has no facts about (what a daskhub release
 vendors, the OAuthenticator a jupyterhub chart ships) is not proposed: it is
 named, with how to declare its facts in bases/daskhub/fleet.yaml
-(spec.chartFacts), or taken anyway with --allow-unknown.`,
+(spec.chartFacts), or taken anyway with --allow-unknown.
+
+An operator's own umbrella chart (spec.charts.umbrellas) is not upgraded: its
+sites move when you set its version, and the jupyterhub version it vendors
+(jupyterhubVersion), by hand.`,
 		Example: `  hubfleet upgrade && hubfleet plan
   hubfleet upgrade --chart jupyterhub
   hubfleet upgrade --wave 1
