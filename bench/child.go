@@ -103,6 +103,10 @@ func charts(ctx context.Context, j job, sites ...[]site) (map[chartRef]*chart.Ch
 }
 
 func renderer(j job) (*chart.Renderer, error) {
+	return chart.NewRenderer(renderOptions(j))
+}
+
+func renderOptions(j job) chart.RenderOptions {
 	opts := chart.DefaultRenderOptions()
 	opts.KubeVersion = kubeVersion
 	opts.APIVersions = []string{apiVersion}
@@ -114,7 +118,7 @@ func renderer(j job) (*chart.Renderer, error) {
 	if j.CacheMax != 0 {
 		opts.CacheMaxBytes = j.CacheMax
 	}
-	return chart.NewRenderer(opts)
+	return opts
 }
 
 // parallel runs f(i) for i in [0, n) on one worker per CPU.
@@ -256,15 +260,10 @@ func planJob(ctx context.Context, j job) (report, error) {
 		}
 		sites[i].Base, sites[i].Head = &plan.State{Request: &br}, &plan.State{Request: &hr}
 	}
-	r, err := renderer(j)
+	// The plan flow, on the paired render inputs: nothing is read.
+	res, err := plan.Run(ctx, nil, plan.Request{Pairs: sites, CompareOptions: plan.CompareOptions{Charts: true, Render: renderOptions(j)}})
 	if err != nil {
 		return report{}, err
 	}
-	opts := plan.DefaultOptions()
-	opts.Renderer = r
-	p, err := plan.Build(ctx, sites, opts)
-	if err != nil {
-		return report{}, err
-	}
-	return report{Releases: len(sites), Changed: p.Counts()[plan.Changed]}, nil
+	return report{Releases: len(sites), Changed: res.Plan.Counts()[plan.Changed]}, nil
 }

@@ -48,6 +48,14 @@ type pullRequest struct {
 // pull_request event with that pull request (number 7).
 func runAction(t *testing.T, dir string, srv *githubtest.Server, mode string, pr *pullRequest, inputs map[string]string) actionResult {
 	t.Helper()
+	return runActionWith(t, dir, srv, mode, pr, inputs, nil)
+}
+
+// runActionWith is runAction with the Action's options edited by edit
+// (when not nil) before the run: what a runner's environment gives both
+// front-ends alike, such as how the verifier reaches the sites.
+func runActionWith(t *testing.T, dir string, srv *githubtest.Server, mode string, pr *pullRequest, inputs map[string]string, edit func(*actionmode.Options)) actionResult {
+	t.Helper()
 	tmp := t.TempDir()
 	outFile, summaryFile := filepath.Join(tmp, "output"), filepath.Join(tmp, "summary")
 	env := map[string]string{
@@ -92,6 +100,9 @@ func runAction(t *testing.T, dir string, srv *githubtest.Server, mode string, pr
 	opts.Upgrader, opts.Verifier = deps.upgrader, deps.verifier
 	opts.Git.Env = gittest.Isolated
 	opts.GitHub.Sleep = func(context.Context, time.Duration) error { return nil }
+	if edit != nil {
+		edit(&opts)
+	}
 	err := actionmode.Run(context.Background(), mode, opts)
 	res := actionResult{err: err, exit: actionmode.ExitCode(err), log: log.String()}
 	if b, err := os.ReadFile(outFile); err == nil {

@@ -108,7 +108,7 @@ found (an invalid site, a chart that would not install as planned; with
 				fmt.Fprintf(s.err, "warning: %d rendered file(s) are stale; the plan shows the overlays on disk: run 'hubfleet render' first\n", n)
 			}
 			if res.Incomplete != nil {
-				fmt.Fprintf(s.err, "warning: the plan is incomplete:\n%s\n", plan.MaskMessage(res, res.Incomplete.Error()))
+				fmt.Fprintf(s.err, "warning: the plan is incomplete:\n%s\n", res.Incomplete)
 			}
 			p := res.Plan
 			for _, w := range p.Warnings {
@@ -139,7 +139,7 @@ var planFormats = []output.Format{output.Text, output.Markdown, output.JSON, out
 // planRequest maps the flags onto the plan flow's request: a terminal's
 // plan reports stale overlays and site removals without failing on them.
 func planRequest(ws *workspace.Workspace, o *planOptions) plan.Request {
-	req := plan.Request{Workspace: ws, GitOptions: plan.GitOptions{CompareOptions: plan.DefaultCompareOptions(), Base: o.base, Sites: o.sites}}
+	req := plan.Request{Workspace: ws, CompareOptions: plan.DefaultCompareOptions(), Base: o.base, Sites: o.sites}
 	req.Charts = o.charts
 	req.Strict = o.strict
 	// The same gate as the pull request check: a removal is confirmed or

@@ -3,13 +3,13 @@ package main
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/output"
-	"github.com/hubfleet/hubfleet/internal/progress"
 	"github.com/hubfleet/hubfleet/internal/workspace"
 	"github.com/hubfleet/hubfleet/internal/writeset"
 )
@@ -61,23 +61,23 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 	if err != nil {
 		return err
 	}
-	ws, err := loadWorkspace(ctx, g.root, workspace.ForRender(o.chartCache, o.sites...), s.err)
+	// The render and its decision are the flow's, the Action's too: this
+	// prints them and writes the files.
+	rr, err := workspace.RunRender(ctx, workspace.RenderRequest{Root: g.root, Sites: o.sites, ChartCache: o.chartCache, Check: o.check})
 	if err != nil {
 		return err
 	}
-	if _, err := ws.Select(o.sites); err != nil {
-		return err
+	if len(rr.Warnings) > 0 {
+		fmt.Fprintln(s.err, rr.Warnings.Error())
 	}
-	fl := ws.Fleet
-	printFactWarnings(s.err, fl, o.sites)
-	stop := progress.Start(ctx, "rendering %d site(s)", countSites(fl, o.sites))
-	files, changes, err := ws.Render(ctx, o.sites)
-	stop()
-	if err != nil {
-		return err
+	if errs := rr.Problems; len(errs) > 0 {
+		return problems("%s\n%d problem(s) found", errs.Error(), len(errs))
 	}
-	res := renderResult{Header: output.NewHeader("render"), Check: o.check, Sites: countSites(fl, o.sites), Files: len(files), Changes: []renderedFile{}}
-	for _, c := range changes {
+	for _, m := range rr.Facts {
+		fmt.Fprintf(s.err, "warning: %s\n", m)
+	}
+	res := renderResult{Header: output.NewHeader("render"), Check: o.check, Sites: rr.Sites, Files: len(rr.Files), Changes: []renderedFile{}}
+	for _, c := range rr.Changes {
 		verb := "updated"
 		switch {
 		case c.Old == nil:
@@ -87,26 +87,19 @@ func runRenderContext(ctx context.Context, g *globalOptions, o *renderOptions, s
 		}
 		res.Changes = append(res.Changes, renderedFile{Path: c.Path, Change: verb})
 	}
-	if o.check && len(changes) > 0 {
-		res.Diff = flux.Diff(changes)
+	if o.check && len(rr.Changes) > 0 {
+		res.Diff = flux.Diff(rr.Changes)
 	}
 	if !o.check {
-		if err := writeset.ApplyContext(ctx, ws.Root, changes); err != nil {
+		if err := writeset.ApplyContext(ctx, rr.Workspace.Root, rr.Changes); err != nil {
 			return err
 		}
 	}
 	if err := output.Print(s.out, f, res, g.style(s.out)); err != nil {
 		return err
 	}
-	if o.check && len(changes) > 0 {
-		return problems("%d rendered file(s) are stale: run 'hubfleet render' and commit the result", len(changes))
+	if len(rr.Reasons) > 0 {
+		return problems("%s", strings.Join(rr.Reasons, "; "))
 	}
 	return nil
-}
-
-func countSites(fl *fleet.Fleet, only []string) int {
-	if len(only) > 0 {
-		return len(only)
-	}
-	return len(fl.Sites)
 }

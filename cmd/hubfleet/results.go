@@ -146,6 +146,25 @@ type upgradedSite struct {
 	Charts []string `json:"charts"`
 }
 
+// chartSites are the chart changes of each site of p that has some, as
+// plan words them; never nil.
+func chartSites(p *plan.Plan) []upgradedSite {
+	out := []upgradedSite{}
+	if p == nil {
+		return out
+	}
+	for _, sc := range p.Sites {
+		u := upgradedSite{Site: sc.Site}
+		for _, c := range sc.Charts {
+			u.Charts = append(u.Charts, plan.ChartLine(c))
+		}
+		if len(u.Charts) > 0 {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 func newUpgradeResult(res *upgrade.Result) upgradeResult {
 	r := upgradeResult{Header: output.NewHeader("upgrade"), Versions: []upgradedChart{}, OneWayDoors: res.OneWayDoors,
 		Deferred: res.Deferred, Written: res.Written, Notes: res.Notes}
@@ -157,24 +176,11 @@ func newUpgradeResult(res *upgrade.Result) upgradeResult {
 		r.Versions = append(r.Versions, upgradedChart{Chart: v.Chart, From: v.From, To: v.To, Stage: string(stage),
 			MaxWave: v.MaxWave, Running: v.Running, ChangelogURL: v.ChangelogURL})
 	}
-	if res.Plan != nil {
-		for _, sc := range res.Plan.Sites {
-			u := upgradedSite{Site: sc.Site}
-			for _, c := range sc.Charts {
-				u.Charts = append(u.Charts, plan.ChartLine(c))
-			}
-			if len(u.Charts) > 0 {
-				r.Sites = append(r.Sites, u)
-			}
-		}
-	}
+	r.Sites = chartSites(res.Plan)
 	for _, p := range []*[]string{&r.OneWayDoors, &r.Deferred, &r.Written} {
 		if *p == nil {
 			*p = []string{}
 		}
-	}
-	if r.Sites == nil {
-		r.Sites = []upgradedSite{}
 	}
 	return r
 }
@@ -288,16 +294,10 @@ func newRollbackResult(res *rollback.Result, applied bool) rollbackResult {
 		r.Reverts = append(r.Reverts, rollbackCommit{Commit: c.ID, Subject: c.Subject})
 	}
 	r.warnings = append(r.warnings, res.Warnings...)
+	r.Sites = chartSites(res.Plan)
 	if res.Plan != nil {
 		r.warnings = append(r.warnings, res.Plan.Warnings...)
 		for _, sc := range res.Plan.Sites {
-			u := upgradedSite{Site: sc.Site}
-			for _, c := range sc.Charts {
-				u.Charts = append(u.Charts, plan.ChartLine(c))
-			}
-			if len(u.Charts) > 0 {
-				r.Sites = append(r.Sites, u)
-			}
 			for _, d := range sc.OneWayDoors {
 				r.OneWayDoors = append(r.OneWayDoors, rollbackDoor{Site: sc.Site, Kind: d.Kind, Detail: d.Detail})
 			}

@@ -51,7 +51,11 @@ push it yourself, or run the rollback workflow ('hubfleet action rollback').`,
 			if err != nil {
 				return err
 			}
-			repo, err := gitrepo.Open(ctx, root, gitrepo.DefaultOptions())
+			// The revert is the operator's commit: their identity and
+			// signing configuration, not the bot's.
+			gopts := gitrepo.DefaultOptions()
+			gopts.AsUser = true
+			repo, err := gitrepo.Open(ctx, root, gopts)
 			if err != nil {
 				return err
 			}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hubfleet/hubfleet/internal/output"
 	"github.com/hubfleet/hubfleet/internal/upgrade"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 type upgradeOptions struct {
@@ -38,7 +38,11 @@ reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 A version hubfleet's chart catalog has no facts about (what a daskhub release
 vendors, the OAuthenticator a jupyterhub chart ships) is not proposed: it is
 named, with how to declare its facts in bases/daskhub/fleet.yaml
-(spec.chartFacts), or taken anyway with --allow-unknown.`,
+(spec.chartFacts), or taken anyway with --allow-unknown.
+
+An operator's own umbrella chart (spec.charts.umbrellas) is not upgraded: its
+sites move when you set its version, and the jupyterhub version it vendors
+(jupyterhubVersion), by hand.`,
 		Example: `  hubfleet upgrade && hubfleet plan
   hubfleet upgrade --chart jupyterhub
   hubfleet upgrade --wave 1
@@ -49,11 +53,7 @@ named, with how to declare its facts in bases/daskhub/fleet.yaml
 			if err != nil {
 				return err
 			}
-			abs, err := filepath.Abs(g.root)
-			if err != nil {
-				return err
-			}
-			fl, err := loadFleet(g.root)
+			ws, err := loadWorkspace(cmd.Context(), g.root, workspace.Options{}, nil)
 			if err != nil {
 				return err
 			}
@@ -61,7 +61,7 @@ named, with how to declare its facts in bases/daskhub/fleet.yaml
 				return err
 			}
 			res, err := upgrade.Default().Run(cmd.Context(),
-				upgrade.Request{Root: abs, Fleet: fl, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts, AllowUnknown: o.allowUnknown})
+				upgrade.Request{Workspace: ws, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts, AllowUnknown: o.allowUnknown})
 			var cu *upgrade.CanaryUnverifiableError
 			if errors.As(err, &cu) {
 				// Not a tool failure: the way on is the user's to take.

@@ -94,10 +94,15 @@ func Run(ctx context.Context, mode string, opts Options) error {
 		opts.Stdout = os.Stdout
 	}
 	rep := report.New(opts.Getenv, opts.Stdout)
-	// Mask secrets before anything else can print them.
-	for _, k := range []string{"HUBFLEET_GITHUB_TOKEN", "HUBFLEET_KUBECONFIG"} {
-		if v := opts.Getenv(k); v != "" {
-			rep.AddMask(v)
+	// Mask secrets before anything else can print them: the token, and
+	// the kubeconfig's secret values (its keys, certificates and tokens,
+	// found by the one masker's rule: by structure, never a whole line).
+	if v := opts.Getenv("HUBFLEET_GITHUB_TOKEN"); v != "" {
+		rep.AddMask(v)
+	}
+	if v := opts.Getenv("HUBFLEET_KUBECONFIG"); v != "" {
+		for _, s := range plan.SecretValues("kubeconfig.yaml", []byte(v)) {
+			rep.AddMask(s)
 		}
 	}
 	env, err := ReadEnv(opts.Getenv)
@@ -141,14 +146,19 @@ func (r *runner) repo(ctx context.Context) (*gitrepo.Repo, error) {
 	return gitrepo.Open(ctx, r.root, r.opts.Git)
 }
 
-// load loads the work tree once for a mode that needs every site valid.
-func (r *runner) load(ctx context.Context) (*workspace.Workspace, error) {
+// load loads the work tree once for a mode that needs every site valid:
+// a fleet with problems fails the mode (exit 1, as in a terminal), each
+// problem annotated at its file and line.
+func (r *runner) load(ctx context.Context, mode string) (*workspace.Workspace, error) {
 	ws, err := workspace.Load(ctx, r.root, workspace.Options{})
 	if err != nil {
 		return nil, err
 	}
 	if errs := ws.Errors(); len(errs) > 0 {
-		return nil, fmt.Errorf("the fleet has %d problem(s): %w", len(errs), errs)
+		for _, p := range errs {
+			r.annotateProblem(p)
+		}
+		return nil, &FailedError{Mode: mode, Reasons: []string{fmt.Sprintf("the fleet has %d problem(s)", len(errs))}}
 	}
 	return ws, nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // TestGoldenPlanComment is the pull request comment the Action writes, made
-// by the plan mode as it runs in production: the chart plan (plan.Make),
+// by the plan mode as it runs in production: the chart plan (plan.Run),
 // with the charts from a loopback repository. jupyterhub 4.5.0 is a test
 // chart that ships JupyterHub 5.6.0 (the real charts have no such pair).
 func TestGoldenPlanComment(t *testing.T) {

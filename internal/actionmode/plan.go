@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/plan"
@@ -34,8 +35,8 @@ func (r *runner) plan(ctx context.Context) error {
 		return fmt.Errorf("plan: %w", err)
 	}
 	req := plan.Request{Workspace: ws, StaleFails: true,
-		Confirm:    &plan.Confirmation{Labels: r.env.PRLabels, Body: r.env.PRBody},
-		GitOptions: plan.GitOptions{CompareOptions: r.opts.Compare, Base: r.baseBranch()}}
+		Confirm:        &plan.Confirmation{Labels: r.env.PRLabels, Body: r.env.PRBody},
+		CompareOptions: r.opts.Compare, Base: r.baseBranch()}
 	req.Charts = r.env.PlanCharts
 	req.Strict = r.env.Strict
 	res, err := plan.Run(ctx, repo, req)
@@ -78,17 +79,17 @@ func (r *runner) plan(ctx context.Context) error {
 				if d.Kind == plan.DoorSiteRemoval && slices.Contains(res.Unconfirmed, n) {
 					level, msg = report.LevelError, msg+" "+plan.RemovalHint(n)
 				}
-				r.rep.Annotate(report.Annotation{Level: level, File: sitePath(n), Title: "hubfleet: one-way door", Message: msg})
+				r.rep.Annotate(report.Annotation{Level: level, File: fleet.SitePath(n), Title: "hubfleet: one-way door", Message: msg})
 			}
 			for _, pr := range sc.Problems {
-				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Title: "hubfleet: chart would not install", Message: pr.String()})
+				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: fleet.SitePath(n), Title: "hubfleet: chart would not install", Message: pr.String()})
 			}
 			if sc.Unverified != "" {
 				level := report.LevelWarning
 				if r.env.Strict {
 					level = report.LevelError
 				}
-				r.rep.Annotate(report.Annotation{Level: level, File: sitePath(n), Title: "hubfleet: site unverified", Message: sc.Unverified})
+				r.rep.Annotate(report.Annotation{Level: level, File: fleet.SitePath(n), Title: "hubfleet: site unverified", Message: sc.Unverified})
 			}
 		}
 		r.rep.EndGroup()
@@ -186,5 +187,3 @@ func (r *runner) annotateProblem(p *site.FieldError) {
 	}
 	r.rep.Annotate(report.Annotation{Level: report.LevelError, File: p.File, Line: p.Line, Title: "hubfleet: invalid site", Message: msg})
 }
-
-func sitePath(name string) string { return "clusters/" + name + "/site.yaml" }

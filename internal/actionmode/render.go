@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hubfleet/hubfleet/internal/flux"
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/markdown"
 	"github.com/hubfleet/hubfleet/internal/overlay"
@@ -19,19 +19,20 @@ import (
 )
 
 func (r *runner) render(ctx context.Context) error {
-	// The same load as `hubfleet render`: the values against the chart
-	// schemas, and what the render would refuse.
-	ws, err := workspace.Load(ctx, r.root, workspace.ForRender(""))
-	var changes []flux.Change
-	if err == nil {
-		_, changes, err = ws.Render(ctx, nil)
-	}
+	// The render and its decision are the flow's, as for `hubfleet
+	// render`: the values against the chart schemas, and what the render
+	// would refuse. This mode publishes them and commits the files.
+	rr, err := workspace.RunRender(ctx, workspace.RenderRequest{Root: r.root})
 	if err != nil {
 		r.rep.Annotate(report.Annotation{Level: report.LevelError, Title: "hubfleet: cannot load the fleet", Message: err.Error()})
 		return fmt.Errorf("render: %w", err)
 	}
+	ws, changes := rr.Workspace, rr.Changes
 	names := ws.Names()
-	if errs := ws.Errors(); len(errs) > 0 {
+	for _, w := range rr.Warnings {
+		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: w.File, Line: w.Line, Title: "hubfleet: warning", Message: strings.TrimSpace(w.Field + " " + w.Msg)})
+	}
+	if errs := rr.Problems; len(errs) > 0 {
 		for _, p := range errs {
 			r.annotateProblem(p)
 		}
@@ -40,8 +41,11 @@ func (r *runner) render(ctx context.Context) error {
 		for _, p := range errs {
 			fmt.Fprintf(&b, "- `%s:%d` %s\n", p.File, p.Line, markdown.Cell(strings.TrimSpace(p.Field+" "+p.Msg)))
 		}
-		return errors.Join(&FailedError{Mode: "render", Reasons: []string{fmt.Sprintf("%d problem(s) in the fleet", len(errs))}},
+		return errors.Join(&FailedError{Mode: "render", Reasons: rr.Reasons},
 			r.rep.AddSummary(b.String()), r.outputs("changed", "false", "sites", lines(names)))
+	}
+	for _, m := range rr.Facts {
+		r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: fleet.FleetFile, Title: "hubfleet: chart facts assumed", Message: m})
 	}
 	if len(changes) == 0 {
 		r.rep.Logf("overlays are up to date")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/markdown"
@@ -69,7 +70,7 @@ func (r *runner) rollback(ctx context.Context) error {
 	body := rollbackBody(res)
 	for _, sc := range back.Sites {
 		for _, d := range sc.OneWayDoors {
-			r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(sc.Site), Title: "hubfleet: one-way door", Message: d.Kind + ": " + d.Detail})
+			r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: fleet.SitePath(sc.Site), Title: "hubfleet: one-way door", Message: d.Kind + ": " + d.Detail})
 		}
 	}
 

@@ -103,7 +103,8 @@ func TestRollbackFromATerminalPushesNothing(t *testing.T) {
 	if !strings.Contains(res.log, "would push branch hubfleet/rollback/heliocloud-aws and open a pull request") || !strings.Contains(res.log, "--publish") {
 		t.Errorf("the log does not say what the rollback would do:\n%s", res.log)
 	}
-	if !strings.Contains(res.log, "Files restored: `overlays/heliocloud-aws/helmrelease-jupyterhub.yaml`") {
+	// The revert restores every site its commit changed, and says so.
+	if !strings.Contains(res.log, "Files restored: `overlays/egi-cesnet/helmrelease-jupyterhub.yaml`, `overlays/heliocloud-aws/helmrelease-jupyterhub.yaml`, `overlays/pangeo-azure/helmrelease-jupyterhub.yaml`") {
 		t.Errorf("the log lacks the rollback's plan:\n%s", res.log)
 	}
 	if got := gittest.Run(t, f.work, "rev-parse", "HEAD"); got != upgraded {

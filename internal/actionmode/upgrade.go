@@ -39,11 +39,11 @@ func (r *runner) upgrade(ctx context.Context) error {
 			return fmt.Errorf("upgrade: %w", err)
 		}
 	}
-	ws, err := r.load(ctx)
+	ws, err := r.load(ctx, "upgrade")
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}
-	res, err := r.opts.Upgrader.Run(ctx, upgrade.Request{Root: ws.Root, Fleet: ws.Fleet, MaxWave: r.env.Wave, BaseRef: base,
+	res, err := r.opts.Upgrader.Run(ctx, upgrade.Request{Workspace: ws, MaxWave: r.env.Wave, BaseRef: base,
 		BaseCommit: start, Statuses: runnerStatuses{r}, DryRun: !publish})
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
@@ -293,7 +293,7 @@ func writeWaves(b *strings.Builder, res *upgrade.Result) {
 		fmt.Fprintf(b, "\n%s\n", markdown.Cell(n))
 	}
 	if staged {
-		b.WriteString("\nLater waves follow once these sites verify: when each has a successful `hubfleet/verify/<site>` status on the base branch, the next upgrade run promotes the canary to the pin.")
+		fmt.Fprintf(b, "\nLater waves follow once these sites verify: when each has %s on the base branch, the next upgrade run promotes the canary to the pin.", statusesWording(res.SpawnCheck))
 		if len(res.Deferred) > 0 {
 			fmt.Fprintf(b, " Waiting: %s.", codeList(res.Deferred))
 		}

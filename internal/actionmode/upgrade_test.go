@@ -32,7 +32,7 @@ type pinUpgrader struct {
 var jupyterhubPin = regexp.MustCompile(`(?m)(chart: jupyterhub\n\s+version: )(\S+)`)
 
 func (u pinUpgrader) Run(ctx context.Context, req upgrade.Request) (*upgrade.Result, error) {
-	root := req.Root
+	root := req.Workspace.Root
 	p := filepath.Join(root, "bases", "daskhub", "fleet.yaml")
 	data, err := os.ReadFile(p)
 	if err != nil {
@@ -66,10 +66,14 @@ func (u pinUpgrader) Run(ctx context.Context, req upgrade.Request) (*upgrade.Res
 		return nil, err
 	}
 	// The overlay plan: the test fleet's chart repositories are not served.
-	pl, err := plan.Make(ctx, repo, plan.GitOptions{Base: "main"})
+	if ws, err = workspace.Load(ctx, root, workspace.Options{}); err != nil {
+		return nil, err
+	}
+	pr, err := plan.Run(ctx, repo, plan.Request{Workspace: ws, Base: "main"})
 	if err != nil {
 		return nil, err
 	}
+	pl := pr.Plan
 	return &upgrade.Result{
 		Versions: []upgrade.VersionChange{{Chart: "jupyterhub", From: from, To: u.target, ChangelogURL: "https://z2jh.jupyter.org/en/stable/changelog.html"}},
 		Plan:     pl,

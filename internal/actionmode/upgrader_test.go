@@ -219,7 +219,7 @@ func TestUpgradeInWaves(t *testing.T) {
 	bodyHas(t, "staging PR body", prs[0].Body,
 		"| `daskhub` | 2024.1.1 | 2024.1.2 |",
 		"**Wave 0 goes first.** `daskhub` 2024.1.2 is staged as a canary: only the sites of wave 0 run it: `egi-dev`. Every other site stays on 2024.1.1.",
-		"Later waves follow once these sites verify",
+		"Later waves follow once these sites verify: when each has a successful `hubfleet/verify/<site>` status on the base branch",
 		"Waiting: `egi-cesnet`, `egi-pangeo`, `heliocloud-aws`, `pangeo-azure`.",
 		"| `egi-dev` | changed: daskhub 2024.1.1 -> 2024.1.2",
 		"| `egi-cesnet` | unchanged |")

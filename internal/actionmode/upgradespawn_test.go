@@ -40,6 +40,11 @@ func TestUpgradeWaitsForTheSpawnProbe(t *testing.T) {
 	if res := up(); res.err != nil {
 		t.Fatalf("stage: %v\n%s", res.err, res.log)
 	}
+	if prs := f.srv.PullRequests(); len(prs) != 1 {
+		t.Fatalf("pull requests = %+v", prs)
+	} else {
+		bodyHas(t, "staging PR body", prs[0].Body, "Later waves follow once these sites verify: when each has successful `hubfleet/verify/<site>` and `hubfleet/verify-spawn/<site>` statuses on the base branch")
+	}
 	head := f.mergeUpgrade()
 	tip := gittest.Run(t, f.remote, "rev-parse", "hubfleet/upgrade")
 

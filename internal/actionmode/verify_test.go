@@ -58,6 +58,16 @@ func TestVerifySetsOneStatusPerSite(t *testing.T) {
 	if gotKube != kubeconfig {
 		t.Errorf("kubeconfig not passed through")
 	}
+	// The runner masks the kubeconfig's secret values, not its every line
+	// (GitHub would star "kind: Config" all over the log).
+	if !strings.Contains(res.log, "::add-mask::kube-secret-token\n") {
+		t.Errorf("the kubeconfig's token is not masked:\n%s", res.log)
+	}
+	for _, l := range []string{"apiVersion: v1", "kind: Config", "users:", "token: kube-secret-token"} {
+		if strings.Contains(res.log, "::add-mask::"+l+"\n") {
+			t.Errorf("the kubeconfig line %q is masked whole:\n%s", l, res.log)
+		}
+	}
 	sha := gittest.Run(t, f.work, "rev-parse", "HEAD")
 	type st struct{ Context, State, Description, TargetURL string }
 	var got []st
@@ -88,8 +98,8 @@ func TestVerifySetsOneStatusPerSite(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, res.summary)
 		}
 	}
-	if !slices.Contains(reporttest.Masks(res.log), "    token: kube-secret-token") {
-		t.Errorf("kubeconfig lines not masked: %q", reporttest.Masks(res.log))
+	if !slices.Contains(reporttest.Masks(res.log), "kube-secret-token") {
+		t.Errorf("the kubeconfig's token is not masked: %q", reporttest.Masks(res.log))
 	}
 	if n := strings.Count(res.log, "kube-secret-token"); n != 1 {
 		t.Errorf("kubeconfig token appears %d times in the log, want once (in ::add-mask::)", n)

@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/markdown"
 	"github.com/hubfleet/hubfleet/internal/report"
-	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/targets"
 	"github.com/hubfleet/hubfleet/internal/upgrade"
 	"github.com/hubfleet/hubfleet/internal/verify"
@@ -26,7 +23,7 @@ func (r *runner) verify(ctx context.Context) error {
 	if r.opts.Verifier == nil {
 		return errors.New("verify: no verifier configured")
 	}
-	ws, err := r.load(ctx)
+	ws, err := r.load(ctx, "verify")
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
@@ -45,19 +42,23 @@ func (r *runner) verify(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
+	// The decision is the flow's; this mode publishes it.
+	dec := verify.Decide(results, r.env.Strict)
 	bySite := map[string][]verify.Result{}
 	for _, res := range results {
 		bySite[res.Site] = append(bySite[res.Site], res)
 	}
-	names := slices.Sorted(maps.Keys(bySite))
+	names := dec.Sites
 
 	var statuses []github.Status
-	var failed, unknown []string
 	var b, spawnRows strings.Builder
 	b.WriteString("### hubfleet verify\n\n| Site | Result | Failing checks |\n|---|---|---|\n")
 	for _, n := range names {
 		rs := bySite[n]
-		fieldLines := r.siteLines(n)
+		var fieldLines map[string]int
+		if st := ws.Fleet.Site(n); st != nil {
+			fieldLines = st.Lines
+		}
 		r.rep.Group("site " + n)
 		var bad []string
 		for _, res := range rs {
@@ -69,31 +70,32 @@ func (r *runner) verify(ctx context.Context) error {
 			switch res.Status {
 			case verify.Fail:
 				bad = append(bad, res.Check)
-				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: sitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
+				r.rep.Annotate(report.Annotation{Level: report.LevelError, File: fleet.SitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
 					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
 			case verify.Warn, verify.Unknown:
-				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: sitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
+				r.rep.Annotate(report.Annotation{Level: report.LevelWarning, File: fleet.SitePath(n), Line: lineOfCheck(fieldLines, res.Check), Title: "hubfleet: " + n + " " + res.Check,
 					Message: strings.TrimSpace(res.Detail + " " + fixText(res.Fix))})
 			}
 		}
 		r.rep.EndGroup()
 		st := github.Status{Context: StatusContext(n), TargetURL: r.env.RunURL()}
-		switch worst := verify.Worst(rs); worst {
-		case verify.Fail:
-			failed = append(failed, n)
+		// A site not verified (a check could not run here, none failed)
+		// is a neutral result: its commit status is "pending" with the
+		// reason (never "success", so no canary is promoted on it, and not
+		// "failure" or "error", which GitHub counts as failed), its row
+		// "unknown"; with the strict input it is a failure.
+		why, unknown := dec.NotVerified[n]
+		switch {
+		case slices.Contains(dec.Failed, n) && !unknown:
 			st.State, st.Description = github.StateFailure, "failing: "+strings.Join(bad, ", ")
 			fmt.Fprintf(&b, "| `%s` | ❌ fail | %s |\n", n, markdown.Cell(strings.Join(bad, ", ")))
-		case verify.Warn, verify.Unknown:
-			if why := notVerified(rs); why != "" {
-				unknown = append(unknown, n)
-				st.State, st.Description = github.StatePending, "not verified: "+why
-				if r.env.Strict {
-					failed = append(failed, n)
-					st.State = github.StateFailure
-				}
-				fmt.Fprintf(&b, "| `%s` | ❔ unknown | not checked: %s |\n", n, markdown.Cell(why))
-				break
+		case unknown:
+			st.State, st.Description = github.StatePending, "not verified: "+why
+			if slices.Contains(dec.Failed, n) {
+				st.State = github.StateFailure
 			}
+			fmt.Fprintf(&b, "| `%s` | ❔ unknown | not checked: %s |\n", n, markdown.Cell(why))
+		case verify.Worst(rs) == verify.Warn:
 			st.State, st.Description = github.StateSuccess, fmt.Sprintf("%d checks pass with warnings", len(rs))
 			fmt.Fprintf(&b, "| `%s` | ⚠️ warn | — |\n", n)
 		default:
@@ -132,14 +134,14 @@ func (r *runner) verify(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("set commit statuses: %w", err))
 		}
 	}
-	if err := r.outputs("sites", lines(names), "failed-sites", lines(failed), "unknown-sites", lines(unknown), "changed", "false"); err != nil {
+	if err := r.outputs("sites", lines(names), "failed-sites", lines(dec.Failed), "unknown-sites", lines(dec.Unknown), "changed", "false"); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	if len(failed) > 0 {
-		return &FailedError{Mode: "verify", Reasons: []string{"sites failing: " + strings.Join(failed, ", ")}}
+	if len(dec.Reasons) > 0 {
+		return &FailedError{Mode: "verify", Reasons: dec.Reasons}
 	}
 	return nil
 }
@@ -149,19 +151,6 @@ func fixText(fix string) string {
 		return ""
 	}
 	return "(fix: " + fix + ")"
-}
-
-// siteLines returns the field lines of a site file, nil when unreadable.
-func (r *runner) siteLines(name string) map[string]int {
-	data, err := os.ReadFile(filepath.Join(r.root, filepath.FromSlash(sitePath(name))))
-	if err != nil {
-		return nil
-	}
-	s, err := site.DecodeSite(sitePath(name), data)
-	if err != nil || s == nil {
-		return nil
-	}
-	return s.Lines
 }
 
 // lineOfCheck points a failed check at the site field it is about: the

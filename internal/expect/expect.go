@@ -13,6 +13,13 @@ func For(s *site.Site, f *site.Fleet, release string) chart.Expectations {
 	var e chart.Expectations
 	hub := release == values.ReleaseDaskHub || release == values.ReleaseJupyterHub
 	gateway := release == values.ReleaseDaskHub || release == values.ReleaseDaskGateway
+	u := site.UmbrellaOf(s, f)
+	umbrella := u != nil && release == u.Chart
+	if umbrella {
+		// An operator's umbrella chart: its release (named for the chart)
+		// runs the hub, and dask-gateway where the chart passes it values.
+		hub, gateway = true, len(u.DaskGatewayPath) > 0
+	}
 	if !hub && !gateway {
 		return e
 	}
@@ -27,6 +34,9 @@ func For(s *site.Site, f *site.Fleet, release string) chart.Expectations {
 		}
 	}
 	switch {
+	case !s.Spec.GatewayEnabled() && umbrella:
+		// The operator's chart decides what else it runs: its own values
+		// may enable its dask-gateway.
 	case !s.Spec.GatewayEnabled():
 		// Nothing of dask-gateway in any of the site's releases.
 		e.NoDaskGateway = true

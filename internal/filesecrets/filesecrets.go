@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"slices"
@@ -75,7 +75,8 @@ func notSecretMarks(data []byte) func(string) bool {
 // secret that an earlier, unguarded commit put into base shows in a diff
 // against it as a removed line. A file the guard cannot parse contributes
 // nothing; free-text masking (secretscan.RedactText) still applies to it.
-func Changed(ctx context.Context, repo *gitrepo.Repo, base string) ([]secretscan.Finding, error) {
+// tree is the work tree as the caller read it (its root).
+func Changed(ctx context.Context, repo *gitrepo.Repo, base string, tree fs.FS) ([]secretscan.Finding, error) {
 	dirs := []string{fleet.ClustersDir, fleet.OverlaysDir, path.Dir(path.Dir(fleet.FleetFile))}
 	var changed []string
 	for _, list := range []func() ([]string, error){
@@ -100,9 +101,9 @@ func Changed(ctx context.Context, repo *gitrepo.Repo, base string) ([]secretscan
 		if data, err := repo.Show(ctx, base, f); err == nil {
 			versions = append(versions, data)
 		}
-		if data, err := os.ReadFile(filepath.Join(repo.Dir(), filepath.FromSlash(f))); err == nil {
+		if data, err := fs.ReadFile(tree, f); err == nil {
 			versions = append(versions, data)
-		} else if !errors.Is(err, os.ErrNotExist) {
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		for _, data := range versions {
@@ -134,35 +135,30 @@ func generated(data []byte) bool {
 // scanned as they are decoded): a kustomization under clusters/, a file
 // added to an overlay, a *.sops.yaml file left unencrypted, a values file
 // under bases/. Each finding is a problem naming file, line, field and
-// rule, never the value, exactly as check-secrets reports it. root is the
-// fleet's root; files are named relative to it.
-func Problems(ctx context.Context, root string) site.ErrorList {
+// rule, never the value, exactly as check-secrets reports it. fsys is the
+// fleet's tree (its root); files are named relative to it.
+func Problems(ctx context.Context, fsys fs.FS) site.ErrorList {
 	var out site.ErrorList
 	for _, dir := range []string{path.Dir(path.Dir(fleet.FleetFile)), fleet.ClustersDir, fleet.OverlaysDir} {
-		_ = filepath.WalkDir(filepath.Join(root, dir), func(file string, d os.DirEntry, err error) error {
+		_ = fs.WalkDir(fsys, dir, func(rel string, d fs.DirEntry, err error) error {
 			if err != nil || ctx.Err() != nil {
 				return ctx.Err()
 			}
 			if d.IsDir() {
 				if d.Name() == ".git" {
-					return filepath.SkipDir
+					return fs.SkipDir
 				}
 				return nil
 			}
-			rel, err := filepath.Rel(root, file)
-			if err != nil {
-				return nil
-			}
-			rel = filepath.ToSlash(rel)
 			if rel == fleet.FleetFile || path.Base(rel) == fleet.SiteFile && path.Dir(path.Dir(rel)) == fleet.ClustersDir || !d.Type().IsRegular() {
 				return nil
 			}
-			data, err := os.ReadFile(file)
+			data, err := fs.ReadFile(fsys, rel)
 			if err != nil || len(data) > site.MaxFileSize || generated(data) {
 				return nil
 			}
-			fs, _ := Scan(rel, data)
-			for _, f := range fs {
+			found, _ := Scan(rel, data)
+			for _, f := range found {
 				out = append(out, site.SecretProblem(f, Fix(f)))
 			}
 			return nil

@@ -48,7 +48,7 @@ func TestChangedFindsSecretsOnBothSides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	findings, err := filesecrets.Changed(context.Background(), repo, "HEAD")
+	findings, err := filesecrets.Changed(context.Background(), repo, "HEAD", os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestChangedFindsSecretsOnBothSides(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := filesecrets.Changed(ctx, repo, "HEAD"); err == nil {
+	if _, err := filesecrets.Changed(ctx, repo, "HEAD", os.DirFS(dir)); err == nil {
 		t.Error("Changed with an ended context returned no error")
 	}
 }
@@ -93,7 +93,7 @@ func TestProblems(t *testing.T) {
 		}
 	}
 	var got []string
-	for _, e := range filesecrets.Problems(context.Background(), dir) {
+	for _, e := range filesecrets.Problems(context.Background(), os.DirFS(dir)) {
 		got = append(got, e.Error())
 	}
 	slices.Sort(got)

@@ -110,6 +110,23 @@ func (r *Repo) Render(dir string) {
 	}
 }
 
+// RenderValid renders the valid sites of the fleet in dir and writes what
+// changed: a fleet with an invalid site, as a pull request may have one.
+func (r *Repo) RenderValid(dir string) {
+	r.T.Helper()
+	ws, err := workspace.Load(context.Background(), dir, workspace.Options{})
+	if err != nil {
+		r.T.Fatal(err)
+	}
+	_, changes, err := ws.Render(context.Background(), nil)
+	if err != nil {
+		r.T.Fatal(err)
+	}
+	if err := writeset.Apply(dir, changes); err != nil {
+		r.T.Fatal(err)
+	}
+}
+
 // Commit renders the work tree, commits everything and pushes main; it
 // returns the commit.
 func (r *Repo) Commit(msg string) string {

@@ -28,6 +28,11 @@ type Options struct {
 	MaxPushAttempts int
 	// Env is added to git's environment (e.g. GIT_CONFIG_GLOBAL=/dev/null).
 	Env []string
+	// AsUser makes commits as the user's own git identity, with their
+	// signing configuration (a terminal's commands); Bot is used only
+	// where git has no user identity configured. Without it, commits are
+	// the bot's, unsigned (the Action).
+	AsUser bool
 }
 
 // DefaultOptions returns git from PATH, the hubfleet bot identity, origin,
@@ -146,10 +151,25 @@ func (r *Repo) botEnv() []string {
 	}
 }
 
-// botRun runs a command that creates commits, as the bot, unsigned.
+// botRun runs a command that creates commits, as the bot, unsigned; with
+// Options.AsUser, as the user when git knows who that is.
 func (r *Repo) botRun(ctx context.Context, args ...string) (string, string, error) {
+	if r.opts.AsUser && r.hasUserIdentity(ctx) {
+		return r.runFull(ctx, nil, args...)
+	}
 	args = append([]string{"-c", "commit.gpgsign=false", "-c", "user.name=" + r.opts.Bot.Name, "-c", "user.email=" + r.opts.Bot.Email}, args...)
 	return r.runFull(ctx, r.botEnv(), args...)
+}
+
+// hasUserIdentity says whether git has a user name and e-mail address
+// configured (or given in its environment) for commits in the repository.
+func (r *Repo) hasUserIdentity(ctx context.Context) bool {
+	for _, v := range []string{"GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT"} {
+		if _, _, err := r.runFull(ctx, nil, "var", v); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Head returns the commit HEAD points at.

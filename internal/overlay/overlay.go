@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
@@ -172,19 +173,28 @@ func (s *Site) Request(ctx context.Context, hr *helmv2.HelmRelease, get func(con
 // Dir is a site's overlay directory, with a trailing slash.
 func Dir(site string) string { return fleet.OverlayDir(site) + "/" }
 
-// FromDisk reads a site's overlay files from the work tree at root; none
-// when the directory does not exist.
-func FromDisk(root, site string) (Files, error) {
-	dir := filepath.Join(root, filepath.FromSlash(fleet.OverlayDir(site)))
-	out := Files{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		b, err := os.ReadFile(p)
+// reads counts the overlay reads of the process (ReadCount).
+var reads atomic.Int64
+
+// ReadCount is how many times this process read overlays: one read is
+// OnDisk (every site's overlay in the work tree) or AtCommit (the
+// overlays at one commit). A command reads each side once; tests hold it
+// to that.
+func ReadCount() int64 { return reads.Load() }
+
+// Tree is every site's overlay files on one side, by site name: a site
+// with an overlay directory and no files has an empty entry.
+type Tree map[string]Files
+
+// OnDisk reads overlays/ of the work tree at root, once: every site's
+// files, and the symbolic links found (not followed: the fleet loader
+// reports them). No overlays/ is an empty tree.
+func OnDisk(root string) (Tree, []string, error) {
+	reads.Add(1)
+	top := filepath.Join(root, fleet.OverlaysDir)
+	out := Tree{}
+	var links []string
+	err := filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -192,49 +202,53 @@ func FromDisk(root, site string) (Files, error) {
 		if err != nil {
 			return err
 		}
-		out[filepath.ToSlash(r)] = b
+		r = filepath.ToSlash(r)
+		site := SiteOf(r)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			links = append(links, r)
+			return nil
+		case d.IsDir():
+			if filepath.Dir(p) == top {
+				out[d.Name()] = Files{}
+			}
+			return nil
+		case site == "" || !d.Type().IsRegular():
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out[site][r] = b
 		return nil
 	})
 	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
+		return Tree{}, nil, nil
 	}
-	return out, err
+	return out, links, err
 }
 
-// FromGit reads a site's overlay files at a commit.
-func FromGit(ctx context.Context, repo *gitrepo.Repo, ref, site string) (Files, error) {
-	files, err := repo.ListFiles(ctx, ref, Dir(site))
-	if err != nil {
-		return nil, err
-	}
-	out := Files{}
-	for _, f := range files {
-		if out[f], err = repo.Show(ctx, ref, f); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// SitesAt are the sites with an overlay directory at a commit.
-func SitesAt(ctx context.Context, repo *gitrepo.Repo, ref string) ([]string, error) {
+// AtCommit reads the overlays at a commit, once: of the sites named in
+// only, or of every site with an overlay directory there when only is
+// empty.
+func AtCommit(ctx context.Context, repo *gitrepo.Repo, ref string, only []string) (Tree, error) {
+	reads.Add(1)
 	files, err := repo.ListFiles(ctx, ref, fleet.OverlaysDir+"/")
 	if err != nil {
 		return nil, err
 	}
-	return sitesOf(files), nil
-}
-
-// SitesOnDisk are the sites with an overlay directory in the work tree.
-func SitesOnDisk(root string) ([]string, error) {
-	entries, err := os.ReadDir(filepath.Join(root, fleet.OverlaysDir))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if e.IsDir() {
-			out = append(out, e.Name())
+	out := Tree{}
+	for _, f := range files {
+		site := SiteOf(f)
+		if site == "" || len(only) > 0 && !slices.Contains(only, site) {
+			continue
+		}
+		if out[site] == nil {
+			out[site] = Files{}
+		}
+		if out[site][f], err = repo.Show(ctx, ref, f); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -248,19 +262,6 @@ func SiteOf(p string) string {
 		return parts[1]
 	}
 	return ""
-}
-
-func sitesOf(files []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, f := range files {
-		if s := SiteOf(f); s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // MaxObjectBytes is the most a rendered object may hold: the Kubernetes

@@ -19,9 +19,9 @@ import (
 
 // Sides are the overlay files of each site on one side of a plan, by site
 // name. A site missing from a side has no overlay there.
-type Sides map[string]overlay.Files
+type Sides = overlay.Tree
 
-// CompareOptions configure Compare.
+// CompareOptions say how the plan compares two sides.
 type CompareOptions struct {
 	// Charts renders each release's chart at both sides and diffs the
 	// objects; false plans the overlay files only (no chart repository is
@@ -39,25 +39,16 @@ type CompareOptions struct {
 	Context int
 	// Progress, when set, reports rendering progress.
 	Progress func(done, total int)
+
+	// invalid are the sites of Fleet with validation errors: their chart
+	// objects are not checked against what the invalid site file expects
+	// (the validation error says what is wrong).
+	invalid map[string]bool
 }
 
 // DefaultCompareOptions render the charts through the user's caches.
 func DefaultCompareOptions() CompareOptions {
 	return CompareOptions{Charts: true, Resolver: chart.DefaultResolverOptions(), Render: chart.DefaultRenderOptions(), Context: 3}
-}
-
-// Compare plans every named site from base to head. With opts.Charts, a
-// site whose chart is neither reachable nor cached is planned from its
-// overlay files only and marked unverified, with the reason; a site whose
-// chart version (or chart) the repository does not have is planned from
-// its overlay files and has a problem naming the versions the repository
-// has. Other errors (an overlay that does not decode) leave the site out
-// and are returned joined, next to the plan of the other sites.
-func Compare(ctx context.Context, base, head Sides, sites []string, opts CompareOptions) (*Plan, error) {
-	if opts.Context <= 0 {
-		opts.Context = 3
-	}
-	return compare(ctx, base, head, sites, opts)
 }
 
 // chartTrouble is why a site's charts could not be rendered.
@@ -98,9 +89,19 @@ func classify(side int, err error) (t chartTrouble, ok bool) {
 	return chartTrouble{}, false
 }
 
+// compare plans every named site from base to head. With opts.Charts, a
+// site whose chart is neither reachable nor cached is planned from its
+// overlay files only and marked unverified, with the reason; a site whose
+// chart version (or chart) the repository does not have is planned from
+// its overlay files and has a problem naming the versions the repository
+// has. Other errors (an overlay that does not decode) leave the site out
+// and are returned joined, next to the plan of the other sites.
 func compare(ctx context.Context, base, head Sides, sites []string, opts CompareOptions) (*Plan, error) {
+	if opts.Context <= 0 {
+		opts.Context = 3
+	}
 	var get func(context.Context, chart.Ref) (*chart.Chart, error)
-	bo := Options{Context: opts.Context, Progress: opts.Progress}
+	bo := buildOptions{Context: opts.Context, Progress: opts.Progress}
 	if opts.Charts {
 		resolver, err := chart.NewResolver(opts.Resolver)
 		if err != nil {
@@ -146,7 +147,7 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 			}
 			trouble[name] = t
 		}
-		entries, sideErrs := siteEntries(ctx, name, bs, hs, get, opts.Fleet)
+		entries, sideErrs := siteEntries(ctx, name, bs, hs, get, opts.Fleet, opts.invalid[name])
 		if len(sideErrs) > 0 {
 			t := &chartTrouble{}
 			var other []error
@@ -175,14 +176,14 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 			}
 			trouble[name] = t
 			// The overlay files are still planned.
-			entries, _ = siteEntries(ctx, name, bs, hs, nil, opts.Fleet)
+			entries, _ = siteEntries(ctx, name, bs, hs, nil, opts.Fleet, opts.invalid[name])
 		}
 		psites = append(psites, entries...)
 	}
 	p := &Plan{}
 	if len(psites) > 0 {
 		var err error
-		if p, err = Build(ctx, psites, bo); err != nil {
+		if p, err = build(ctx, psites, bo); err != nil {
 			return nil, errors.Join(append(errs, err)...)
 		}
 	}
@@ -201,11 +202,11 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 		in := inputs[sc.Site]
 		t := trouble[sc.Site]
 		if sc.Status == Removed && in[0] != nil && (len(in[0].Releases) > 0 || len(in[0].Namespaces) > 0) {
-			sc.Prune = pruneOf(in[0], sc.baseObjects)
+			sc.Prune = pruneOf(in[0], sc.baseObjects, fleetConfig(opts.Fleet))
 			sc.OneWayDoors = append([]OneWayDoor{removalDoor(sc.Site, sc.Prune)}, sc.OneWayDoors...)
 		}
 		if in[0] != nil && in[1] != nil {
-			if d, ok := releaseSwitchDoor(sc.Site, in[0], in[1]); ok {
+			if d, ok := releaseSwitchDoor(sc.Site, in[0], in[1], fleetConfig(opts.Fleet)); ok {
 				sc.OneWayDoors = append([]OneWayDoor{d}, sc.OneWayDoors...)
 			}
 		}
@@ -223,6 +224,14 @@ func compare(ctx context.Context, base, head Sides, sites []string, opts Compare
 		sc.baseObjects = nil
 	}
 	return p, errors.Join(errs...)
+}
+
+// fleetConfig is the fleet file of a loaded fleet, or nil.
+func fleetConfig(fl *fleet.Fleet) *site.Fleet {
+	if fl == nil {
+		return nil
+	}
+	return fl.Config
 }
 
 // verdictOf is a site's verdict from what the plan found about it.
@@ -246,7 +255,7 @@ func verdictOf(sc SiteChange) (Verdict, string) {
 
 // siteEntries pairs a site's releases at base and head: one entry per
 // release, the overlay files with the first so their diff appears once.
-func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get func(context.Context, chart.Ref) (*chart.Chart, error), fl *fleet.Fleet) ([]Site, []sideError) {
+func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get func(context.Context, chart.Ref) (*chart.Chart, error), fl *fleet.Fleet, invalid bool) ([]Site, []sideError) {
 	type pair [2]*chart.Request
 	rels := map[string]pair{}
 	var s *site.Site
@@ -269,7 +278,7 @@ func siteEntries(ctx context.Context, name string, bs, hs *overlay.Site, get fun
 				}
 				if s != nil {
 					req.KubeVersion = site.KubeVersionOf(s, cfg)
-					if side == 1 {
+					if side == 1 && !invalid {
 						req.Expect = expect.For(s, cfg, overlay.ReleaseName(hr))
 					}
 				}

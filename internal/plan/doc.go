@@ -7,9 +7,12 @@
 // composed mode). It renders the plan as text, Markdown (for a PR comment)
 // and JSON.
 //
-// Run is the plan flow both front-ends call: it plans a loaded workspace
-// against a base and decides which sites fail and why (invalid, stale, a
-// chart problem, a site removal the pull request does not confirm).
+// Run is the plan flow's one entry point, which both front-ends call and
+// upgrade and rollback plan through: it plans a loaded workspace against a
+// base commit (or its fresh render, for upgrade's preview; or two given
+// sides, for rollback), reading each side's overlays once, and decides
+// which sites fail and why (invalid, stale, a chart problem, a site
+// removal the pull request does not confirm).
 //
 // Sites whose render inputs are unchanged are not rendered at all: their
 // cache keys are compared, so a no-op plan costs a hash per site.

@@ -2,14 +2,17 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/filesecrets"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/overlay"
+	"github.com/hubfleet/hubfleet/internal/secretscan"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/workspace"
 )
@@ -38,14 +41,35 @@ func (c Confirmation) Confirms(site string) bool {
 	return false
 }
 
-// Request is one plan of a work tree against a base: what `hubfleet plan`
-// and the Action's plan mode ask.
+// Request is one plan: of the work tree against a base commit (what
+// `hubfleet plan` and the Action's plan mode ask, and upgrade's preview),
+// or of two given sides (rollback's now and after the revert). Run is the
+// one entry point for each.
 type Request struct {
 	// Workspace is the loaded work tree; its sites with problems are
-	// reported as invalid, the others planned.
+	// reported as invalid, the others planned. Its fleet is the head
+	// side's: each site's Kubernetes version and the chart checks' expectations.
 	Workspace *workspace.Workspace
-	// GitOptions say what is compared; their Fleet is the workspace's.
-	GitOptions
+	// CompareOptions say how the sides are compared.
+	CompareOptions
+	// Base is the ref compared with, resolved like git does (a local ref
+	// first, then origin/<Base>); empty means origin/main, else main.
+	Base string
+	// Sites limits the plan; empty plans every site with an overlay at
+	// Base or in the work tree.
+	Sites []string
+	// Rendered plans the workspace's fresh render as the head side (what
+	// a command is about to write: upgrade's preview of its edited fleet
+	// file) instead of the overlay files on disk; nothing is stale then,
+	// and Result.Rendered holds the files the render changes.
+	Rendered bool
+	// Trees, when set, are the two sides planned, instead of Base against
+	// the work tree: nothing is read for them, nothing is stale.
+	Trees *Trees
+	// Pairs, when set, are render inputs already paired by site (a
+	// benchmark's generated fleet): they are planned as they are, and
+	// nothing is read.
+	Pairs []Site
 	// StaleFails makes stale overlays fail the plan (a pull request's
 	// check); without it they are only reported.
 	StaleFails bool
@@ -57,6 +81,13 @@ type Request struct {
 	Strict bool
 }
 
+// Trees are two given sides of a plan: the overlays of Sites before
+// (Base) and after (Head).
+type Trees struct {
+	Base, Head Sides
+	Sites      []string
+}
+
 // Result is the plan and the decision on it.
 type Result struct {
 	// Report is the plan with what the checks before it found; both
@@ -66,6 +97,9 @@ type Result struct {
 	Problems site.ErrorList
 	// StaleFiles are the rendered files that differ from a fresh render.
 	StaleFiles []workspace.StaleFile
+	// Rendered are the files the fresh render changes (Request.Rendered):
+	// what the command writes. Never printed: unmasked.
+	Rendered []workspace.StaleFile
 	// Incomplete is set when the plan left something out (an overlay that
 	// does not decode); the rest is planned.
 	Incomplete error
@@ -88,42 +122,73 @@ type Result struct {
 	Secrets []string
 }
 
-// Run loads nothing: it plans the workspace against the base, and decides
-// which sites fail and why.
+// Run is the plan flow, the one entry point of both front-ends and of
+// the flows that plan (upgrade, rollback): it reads each side's overlays
+// once (the head's through the workspace), plans them, decides which
+// sites fail and why, and masks the result by structure.
 func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) {
+	if req.Pairs != nil {
+		return runPairs(ctx, req)
+	}
 	ws := req.Workspace
-	res := &Result{Problems: ws.Errors()}
+	if ws == nil {
+		return nil, errors.New("plan: no workspace")
+	}
+	res := &Result{}
 	res.Report = Report{Invalid: map[string][]string{}, Stale: map[string]string{}, Confirmed: map[string]bool{}}
-	for _, pr := range res.Problems {
-		n := overlay.SiteOf(pr.File)
-		res.Invalid[n] = append(res.Invalid[n], ProblemLine(pr))
-	}
-	stale, err := ws.Stale(ctx, req.Sites)
-	if err != nil {
-		return nil, err
-	}
-	res.StaleFiles = stale
 	stm := &masker{}
-	for i, s := range stale {
-		// The stale diff is masked like the plan's: by structure.
-		a, b := stm.pairFiles(s.Path, string(s.Old), string(s.New))
-		from, to := "a/"+s.Path, "b/"+s.Path
-		if s.Old == nil {
-			from = "/dev/null"
+	var base, head Sides
+	var sites []string
+	var commit string
+	if t := req.Trees; t != nil {
+		base, head, sites = t.Base, t.Head, t.Sites
+	} else {
+		res.Problems = ws.Errors()
+		for _, pr := range res.Problems {
+			n := overlay.SiteOf(pr.File)
+			res.Invalid[n] = append(res.Invalid[n], ProblemLine(pr))
 		}
-		if s.New == nil {
-			to = "/dev/null"
+		stale, err := ws.Stale(ctx, req.Sites)
+		if err != nil {
+			return nil, err
 		}
-		stale[i].Diff = unified(a, b, from, to, 3)
-		res.Stale[s.Site] += stale[i].Diff
+		if req.Rendered {
+			res.Rendered, stale = stale, nil
+		}
+		res.StaleFiles = stale
+		for i, s := range stale {
+			// The stale diff is masked like the plan's: by structure.
+			a, b := stm.pairFiles(s.Path, string(s.Old), string(s.New))
+			from, to := "a/"+s.Path, "b/"+s.Path
+			if s.Old == nil {
+				from = "/dev/null"
+			}
+			if s.New == nil {
+				to = "/dev/null"
+			}
+			stale[i].Diff = unified(a, b, from, to, 3)
+			res.Stale[s.Site] += stale[i].Diff
+		}
+		if commit, base, head, sites, err = sides(ctx, repo, ws, req, res.Rendered); err != nil {
+			return nil, err
+		}
 	}
-	opts := req.GitOptions
+	opts := req.CompareOptions
 	opts.Fleet = ws.Fleet
-	p, err := Make(ctx, repo, opts)
+	opts.invalid = map[string]bool{}
+	for n := range res.Invalid {
+		opts.invalid[n] = true
+	}
+	p, err := compare(ctx, base, head, sites, opts)
 	if p == nil {
 		return nil, err
 	}
+	p.Base = commit
 	res.Plan, res.Incomplete = p, err
+	staleSites := map[string]bool{}
+	for _, s := range res.StaleFiles {
+		staleSites[s.Site] = true
+	}
 
 	names := map[string]bool{}
 	for _, n := range ws.Names() {
@@ -138,17 +203,16 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	for _, sc := range p.Sites {
 		bySite[sc.Site], names[sc.Site] = sc, true
 	}
-	if len(req.Sites) > 0 {
+	if only := req.Sites; len(only) > 0 || req.Trees != nil {
+		if req.Trees != nil {
+			only = sites
+		}
 		names = map[string]bool{}
-		for _, n := range req.Sites {
+		for _, n := range only {
 			names[n] = true
 		}
 	}
 	res.Sites = slices.Sorted(maps.Keys(names))
-	staleSites := map[string]bool{}
-	for _, s := range stale {
-		staleSites[s.Site] = true
-	}
 	// Every site of the base and the head is in the plan, once: a site
 	// the comparison left out (invalid, not rendered yet) is added
 	// unchanged, and each gets its verdict.
@@ -201,9 +265,11 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 
 	// The free-text pass: a secret the masker found in a diff, or the
 	// guard in a changed fleet file, is masked in every message too.
-	findings, err := filesecrets.Changed(ctx, repo, p.Base)
-	if err != nil {
-		return nil, fmt.Errorf("plan: finding the secrets to mask: %w", err)
+	var findings []secretscan.Finding
+	if commit != "" {
+		if findings, err = filesecrets.Changed(ctx, repo, commit, ws.FS()); err != nil {
+			return nil, fmt.Errorf("plan: finding the secrets to mask: %w", err)
+		}
 	}
 	secrets := append(slices.Clone(p.secrets), stm.secrets...)
 	for _, f := range findings {
@@ -218,6 +284,9 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	maskText(&res.StaleFiles, res.Secrets)
 	maskText(&res.Problems, res.Secrets)
 	maskText(&res.Reasons, res.Secrets)
+	if res.Incomplete != nil {
+		res.Incomplete = errors.New(maskMessage(res, res.Incomplete.Error()))
+	}
 	if n := len(res.Invalid[""]); n > 0 {
 		res.Reasons = append(res.Reasons, fmt.Sprintf("%d fleet-wide problem(s)", n))
 	}
@@ -232,6 +301,30 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	}
 	if len(res.Failed) > 0 {
 		res.Reasons = append(res.Reasons, "failing sites: "+strings.Join(res.Failed, ", "))
+	}
+	return res, nil
+}
+
+// runPairs plans render inputs already paired (Request.Pairs).
+func runPairs(ctx context.Context, req Request) (*Result, error) {
+	opts := buildOptions{Context: req.Context, Progress: req.Progress}
+	if req.Charts {
+		var err error
+		if opts.Renderer, err = chart.NewRenderer(req.Render); err != nil {
+			return nil, fmt.Errorf("plan: %w", err)
+		}
+	}
+	p, err := build(ctx, req.Pairs, opts)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	p.Charts = req.Charts
+	res := &Result{Report: Report{Plan: p}}
+	for _, sc := range p.Sites {
+		res.Sites = append(res.Sites, sc.Site)
+		if sc.Status != Unchanged {
+			res.Changed = append(res.Changed, sc.Site)
+		}
 	}
 	return res, nil
 }

@@ -453,8 +453,20 @@ func maskStrings(v reflect.Value, mask func(string) string) {
 	}
 }
 
-// MaskMessage masks the secrets of a plan's result in a message the
-// result does not hold (an error next to it).
-func MaskMessage(res *Result, msg string) string {
+// maskMessage masks the secrets of a plan's result in a message the
+// result holds as an error (Incomplete).
+func maskMessage(res *Result, msg string) string {
 	return replaceSecrets(msg, slices.DeleteFunc(slices.Clone(res.Secrets), func(s string) bool { return len(strings.TrimSpace(s)) < 8 }))
+}
+
+// SecretValues are the values the masker masks in the YAML file name
+// holds (data): the values at secret paths, by structure, never a whole
+// line. A runner registers them with its log mask (a kubeconfig given as
+// an input: its keys and tokens, not "apiVersion: v1").
+func SecretValues(name string, data []byte) []string {
+	m := &masker{}
+	m.pairFiles(name, string(data), string(data))
+	out := slices.Clone(m.secrets)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

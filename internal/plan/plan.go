@@ -35,8 +35,8 @@ type Site struct {
 	Head *State
 }
 
-// Options configures Build.
-type Options struct {
+// buildOptions configure build.
+type buildOptions struct {
 	// Renderer renders states given as Requests. Required when a state
 	// has a Request and no Result.
 	Renderer *chart.Renderer
@@ -45,9 +45,6 @@ type Options struct {
 	// Progress, when set, reports rendering progress.
 	Progress func(done, total int)
 }
-
-// DefaultOptions returns 3 lines of diff context.
-func DefaultOptions() Options { return Options{Context: 3} }
 
 // Status of a site in a plan.
 type Status string
@@ -205,13 +202,13 @@ func (p *Plan) Counts() map[Status]int {
 	return c
 }
 
-// Build computes the plan. Only sites whose render inputs differ between
+// build computes the plan. Only sites whose render inputs differ between
 // base and head are rendered, concurrently through opts.Renderer (whose
 // result cache makes re-plans cheap). Sites are reported sorted by name;
 // entries with the same name (one per HelmRelease of a site) keep their order.
-func Build(ctx context.Context, sites []Site, opts Options) (*Plan, error) {
+func build(ctx context.Context, sites []Site, opts buildOptions) (*Plan, error) {
 	if opts.Context <= 0 {
-		opts.Context = DefaultOptions().Context
+		opts.Context = 3
 	}
 	type slot struct{ site, side int }
 	var reqs []chart.Request

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/overlay"
+	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
@@ -30,7 +31,7 @@ type Prune struct {
 
 // pruneOf reads what removing a site prunes from its base overlay and, when
 // the charts were rendered, the PersistentVolumeClaims they render.
-func pruneOf(s *overlay.Site, objects []chart.Object) *Prune {
+func pruneOf(s *overlay.Site, objects []chart.Object, cfg *site.Fleet) *Prune {
 	p := &Prune{Namespaces: slices.Clone(s.Namespaces)}
 	hubDB, homes := "", ""
 	for _, hr := range s.Releases {
@@ -39,7 +40,7 @@ func pruneOf(s *overlay.Site, objects []chart.Object) *Prune {
 		if ns != "" && !slices.Contains(p.Namespaces, ns) {
 			p.Namespaces = append(p.Namespaces, ns)
 		}
-		if db, h := hubVolumes(hr); db != "" || h != "" {
+		if db, h := hubVolumes(hr, cfg); db != "" || h != "" {
 			hubDB, homes = cmp.Or(db, hubDB), cmp.Or(h, homes)
 		}
 	}
@@ -60,19 +61,14 @@ func pruneOf(s *overlay.Site, objects []chart.Object) *Prune {
 }
 
 // hubVolumes are the hub's volumes with user data a HelmRelease of the
-// daskhub or jupyterhub chart keeps: the hub database on a PVC (sqlite-pvc,
-// z2jh's default), and the users' home directories.
-func hubVolumes(hr *helmv2.HelmRelease) (hubDB, homes string) {
-	if hr.Spec.Chart == nil || (hr.Spec.Chart.Spec.Chart != "daskhub" && hr.Spec.Chart.Spec.Chart != "jupyterhub") {
+// daskhub, the jupyterhub or an operator's umbrella chart (declared under
+// cfg's spec.charts.umbrellas) keeps: the hub database on its PVC (the
+// default sqlite-pvc) and the users' home directories (dynamic claims, or
+// the static shared claim). Other charts keep none.
+func hubVolumes(hr *helmv2.HelmRelease, cfg *site.Fleet) (hubDB, homes string) {
+	hub := hubValues(hr, cfg)
+	if hub == nil {
 		return "", ""
-	}
-	v, err := overlay.Values(hr)
-	if err != nil {
-		return "", ""
-	}
-	hub := v
-	if sub, ok := v["jupyterhub"].(map[string]any); ok && hr.Spec.Chart.Spec.Chart == "daskhub" {
-		hub = sub
 	}
 	if t, _ := valuetree.Get(hub, "hub.db.type").(string); t == "" || t == "sqlite-pvc" {
 		hubDB = "hub-db-dir (the hub database)"
@@ -86,6 +82,50 @@ func hubVolumes(hr *helmv2.HelmRelease) (hubDB, homes string) {
 		}
 	}
 	return hubDB, homes
+}
+
+// hubValues are the values a HelmRelease passes to z2jh: all of them for
+// the jupyterhub chart, those under jupyterhub for daskhub, those under
+// the umbrella's jupyterhubPath for an operator's umbrella chart (by its
+// chart name, from cfg, else under the first key named jupyterhub at most
+// two levels down); nil for another chart.
+func hubValues(hr *helmv2.HelmRelease, cfg *site.Fleet) map[string]any {
+	if hr.Spec.Chart == nil {
+		return nil
+	}
+	v, err := overlay.Values(hr)
+	if err != nil {
+		return nil
+	}
+	name := hr.Spec.Chart.Spec.Chart
+	switch name {
+	case "jupyterhub":
+		return v
+	case "daskhub":
+		if sub, ok := v["jupyterhub"].(map[string]any); ok {
+			return sub
+		}
+		return v
+	}
+	if cfg != nil {
+		for _, k := range slices.Sorted(maps.Keys(cfg.Spec.Charts.Umbrellas)) {
+			if u := cfg.Spec.Charts.Umbrellas[k]; u.Chart == name && len(u.JupyterHubPath) > 0 {
+				hub, _ := valuetree.Get(v, strings.Join(u.JupyterHubPath, ".")).(map[string]any)
+				return hub
+			}
+		}
+	}
+	if hub, ok := v["jupyterhub"].(map[string]any); ok {
+		return hub
+	}
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		if sub, ok := v[k].(map[string]any); ok {
+			if hub, ok := sub["jupyterhub"].(map[string]any); ok {
+				return hub
+			}
+		}
+	}
+	return nil
 }
 
 // removalDoor says what removing a site deletes for good.
@@ -111,7 +151,7 @@ func removalDoor(site string, p *Prune) OneWayDoor {
 // (Flux prunes their HelmReleases, helm-controller uninstalls them, Helm
 // deletes what they installed, the hub database volume included) and
 // installs the new ones empty. ok is false when no release goes.
-func releaseSwitchDoor(site string, base, head *overlay.Site) (door OneWayDoor, ok bool) {
+func releaseSwitchDoor(name string, base, head *overlay.Site, cfg *site.Fleet) (door OneWayDoor, ok bool) {
 	releases := func(s *overlay.Site) map[string]*helmv2.HelmRelease {
 		m := map[string]*helmv2.HelmRelease{}
 		for _, hr := range s.Releases {
@@ -134,7 +174,7 @@ func releaseSwitchDoor(site string, base, head *overlay.Site) (door OneWayDoor, 
 			hr := b[k]
 			gone = append(gone, fmt.Sprintf("%s (chart %s)", overlay.ReleaseName(hr), chartOf(hr)))
 			goneCharts = append(goneCharts, chartOf(hr))
-			if db, _ := hubVolumes(hr); db != "" {
+			if db, _ := hubVolumes(hr, cfg); db != "" {
 				hubDB = db
 			}
 		}
@@ -152,11 +192,11 @@ func releaseSwitchDoor(site string, base, head *overlay.Site) (door OneWayDoor, 
 	var d strings.Builder
 	switch {
 	case slices.Contains(goneCharts, "daskhub") && slices.Contains(addedCharts, "jupyterhub"):
-		fmt.Fprintf(&d, "site %s switches from the daskhub umbrella chart to composed mode", site)
+		fmt.Fprintf(&d, "site %s switches from the daskhub umbrella chart to composed mode", name)
 	case slices.Contains(goneCharts, "jupyterhub") && slices.Contains(addedCharts, "daskhub"):
-		fmt.Fprintf(&d, "site %s switches from composed mode to the daskhub umbrella chart", site)
+		fmt.Fprintf(&d, "site %s switches from composed mode to the daskhub umbrella chart", name)
 	default:
-		fmt.Fprintf(&d, "site %s changes its Helm releases", site)
+		fmt.Fprintf(&d, "site %s changes its Helm releases", name)
 	}
 	fmt.Fprintf(&d, ": release %s is uninstalled", strings.Join(gone, " and "))
 	if len(added) > 0 {

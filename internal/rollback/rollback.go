@@ -121,6 +121,15 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 	for i, c := range res.Targets {
 		ids[i] = c.ID
 	}
+	if res.Others, err = otherSites(ctx, repo, ids, res.Label); err != nil {
+		return nil, fmt.Errorf("rollback: %w", err)
+	}
+	if req.Site != "" {
+		// The revert rolls back every site its commits changed: each is
+		// planned, with its chart changes and one-way doors, as with
+		// --commit.
+		sites = append(sites, res.Others...)
+	}
 	if res.Before, err = sides(ctx, repo, "HEAD", sites); err != nil {
 		return nil, fmt.Errorf("rollback: %w", err)
 	}
@@ -171,26 +180,33 @@ func Run(ctx context.Context, repo *gitrepo.Repo, req Request) (*Result, error) 
 			res.Restored = append(res.Restored, p)
 		}
 	}
-	if res.Others, err = otherSites(ctx, repo, ids, res.Label); err != nil {
-		return nil, fmt.Errorf("rollback: %w", err)
-	}
 	// What comes back and the doors crossed are the plan from now to
-	// after the revert: the same words as every plan.
-	if res.Plan, err = plan.Compare(ctx, res.Before, res.After, sites, req.Compare); err != nil {
+	// after the revert, by the plan flow: the same words as every plan.
+	pr, err := plan.Run(ctx, repo, plan.Request{Workspace: ws, CompareOptions: req.Compare,
+		Trees: &plan.Trees{Base: res.Before, Head: res.After, Sites: sites}})
+	if err != nil {
 		return nil, fmt.Errorf("rollback: %w", err)
 	}
+	if pr.Incomplete != nil {
+		return nil, fmt.Errorf("rollback: %w", pr.Incomplete)
+	}
+	res.Plan = pr.Plan
 	return res, nil
 }
 
-// sides reads the overlays of the sites at ref.
+// sides reads the overlays of the sites at ref, once.
 func sides(ctx context.Context, repo *gitrepo.Repo, ref string, sites []string) (plan.Sides, error) {
-	out := plan.Sides{}
+	if len(sites) == 0 {
+		return plan.Sides{}, nil
+	}
+	out, err := overlay.AtCommit(ctx, repo, ref, sites)
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range sites {
-		files, err := overlay.FromGit(ctx, repo, ref, s)
-		if err != nil {
-			return nil, err
+		if out[s] == nil {
+			out[s] = overlay.Files{}
 		}
-		out[s] = files
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 // newerThan reports whether version a is above b; versions that do not
@@ -56,8 +57,7 @@ func (g *gate) running(key string, maxWave int) []string {
 		if s.Spec.Wave > maxWave {
 			continue
 		}
-		composed := site.ModeOf(s, g.fleet) == site.ModeComposed
-		if key == "daskhub" && !composed || key == "jupyterhub" && composed || key == "daskGateway" && composed && s.Spec.GatewayEnabled() {
+		if workspace.RunsChart(s, g.fleet, key) {
 			out = append(out, s.Metadata.Name)
 		}
 	}

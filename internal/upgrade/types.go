@@ -3,9 +3,9 @@ package upgrade
 import (
 	"context"
 
-	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/github"
 	"github.com/hubfleet/hubfleet/internal/plan"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 // Stage is how a version change rolls out across the waves.
@@ -107,10 +107,9 @@ type StatusReader interface {
 
 // Request is one upgrade.
 type Request struct {
-	// Root is the fleet repository's work tree, and Fleet the fleet
-	// loaded from it.
-	Root  string
-	Fleet *fleet.Fleet
+	// Workspace is the fleet repository's work tree, loaded: upgrade reads
+	// the tree only through it, its preview included.
+	Workspace *workspace.Workspace
 	// MaxWave is the highest site wave to upgrade; negative means what the
 	// fleet's rollout policy allows. Zero or more stages new versions as
 	// canaries for the waves up to MaxWave even where the fleet does not
@@ -152,6 +151,10 @@ type Result struct {
 	Migrations []string
 	// Notes are what else the pull request should say about the rollout.
 	Notes []string
+	// SpawnCheck says the fleet's rollout policy promotes a canary on each
+	// of its sites' spawn probe too (spec.rollout.spawnCheck), besides its
+	// verification.
+	SpawnCheck bool
 }
 
 // Held are the staged canaries that neither verified nor moved: they

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -17,9 +16,9 @@ import (
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
-	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
@@ -64,7 +63,7 @@ var chartChangelogs = map[string]string{
 // Run is the upgrade flow: it computes the new pins or canaries, the
 // edited fleet file, the render of every site with it and the plan against
 // the base branch, and only then writes the files, all or none (nothing
-// with req.DryRun). req.Fleet is the fleet loaded from req.Root.
+// with req.DryRun). It reads the tree only through req.Workspace.
 //
 // Where the fleet rolls out in waves (spec.rollout.waves, or
 // opts.MaxWave >= 0) a newer version is first staged as the chart's canary
@@ -74,10 +73,10 @@ var chartChangelogs = map[string]string{
 // base branch head; until then it is held, or moved to a still newer
 // version.
 func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
-	fl, root, opts := req.Fleet, req.Root, req
-	if fl == nil || fl.Config == nil {
+	if req.Workspace == nil || req.Workspace.Fleet == nil || req.Workspace.Fleet.Config == nil {
 		return nil, errors.New("upgrade: no loaded fleet")
 	}
+	fl, root, opts := req.Workspace.Fleet, req.Workspace.Root, req
 	c := fl.Config.Spec.Charts
 	sources := []struct {
 		key string
@@ -86,7 +85,7 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 	waves := fl.Config.Spec.Rollout.Waves || opts.MaxWave >= 0
 	g := &gate{opts: opts, fleet: fl.Config, sites: fl.Sites}
 
-	res := &Result{}
+	res := &Result{SpawnCheck: fl.Config.Spec.Rollout.SpawnCheck}
 	var edits []chartEdit
 	deferred := map[string]bool{}
 	var errs []error
@@ -174,8 +173,7 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 	// Everything is computed before anything is written: the edited fleet
 	// file, the render of every site with it, and the plan against the
 	// base branch. Only then are the files written, all or none.
-	fleetPath := filepath.Join(root, filepath.FromSlash(fleet.FleetFile))
-	oldFleet, err := os.ReadFile(fleetPath)
+	oldFleet, err := fs.ReadFile(req.Workspace.FS(), fleet.FleetFile)
 	if err != nil {
 		return nil, fmt.Errorf("upgrade: %w", err)
 	}
@@ -183,36 +181,16 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upgrade: %w", err)
 	}
-	fsys := writeset.Preview(os.DirFS(root), []flux.Change{{Path: fleet.FleetFile, Old: oldFleet, New: newFleet}})
-	nfl, err := fleet.Load(fsys)
+	// The preview is the workspace of the tree with the edited fleet
+	// file, read as every command reads it; its fresh render is the head
+	// the plan flow plans against the base branch.
+	edit := flux.Change{Path: fleet.FleetFile, Old: oldFleet, New: newFleet}
+	ws, err := req.Workspace.Preview(ctx, []flux.Change{edit}, workspace.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("upgrade: the upgraded fleet does not load: %w", err)
+		return nil, fmt.Errorf("upgrade: %w", err)
 	}
-	files, err := flux.Render(fsys, nfl, nil)
-	if err != nil {
-		return nil, fmt.Errorf("upgrade: re-render: %w", err)
-	}
-	changes, err := flux.Changes(fsys, nfl, files, nil)
-	if err != nil {
-		return nil, fmt.Errorf("upgrade: re-render: %w", err)
-	}
-	head := plan.Sides{}
-	for _, s := range nfl.Sites {
-		n := s.Metadata.Name
-		if head[n], err = overlay.FromDisk(root, n); err != nil {
-			return nil, fmt.Errorf("upgrade: %w", err)
-		}
-	}
-	for _, c := range changes {
-		n := overlay.SiteOf(c.Path)
-		if _, ok := head[n]; !ok || !strings.HasPrefix(c.Path, fleet.OverlaysDir+"/") {
-			continue
-		}
-		if c.New == nil {
-			delete(head[n], c.Path)
-		} else {
-			head[n][c.Path] = c.New
-		}
+	if ws.Fleet == nil || len(ws.Errors()) > 0 {
+		return nil, fmt.Errorf("upgrade: the upgraded fleet does not load: %w", ws.Errors())
 	}
 	base := opts.BaseRef
 	if base == "" {
@@ -222,10 +200,17 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upgrade: %w", err)
 	}
-	popts := plan.GitOptions{CompareOptions: u.Compare, Base: base, Head: head}
-	popts.Fleet = nfl
-	if res.Plan, err = plan.Make(ctx, repo, popts); err != nil {
+	pr, err := plan.Run(ctx, repo, plan.Request{Workspace: ws, CompareOptions: u.Compare, Base: base, Rendered: true})
+	if err != nil {
 		return nil, fmt.Errorf("upgrade: plan: %w", err)
+	}
+	if pr.Incomplete != nil {
+		return nil, fmt.Errorf("upgrade: plan: %w", pr.Incomplete)
+	}
+	res.Plan = pr.Plan
+	changes := make([]flux.Change, len(pr.Rendered))
+	for i, f := range pr.Rendered {
+		changes[i] = flux.Change{Path: f.Path, Old: f.Old, New: f.New}
 	}
 	seen := map[string]bool{}
 	for _, sc := range res.Plan.Sites {
@@ -238,7 +223,7 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	sort.Strings(res.OneWayDoors)
 
-	writes := append([]flux.Change{{Path: fleet.FleetFile, Old: oldFleet, New: newFleet}}, changes...)
+	writes := append([]flux.Change{edit}, changes...)
 	if opts.DryRun {
 		return res, nil
 	}

@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/hubfleet/hubfleet/internal/chart"
-	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flowtest"
 	"github.com/hubfleet/hubfleet/internal/flux"
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/upgrade"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
@@ -79,12 +79,12 @@ func TestUpgradeFailingAtEachStepChangesNothing(t *testing.T) {
 			if tt.write != nil {
 				u = upgrade.WithWrite(u, tt.write)
 			}
-			fl, err := fleet.LoadDir(f.Work)
+			ws, err := workspace.Load(context.Background(), f.Work, workspace.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			req := tt.opts
-			req.Root, req.Fleet = f.Work, fl
+			req.Workspace = ws
 			_, err = u.Run(context.Background(), req)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want one naming %q", err, tt.wantErr)

@@ -72,7 +72,7 @@ func chartVersions(ctx context.Context, fl *fleet.Fleet, res *chart.Resolver) (s
 	for _, s := range fl.Sites {
 		c := fl.Config.ChartsFor(s.Spec.Wave)
 		for key, src := range map[string]site.ChartSource{"daskhub": c.DaskHub, "jupyterhub": c.JupyterHub, "daskGateway": c.DaskGateway} {
-			if !usesChart(s, fl.Config, key) || src.Repository == "" || src.Chart == "" || src.Version == "" {
+			if !RunsChart(s, fl.Config, key) || src.Repository == "" || src.Chart == "" || src.Version == "" {
 				continue
 			}
 			seen[chart.Ref{RepoURL: src.Repository, Name: src.Chart, Version: src.Version}] = key
@@ -101,7 +101,7 @@ func chartVersions(ctx context.Context, fl *fleet.Fleet, res *chart.Resolver) (s
 		case errors.As(err, &nv) && nv.Err == nil:
 			out = append(out, &site.FieldError{File: fl.Config.File, Line: site.LineOf(fl.Config.Lines, field), Field: field, Kind: KindChartVersion,
 				Msg: fmt.Sprintf("chart %s version %q is not in repository %s (it has %s): Flux can never fetch it", ref.Name, ref.Version, ref.RepoURL, strings.Join(nv.Available, ", ")),
-				Fix: "set a version the repository has (`hubfleet upgrade --chart " + ref.Name + "` picks one)"})
+				Fix: "set " + field + " to a version the repository has (`hubfleet upgrade` looks only above a pin, so it cannot move this one)"})
 		case errors.As(err, &nf):
 			out = append(out, &site.FieldError{File: fl.Config.File, Line: site.LineOf(fl.Config.Lines, field), Field: field, Kind: KindChartVersion,
 				Msg: fmt.Sprintf("repository %s has no chart %q: Flux can never fetch it", ref.RepoURL, ref.Name),
@@ -121,14 +121,17 @@ func chartSource(c site.Charts, key string) site.ChartSource {
 	return c.DaskGateway
 }
 
-// usesChart says whether a site runs the chart of the fleet's key.
-func usesChart(s *site.Site, f *site.Fleet, key string) bool {
-	composed := site.ModeOf(s, f) == site.ModeComposed
+// RunsChart says whether a site runs the chart of the fleet's
+// spec.charts.<key> (daskhub, jupyterhub, daskGateway): the daskhub
+// umbrella in daskhub mode, the separate charts when composed; a site on
+// an operator's umbrella chart runs none of them.
+func RunsChart(s *site.Site, f *site.Fleet, key string) bool {
+	mode := site.ModeOf(s, f)
 	switch key {
 	case "daskhub":
-		return !composed
+		return mode == site.ModeDaskHub
 	case "jupyterhub":
-		return composed
+		return mode == site.ModeComposed
 	}
-	return composed && s.Spec.GatewayEnabled()
+	return mode == site.ModeComposed && s.Spec.GatewayEnabled()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/valuesschema"
+	"github.com/hubfleet/hubfleet/internal/writeset"
 )
 
 // Options say how much Load checks.
@@ -53,6 +55,15 @@ type Workspace struct {
 	Fleet *fleet.Fleet
 	// Problems are every error and warning, in file and line order.
 	Problems site.ErrorList
+
+	// fsys is the tree as loaded: the disk, the previewed edits, and
+	// overlays/ as read once (see tree).
+	fsys fs.FS
+	// disk is the tree but overlays/; overlays are the overlay files by
+	// site, read once, and links the symbolic links under overlays/.
+	disk     fs.FS
+	overlays overlay.Tree
+	links    []string
 }
 
 // Load loads the fleet at root. Problems in the files are in Problems, not
@@ -62,16 +73,52 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Workspace{Root: abs}
-	fl, err := fleet.LoadDirContext(ctx, abs)
-	var list site.ErrorList
-	if err != nil && !errors.As(err, &list) {
+	w := &Workspace{Root: abs, disk: os.DirFS(abs)}
+	if w.overlays, w.links, err = overlay.OnDisk(abs); err != nil {
 		return nil, err
 	}
+	if err := w.load(ctx, opts); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Preview is the workspace of the tree once edits (files a command is
+// about to write: upgrade's edited fleet file) are written, loaded with
+// opts; nothing is written, and nothing is read again but the fleet's
+// site and fleet files.
+func (w *Workspace) Preview(ctx context.Context, edits []flux.Change, opts Options) (*Workspace, error) {
+	p := &Workspace{Root: w.Root, disk: writeset.Preview(w.disk, edits), overlays: w.Overlays(), links: w.links}
+	for _, e := range edits {
+		if n := overlay.SiteOf(e.Path); n != "" && strings.HasPrefix(e.Path, fleet.OverlaysDir+"/") {
+			if p.overlays[n] == nil {
+				p.overlays[n] = overlay.Files{}
+			}
+			if e.New == nil {
+				delete(p.overlays[n], e.Path)
+			} else {
+				p.overlays[n][e.Path] = e.New
+			}
+		}
+	}
+	if err := p.load(ctx, opts); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// load loads the fleet from the tree w holds, and checks it.
+func (w *Workspace) load(ctx context.Context, opts Options) error {
+	w.fsys = tree{disk: w.disk, overlays: overlayTree(w.overlays, w.links)}
+	fl, err := fleet.LoadContext(ctx, w.fsys)
+	var list site.ErrorList
+	if err != nil && !errors.As(err, &list) {
+		return err
+	}
 	w.Fleet, w.Problems = fl, list
-	w.Problems = append(w.Problems, filesecrets.Problems(ctx, abs)...) // the secret guard on the fleet's other files
+	w.Problems = append(w.Problems, filesecrets.Problems(ctx, w.fsys)...) // the secret guard on the fleet's other files
 	if fl == nil {
-		return w, nil
+		return nil
 	}
 	w.Problems = append(w.Problems, fl.Warnings...)
 	w.Problems = append(w.Problems, sharedNamespaces(fl)...)
@@ -80,33 +127,33 @@ func Load(ctx context.Context, root string, opts Options) (*Workspace, error) {
 		ro.CacheDir, ro.Offline = opts.ChartCache, true
 		res, err := chart.NewResolver(ro)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, st := range fl.Sites {
 			more, err := valuesschema.CheckSite(ctx, st, fl.Config, valuesschema.Options{Resolver: res})
 			if err != nil {
-				return nil, err
+				return err
 			}
 			w.Problems = append(w.Problems, more...)
 		}
 		more, err := valuesschema.CheckFleet(ctx, fl.Config, fl.Sites, valuesschema.Options{Resolver: res})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		w.Problems = append(w.Problems, more...)
 		if more, err = chartVersions(ctx, fl, res); err != nil {
-			return nil, err
+			return err
 		}
 		w.Problems = append(w.Problems, more...)
 		if opts.Render {
 			if more, err = w.largeObjects(ctx, opts.RenderSites); err != nil {
-				return nil, err
+				return err
 			}
 			w.Problems = append(w.Problems, more...)
 		}
 	}
 	w.Problems.Sort()
-	return w, nil
+	return nil
 }
 
 // largeObjects renders the valid sites and reports each rendered file
@@ -231,11 +278,10 @@ func (w *Workspace) Render(ctx context.Context, only []string) (files flux.Files
 			return nil, nil, nil
 		}
 	}
-	fsys := os.DirFS(w.Root)
-	if files, err = flux.RenderContext(ctx, fsys, w.Fleet, sel); err != nil {
+	if files, err = flux.RenderContext(ctx, w.fsys, w.Fleet, sel); err != nil {
 		return nil, nil, fmt.Errorf("render: %w", err)
 	}
-	if changes, err = flux.ChangesContext(ctx, fsys, w.Fleet, files, sel); err != nil {
+	if changes, err = flux.ChangesContext(ctx, w.fsys, w.Fleet, files, sel); err != nil {
 		return nil, nil, fmt.Errorf("render: %w", err)
 	}
 	return files, changes, nil
