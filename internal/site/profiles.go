@@ -322,3 +322,10 @@ func CheckProfiles(profiles []Profile, umbrella bool) ErrorList {
 	validateSingleuser(r, &Singleuser{Profiles: profiles}, umbrella)
 	return r.errs
 }
+
+// RestrictsGroups reports whether the site's profile list offers a
+// profile or choice only to some groups (allowedGroups typed, or
+// allowed_groups in a list passed through in spec.values).
+func RestrictsGroups(sp *Spec) bool {
+	return groupsField(sp.Singleuser.Profiles) != "" || passedGroupsField(sp.Values) != ""
+}
