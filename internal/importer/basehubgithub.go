@@ -33,9 +33,10 @@ const basehubGitHubWhy = "2i2c's basehub sets this for GitHub hubs (its own char
 var ghDefaultPath = Path{"jupyterhub", "hub", "config", "GitHubOAuthenticator"}
 
 // runsBasehub: the layout is 2i2c's basehub (base, or basehub's values
-// under one umbrella key as 2i2c's daskhub chart nests them).
+// under one umbrella key as 2i2c's daskhub chart nests them: basehub:,
+// whatever its inner layout looks like without siblings).
 func runsBasehub(l Layout) bool {
-	return l.Kind == LayoutBase || (l.Kind == LayoutUmbrella && l.Inner == LayoutBase)
+	return l.Kind == LayoutBase || (l.Kind == LayoutUmbrella && (l.Key == "basehub" || l.Inner == LayoutBase))
 }
 
 func (im *importer) basehubGitHub(s *site.Site, l Layout) {
