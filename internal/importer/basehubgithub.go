@@ -20,8 +20,11 @@ import (
 //     from auth_state (populate_teams_in_auth_state, enable_auth_state,
 //     read:org), and auth_refresh_age: 0, because basehub never refreshed
 //     auth_state and enabling it would start refreshing;
-//   - allowed_organizations names a team (org:team): read:org, with which
-//     GitHub answers whether a user is in a team.
+//   - allowed_organizations is set: read:org, without which GitHub answers
+//     only public organisation membership (oauthenticator's
+//     allowed_organizations: "Requires `read:org` to be set in `scope` to
+//     not just allow based on public membership"): members whose
+//     membership is private, and team members, would be refused.
 //
 // A key the hub's file sets itself wins, as in Helm's merge, and is not
 // carried. z2jh generates the crypt key auth_state needs
@@ -46,12 +49,7 @@ func (im *importer) basehubGitHub(s *site.Site, l Layout) {
 	}
 	set := func(key string) bool { _, ok := im.githubIn[key]; return ok }
 	teams := site.RestrictsGroups(&s.Spec)
-	teamOrgs := false
-	if a.GitHub != nil {
-		for _, o := range a.GitHub.Organizations {
-			teamOrgs = teamOrgs || strings.Contains(o, ":")
-		}
-	}
+	orgs := a.GitHub != nil && len(a.GitHub.Organizations) > 0
 	const forTeams = "profiles and choices offered only to GitHub teams (allowed_groups org:team) keep working: hubfleet's profile filter reads a user's teams from auth_state, as basehub's does"
 	derive := func(key string, v any, why string) {
 		p := append(append(Path{}, ghDefaultPath...), key)
@@ -76,12 +74,15 @@ func (im *importer) basehubGitHub(s *site.Site, l Layout) {
 			derive("auth_refresh_age", 0, "the hub behaves as on basehub now that auth_state is kept: basehub turns auth refresh off for GitHub hubs, so a user's teams are read at login and a GitHub outage logs nobody out")
 		}
 	}
-	if (teams || teamOrgs) && !set("scope") {
-		why := forTeams + " (GitHub lists a user's teams only with read:org)"
-		if !teams {
-			why = "allowed_organizations' teams (org:team) keep admitting their members: GitHub answers team membership only with read:org"
+	if (teams || orgs) && !set("scope") {
+		var why []string
+		if orgs {
+			why = append(why, "allowed_organizations keeps admitting members whose organisation membership is private, and team members (without read:org GitHub answers only public membership)")
 		}
-		derive("scope", []any{"read:org"}, why)
+		if teams {
+			why = append(why, forTeams+" (GitHub lists a user's teams only with read:org)")
+		}
+		derive("scope", []any{"read:org"}, strings.Join(why, ", and "))
 	}
 	staff := "2i2c-org:hub-access-for-2i2c-staff"
 	listed := a.GitHub != nil && slices.Contains(a.GitHub.Organizations, staff)
