@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,6 +69,23 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	if strings.Join(invalid, ",") != "2i2c-aws-us-staging" {
 		t.Errorf("invalid sites %v, want only 2i2c-aws-us-staging", invalid)
 	}
+	// Restricted profiles reach somebody: the GitHub hubs get their teams
+	// (basehub's GitHub defaults, carried by import), so validate warns
+	// only where login gives no groups on basehub either (orcid-demo:
+	// CILogon, groups assigned by hand).
+	var noGroups []string
+	for _, n := range names {
+		for _, line := range strings.Split(r.stderr, "\n") {
+			if strings.HasPrefix(line, "clusters/"+n+"/") && strings.Contains(line, "gives users no JupyterHub groups") {
+				noGroups = append(noGroups, n)
+				break
+			}
+		}
+	}
+	t.Logf("validate's no-groups warning on %d hubs: %v", len(noGroups), noGroups)
+	if strings.Join(noGroups, ",") != "2i2c-aws-us-orcid-demo" {
+		t.Errorf("no-groups warning on %v, want only 2i2c-aws-us-orcid-demo", noGroups)
+	}
 	setRealSecrets(t, root, names)
 	for _, args := range [][]string{{"validate"}, {"render"}, {"render", "--check"}} {
 		if r := hubfleet(t, "", append(args, "--root", root, "--chart-cache", cache)...); r.code != exitOK {
@@ -107,6 +125,16 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 		}
 		if has {
 			filtered++
+		}
+		// A GitHub hub's filter gets the teams, as on basehub.
+		cfg, _ := hub["config"].(map[string]any)
+		jh, _ := cfg["JupyterHub"].(map[string]any)
+		gh, _ := cfg["GitHubOAuthenticator"].(map[string]any)
+		if restricts && jh["authenticator_class"] == "github" {
+			scope, _ := gh["scope"].([]any)
+			if gh["populate_teams_in_auth_state"] != true || gh["enable_auth_state"] != true || !slices.Contains(scope, any("read:org")) {
+				t.Errorf("%s: GitHub hub with profiles for teams, but its release does not put the teams in auth_state: %v", n, gh)
+			}
 		}
 	}
 	t.Logf("%d of %d hubs get hubfleet's profile filter", filtered, len(names)-1)

@@ -281,13 +281,25 @@ func testCorpusLeaves(t *testing.T, owners map[string]site.UmbrellaChart) {
 					t.Errorf("access setting %s changed: before %q, after %q", k, wa[k], ga[k])
 				}
 			}
+			// What import carried of basehub's GitHub defaults reaches
+			// the jupyterhub release as written into spec.values.
+			for _, it := range rep.Items {
+				if it.Action != Derived || it.To == nil {
+					continue
+				}
+				want, _ := getPath(s.Spec.Values, it.To)
+				got, ok := getPath(after, it.To[1:])
+				if !ok || !sameJSON(t, want, got) {
+					t.Errorf("%s is reported derived but the jupyterhub release holds %#v there, not %#v", it.Path, got, want)
+				}
+			}
 			c := rep.Counts()
-			table = append(table, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %s |", h.Name, rep.Layout.Flag(), len(Leaves(merged)),
-				c[Typed], c[Migrated], c[Kept], c[Secret], c[Dropped], silent+twice+missing, widened, profiles))
+			table = append(table, fmt.Sprintf("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s |", h.Name, rep.Layout.Flag(), len(Leaves(merged)),
+				c[Typed], c[Migrated], c[Kept], c[Secret], c[Dropped], c[Derived], silent+twice+missing, widened, profiles))
 		})
 	}
 	t.Cleanup(func() {
-		t.Logf("per hub: leaves in, typed, migrated, kept, secret, dropped with a reason, leaves lost or misplaced, access settings changed, profile list typed or kept (the rendered list equals the input either way)\n| hub | layout | leaves | typed | migrated | kept | secret | dropped | lost | access changed | profileList |\n|---|---|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
+		t.Logf("per hub: leaves in, typed, migrated, kept, secret, dropped with a reason, derived (basehub's GitHub defaults carried), leaves lost or misplaced, access settings changed, profile list typed or kept (the rendered list equals the input either way)\n| hub | layout | leaves | typed | migrated | kept | secret | dropped | derived | lost | access changed | profileList |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
 	})
 }
 

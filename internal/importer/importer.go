@@ -78,6 +78,10 @@ const (
 	Secret Action = "secret"
 	// Dropped: not carried over, for the reason in the note.
 	Dropped Action = "dropped"
+	// Derived: no input leaf: a setting the operator's chart applied by
+	// default that the hub's behaviour depends on, written into the site
+	// so that the upstream charts behave the same (basehubgithub.go).
+	Derived Action = "derived"
 	// Note: a remark on the site as a whole.
 	Note Action = "note"
 )
@@ -119,7 +123,7 @@ func (r Report) String() string {
 	counts := r.Counts()
 	fmt.Fprintf(&b, "leaves: %d typed, %d migrated, %d kept, %d moved to a secret, %d dropped with a reason\n",
 		counts[Typed], counts[Migrated], counts[Kept], counts[Secret], counts[Dropped])
-	for _, a := range []Action{Note, Typed, Migrated, Kept, Secret, Dropped} {
+	for _, a := range []Action{Note, Typed, Migrated, Derived, Kept, Secret, Dropped} {
 		var items []Item
 		for _, it := range r.Items {
 			if it.Action == a {
@@ -259,6 +263,9 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 	if err := im.placeholders(); err != nil {
 		return nil, rep, err
 	}
+	if gh, ok := getPath(tree, ghDefaultPath); ok {
+		im.githubIn, _ = deepCopy(gh).(map[string]any)
+	}
 	// The one place the finished site comes back: a later pass over the
 	// site (e.g. a secret guard) hooks in here, before the report is sorted.
 	s, err := im.run()
@@ -272,6 +279,7 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 		im.remark(ownerLoses+"; the upstream route (the default) would lose the chart's own templates and defaults instead", o.ownerName())
 	case k == LayoutBase || k == LayoutUmbrella:
 		im.remark("%s", upstreamLoses)
+		im.basehubGitHub(s, rep.Layout)
 	}
 	im.guard(s) // the secret guard's last word on what import writes (secretimport.go)
 	sort.SliceStable(im.items, func(i, j int) bool { return im.items[i].Path < im.items[j].Path })
@@ -297,6 +305,9 @@ type importer struct {
 	// items is the report.
 	items []Item
 	s     site.Site
+	// githubIn is the input's GitHubOAuthenticator section, as written
+	// (basehubgithub.go: a key the hub sets itself is not carried).
+	githubIn map[string]any
 }
 
 // input maps a daskhub-layout path to the operator's input path.

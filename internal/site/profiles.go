@@ -275,7 +275,7 @@ func validateProfileGroups(r *reporter, sp *Spec) {
 	}
 	fix := "let login manage the users' groups: spec.auth.groups.manage: true with spec.auth.groups.authStateKey (e.g. oauth_user.groups), or the provider's groups (cognito, azureAD, oidc allowedGroups); or add the users to these groups on the hub's admin page"
 	if sp.Auth.Provider == AuthGitHub {
-		fix = "count GitHub teams as org:team, as 2i2c's basehub does: spec.auth.github.populateTeamsInAuthState: true and jupyterhub.hub.config.GitHubOAuthenticator.enable_auth_state: true in spec.values; or " + fix
+		fix = "count GitHub teams as org:team, as 2i2c's basehub does: spec.auth.github.populateTeamsInAuthState: true and, in spec.values, jupyterhub.hub.config.GitHubOAuthenticator.enable_auth_state: true and scope: [read:org] (GitHub lists a user's teams only with read:org); or " + fix
 	}
 	r.warn(KindAuth, field, fix,
 		"spec.auth gives users no JupyterHub groups: hubfleet's profile filter (as 2i2c's basehub) offers this only to members of its groups, so nobody gets it until an admin adds users to them")
@@ -321,4 +321,11 @@ func CheckProfiles(profiles []Profile, umbrella bool) ErrorList {
 	r := &reporter{file: "profiles"}
 	validateSingleuser(r, &Singleuser{Profiles: profiles}, umbrella)
 	return r.errs
+}
+
+// RestrictsGroups reports whether the site's profile list offers a
+// profile or choice only to some groups (allowedGroups typed, or
+// allowed_groups in a list passed through in spec.values).
+func RestrictsGroups(sp *Spec) bool {
+	return groupsField(sp.Singleuser.Profiles) != "" || passedGroupsField(sp.Values) != ""
 }
