@@ -63,6 +63,11 @@ sites move when you set its version, and the jupyterhub version it vendors
 			res, err := upgrade.Default().Run(cmd.Context(),
 				upgrade.Request{Workspace: ws, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts, AllowUnknown: o.allowUnknown})
 			var cu *upgrade.CanaryUnverifiableError
+			var pe *upgrade.ProblemsError
+			if errors.As(err, &pe) {
+				// The fleet's problem, as validate reports it.
+				return problems("%s", pe.Error())
+			}
 			if errors.As(err, &cu) {
 				// Not a tool failure: the way on is the user's to take.
 				return problems("%s", cu.Error())

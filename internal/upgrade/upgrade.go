@@ -82,6 +82,20 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 		key string
 		src site.ChartSource
 	}{{"daskhub", c.DaskHub}, {"jupyterhub", c.JupyterHub}, {"daskGateway", c.DaskGateway}}
+	// A version the repository lacks fails upgrade as it fails validate,
+	// render and plan, with the same problem, read from the repositories
+	// upgrade reads anyway.
+	resolver, err := chart.NewResolver(u.Resolver)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	missing, err := workspace.ChartVersions(ctx, fl, resolver)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	if len(missing) > 0 {
+		return nil, &ProblemsError{Problems: missing}
+	}
 	waves := fl.Config.Spec.Rollout.Waves || opts.MaxWave >= 0
 	g := &gate{opts: opts, fleet: fl.Config, sites: fl.Sites}
 
