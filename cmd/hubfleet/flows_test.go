@@ -22,10 +22,10 @@ import (
 )
 
 // The flows, in the order TestEveryFlowThroughBothFrontEnds runs them on
-// each fixture: validate, plan and render on the pull request's branch,
+// each fixture: plan, validate and render on the pull request's branch,
 // then, with the change merged, upgrade, rollback (of the change) and
 // verify. validate has no Action mode (the Action's render validates).
-var everyFlow = []string{"validate", "plan", "render", "upgrade", "rollback", "verify"}
+var everyFlow = []string{"plan", "validate", "render", "upgrade", "rollback", "verify"}
 
 // baseSecret is a client secret an earlier, unguarded commit put into the
 // base branch's overlay: no output of any flow may hold it.
@@ -181,20 +181,8 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 				}
 			}
 
-			// validate: the pull request, as rendered (the CLI only).
-			cli := hubfleet(t, "", "validate", "--root", r.Work)
-			if want := fx.exit["validate"]; cli.code != want {
-				t.Errorf("validate: exit %d, want %d\n%s%s", cli.code, want, cli.stdout, cli.stderr)
-			}
-			for _, w := range fx.inValidate {
-				if !strings.Contains(cli.stdout+cli.stderr, w) {
-					t.Errorf("validate: does not say %q\n%s%s", w, cli.stdout, cli.stderr)
-				}
-			}
-			outputs = append(outputs, cli.stdout, cli.stderr)
-
 			// plan: the pull request.
-			cli = hubfleet(t, "", "plan", "--root", r.Work, "--base", "main", "-o", "markdown")
+			cli := hubfleet(t, "", "plan", "--root", r.Work, "--base", "main", "-o", "markdown")
 			js := hubfleet(t, "", "plan", "--root", r.Work, "--base", "main", "-o", "json")
 			act := runAction(t, r.Work, srv, "plan", &pullRequest{}, nil)
 			check("plan", cli, act)
@@ -241,6 +229,19 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			for _, c := range srv.Comments(7) {
 				outputs = append(outputs, c.Body)
 			}
+
+			// validate: the pull request, as rendered (the CLI only), once
+			// plan has cached the charts: validate reads only the cache.
+			cli = hubfleet(t, "", "validate", "--root", r.Work)
+			if want := fx.exit["validate"]; cli.code != want {
+				t.Errorf("validate: exit %d, want %d\n%s%s", cli.code, want, cli.stdout, cli.stderr)
+			}
+			for _, w := range fx.inValidate {
+				if !strings.Contains(cli.stdout+cli.stderr, w) {
+					t.Errorf("validate: does not say %q\n%s%s", w, cli.stdout, cli.stderr)
+				}
+			}
+			outputs = append(outputs, cli.stdout, cli.stderr)
 
 			// render: the change as committed, rendered in one clone by the
 			// CLI and committed and pushed from another by the Action.
