@@ -120,10 +120,10 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			// change is a fix.
 			exit:       map[string]int{"validate": exitProblems, "plan": exitProblems, "render": exitProblems, "upgrade": exitProblems, "rollback": exitOK, "verify": exitProblems},
 			failed:     []string{"egi-cesnet", "heliocloud-aws", "pangeo-azure"},
-			inPlan:     []string{`chart jupyterhub version "4.6.0" is not in repository`},
-			inRender:   []string{missingPin, missingPinFix},
-			inValidate: []string{missingPin, missingPinFix},
-			inUpgrade:  []string{missingPin, missingPinFix},
+			inPlan:     []string{`chart jupyterhub version "4.6.0" is not in repository`, missingPinHas},
+			inRender:   []string{missingPin, missingPinHas, missingPinFix},
+			inValidate: []string{missingPin, missingPinHas, missingPinFix},
+			inUpgrade:  []string{missingPin, missingPinHas, missingPinFix},
 		},
 		{
 			// jupyterhub 4.8.7 is served, and neither hubfleet's catalog
@@ -353,8 +353,11 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 
 // missingPin is the problem of the fixture's jupyterhub pin the
 // repository lacks, as validate, render and upgrade word it (one rule,
-// workspace.ChartVersions), and missingPinFix its fix.
+// workspace.ChartVersions; plan words it for each site that runs it, with
+// the same workspace.MissingVersion), missingPinHas how it ends, and
+// missingPinFix its fix.
 const (
+	missingPinHas = `(it has 4.5.0, 4.4.0): Flux can never fetch it`
 	missingPin    = `spec.charts.jupyterhub.version: chart jupyterhub version "4.6.0" is not in repository`
 	missingPinFix = `set spec.charts.jupyterhub.version to a version the repository has, e.g. 4.5.0, the newest within its constraint ">=4.0.0 <5.0.0"`
 )

@@ -104,7 +104,7 @@ func ChartVersions(ctx context.Context, fl *fleet.Fleet, res *chart.Resolver) (s
 		switch {
 		case errors.As(err, &nv) && nv.Err == nil:
 			out = append(out, &site.FieldError{File: fl.Config.File, Line: site.LineOf(fl.Config.Lines, field), Field: field, Kind: KindChartVersion,
-				Msg: fmt.Sprintf("chart %s version %q is not in repository %s (it has %s): Flux can never fetch it", ref.Name, ref.Version, ref.RepoURL, strings.Join(nv.Available, ", ")),
+				Msg: MissingVersion(ref, nv.Available),
 				Fix: missingVersionFix(field, chartSource(fl.Config.Spec.Charts, key), nv.Available)})
 		case errors.As(err, &nf):
 			out = append(out, &site.FieldError{File: fl.Config.File, Line: site.LineOf(fl.Config.Lines, field), Field: field, Kind: KindChartVersion,
@@ -113,6 +113,13 @@ func ChartVersions(ctx context.Context, fl *fleet.Fleet, res *chart.Resolver) (s
 		}
 	}
 	return out, nil
+}
+
+// MissingVersion is the problem of a chart version its repository lacks,
+// naming the versions it has (newest first): the one wording of it in
+// validate, render, upgrade (ChartVersions) and plan (a site's chart).
+func MissingVersion(ref chart.Ref, available []string) string {
+	return fmt.Sprintf("chart %s version %q is not in repository %s (it has %s): Flux can never fetch it", ref.Name, ref.Version, ref.RepoURL, strings.Join(available, ", "))
 }
 
 // missingVersionFix is the fix of a chart version the repository lacks:
