@@ -35,6 +35,11 @@ chart's canary for the first waves that run it; promoting a verified canary
 reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 ('hubfleet action upgrade') does.
 
+A pinned version (or staged canary) its chart repository lacks fails upgrade
+as it fails validate, render and plan: the same problem, naming the versions
+the repository has and one to set, and nothing is written. Upgrade moves
+only a pin Flux can fetch; it does not skip past one it cannot.
+
 A version hubfleet's chart catalog has no facts about (what a daskhub release
 vendors, the OAuthenticator a jupyterhub chart ships) is not proposed: it is
 named, with how to declare its facts in bases/daskhub/fleet.yaml
