@@ -75,7 +75,11 @@ func ChartVersions(ctx context.Context, fl *fleet.Fleet, res *chart.Resolver) (s
 	seen := map[chart.Ref]string{}
 	for _, s := range fl.Sites {
 		c := fl.Config.ChartsFor(s.Spec.Wave)
-		for key, src := range map[string]site.ChartSource{"daskhub": c.DaskHub, "jupyterhub": c.JupyterHub, "daskGateway": c.DaskGateway} {
+		srcs := map[string]site.ChartSource{"daskhub": c.DaskHub, "jupyterhub": c.JupyterHub, "daskGateway": c.DaskGateway}
+		if u := site.UmbrellaOf(s, fl.Config); u != nil {
+			srcs[UmbrellaKey(s.Spec.Chart.Umbrella)] = u.Source()
+		}
+		for key, src := range srcs {
 			if !RunsChart(s, fl.Config, key) || src.Repository == "" || src.Chart == "" || src.Version == "" {
 				continue
 			}
@@ -162,6 +166,9 @@ func missingVersionFix(field string, src site.ChartSource, available []string) s
 }
 
 func chartSource(c site.Charts, key string) site.ChartSource {
+	if name, ok := strings.CutPrefix(key, umbrellaPrefix); ok {
+		return c.Umbrellas[name].Source()
+	}
 	switch key {
 	case "daskhub":
 		return c.DaskHub
@@ -171,12 +178,23 @@ func chartSource(c site.Charts, key string) site.ChartSource {
 	return c.DaskGateway
 }
 
+// umbrellaPrefix starts the key of an operator's umbrella chart.
+const umbrellaPrefix = "umbrellas."
+
+// UmbrellaKey is the key of the fleet's operator umbrella chart name
+// under spec.charts: spec.charts.umbrellas.<name>.
+func UmbrellaKey(name string) string { return umbrellaPrefix + name }
+
 // RunsChart says whether a site runs the chart of the fleet's
-// spec.charts.<key> (daskhub, jupyterhub, daskGateway): the daskhub
-// umbrella in daskhub mode, the separate charts when composed; a site on
-// an operator's umbrella chart runs none of them.
+// spec.charts.<key> (daskhub, jupyterhub, daskGateway, or
+// UmbrellaKey(name)): the daskhub umbrella in daskhub mode, the separate
+// charts when composed, an operator's umbrella chart on the sites that
+// name it in spec.chart.umbrella (they run none of the others).
 func RunsChart(s *site.Site, f *site.Fleet, key string) bool {
 	mode := site.ModeOf(s, f)
+	if name, ok := strings.CutPrefix(key, umbrellaPrefix); ok {
+		return mode == site.ModeUmbrella && s.Spec.Chart.Umbrella == name && site.UmbrellaOf(s, f) != nil
+	}
 	switch key {
 	case "daskhub":
 		return mode == site.ModeDaskHub
