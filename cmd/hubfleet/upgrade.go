@@ -45,13 +45,18 @@ vendors, the OAuthenticator a jupyterhub chart ships) is not proposed: it is
 named, with how to declare its facts in bases/daskhub/fleet.yaml
 (spec.chartFacts), or taken anyway with --allow-unknown.
 
-An operator's own umbrella chart (spec.charts.umbrellas) is not upgraded: its
-sites move when you set its version, and the jupyterhub version it vendors
-(jupyterhubVersion), by hand.`,
+An operator's own umbrella chart (spec.charts.umbrellas.<name>) is upgraded
+like the others, within its constraint, together with the jupyterhub version
+it vendors (jupyterhubVersion, read from the new version's subcharts; one
+without known facts is skipped and named, as above). It has no canary: with
+waves its pin moves only when every site that runs it (spec.chart.umbrella)
+is in the waves being upgraded; otherwise the version is named and the pin
+stays, and --wave N with the last wave that runs it moves it.`,
 		Example: `  hubfleet upgrade && hubfleet plan
   hubfleet upgrade --chart jupyterhub
   hubfleet upgrade --wave 1
-  hubfleet upgrade --chart jupyterhub --allow-unknown`,
+  hubfleet upgrade --chart jupyterhub --allow-unknown
+  hubfleet upgrade --chart basehub --wave 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := output.ParseFormat(o.output, output.Machine)
@@ -87,6 +92,6 @@ sites move when you set its version, and the jupyterhub version it vendors
 	cmd.Flags().StringVar(&o.base, "base", "main", "the branch the upgrade is planned against")
 	cmd.Flags().BoolVar(&o.allowUnknown, "allow-unknown", false, "propose chart versions hubfleet's chart catalog has no facts about (by default they are skipped and named; declare their facts under spec.chartFacts instead)")
 	outputFlag(cmd, &o.output, output.Machine)
-	cmd.Flags().StringSliceVar(&o.charts, "chart", nil, "upgrade only these charts (repeatable; the chart names bases/daskhub/fleet.yaml pins)")
+	cmd.Flags().StringSliceVar(&o.charts, "chart", nil, "upgrade only these charts (repeatable; the chart names bases/daskhub/fleet.yaml pins, operator umbrella charts included)")
 	return cmd
 }
