@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
+	"github.com/hubfleet/hubfleet/internal/github/githubtest"
 	"github.com/hubfleet/hubfleet/internal/gittest"
 )
 
@@ -14,7 +17,8 @@ import (
 // of an operator's umbrella chart (spec.charts.umbrellas.<name>), the
 // 2i2c-style basehub built from the real charts, served on loopback, as
 // it does the other charts: within its constraint, over the waves of the
-// sites that run it, with the jupyterhub version it vendors.
+// sites that run it, with the jupyterhub version it vendors; the Action's
+// upgrade pushes what the CLI writes.
 func TestUpgradeMovesAnOperatorUmbrellaChart(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	srv := chartrepotest.Start(t,
@@ -87,6 +91,20 @@ func TestUpgradeMovesAnOperatorUmbrellaChart(t *testing.T) {
 	if st := gittest.Run(t, root, "status", "--porcelain"); strings.Contains(st, "overlays/egi-pangeo") || !strings.Contains(st, hr) {
 		t.Errorf("upgrade changed other sites than egi-dev, or not egi-dev:\n%s", st)
 	}
+	// The Action's upgrade decides the same and pushes the same files.
+	remote := filepath.Join(filepath.Dir(root), "remote.git")
+	actDir := filepath.Join(t.TempDir(), "action")
+	gittest.Run(t, filepath.Dir(actDir), "clone", "-q", remote, actDir)
+	act := runAction(t, actDir, githubtest.NewServer(t, "fleet", "hubs", actionToken), "upgrade", nil, nil)
+	if act.exit != exitOK || !remoteHas(t, remote, "hubfleet/upgrade") {
+		t.Fatalf("the Action's upgrade: exit %d (%v), want 0 and hubfleet/upgrade pushed\n%s", act.exit, act.err, act.log)
+	}
+	gittest.Run(t, root, "add", "-A")
+	cliDiff := gittest.Run(t, root, "diff", "--cached", "main")
+	if diff := cmp.Diff(cliDiff, gittest.Run(t, remote, "diff", "main", "hubfleet/upgrade")); diff != "" {
+		t.Errorf("the Action pushed other changes than the CLI wrote (-cli +action):\n%s", diff)
+	}
+	gittest.Run(t, root, "reset", "-q")
 	gittest.Run(t, root, "checkout", "-q", "--", ".")
 
 	// egi-pangeo (wave 1) runs it too: an umbrella chart has no canary,
