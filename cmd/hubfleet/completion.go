@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -75,7 +76,11 @@ func fleetCharts(root string) []string {
 	}
 	c := f.Spec.Charts
 	var names []string
-	for _, src := range []site.ChartSource{c.DaskHub, c.JupyterHub, c.DaskGateway} {
+	srcs := []site.ChartSource{c.DaskHub, c.JupyterHub, c.DaskGateway}
+	for _, n := range slices.Sorted(maps.Keys(c.Umbrellas)) {
+		srcs = append(srcs, c.Umbrellas[n].Source())
+	}
+	for _, src := range srcs {
 		if src.Chart != "" && src.Version != "" && !slices.Contains(names, src.Chart) {
 			names = append(names, src.Chart)
 		}

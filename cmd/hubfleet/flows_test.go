@@ -22,9 +22,10 @@ import (
 )
 
 // The flows, in the order TestEveryFlowThroughBothFrontEnds runs them on
-// each fixture: plan and render on the pull request's branch, then, with
-// the change merged, upgrade, rollback (of the change) and verify.
-var everyFlow = []string{"plan", "render", "upgrade", "rollback", "verify"}
+// each fixture: plan, validate and render on the pull request's branch,
+// then, with the change merged, upgrade, rollback (of the change) and
+// verify. validate has no Action mode (the Action's render validates).
+var everyFlow = []string{"plan", "validate", "render", "upgrade", "rollback", "verify"}
 
 // baseSecret is a client secret an earlier, unguarded commit put into the
 // base branch's overlay: no output of any flow may hold it.
@@ -44,8 +45,9 @@ type flowFixture struct {
 	// failed are the sites the plan fails.
 	failed []string
 	// inPlan are in the plan both front-ends print; inRender in what
-	// both front-ends' render says.
-	inPlan, inRender []string
+	// both front-ends' render says; inValidate in what validate says;
+	// inUpgrade in what both front-ends' upgrade says.
+	inPlan, inRender, inValidate, inUpgrade []string
 }
 
 // TestEveryFlowThroughBothFrontEnds runs every flow (plan, render,
@@ -67,8 +69,9 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 				r.Replace(r.Work, "clusters/pangeo-azure/site.yaml", "  secrets:\n", "  values:\n    jupyterhub:\n      singelser: {}\n  secrets:\n")
 				r.Replace(r.Work, "clusters/egi-pangeo/site.yaml", "limit: 4G", "limit: 6G")
 			},
-			inRender: []string{"spec.host", "spec.values.jupyterhub.singelser"},
-			exit:     map[string]int{"plan": exitProblems, "render": exitProblems, "upgrade": exitProblems, "rollback": exitProblems, "verify": exitProblems},
+			inRender:   []string{"spec.host", "spec.values.jupyterhub.singelser"},
+			inValidate: []string{"spec.host", "spec.values.jupyterhub.singelser"},
+			exit:       map[string]int{"validate": exitProblems, "plan": exitProblems, "render": exitProblems, "upgrade": exitProblems, "rollback": exitProblems, "verify": exitProblems},
 			// plan renders pangeo-azure's chart with its values: the chart's
 			// schema refuses them there too.
 			failed: []string{"egi-dev", "pangeo-azure"},
@@ -92,7 +95,7 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			change: func(r *flowtest.Repo) {
 				r.Replace(r.Work, "clusters/egi-pangeo/site.yaml", "limit: 4G", "limit: 6G")
 			},
-			exit:   map[string]int{"plan": exitOK, "render": exitOK, "upgrade": exitOK, "rollback": exitOK, "verify": exitProblems},
+			exit:   map[string]int{"validate": exitOK, "plan": exitOK, "render": exitOK, "upgrade": exitOK, "rollback": exitOK, "verify": exitProblems},
 			inPlan: []string{"-            client_secret: '[redacted]'"},
 		},
 		{
@@ -101,7 +104,7 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			change: func(r *flowtest.Repo) {
 				r.Git("rm", "--quiet", "-r", "clusters/egi-dev")
 			},
-			exit:   map[string]int{"plan": exitProblems, "render": exitOK, "upgrade": exitOK, "rollback": exitOK, "verify": exitError},
+			exit:   map[string]int{"validate": exitOK, "plan": exitProblems, "render": exitOK, "upgrade": exitOK, "rollback": exitOK, "verify": exitError},
 			failed: []string{"egi-dev"},
 			inPlan: []string{"site egi-dev is removed: Flux prunes what its overlay applied"},
 		},
@@ -111,10 +114,16 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			change: func(r *flowtest.Repo) {
 				r.Replace(r.Work, "bases/daskhub/fleet.yaml", "chart: jupyterhub\n      version: 4.4.0", "chart: jupyterhub\n      version: 4.6.0")
 			},
-			// Reverting the change is the fix; upgrade finds nothing newer.
-			exit:   map[string]int{"plan": exitProblems, "render": exitProblems, "upgrade": exitOK, "rollback": exitOK, "verify": exitProblems},
-			failed: []string{"egi-cesnet", "heliocloud-aws", "pangeo-azure"},
-			inPlan: []string{`chart jupyterhub version "4.6.0" is not in repository`},
+			// validate, render, plan and upgrade give one verdict: the pin
+			// is a problem, named with the versions the repository has and
+			// one to set; upgrade does not skip past it. Reverting the
+			// change is a fix.
+			exit:       map[string]int{"validate": exitProblems, "plan": exitProblems, "render": exitProblems, "upgrade": exitProblems, "rollback": exitOK, "verify": exitProblems},
+			failed:     []string{"egi-cesnet", "heliocloud-aws", "pangeo-azure"},
+			inPlan:     []string{`chart jupyterhub version "4.6.0" is not in repository`, missingPinHas},
+			inRender:   []string{missingPin, missingPinHas, missingPinFix},
+			inValidate: []string{missingPin, missingPinHas, missingPinFix},
+			inUpgrade:  []string{missingPin, missingPinHas, missingPinFix},
 		},
 		{
 			// jupyterhub 4.8.7 is served, and neither hubfleet's catalog
@@ -124,11 +133,13 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			change: func(r *flowtest.Repo) {
 				r.Replace(r.Work, "bases/daskhub/fleet.yaml", "chart: jupyterhub\n      version: 4.4.0", "chart: jupyterhub\n      version: 4.8.7")
 			},
-			// Rendered with assumed facts, and said so.
-			exit:     map[string]int{"plan": exitOK, "render": exitOK, "upgrade": exitOK, "rollback": exitOK, "verify": exitProblems},
-			failed:   []string{},
-			inPlan:   []string{"jupyterhub 4.4.0 -> 4.8.7"},
-			inRender: []string{"site egi-cesnet: jupyterhub chart 4.8.7 is not in hubfleet's chart catalog"},
+			// Rendered with assumed facts, and said so: validate and render
+			// warn, nothing fails; upgrade finds nothing above 4.8.7.
+			exit:       map[string]int{"validate": exitOK, "plan": exitOK, "render": exitOK, "upgrade": exitOK, "rollback": exitOK, "verify": exitProblems},
+			failed:     []string{},
+			inPlan:     []string{"jupyterhub 4.4.0 -> 4.8.7"},
+			inRender:   []string{"site egi-cesnet: jupyterhub chart 4.8.7 is not in hubfleet's chart catalog"},
+			inValidate: []string{"site egi-cesnet: jupyterhub chart 4.8.7 is not in hubfleet's chart catalog"},
 		},
 	}
 	for _, fx := range fixtures {
@@ -219,6 +230,19 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 				outputs = append(outputs, c.Body)
 			}
 
+			// validate: the pull request, as rendered (the CLI only), once
+			// plan has cached the charts: validate reads only the cache.
+			cli = hubfleet(t, "", "validate", "--root", r.Work)
+			if want := fx.exit["validate"]; cli.code != want {
+				t.Errorf("validate: exit %d, want %d\n%s%s", cli.code, want, cli.stdout, cli.stderr)
+			}
+			for _, w := range fx.inValidate {
+				if !strings.Contains(cli.stdout+cli.stderr, w) {
+					t.Errorf("validate: does not say %q\n%s%s", w, cli.stdout, cli.stderr)
+				}
+			}
+			outputs = append(outputs, cli.stdout, cli.stderr)
+
 			// render: the change as committed, rendered in one clone by the
 			// CLI and committed and pushed from another by the Action.
 			cliDir, actDir := r.Clone(), r.Clone()
@@ -252,6 +276,11 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 			cli = hubfleet(t, "", "upgrade", "--root", cliDir, "--base", "main")
 			act = runAction(t, actDir, srv, "upgrade", nil, nil)
 			check("upgrade", cli, act)
+			for _, w := range fx.inUpgrade {
+				if !strings.Contains(cli.stdout+cli.stderr, w) || !strings.Contains(act.log, w) {
+					t.Errorf("upgrade: a front-end does not say %q\ncli:\n%s%s\naction:\n%s", w, cli.stdout, cli.stderr, act.log)
+				}
+			}
 			gittest.Run(t, cliDir, "add", "-A")
 			cliDiff = gittest.Run(t, cliDir, "diff", "--cached", "main")
 			actDiff = ""
@@ -321,6 +350,17 @@ func TestEveryFlowThroughBothFrontEnds(t *testing.T) {
 		})
 	}
 }
+
+// missingPin is the problem of the fixture's jupyterhub pin the
+// repository lacks, as validate, render and upgrade word it (one rule,
+// workspace.ChartVersions; plan words it for each site that runs it, with
+// the same workspace.MissingVersion), missingPinHas how it ends, and
+// missingPinFix its fix.
+const (
+	missingPinHas = `(it has 4.5.0, 4.4.0): Flux can never fetch it`
+	missingPin    = `spec.charts.jupyterhub.version: chart jupyterhub version "4.6.0" is not in repository`
+	missingPinFix = `set spec.charts.jupyterhub.version to a version the repository has, e.g. 4.5.0, the newest within its constraint ">=4.0.0 <5.0.0"`
+)
 
 // p0Sites are the sites of a plan -o json document.
 func p0Sites(t *testing.T, js string) []any {

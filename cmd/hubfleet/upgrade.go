@@ -35,18 +35,28 @@ chart's canary for the first waves that run it; promoting a verified canary
 reads the sites' verify statuses on GitHub, which is what the upgrade workflow
 ('hubfleet action upgrade') does.
 
+A pinned version (or staged canary) its chart repository lacks fails upgrade
+as it fails validate, render and plan: the same problem, naming the versions
+the repository has and one to set, and nothing is written. Upgrade moves
+only a pin Flux can fetch; it does not skip past one it cannot.
+
 A version hubfleet's chart catalog has no facts about (what a daskhub release
 vendors, the OAuthenticator a jupyterhub chart ships) is not proposed: it is
 named, with how to declare its facts in bases/daskhub/fleet.yaml
 (spec.chartFacts), or taken anyway with --allow-unknown.
 
-An operator's own umbrella chart (spec.charts.umbrellas) is not upgraded: its
-sites move when you set its version, and the jupyterhub version it vendors
-(jupyterhubVersion), by hand.`,
+An operator's own umbrella chart (spec.charts.umbrellas.<name>) is upgraded
+like the others, within its constraint, together with the jupyterhub version
+it vendors (jupyterhubVersion, read from the new version's subcharts; one
+without known facts is skipped and named, as above). It has no canary: with
+waves its pin moves only when every site that runs it (spec.chart.umbrella)
+is in the waves being upgraded; otherwise the version is named and the pin
+stays, and --wave N with the last wave that runs it moves it.`,
 		Example: `  hubfleet upgrade && hubfleet plan
   hubfleet upgrade --chart jupyterhub
   hubfleet upgrade --wave 1
-  hubfleet upgrade --chart jupyterhub --allow-unknown`,
+  hubfleet upgrade --chart jupyterhub --allow-unknown
+  hubfleet upgrade --chart basehub --wave 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := output.ParseFormat(o.output, output.Machine)
@@ -63,6 +73,11 @@ sites move when you set its version, and the jupyterhub version it vendors
 			res, err := upgrade.Default().Run(cmd.Context(),
 				upgrade.Request{Workspace: ws, MaxWave: o.wave, BaseRef: o.base, Charts: o.charts, AllowUnknown: o.allowUnknown})
 			var cu *upgrade.CanaryUnverifiableError
+			var pe *upgrade.ProblemsError
+			if errors.As(err, &pe) {
+				// The fleet's problem, as validate reports it.
+				return problems("%s", pe.Error())
+			}
 			if errors.As(err, &cu) {
 				// Not a tool failure: the way on is the user's to take.
 				return problems("%s", cu.Error())
@@ -77,6 +92,6 @@ sites move when you set its version, and the jupyterhub version it vendors
 	cmd.Flags().StringVar(&o.base, "base", "main", "the branch the upgrade is planned against")
 	cmd.Flags().BoolVar(&o.allowUnknown, "allow-unknown", false, "propose chart versions hubfleet's chart catalog has no facts about (by default they are skipped and named; declare their facts under spec.chartFacts instead)")
 	outputFlag(cmd, &o.output, output.Machine)
-	cmd.Flags().StringSliceVar(&o.charts, "chart", nil, "upgrade only these charts (repeatable; the chart names bases/daskhub/fleet.yaml pins)")
+	cmd.Flags().StringSliceVar(&o.charts, "chart", nil, "upgrade only these charts (repeatable; the chart names bases/daskhub/fleet.yaml pins, operator umbrella charts included)")
 	return cmd
 }

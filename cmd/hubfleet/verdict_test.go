@@ -114,7 +114,7 @@ func TestVersionTheRepositoryLacks(t *testing.T) {
 			t.Errorf("site %s is %q, want problem", s, verdicts[s])
 		}
 	}
-	if !strings.Contains(r.stdout, `chart jupyterhub version \"4.5.0\" is not in repository`) || !strings.Contains(r.stdout, "the repository has 4.4.0, 3.2.1") {
+	if !strings.Contains(r.stdout, `chart jupyterhub version \"4.5.0\" is not in repository`) || !strings.Contains(r.stdout, "(it has 4.4.0, 3.2.1)") {
 		t.Errorf("plan does not name the missing version and those the repository has:\n%.3000s", r.stdout)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/gitrepo"
 	"github.com/hubfleet/hubfleet/internal/plan"
 	"github.com/hubfleet/hubfleet/internal/report"
+	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
@@ -155,12 +156,18 @@ func (r *runner) load(ctx context.Context, mode string) (*workspace.Workspace, e
 		return nil, err
 	}
 	if errs := ws.Errors(); len(errs) > 0 {
-		for _, p := range errs {
-			r.annotateProblem(p)
-		}
-		return nil, &FailedError{Mode: mode, Reasons: []string{fmt.Sprintf("the fleet has %d problem(s)", len(errs))}}
+		return nil, r.fleetProblems(mode, errs)
 	}
 	return ws, nil
+}
+
+// fleetProblems annotates the fleet's problems and fails the mode on
+// them: what every mode that needs a valid fleet does with them.
+func (r *runner) fleetProblems(mode string, errs site.ErrorList) error {
+	for _, p := range errs {
+		r.annotateProblem(p)
+	}
+	return &FailedError{Mode: mode, Reasons: []string{fmt.Sprintf("the fleet has %d problem(s)", len(errs))}}
 }
 
 // publishing says whether this run may change remotes: push, open pull

@@ -45,6 +45,11 @@ func (r *runner) upgrade(ctx context.Context) error {
 	}
 	res, err := r.opts.Upgrader.Run(ctx, upgrade.Request{Workspace: ws, MaxWave: r.env.Wave, BaseRef: base,
 		BaseCommit: start, Statuses: runnerStatuses{r}, DryRun: !publish})
+	var pe *upgrade.ProblemsError
+	if errors.As(err, &pe) {
+		// The fleet's problems, as loading fails on them.
+		return r.fleetProblems("upgrade", pe.Problems)
+	}
 	if err != nil {
 		return fmt.Errorf("upgrade: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/overlay"
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 )
 
 // Sides are the overlay files of each site on one side of a plan, by site
@@ -74,11 +75,9 @@ func classify(side int, err error) (t chartTrouble, ok bool) {
 	case errors.As(err, &nv) && side == 0:
 		return chartTrouble{unverified: fmt.Sprintf("the base's chart %s %s is no longer in its repository (available: %s), so the chart objects were not compared", nv.Ref.Name, nv.Ref.Version, strings.Join(nv.Available, ", "))}, true
 	case errors.As(err, &nv):
-		msg := fmt.Sprintf("chart %s version %q is not in repository %s: Flux cannot fetch it", nv.Ref.Name, nv.Ref.Version, nv.Ref.RepoURL)
+		msg := workspace.MissingVersion(nv.Ref, nv.Available) + " (fix: set the chart version in bases/daskhub/fleet.yaml or the site to one the repository has)"
 		if nv.Err != nil {
 			msg = fmt.Sprintf("chart %s: version %q is not a valid version or range: %v", nv.Ref.Name, nv.Ref.Version, nv.Err)
-		} else if len(nv.Available) > 0 {
-			msg += " (the repository has " + strings.Join(nv.Available, ", ") + "; fix: set the chart version in bases/daskhub/fleet.yaml or the site to one of them)"
 		}
 		return chartTrouble{problems: []chart.Problem{{Kind: chart.ProblemChart, Chart: nv.Ref.Name, Message: msg}}}, true
 	case errors.As(err, &nf) && side == 1:

@@ -9,12 +9,17 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hubfleet/hubfleet/internal/site"
+	"github.com/hubfleet/hubfleet/internal/workspace"
 	"github.com/hubfleet/hubfleet/internal/yamlnode"
 )
 
-// chartEdit is what changes under spec.charts.<key> of the fleet file.
+// chartEdit is what changes under spec.charts.<key> of the fleet file;
+// key is dotted for an operator's umbrella chart (umbrellas.<name>).
 type chartEdit struct {
 	key string
+	// vendored is the new jupyterhubVersion of an operator's umbrella
+	// chart, "" to keep it.
+	vendored string
 	// pin is the new spec.charts.<key>.version, "" to keep it.
 	pin string
 	// canary is the new canary version, "" for none: with moveCanary the
@@ -44,12 +49,23 @@ func editFleet(path string, data []byte, edits []chartEdit) ([]byte, error) {
 	lines := strings.Split(string(data), "\n")
 	var les []lineEdit
 	for _, e := range edits {
-		pin := yamlnode.Lookup(&doc, "spec", "charts", e.key, "version")
+		pin := yamlnode.Lookup(&doc, chartPath(e.key, "version")...)
 		if pin == nil || pin.Kind != yaml.ScalarNode {
 			return nil, fmt.Errorf("%s: no spec.charts.%s.version", path, e.key)
 		}
 		if e.pin != "" {
 			le, err := replaceScalar(path, lines, pin, e.pin)
+			if err != nil {
+				return nil, err
+			}
+			les = append(les, le)
+		}
+		if e.vendored != "" {
+			n := yamlnode.Lookup(&doc, chartPath(e.key, "jupyterhubVersion")...)
+			if n == nil || n.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("%s: no spec.charts.%s.jupyterhubVersion", path, e.key)
+			}
+			le, err := replaceScalar(path, lines, n, e.vendored)
 			if err != nil {
 				return nil, err
 			}
@@ -118,6 +134,12 @@ func replaceScalar(path string, lines []string, n *yaml.Node, value string) (lin
 	return lineEdit{start: i, end: i + 1, repl: []string{lines[i][:col+at] + value + rest[at+len(n.Value):]}}, nil
 }
 
+// chartPath is the path of a field of spec.charts.<key> (key dotted for
+// an umbrella chart).
+func chartPath(key string, field ...string) []string {
+	return append(append([]string{"spec", "charts"}, strings.Split(key, ".")...), field...)
+}
+
 // pinKeyColumn is the 0-based column of the key spec.charts.<key>.version.
 func pinKeyColumn(doc *yaml.Node, key string) int {
 	k, _ := yamlnode.LookupKey(doc, "spec", "charts", key, "version")
@@ -141,9 +163,15 @@ func checkEdits(data []byte, edits []chartEdit) error {
 		return fmt.Errorf("edited file does not parse: %w", err)
 	}
 	byKey := map[string]site.ChartSource{"daskhub": f.Spec.Charts.DaskHub, "jupyterhub": f.Spec.Charts.JupyterHub, "daskGateway": f.Spec.Charts.DaskGateway}
+	for name, u := range f.Spec.Charts.Umbrellas {
+		byKey[workspace.UmbrellaKey(name)] = u.Source()
+	}
 	var errs []error
 	for _, e := range edits {
 		s := byKey[e.key]
+		if name, ok := strings.CutPrefix(e.key, "umbrellas."); ok && e.vendored != "" && f.Spec.Charts.Umbrellas[name].JupyterHubVersion != e.vendored {
+			errs = append(errs, fmt.Errorf("spec.charts.%s.jupyterhubVersion is %q after the edit, want %q", e.key, f.Spec.Charts.Umbrellas[name].JupyterHubVersion, e.vendored))
+		}
 		if e.pin != "" && s.Version != e.pin {
 			errs = append(errs, fmt.Errorf("spec.charts.%s.version is %q after the edit, want %q", e.key, s.Version, e.pin))
 		}

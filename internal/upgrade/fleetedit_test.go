@@ -35,6 +35,13 @@ spec:
       chart: dask-gateway
       version: 2026.3.0
       canary: {version: 2026.4.0, maxWave: 1}
+    umbrellas:
+      basehub:
+        repository: https://charts.example.org
+        chart: basehub
+        version: 0.1.0 # the operator's chart
+        jupyterhubVersion: "4.4.0"
+        jupyterhubPath: [jupyterhub]
   rollout:
     waves: true
 `
@@ -47,6 +54,11 @@ func TestEditFleet(t *testing.T) {
 		replace [][2]string // old, new in fleetText: the expected result
 		wantErr string
 	}{
+		{
+			name:    "umbrella pin and the jupyterhub version it vendors",
+			edits:   []chartEdit{{key: "umbrellas.basehub", pin: "0.2.0", vendored: "4.5.0"}},
+			replace: [][2]string{{"version: 0.1.0 # the operator's", "version: 0.2.0 # the operator's"}, {`jupyterhubVersion: "4.4.0"`, `jupyterhubVersion: "4.5.0"`}},
+		},
 		{
 			name:    "pin",
 			edits:   []chartEdit{{key: "daskhub", pin: "2024.1.2"}},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -82,6 +83,20 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 		key string
 		src site.ChartSource
 	}{{"daskhub", c.DaskHub}, {"jupyterhub", c.JupyterHub}, {"daskGateway", c.DaskGateway}}
+	// A version the repository lacks fails upgrade as it fails validate,
+	// render and plan, with the same problem, read from the repositories
+	// upgrade reads anyway.
+	resolver, err := chart.NewResolver(u.Resolver)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	missing, err := workspace.ChartVersions(ctx, fl, resolver)
+	if err != nil {
+		return nil, fmt.Errorf("upgrade: %w", err)
+	}
+	if len(missing) > 0 {
+		return nil, &ProblemsError{Problems: missing}
+	}
 	waves := fl.Config.Spec.Rollout.Waves || opts.MaxWave >= 0
 	g := &gate{opts: opts, fleet: fl.Config, sites: fl.Sites}
 
@@ -163,6 +178,17 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 		}
 		res.Versions = append(res.Versions, change)
 	}
+	for _, name := range slices.Sorted(maps.Keys(c.Umbrellas)) {
+		e, change, notes, err := u.umbrella(ctx, fl.Config, g, name, waves, opts)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		res.Notes = append(res.Notes, notes...)
+		if e != nil {
+			edits = append(edits, *e)
+			res.Versions = append(res.Versions, change)
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("upgrade: %w", err)
 	}
@@ -238,6 +264,84 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 		res.Written = append(res.Written, c.Path)
 	}
 	return res, nil
+}
+
+// umbrella is the move of an operator's umbrella chart
+// (spec.charts.umbrellas.<name>) to the newest version above its pin that
+// its constraint allows, with the jupyterhub version the new version
+// vendors (jupyterhubVersion), or nil; notes say what was not proposed,
+// and why.
+//
+// A version vendoring a jupyterhub chart hubfleet has no facts about is
+// skipped as such jupyterhub versions are (newestKnown), unless
+// AllowUnknown. An umbrella chart has no canary block: where the fleet
+// rolls out in waves, its pin moves only when every site that runs it is
+// in the waves being upgraded (up to MaxWave, 0 by default); otherwise the
+// later waves would take an unverified version at once, so a note names
+// the version and the pin stays.
+func (u Upgrader) umbrella(ctx context.Context, f *site.Fleet, g *gate, name string, waves bool, opts Request) (*chartEdit, VersionChange, []string, error) {
+	uc := f.Spec.Charts.Umbrellas[name]
+	s := uc.Source()
+	key := workspace.UmbrellaKey(name)
+	if s.Repository == "" || s.Chart == "" || s.Version == "" || len(opts.Charts) > 0 && !slices.Contains(opts.Charts, s.Chart) {
+		return nil, VersionChange{}, nil, nil
+	}
+	resolver, err := chart.NewResolver(u.Resolver)
+	if err != nil {
+		return nil, VersionChange{}, nil, err
+	}
+	// The jupyterhub chart a version vendors decides the values hubfleet
+	// writes (its OAuthenticator): it moves with the pin, and needs known
+	// facts as any jupyterhub version does.
+	var newest, vendored string
+	var skipped, notes []string
+	for range maxUnknown {
+		v, err := u.newest(ctx, s)
+		if err != nil || v == "" {
+			if err != nil {
+				return nil, VersionChange{}, nil, err
+			}
+			break
+		}
+		ch, err := resolver.Resolve(ctx, chart.Ref{RepoURL: s.Repository, Name: s.Chart, Version: v})
+		if err != nil {
+			return nil, VersionChange{}, nil, fmt.Errorf("chart %s: %w", s.Chart, err)
+		}
+		jh, ok := ch.Info.Find("jupyterhub")
+		if !ok || jh.Version == uc.JupyterHubVersion || opts.AllowUnknown || catalog.IsBuiltIn("jupyterhub", jh.Version) || f.Spec.ChartFacts.Declares("jupyterhub", jh.Version) {
+			newest = v
+			if ok && jh.Version != uc.JupyterHubVersion {
+				vendored = jh.Version
+			}
+			break
+		}
+		skipped = append(skipped, v+" (jupyterhub "+jh.Version+")")
+		s.Constraint = strings.TrimPrefix(s.Constraint+", !="+v, ", ")
+	}
+	if len(skipped) > 0 {
+		instead := "nothing newer is proposed"
+		if newest != "" {
+			instead = newest + " is proposed instead"
+		}
+		notes = append(notes, fmt.Sprintf("The operator chart %s %s: the jupyterhub chart it vendors is not in this hubfleet's chart catalog (%s), so %s. Declare its facts under spec.chartFacts in bases/daskhub/fleet.yaml, or pass --allow-unknown to take it with assumed facts.",
+			s.Chart, strings.Join(skipped, ", "), "hubfleet "+buildinfo.Read().Version, instead))
+	}
+	if newest == "" {
+		return nil, VersionChange{}, notes, nil
+	}
+	running := g.running(key, math.MaxInt)
+	if len(running) == 0 {
+		return nil, VersionChange{}, append(notes, fmt.Sprintf("No site runs the operator chart %s (spec.charts.%s): %s is not proposed.", s.Chart, key, newest)), nil
+	}
+	maxWave := max(opts.MaxWave, 0)
+	if waves {
+		if later := slices.DeleteFunc(slices.Clone(running), func(n string) bool { return slices.Contains(g.running(key, maxWave), n) }); len(later) > 0 {
+			return nil, VersionChange{}, append(notes, fmt.Sprintf("The operator chart %s %s is newer than the pin %s, and not proposed: an operator's umbrella chart has no canary, so moving its pin would move %s (waves after %d) at once. Move spec.charts.%s.version by hand once the sites of the first waves verified it, or pass --wave with the last wave that runs it.",
+				s.Chart, newest, s.Version, strings.Join(later, ", "), maxWave, key)), nil
+		}
+	}
+	e := &chartEdit{key: key, pin: newest, vendored: vendored}
+	return e, VersionChange{Chart: s.Chart, From: s.Version, To: newest, Stage: StagePin}, notes, nil
 }
 
 // maxUnknown bounds how many newer versions unknown to the catalog are

@@ -141,7 +141,7 @@ func (w *Workspace) load(ctx context.Context, opts Options) error {
 			return err
 		}
 		w.Problems = append(w.Problems, more...)
-		if more, err = chartVersions(ctx, fl, res); err != nil {
+		if more, err = ChartVersions(ctx, fl, res); err != nil {
 			return err
 		}
 		w.Problems = append(w.Problems, more...)
