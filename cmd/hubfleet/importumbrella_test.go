@@ -215,8 +215,9 @@ func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 		t.Logf("plan:\n%s", r.stdout)
 	}
 
-	// A new version of the owners' chart, pinned by hand in the fleet file
-	// (upgrade proposes no umbrella versions yet), shows in the plan.
+	// A new version of the owners' chart, pinned in the fleet file (by hand
+	// here; upgrade's own test is TestUpgradeMovesAnOperatorUmbrellaChart),
+	// shows in the plan.
 	basehub2, daskhub2 := ownersCharts(t, "0.2.0")
 	srv.AddChart(t, basehub2)
 	srv.AddChart(t, daskhub2)
