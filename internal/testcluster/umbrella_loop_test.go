@@ -98,6 +98,41 @@ func TestUmbrellaSiteVerify(t *testing.T) {
 			t.Errorf("hubfleet verify %s: %s %s, want pass", name, res.Status, res.Detail)
 		}
 	}
+	if t.Failed() {
+		return
+	}
+
+	// A value the z2jh schema rejects, at the umbrella's jupyterhub path:
+	// validate and render refuse it in the site file; plan names it in a
+	// HelmRelease edited by hand; pushed, the release fails in the
+	// cluster and verify names it.
+	// plan, run once with network access as an operator does, fills
+	// the chart cache validate and render read offline.
+	if out, code := runCLIExit(t, r.repo, "plan", "--base", "HEAD"); code != 0 {
+		t.Fatalf("hubfleet plan on the umbrella site as pushed: exit %d\n%s", code, out)
+	}
+	siteValues(t, r.repo, site, map[string]any{"jupyterhub": map[string]any{"hubfleetNotAValue": true}})
+	for _, cmd := range []string{"validate", "render"} {
+		out, code := runCLIExit(t, r.repo, cmd)
+		if code != 1 || !strings.Contains(out, "hubfleetNotAValue") {
+			t.Errorf("hubfleet %s on a value the z2jh schema rejects under the umbrella: exit %d, want 1 naming hubfleetNotAValue:\n%s", cmd, code, out)
+		}
+	}
+	r.git("checkout", "--", ".")
+	editFile(t, filepath.Join(r.repo, "overlays", site, "helmrelease-basehub.yaml"), []edit{
+		{`(?m)^(    jupyterhub:\n)`, "${1}      hubfleetNotAValue: true\n"},
+	})
+	plan, code := runCLIExit(t, r.repo, "plan", "--base", "HEAD")
+	if code != 1 || !strings.Contains(plan, "hubfleetNotAValue") {
+		t.Errorf("hubfleet plan on the umbrella's HelmRelease with a value the z2jh schema rejects: exit %d, want 1 naming hubfleetNotAValue:\n%s", code, plan)
+	}
+	r.push(ctx, "a value the z2jh schema rejects under basehub's jupyterhub")
+	r.waitFailed(ctx, "basehub", "hubfleetNotAValue")
+	res := r.verify(ctx)["helmrelease/basehub"]
+	if res.Status != "fail" || !strings.Contains(res.Detail, "daskhub/basehub") || !strings.Contains(res.Detail, "hubfleetNotAValue") {
+		t.Errorf("hubfleet verify after a value the schema rejects: %s: %s, want a failure naming daskhub/basehub and hubfleetNotAValue", res.Status, res.Detail)
+	}
+	t.Logf("verify helmrelease/basehub on the fault: %s %s (fix: %s)", res.Status, res.Detail, res.Fix)
 }
 
 // removeOtherSites leaves only site in the fleet, as TestRealSiteLifecycle

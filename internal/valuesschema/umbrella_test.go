@@ -13,8 +13,11 @@ import (
 // TestUmbrellaSiteJupyterHubValuesMeetTheVendoredSchema checks an
 // operator umbrella site's spec.values.jupyterhub against the schema of
 // the z2jh version the umbrella vendors (jupyterhubVersion, from the
-// fleet's jupyterhub chart source): a typo is an error; a version not in
-// the cache is skipped without a warning (plan does not fetch it).
+// fleet's jupyterhub chart source) when the umbrella itself is not in the
+// cache: a typo is an error; a version not in the cache is skipped without
+// a warning. With the umbrella cached (plan fetches it), its vendored
+// subcharts' schemas are used: TestUmbrellaSiteVerify in
+// internal/testcluster runs that through validate and render.
 func TestUmbrellaSiteJupyterHubValuesMeetTheVendoredSchema(t *testing.T) {
 	t.Parallel()
 	c := newCorpus(t)

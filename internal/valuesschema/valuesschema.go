@@ -278,6 +278,8 @@ type use struct {
 	// quiet: a chart missing from the cache is no warning (plan does not
 	// fetch it, so the warning's fix would not help).
 	quiet bool
+	// fallback is checked instead when ref is not in the cache.
+	fallback *use
 }
 
 func uses(s *site.Site, f *site.Fleet) []use {
@@ -286,17 +288,25 @@ func uses(s *site.Site, f *site.Fleet) []use {
 		return chart.Ref{RepoURL: c.Repository, Name: c.Chart, Version: c.Version}
 	}
 	if site.ModeOf(s, f) == site.ModeUmbrella {
-		// An operator's umbrella chart: hubfleet knows the paths, not the
-		// chart's own schema (helm-controller checks it at install). The
-		// z2jh it vendors is known: spec.values.jupyterhub is checked
-		// against that version's schema when the fleet's jupyterhub chart
-		// source has it in the cache.
+		// An operator's umbrella chart: spec.values.jupyterhub (and a
+		// running gateway's spec.values.dask-gateway) are checked against
+		// the schemas of the subcharts the umbrella vendors at its paths,
+		// when the umbrella is in the cache (plan fetches it). Otherwise
+		// spec.values.jupyterhub is checked against the z2jh version it
+		// vendors when the fleet's jupyterhub chart source has it cached.
 		u := site.UmbrellaOf(s, f)
-		if u == nil || charts.JupyterHub.Repository == "" {
+		if u == nil {
 			return nil
 		}
-		return []use{{ref: chart.Ref{RepoURL: charts.JupyterHub.Repository, Name: charts.JupyterHub.Chart, Version: u.JupyterHubVersion},
-			sections: map[string]string{"jupyterhub": ""}, quiet: true}}
+		own := use{ref: ref(u.Source()), sections: map[string]string{"jupyterhub": strings.Join(u.JupyterHubPath, ".")}, quiet: true}
+		if s.Spec.GatewayEnabled() && len(u.DaskGatewayPath) > 0 {
+			own.sections["dask-gateway"] = strings.Join(u.DaskGatewayPath, ".")
+		}
+		if charts.JupyterHub.Repository != "" {
+			own.fallback = &use{ref: chart.Ref{RepoURL: charts.JupyterHub.Repository, Name: charts.JupyterHub.Chart, Version: u.JupyterHubVersion},
+				sections: map[string]string{"jupyterhub": ""}, quiet: true}
+		}
+		return []use{own}
 	}
 	if site.ModeOf(s, f) == site.ModeComposed {
 		out := []use{{ref: ref(charts.JupyterHub), sections: map[string]string{"jupyterhub": ""}}}
@@ -370,6 +380,10 @@ func checkValues(ctx context.Context, values map[string]any, us []use, file stri
 			continue // the fleet file's own errors say so
 		}
 		c, err := o.Resolver.Resolve(ctx, u.ref)
+		if err != nil && u.fallback != nil && u.fallback.ref.RepoURL != "" && ctx.Err() == nil {
+			u = *u.fallback
+			c, err = o.Resolver.Resolve(ctx, u.ref)
+		}
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, ctxErr
@@ -399,7 +413,7 @@ func checkValues(ctx context.Context, values map[string]any, us []use, file stri
 			}
 			name := c.Info.Name + " " + c.Info.Version
 			if sub := u.sections[section]; sub != "" {
-				if info, ok := c.Info.Find(sub); ok {
+				if info, ok := c.Info.Find(sub[strings.LastIndex(sub, ".")+1:]); ok {
 					name = info.Name + " " + info.Version
 				}
 			}
