@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/base64"
 	"maps"
 	"path/filepath"
@@ -11,8 +10,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/hubfleet/hubfleet/internal/chart"
-	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/values"
 )
 
@@ -74,32 +71,7 @@ func TestImportRealHubKeepsItsProfileGroupsOnTheUpstreamCharts(t *testing.T) {
 		t.Fatalf("the HelmRelease lacks hub.extraConfig.%s; extraConfig keys: %v", values.ProfileGroupsKey, keysOf(extra))
 	}
 
-	srv := chartrepotest.StartReal(t, "jupyterhub-4.4.0.tgz")
-	ro := chart.DefaultResolverOptions()
-	ro.CacheDir = t.TempDir()
-	res, err := chart.NewResolver(ro)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := res.Resolve(context.Background(), chart.Ref{RepoURL: srv.URL, Name: "jupyterhub", Version: "4.4.0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := chart.DefaultRenderOptions()
-	opts.CacheDir, opts.Workers, opts.KubeVersion = "", 1, "1.31.0"
-	opts.StripSecrets = nil // the hub Secret's data is what this test reads
-	rd, err := chart.NewRenderer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := rd.Render(context.Background(), chart.Request{Site: name, Chart: c, ReleaseName: "jupyterhub", Namespace: "daskhub", Values: hr})
-	if !out.OK() {
-		t.Fatalf("z2jh does not render the HelmRelease values: %v", out.Problems)
-	}
-	var hv map[string]any
-	if err := yaml.Unmarshal([]byte(hubSecretValues(t, out.Manifest())), &hv); err != nil {
-		t.Fatal(err)
-	}
+	manifest, hv := renderRealHubSecret(t, name, hr)
 	if got := hv["hub"].(map[string]any)["extraConfig"].(map[string]any)[values.ProfileGroupsKey]; got != values.ProfileGroupsConfig {
 		t.Errorf("the hub Secret lacks hubfleet's profile filter (hub.extraConfig.%s), got %v", values.ProfileGroupsKey, got)
 	}
@@ -115,7 +87,7 @@ func TestImportRealHubKeepsItsProfileGroupsOnTheUpstreamCharts(t *testing.T) {
 			t.Errorf("the hub Secret's GitHubOAuthenticator.%s = %v, want %v (all: %v)", k, gh[k], v, gh)
 		}
 	}
-	if key := hubSecretData(t, out.Manifest(), "hub.config.CryptKeeper.keys"); len(key) < 64 {
+	if key := hubSecretData(t, manifest, "hub.config.CryptKeeper.keys"); len(key) < 64 {
 		t.Errorf("z2jh generated no auth_state crypt key (hub.config.CryptKeeper.keys = %d characters)", len(key))
 	}
 }

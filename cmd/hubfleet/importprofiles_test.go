@@ -137,33 +137,7 @@ func TestImportTypesProfilesThroughRender(t *testing.T) {
 	}
 
 	// z2jh 4.4.0 hands the list to KubeSpawner through the hub Secret.
-	srv := chartrepotest.StartReal(t, "jupyterhub-4.4.0.tgz")
-	ro := chart.DefaultResolverOptions()
-	ro.CacheDir = t.TempDir()
-	res, err := chart.NewResolver(ro)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := res.Resolve(context.Background(), chart.Ref{RepoURL: srv.URL, Name: "jupyterhub", Version: "4.4.0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := chart.DefaultRenderOptions()
-	opts.CacheDir, opts.Workers, opts.KubeVersion = "", 1, "1.31.0"
-	opts.StripSecrets = nil // the hub Secret's data is what this test reads
-	rd, err := chart.NewRenderer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := rd.Render(context.Background(), chart.Request{Site: "profiles", Chart: c, ReleaseName: "jupyterhub", Namespace: "daskhub", Values: hr})
-	if !out.OK() {
-		t.Fatalf("z2jh does not render the HelmRelease values: %v", out.Problems)
-	}
-	hubValues := hubSecretValues(t, out.Manifest())
-	var hv map[string]any
-	if err := yaml.Unmarshal([]byte(hubValues), &hv); err != nil {
-		t.Fatal(err)
-	}
+	_, hv := renderRealHubSecret(t, "profiles", hr)
 	inChart := hv["singleuser"].(map[string]any)["profileList"]
 	if a, b := jsonOf(t, want), jsonOf(t, inChart); a != b {
 		t.Errorf("the hub Secret's profileList differs from the input:\ninput %s\nchart %s", a, b)
@@ -198,6 +172,41 @@ func readHelmReleaseValues(t *testing.T, dir string) map[string]any {
 	}
 	t.Fatalf("no hub HelmRelease in %s", dir)
 	return nil
+}
+
+// renderRealHubSecret renders the HelmRelease values hr with the real
+// jupyterhub chart 4.4.0 (served over loopback) and returns the manifest
+// and the hub's values as the chart hands them to the hub through its
+// Secret (whose data this reads: secrets are not stripped).
+func renderRealHubSecret(t *testing.T, site string, hr map[string]any) (string, map[string]any) {
+	t.Helper()
+	srv := chartrepotest.StartReal(t, "jupyterhub-4.4.0.tgz")
+	ro := chart.DefaultResolverOptions()
+	ro.CacheDir = t.TempDir()
+	res, err := chart.NewResolver(ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := res.Resolve(context.Background(), chart.Ref{RepoURL: srv.URL, Name: "jupyterhub", Version: "4.4.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := chart.DefaultRenderOptions()
+	opts.CacheDir, opts.Workers, opts.KubeVersion = "", 1, "1.31.0"
+	opts.StripSecrets = nil // the hub Secret's data is what the callers read
+	rd, err := chart.NewRenderer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := rd.Render(context.Background(), chart.Request{Site: site, Chart: c, ReleaseName: "jupyterhub", Namespace: "daskhub", Values: hr})
+	if !out.OK() {
+		t.Fatalf("z2jh does not render the HelmRelease values: %v", out.Problems)
+	}
+	var hv map[string]any
+	if err := yaml.Unmarshal([]byte(hubSecretValues(t, out.Manifest())), &hv); err != nil {
+		t.Fatal(err)
+	}
+	return out.Manifest(), hv
 }
 
 // hubSecretValues is the values.yaml z2jh's hub Secret carries.

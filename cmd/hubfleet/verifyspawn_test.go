@@ -81,15 +81,7 @@ const spawnHost = "hub.spawn.example.org"
 // kernel on import, as a broken C extension would.
 func startSpawnEnv(t *testing.T) *spawnEnv {
 	t.Helper()
-	for _, mod := range []string{"jupyter_server", "ipykernel", "distributed"} {
-		if err := exec.Command("/usr/bin/python3", "-c", "import "+mod).Run(); err != nil {
-			msg := "testhub: Debian's python3 lacks " + mod + "; install with internal/testhub/install.sh"
-			if os.Getenv(testhub.EnvRequire) == "1" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
+	testhub.RequireServerModules(t)
 	ca, err := testhub.NewCA("hubfleet verify --spawn CA")
 	if err != nil {
 		t.Fatal(err)

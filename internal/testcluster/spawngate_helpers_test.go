@@ -147,15 +147,7 @@ type gateHub struct {
 // holds the token with the role hubfleet renders from spec.probe.
 func startGateHub(t *testing.T, host string) *gateHub {
 	t.Helper()
-	for _, mod := range []string{"jupyter_server", "ipykernel", "distributed"} {
-		if err := exec.Command("/usr/bin/python3", "-c", "import "+mod).Run(); err != nil {
-			msg := "testhub: Debian's python3 lacks " + mod + "; install with internal/testhub/install.sh"
-			if os.Getenv(testhub.EnvRequire) == "1" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
+	testhub.RequireServerModules(t)
 	ca, err := testhub.NewCA("hubfleet spawn gate CA")
 	if err != nil {
 		t.Fatal(err)

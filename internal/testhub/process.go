@@ -290,3 +290,17 @@ func logOnFailure(t testing.TB, ps ...*process) {
 	}
 	t.Log(b.String())
 }
+
+// RequireServerModules skips (or, under $HUBFLEET_REQUIRE_TESTHUB=1, fails)
+// t unless Debian's python3 has what a single-user server and the spawn
+// probe's kernel need: jupyter_server, ipykernel and distributed.
+func RequireServerModules(t testing.TB) {
+	t.Helper()
+	var missing []string
+	for _, mod := range []string{"jupyter_server", "ipykernel", "distributed"} {
+		if err := exec.Command("/usr/bin/python3", "-c", "import "+mod).Run(); err != nil {
+			missing = append(missing, "python3 module "+mod)
+		}
+	}
+	require(t, missing, "internal/testhub/install.sh")
+}
