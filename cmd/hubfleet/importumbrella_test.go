@@ -247,7 +247,7 @@ func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 	if testing.Verbose() {
 		t.Logf("plan of the new version:\n%s", r.stdout)
 	}
-	for _, want := range []string{"7 of 21 sites change", "~ site leap-prod: changed\n  chart basehub 0.1.0 -> 0.2.0\n  chart daskhub 0.1.0 -> 0.2.0\n"} {
+	for _, want := range []string{"7 of 22 sites change", "~ site leap-prod: changed\n  chart basehub 0.1.0 -> 0.2.0\n  chart daskhub 0.1.0 -> 0.2.0\n"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the plan of the owners' daskhub 0.2.0 lacks %q", want)
 		}
