@@ -160,7 +160,7 @@ func staffAdminsOn(v any) bool {
 	if !ok {
 		return false
 	}
-	if on, _ := StaffAdmins(m); on {
+	if on, _ := staffAdminsIn(m); on {
 		return true
 	}
 	for _, k := range sortedKeys(m) {
@@ -307,10 +307,10 @@ func testCorpusLeaves(t *testing.T, owners map[string]site.UmbrellaChart) {
 			// beside the hub's own; after, they are in spec.auth.admins,
 			// and on the owner route basehub still adds its list too. The
 			// report says they are operator-supplied.
-			if staff := StaffAdminsOf(before, stagingStaff); staff != nil {
+			if staff := basehubAdmins(before, stagingStaff); staff != nil {
 				wa["admin_users"] = canonText(anyList(staff))
 				if owners != nil {
-					ga["admin_users"] = canonText(anyList(StaffAdminsOf(after, stagingStaff)))
+					ga["admin_users"] = canonText(anyList(basehubAdmins(after, stagingStaff)))
 				}
 				supplied := 0
 				for _, it := range rep.Items {
@@ -371,4 +371,17 @@ func anyList(l []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// basehubAdmins is basehub's admin_users for z2jh values whose chart is
+// basehub (its hub.extraConfig): with the staff admins on, the staff list
+// (staff, the names that stand for it) followed by the hub's own
+// hub.config.Authenticator.admin_users; nil when they are off.
+func basehubAdmins(jh map[string]any, staff []string) []string {
+	if on, _ := staffAdminsIn(jh); !on {
+		return nil
+	}
+	out := slices.Clone(staff)
+	own, _ := getPath(jh, Path{"hub", "config", "Authenticator", "admin_users"})
+	return append(out, stringList(own)...)
 }

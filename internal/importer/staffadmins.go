@@ -25,28 +25,15 @@ var (
 // name it, so that the next step is exact.
 const AdminFlag = "--admin"
 
-// StaffAdmins reports whether z2jh values (hub:, custom:, ... at the top,
-// as a chart passes them to z2jh) turn on 2i2c basehub's staff admins, and
-// the staff id type basehub reads (github, google, cilogon, ...; "" when
-// unset, which basehub reads as an empty list).
-func StaffAdmins(jh map[string]any) (on bool, idType string) {
+// staffAdminsIn reports whether z2jh values (hub:, custom:, ... at the
+// top, as a chart passes them to z2jh) turn on 2i2c basehub's staff
+// admins, and the staff id type basehub reads (github, google, cilogon,
+// ...; "" when unset, which basehub reads as an empty list).
+func staffAdminsIn(jh map[string]any) (on bool, idType string) {
 	v, _ := getPath(jh, staffSwitchPath[1:])
 	t, _ := getPath(jh, staffTypePath[1:])
 	s, _ := t.(string)
 	return v == true, s
-}
-
-// StaffAdminsOf is basehub's admin_users for z2jh values whose chart is
-// basehub: with the staff admins on, the staff list (staff, the names that
-// stand for it) followed by the hub's own hub.config.Authenticator
-// admin_users; nil when they are off. Tests compare access with it.
-func StaffAdminsOf(jh map[string]any, staff []string) []string {
-	if on, _ := StaffAdmins(jh); !on {
-		return nil
-	}
-	out := slices.Clone(staff)
-	own, _ := getPath(jh, Path{"hub", "config", "Authenticator", "admin_users"})
-	return append(out, stringList(own)...)
 }
 
 // staffAdmins handles basehub's staff admins, before rest() passes the
@@ -56,15 +43,14 @@ func StaffAdminsOf(jh map[string]any, staff []string) []string {
 // stays kept (the owners' chart still reads it and adds its own list).
 // Without them, the site is written as it is and the report asks for them.
 func (im *importer) staffAdmins() error {
-	on, _ := getPath(im.v, staffSwitchPath)
-	if on != true {
+	jh, _ := im.v[staffSwitchPath[0]].(map[string]any)
+	on, idType := staffAdminsIn(jh)
+	if !on {
 		if len(im.opts.Admins) > 0 {
 			return fmt.Errorf("%s gives the admins 2i2c's basehub adds from its own staff list (jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users: true), and these values do not turn that on: their own admins are imported as they are; leave %s out, and add any other admin to spec.auth.admins in the site file", AdminFlag, AdminFlag)
 		}
 		return nil
 	}
-	t, _ := getPath(im.v, staffTypePath)
-	idType, _ := t.(string)
 	list := "custom.2i2c.staff_" + idType + "_ids"
 	if idType == "" {
 		list = "custom.2i2c.staff_<type>_ids, with no type set: an empty list"
