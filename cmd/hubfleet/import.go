@@ -33,6 +33,7 @@ type importOptions struct {
 	clusterIssuer string
 	ingressClass  string
 	clientID      string
+	admins        []string
 	owner         ownerChartOptions
 }
 
@@ -66,6 +67,14 @@ renders back unchanged; otherwise it passes through, and the report says why.
 Deploy-time placeholders (${VAR}, set-on-deployment) are never copied: give
 their real values with --set PATH=VALUE.
 
+Admins the values leave to data outside them are never invented: 2i2c's
+basehub adds its staff list (in its own chart values) to admin_users when
+custom.2i2c.add_staff_user_ids_to_admin_users is true. Import says so and
+asks for the names: give each with --admin NAME (repeat the flag, one name
+each, as with --set and -f: a name is taken verbatim). They go to
+spec.auth.admins, and the report lists them as supplied: your decision, not
+read from the values.
+
 The host comes from the values (ingress hosts, proxy.https.hosts, the OAuth
 callback URL), from the operator's cluster file (--cluster-file, 2i2c's
 cluster.yaml: hubs[].domain, and the hub's values files in order when no -f
@@ -93,6 +102,7 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
 		Example: `  hubfleet import -f values.yaml --site egi-pangeo
   hubfleet import -f common.values.yaml -f prod.values.yaml --site leap-prod --host leap.2i2c.cloud --tls-mode cert-manager --cluster-issuer letsencrypt-prod
   hubfleet import --cluster-file config/clusters/leap/cluster.yaml --hub prod --site leap-prod --tls-mode cert-manager --cluster-issuer letsencrypt-prod --write
+  hubfleet import --cluster-file config/clusters/2i2c-aws-us/cluster.yaml --hub staging --site 2i2c-aws-us-staging --tls-mode cert-manager --cluster-issuer letsencrypt-prod --admin alice --admin bob --write
   hubfleet import --cluster-file config/clusters/leap/cluster.yaml --hub prod --site leap-prod --tls-mode cert-manager --cluster-issuer letsencrypt-prod --route owner --declare-owner-chart --owner-chart-repository https://charts.example.org --owner-chart-version 0.1.0 --owner-chart-jupyterhub-version 4.3.3 --write`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runImport(cmd.Context(), g, o, s, append(slices.Clone(o.files), args...))
@@ -109,6 +119,7 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
 	cmd.Flags().StringVar(&o.clusterIssuer, "cluster-issuer", "", "cert-manager ClusterIssuer, with --tls-mode cert-manager")
 	cmd.Flags().StringVar(&o.ingressClass, "ingress-class", "", "ingress class, with --tls-mode cert-manager or secret")
 	cmd.Flags().StringVar(&o.clientID, "client-id", "", "the OAuth client id, when the values do not hold it (e.g. it is in an encrypted file)")
+	cmd.Flags().StringArrayVar(&o.admins, importer.AdminFlag[2:], nil, "an admin of basehub's staff list, which the values turn on (custom.2i2c.add_staff_user_ids_to_admin_users) but do not hold; repeat it, one name each")
 	cmd.Flags().StringVar(&o.contactEmail, "contact-email", "", "Let's Encrypt account e-mail, for values without an ingress")
 	cmd.Flags().StringVar(&o.ageRecipient, "age-recipient", "", "the public age key of the site's cluster (age1...), for spec.secrets.ageRecipient")
 	cmd.Flags().BoolVar(&o.write, "write", false, "write clusters/<site>/site.yaml instead of printing it")
@@ -120,7 +131,7 @@ clusters/<site>/site.yaml (an existing file is never overwritten).`,
 
 func runImport(ctx context.Context, g *globalOptions, o *importOptions, s streams, args []string) error {
 	io := importer.Options{Name: o.site, Host: o.host, ContactEmail: o.contactEmail, AgeRecipient: o.ageRecipient,
-		ClientID: o.clientID, TLSMode: o.tlsMode, ClusterIssuer: o.clusterIssuer, IngressClass: o.ingressClass, Set: map[string]string{}}
+		ClientID: o.clientID, Admins: o.admins, TLSMode: o.tlsMode, ClusterIssuer: o.clusterIssuer, IngressClass: o.ingressClass, Set: map[string]string{}}
 	if o.layout != "" {
 		l, err := importer.ParseLayout(o.layout)
 		if err != nil {
@@ -204,6 +215,9 @@ func runImport(ctx context.Context, g *globalOptions, o *importOptions, s stream
 		return err
 	}
 	fmt.Fprint(s.err, report.String())
+	for _, a := range report.Asks {
+		fmt.Fprintf(s.err, "next step: %s\n", a)
+	}
 	typos, err := checkImported(ctx, g.root, o.chartCache, fleet.SitePath(o.site), out)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/gittest"
 	"github.com/hubfleet/hubfleet/internal/values"
+	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 // realConfigsDir is ../shared/real-configs beside the project.
@@ -63,11 +64,11 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 			}
 		}
 	}
-	// One hub cannot be translated as it is: 2i2c-aws-us staging lets in
-	// only the staff its base chart adds as admins (custom.2i2c), which the
-	// upstream chart ignores: no one could log in. Validate says so.
-	if strings.Join(invalid, ",") != "2i2c-aws-us-staging" {
-		t.Errorf("invalid sites %v, want only 2i2c-aws-us-staging", invalid)
+	// Every hub is valid, 2i2c-aws-us staging included: its only admins
+	// are the staff its base chart adds (custom.2i2c), given with --admin
+	// (realHubAdminArgs).
+	if len(invalid) > 0 {
+		t.Errorf("invalid sites %v, want none\n%s", invalid, r.stderr)
 	}
 	// Restricted profiles reach somebody: the GitHub hubs get their teams
 	// (basehub's GitHub defaults, carried by import), so validate warns
@@ -111,9 +112,6 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	// hubfleet's filter is in its jupyterhub release; no other hub gets it.
 	filtered := 0
 	for _, n := range names {
-		if n == "2i2c-aws-us-staging" {
-			continue
-		}
 		hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", n))
 		su, _ := hr["singleuser"].(map[string]any)
 		list, _ := su["profileList"].([]any)
@@ -137,7 +135,12 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d of %d hubs get hubfleet's profile filter", filtered, len(names)-1)
+	t.Logf("%d of %d hubs get hubfleet's profile filter", filtered, len(names))
+	// The staff admins given for 2i2c-aws-us staging reach its release.
+	hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", "2i2c-aws-us-staging"))
+	if got := valuetree.Get(hr, "hub.config.Authenticator.admin_users"); !slices.Equal(stringsOf(got), realStaffStandIn) {
+		t.Errorf("2i2c-aws-us-staging: admin_users %v in its jupyterhub release, want the names given with --admin %v", got, realStaffStandIn)
+	}
 	if filtered == 0 {
 		t.Error("no real hub got hubfleet's profile filter, yet 2i2c's hubs restrict profiles to groups")
 	}
@@ -151,8 +154,11 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 		t.Errorf("plan did not render the charts:\n%s", r.stdout)
 	}
 	t.Logf("plan:\n%s", r.stdout)
+	if len(names) != 17 {
+		t.Errorf("%d real hubs imported, want 17", len(names))
+	}
 	for _, n := range names {
-		if n != "2i2c-aws-us-staging" && !strings.Contains(r.stdout, n) {
+		if !strings.Contains(r.stdout, n) {
 			t.Errorf("the plan does not mention %s", n)
 		}
 	}
@@ -177,28 +183,7 @@ func importRealHubs(t *testing.T) (root, cache string, names, siblings []string)
 // name, <cluster>-<hub>).
 func importSomeRealHubs(t *testing.T, keep func(site string) bool) (root, cache string, names, siblings []string) {
 	t.Helper()
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	var url string
-	root, url = fleetOnRealCharts(t)
-	srv := chartrepotest.StartReal(t, "jupyterhub-4.4.0.tgz", "dask-gateway-2026.3.0.tgz")
-	_ = url
-	siblings = []string{"jupyterhub-home-nfs", "binderhub-service", "jupyterhub-groups-exporter"}
-	var pins strings.Builder
-	pins.WriteString("    siblings:\n")
-	for _, s := range siblings {
-		srv.AddChart(t, siblingChart(s, "1.0.0"))
-		pins.WriteString("      " + s + ":\n        repository: " + srv.URL + "\n        chart: " + s + "\n        version: 1.0.0\n")
-	}
-	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
-	b, err := os.ReadFile(fleetFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(b), "defaultMode: daskhub", "defaultMode: composed", 1)
-	s = strings.Replace(s, "  helmRelease:\n", pins.String()+"  helmRelease:\n", 1)
-	writeFile(t, fleetFile, []byte(s))
-	cache = t.TempDir()
-	fillRealChartCache(t, url, cache)
+	root, cache, siblings = realHubsFleet(t)
 	if r := hubfleet(t, "", "render", "--root", root, "--chart-cache", cache); r.code != exitOK {
 		t.Fatalf("render the fleet on the real charts: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -226,13 +211,15 @@ func importSomeRealHubs(t *testing.T, keep func(site string) bool) (root, cache 
 			if !keep(name) {
 				continue
 			}
-			r := hubfleet(t, "", "import", "--root", root, "--chart-cache", cache, "--cluster-file", cf, "--hub", h.Name, "--site", name,
+			args := []string{"import", "--root", root, "--chart-cache", cache, "--cluster-file", cf, "--hub", h.Name, "--site", name,
 				"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client",
-				"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")
+				"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write"}
+			r := hubfleet(t, "", append(args, realHubAdminArgs(name)...)...)
 			if !strings.Contains(r.stdout, "wrote clusters/"+name+"/site.yaml") {
 				t.Errorf("import %s: exit %d, no site written\n%s%s", name, r.code, r.stdout, r.stderr)
 				continue
 			}
+			checkStaffAdminsReport(t, name, r.stderr)
 			if !strings.Contains(r.stderr, "layout (detected): ") {
 				t.Errorf("import %s does not say which layout it found:\n%s", name, r.stderr)
 			}
@@ -242,23 +229,107 @@ func importSomeRealHubs(t *testing.T, keep func(site string) bool) (root, cache 
 	return root, cache, names, siblings
 }
 
-// setRealSecrets drops 2i2c-aws-us-staging (invalid as it is, see
-// TestImportEveryRealHubThenValidateRenderPlan) and sets the OAuth client
-// secret of every other imported site.
+// realHubsFleet is the fleet the real hubs are imported into: the example
+// fleet on the real charts (z2jh 4.4.0, dask-gateway 2026.3.0, composed),
+// the corpus's sibling charts pinned in the fleet file and served as
+// stand-ins, its chart cache filled. Nothing is rendered or committed.
+func realHubsFleet(t *testing.T) (root, cache string, siblings []string) {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	var url string
+	root, url = fleetOnRealCharts(t)
+	srv := chartrepotest.StartReal(t, "jupyterhub-4.4.0.tgz", "dask-gateway-2026.3.0.tgz")
+	_ = url
+	siblings = []string{"jupyterhub-home-nfs", "binderhub-service", "jupyterhub-groups-exporter"}
+	var pins strings.Builder
+	pins.WriteString("    siblings:\n")
+	for _, s := range siblings {
+		srv.AddChart(t, siblingChart(s, "1.0.0"))
+		pins.WriteString("      " + s + ":\n        repository: " + srv.URL + "\n        chart: " + s + "\n        version: 1.0.0\n")
+	}
+	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
+	b, err := os.ReadFile(fleetFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), "defaultMode: daskhub", "defaultMode: composed", 1)
+	s = strings.Replace(s, "  helmRelease:\n", pins.String()+"  helmRelease:\n", 1)
+	writeFile(t, fleetFile, []byte(s))
+	cache = t.TempDir()
+	fillRealChartCache(t, url, cache)
+	return root, cache, siblings
+}
+
+// setRealSecrets sets the OAuth client secret of every imported site.
 func setRealSecrets(t *testing.T, root string, names []string) {
 	t.Helper()
-	if err := os.RemoveAll(filepath.Join(root, "clusters", "2i2c-aws-us-staging")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.RemoveAll(filepath.Join(root, "overlays", "2i2c-aws-us-staging")); err != nil {
-		t.Fatal(err)
-	}
 	for _, name := range names {
-		if name == "2i2c-aws-us-staging" {
-			continue
-		}
 		if r := hubfleet(t, "client-secret-of-"+name, "secret", "set", "--site", name, "--root", root); r.code != exitOK {
 			t.Errorf("secret set %s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
 		}
 	}
+}
+
+// realStaffStandIn stands for 2i2c's staff list (staff_github_ids in its
+// basehub chart's own values.yaml), which is not in the corpus: an
+// operator gives the real names with --admin. These are clearly fake.
+var realStaffStandIn = []string{"fake-2i2c-staff-a", "fake-2i2c-staff-b"}
+
+// staffAdminHubs are the real hubs whose files turn on basehub's staff
+// admins (custom.2i2c.add_staff_user_ids_to_admin_users: true, counted by
+// the importer's corpus test as "supplied").
+var staffAdminHubs = []string{
+	"2i2c-aws-us-staging", "2i2c-aws-us-showcase", "2i2c-aws-us-orcid-demo",
+	"aimatx-2i2c-hub-staging", "aimatx-2i2c-hub-prod", "awi-ciroh-staging", "awi-ciroh-prod",
+	"leap-staging", "leap-prod", "leap-public",
+}
+
+// realHubAdminArgs are the --admin flags a real hub's import gets: the
+// stand-in staff for 2i2c-aws-us staging, whose only admins are the
+// staff basehub adds (without them no one could log in). The other hubs
+// of staffAdminHubs let their users in otherwise and are imported without
+// them, as an operator might: import then says what to add.
+func realHubAdminArgs(site string) []string {
+	if site != "2i2c-aws-us-staging" {
+		return nil
+	}
+	var args []string
+	for _, n := range realStaffStandIn {
+		args = append(args, "--admin", n)
+	}
+	return args
+}
+
+// checkStaffAdminsReport checks what import said of basehub's staff
+// admins: the names given, as operator-supplied; else, on a hub that turns
+// them on, the exact next step; else nothing.
+func checkStaffAdminsReport(t *testing.T, site, stderr string) {
+	t.Helper()
+	const next = "next step: basehub's staff admins are not in these files: run import again with --admin NAME for each of them"
+	supplied := "supplied (1):\n  spec.auth.admins: " + strings.Join(realStaffStandIn, ", ") + ": given with --admin, operator-supplied, not read from the values"
+	switch {
+	case realHubAdminArgs(site) != nil:
+		if !strings.Contains(stderr, supplied) || strings.Contains(stderr, next) {
+			t.Errorf("import %s --admin: the report does not list the given admins as supplied (%q):\n%s", site, supplied, stderr)
+		}
+	case slices.Contains(staffAdminHubs, site):
+		if !strings.Contains(stderr, next) {
+			t.Errorf("import %s: basehub's staff admins are on, but import does not say %q:\n%s", site, next, stderr)
+		}
+	default:
+		if strings.Contains(stderr, "basehub's staff admins") {
+			t.Errorf("import %s: the hub does not turn basehub's staff admins on, yet import speaks of them:\n%s", site, stderr)
+		}
+	}
+}
+
+// stringsOf is a YAML list of strings as []string.
+func stringsOf(v any) []string {
+	l, _ := v.([]any)
+	out := make([]string, 0, len(l))
+	for _, e := range l {
+		s, _ := e.(string)
+		out = append(out, s)
+	}
+	return out
 }

@@ -54,6 +54,11 @@ type Options struct {
 	// paths import splits the values at. Nil: read from the layout
 	// (ProposeOwnerChart), and the report carries the proposal.
 	Owner *site.UmbrellaChart
+	// Admins are admins the values leave to data outside them, given by
+	// the operator (--admin): 2i2c basehub's staff list, which basehub adds
+	// to admin_users when custom.2i2c.add_staff_user_ids_to_admin_users is
+	// on (staffadmins.go). Refused when the values do not turn that on.
+	Admins []string
 	// AgeRecipient is the public age key of the site's cluster
 	// (spec.secrets.ageRecipient); a site whose client secret is kept in
 	// SOPS needs one.
@@ -82,6 +87,11 @@ const (
 	// default that the hub's behaviour depends on, written into the site
 	// so that the upstream charts behave the same (basehubgithub.go).
 	Derived Action = "derived"
+	// Supplied: no input leaf: a value the operator gave on the command
+	// line for what the values leave to data outside them (the admins of
+	// basehub's staff list, --admin): an operator decision, reported as
+	// exactly that (staffadmins.go).
+	Supplied Action = "supplied"
 	// Note: a remark on the site as a whole.
 	Note Action = "note"
 )
@@ -110,6 +120,10 @@ type Report struct {
 	// Owner is the operator's chart the site keeps (route owner): the
 	// fleet's declaration, or the one import read from the layout.
 	Owner *site.UmbrellaChart
+	// Asks are the next steps import needs the operator to take, for what
+	// the values leave to data outside them (e.g. --admin): the site is
+	// written without them, and the command prints each.
+	Asks []string
 }
 
 // String renders the report for a terminal.
@@ -123,7 +137,7 @@ func (r Report) String() string {
 	counts := r.Counts()
 	fmt.Fprintf(&b, "leaves: %d typed, %d migrated, %d kept, %d moved to a secret, %d dropped with a reason\n",
 		counts[Typed], counts[Migrated], counts[Kept], counts[Secret], counts[Dropped])
-	for _, a := range []Action{Note, Typed, Migrated, Derived, Kept, Secret, Dropped} {
+	for _, a := range []Action{Note, Typed, Migrated, Derived, Supplied, Kept, Secret, Dropped} {
 		var items []Item
 		for _, it := range r.Items {
 			if it.Action == a {
@@ -283,7 +297,7 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 	}
 	im.guard(s) // the secret guard's last word on what import writes (secretimport.go)
 	sort.SliceStable(im.items, func(i, j int) bool { return im.items[i].Path < im.items[j].Path })
-	rep.Items = im.items
+	rep.Items, rep.Asks = im.items, im.asks
 	return s, rep, nil
 }
 
@@ -308,6 +322,8 @@ type importer struct {
 	// githubIn is the input's GitHubOAuthenticator section, as written
 	// (basehubgithub.go: a key the hub sets itself is not carried).
 	githubIn map[string]any
+	// asks are the report's next steps (Report.Asks).
+	asks []string
 }
 
 // input maps a daskhub-layout path to the operator's input path.
@@ -371,6 +387,9 @@ func (im *importer) run() (*site.Site, error) {
 	im.gateway()
 	if im.owner == nil {
 		im.siblings() // the owner's chart holds its siblings itself
+	}
+	if err := im.staffAdmins(); err != nil {
+		return nil, err
 	}
 	im.rest()
 	if s.Spec.Host == "" {
@@ -746,9 +765,6 @@ func (im *importer) bytes(p Path, field string) string {
 // written, and the report says which secret channel to use instead.
 func (im *importer) rest() {
 	im.codeOverrides()
-	if v, _ := getPath(im.v, dotted("jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users")); v == true && im.owner == nil {
-		im.remark("jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users: 2i2c's basehub adds its staff as admins from this; the upstream jupyterhub chart ignores it (kept as is): on the upstream charts those staff are not admins unless listed in spec.auth.admins")
-	}
 	for _, top := range []string{"jupyterhub", "dask-gateway", "rbac", "dask-kubernetes", "global"} {
 		v, ok := im.v[top]
 		if !ok {

@@ -434,7 +434,7 @@ func validateAuth(r *reporter, s *Site, f *Fleet) {
 		if len(a.Admins) > 0 || s.Spec.Values["jupyterhub"] != nil && hasExtraConfig(s.Spec.Values) {
 			add = r.warn
 		}
-		add(KindAuth, "spec.auth", "set allowAll: true (the provider restricts users), allowedUsers, or allowed groups",
+		add(KindAuth, "spec.auth", noLoginFix(s),
 			"no one could log in: OAuthenticator >= 16 denies everyone not explicitly allowed")
 	}
 }
