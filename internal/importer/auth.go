@@ -29,6 +29,7 @@ var AccessKeys = []string{
 // empty lists count as unset (they are the defaults).
 func Access(jh map[string]any) map[string]string {
 	out := map[string]string{}
+	jh = withLegacyAuth(jh)
 	class := fmt.Sprint(get(jh, "hub", "config", "JupyterHub", "authenticator_class"))
 	if class == "<nil>" {
 		class = "dummy" // z2jh's default
@@ -110,6 +111,23 @@ var (
 // cfgPath is the path of an authenticator setting.
 func cfgPath(section, key string) Path {
 	return Path{"jupyterhub", "hub", "config", section, key}
+}
+
+// ownersLogin refuses to guess the login of values written for an
+// operator's own chart (base or umbrella layout) that set no
+// authenticator_class: that chart's own values.yaml may set it (UC
+// Berkeley's hub chart sets its Canvas login there), so z2jh's default,
+// the dummy authenticator, would let in anyone where the hub did not.
+func (im *importer) ownersLogin() error {
+	if k := im.layout.Kind; k != LayoutBase && k != LayoutUmbrella {
+		return nil
+	}
+	p := cfgPath("JupyterHub", "authenticator_class")
+	if v, ok := getPath(im.v, p); ok && v != nil && v != "" {
+		return nil
+	}
+	return fmt.Errorf("the values set no %s, and they are written for the operator's own chart (layout %s), whose own values.yaml may set the login: import does not assume z2jh's default (the dummy authenticator: anyone logs in). Fix: give the chart's values.yaml first (-f CHART/values.yaml -f ..., as helm merges it under yours); if the chart sets no login either, add a values file that says so (%s: dummy)",
+		im.input(p), im.layout.Flag(), im.input(p))
 }
 
 func (im *importer) auth() {

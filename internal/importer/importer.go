@@ -267,7 +267,7 @@ func ImportValues(merged map[string]any, o Options) (*site.Site, Report, error) 
 		slices.Sort(rep.Layout.Siblings)
 	}
 	im := &importer{v: tree, from: from, both: both, opts: o, secretLeaves: map[string]bool{}, gatewayOn: gatewayInstalled(tree, rep.Layout),
-		owner: owner, outside: outside}
+		owner: owner, outside: outside, layout: rep.Layout}
 	if both.key != "" {
 		im.remark("%s: is set both inside %s: and beside it: import merged them, the top-level block winning; check that the chart reads them that way (--layout umbrella:%s)", both.key, rep.Layout.Key, rep.Layout.Key)
 		for _, p := range both.shadowed {
@@ -324,6 +324,11 @@ type importer struct {
 	githubIn map[string]any
 	// asks are the report's next steps (Report.Asks).
 	asks []string
+	// renamed maps a path legacyAuth moved a value to (key of the
+	// daskhub-layout path) to the path it was written at.
+	renamed map[string]Path
+	// layout is the layout import found or was given.
+	layout Layout
 }
 
 // input maps a daskhub-layout path to the operator's input path.
@@ -331,6 +336,7 @@ func (im *importer) input(p Path) Path {
 	if len(p) == 0 {
 		return nil
 	}
+	p = im.renamedInput(p)
 	if im.both != nil && p[0] == im.both.key {
 		for i := len(p); i > 0; i-- {
 			if im.both.outer[key(p[:i])] {
@@ -380,6 +386,10 @@ func (im *importer) run() (*site.Site, error) {
 	s.Metadata = site.ObjectMeta{Name: im.opts.Name, Annotations: map[string]string{site.LocalConfigAnnotation: "true"}}
 	s.Spec.Secrets.AgeRecipient = im.opts.AgeRecipient
 	s.Spec.Namespace = im.opts.Namespace
+	im.legacyAuth()
+	if err := im.ownersLogin(); err != nil {
+		return nil, err
+	}
 	im.obsolete()
 	im.tls()
 	im.auth()

@@ -32,6 +32,7 @@ var z2jhTopKeys = map[string]bool{
 	"ingress": true, "cull": true, "debug": true, "rbac": true, "imagePullSecret": true,
 	"imagePullSecrets": true, "custom": true, "global": true, "fullnameOverride": true,
 	"nameOverride": true, "enabled": true, "cleanup": true, "Chart": true, "Release": true,
+	"auth": true, // the login block of z2jh before 0.11 (legacyauth.go)
 }
 
 // daskhubTopKeys are the top-level keys of dask/helm-chart's daskhub.
@@ -63,8 +64,19 @@ func (l Layout) String() string {
 	case LayoutUmbrella:
 		s = fmt.Sprintf("an umbrella key %s: around %s", l.Key, Layout{Kind: l.Inner}.String())
 	}
-	if len(l.Siblings) > 0 {
-		s += ", with sibling charts " + strings.Join(l.Siblings, ", ")
+	var charts, own []string
+	for _, k := range l.Siblings {
+		if isChartName(k) {
+			charts = append(charts, k)
+		} else {
+			own = append(own, k)
+		}
+	}
+	if len(charts) > 0 {
+		s += ", with sibling charts " + strings.Join(charts, ", ")
+	}
+	if len(own) > 0 {
+		s += ", with the chart's own values " + strings.Join(own, ", ")
 	}
 	return s
 }

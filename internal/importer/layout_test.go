@@ -143,7 +143,7 @@ func TestLayoutFlagOverridesTheGuess(t *testing.T) {
 	// Without --layout, a lone top-level key holding jupyterhub: is an
 	// umbrella; given --layout z2jh, import takes the file as z2jh values
 	// and says it was told.
-	values := []byte("wrap:\n  jupyterhub:\n    hub: {baseUrl: /hub-a/}\n")
+	values := []byte("wrap:\n  jupyterhub:\n    hub: {baseUrl: /hub-a/, config: {JupyterHub: {authenticator_class: dummy}}}\n")
 	files := map[string][]byte{"v.yaml": values}
 	o := Options{Name: "x", Host: "hub.example.org", ContactEmail: "ops@example.org"}
 	s, rep, err := Import(files, []string{"v.yaml"}, o)

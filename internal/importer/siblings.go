@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/hubfleet/hubfleet/internal/site"
 )
@@ -31,6 +32,14 @@ func (im *importer) siblings() {
 			im.nfs(v)
 			continue
 		}
+		if !isChartName(k) {
+			im.take(Path{k})
+			for _, l := range Leaves(map[string]any{k: v}) {
+				im.note(Dropped, l.Path, "%s", ownValuesDropped)
+			}
+			im.remark("%s: not a chart (a chart's name is lower-case letters, digits and '-'): values of the operator's own chart, read by its own templates; the upstream route does not run them, so what they made (e.g. the volume and claim of users' homes) is no longer managed by this site: add those objects yourself, or keep the chart with --route owner", k)
+			continue
+		}
 		im.take(Path{k})
 		if _, ok := v["enabled"]; ok {
 			delete(v, "enabled")
@@ -50,6 +59,19 @@ func (im *importer) siblings() {
 		im.remark("%s: a sibling release on the fleet's chart pin spec.charts.siblings.%s (add the pin: repository, chart, version)", k, k)
 	}
 }
+
+// ownValuesDropped is the reason a leaf of the owner chart's own values
+// (a top-level key that cannot name a chart) is not carried on the
+// upstream route.
+const ownValuesDropped = "the operator's own chart's values (its templates read them): the upstream charts have no such values; --route owner keeps them"
+
+// chartNameRE is Helm's rule for a chart's name: lower-case letters,
+// digits and dashes. A subchart's values sit under its name (or an alias
+// following the same convention); another top-level key is the parent
+// chart's own.
+var chartNameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+func isChartName(k string) bool { return chartNameRE.MatchString(k) }
 
 // nfs maps a base chart's nfs: block (2i2c basehub: a PersistentVolume on
 // an NFS export, mounted as every user's home) to NFS home storage.

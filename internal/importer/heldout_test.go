@@ -1,0 +1,188 @@
+package importer
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
+	"github.com/hubfleet/hubfleet/internal/site"
+)
+
+// The cases here are look-alikes of what real configurations outside the
+// 2i2c corpus do (checked on public configurations of other
+// organisations, not copied): the z2jh 0.x auth: block, a base chart
+// whose own values.yaml holds the login, and a base chart's own values
+// beside jupyterhub: (camelCase keys its templates read).
+
+// itemFor returns the report line of an input path.
+func itemFor(rep Report, path string) (Item, bool) {
+	for _, it := range rep.Items {
+		if it.Path == path {
+			return it, true
+		}
+	}
+	return Item{}, false
+}
+
+func TestImportReadsTheOldAuthBlock(t *testing.T) {
+	t.Parallel()
+	t.Run("github under plain z2jh", func(t *testing.T) {
+		t.Parallel()
+		values := "auth:\n  type: github\n  github:\n    clientId: client-a\n    clientSecret: not-a-real-secret-0123456789abcdef\n    callbackUrl: https://hub.example.org/hub/oauth_callback\n    orgWhitelist: [research-org]\n  admin:\n    access: true\n    users: [alice]\n  whitelist:\n    users: [bob, carol]\n"
+		s, rep, err := Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "old-github", TLSMode: "cert-manager", ClusterIssuer: "letsencrypt-prod"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := s.Spec.Auth
+		if a.Provider != site.AuthGitHub || s.Spec.Host != "hub.example.org" || a.ClientID != "client-a" {
+			t.Errorf("provider %q host %q client %q: want github, hub.example.org (from auth.github.callbackUrl), client-a", a.Provider, s.Spec.Host, a.ClientID)
+		}
+		if a.GitHub == nil || !cmp.Equal(a.GitHub.Organizations, []string{"research-org"}) {
+			t.Errorf("github organizations %+v, want [research-org]", a.GitHub)
+		}
+		if diff := cmp.Diff([]string{"alice"}, a.Admins); diff != "" {
+			t.Errorf("admins (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"bob", "carol"}, a.AllowedUsers); diff != "" {
+			t.Errorf("allowed users (-want +got):\n%s", diff)
+		}
+		if a.AllowAll {
+			t.Error("allowAll set: the old block let in the organisation and the listed users only")
+		}
+		if _, ok := getPath(s.Spec.Values, Path{"jupyterhub", "auth"}); ok {
+			t.Errorf("auth: passed through (z2jh 4 refuses it): %v", s.Spec.Values)
+		}
+		for path, want := range map[string]Action{
+			"auth.github.orgWhitelist": Typed, "auth.admin.users": Typed, "auth.whitelist.users": Typed,
+			"auth.type": Typed, "auth.github.clientSecret": Secret, "auth.admin.access": Dropped,
+		} {
+			it, ok := itemFor(rep, path)
+			if !ok || it.Action != want {
+				t.Errorf("%s: reported %q (%v), want %s\n%s", path, it.Action, ok, want, rep)
+			}
+		}
+		if strings.Contains(rep.String(), "not-a-real-secret") {
+			t.Error("the report quotes the client secret")
+		}
+		// Access, as the access comparison reads it, is the old block's.
+		acc := Access(map[string]any{"auth": mustYAML(t, values)["auth"]})
+		if acc["authenticator_class"] != "github" || acc["admin_users"] != "[alice]" || acc["allowed_users"] != "[bob, carol]" {
+			t.Errorf("Access of the old block: %v", acc)
+		}
+	})
+	t.Run("custom class under an umbrella", func(t *testing.T) {
+		t.Parallel()
+		values := "deploy:\n  jupyterhub:\n    proxy:\n      https: {enabled: true, hosts: [hub.example.org], letsencrypt: {contactEmail: ops@example.org}}\n    auth:\n      type: custom\n      custom:\n        className: oauthenticator.generic.GenericOAuthenticator\n        config:\n          login_service: Example\n          token_url: https://login.example.org/oauth/token\n          userdata_url: https://login.example.org/userinfo\n          username_key: nickname\n      admin:\n        users: [alice]\n      state:\n        unknownFlag: true\n"
+		s, rep, err := Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "old-custom", ClientID: "client-b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Layout.Flag() != "umbrella:deploy" {
+			t.Errorf("layout %s, want umbrella:deploy", rep.Layout.Flag())
+		}
+		a := s.Spec.Auth
+		if a.Provider != site.AuthGenericOAuth || a.GenericOAuth == nil || a.GenericOAuth.TokenURL != "https://login.example.org/oauth/token" {
+			t.Errorf("auth %+v: want generic-oauth with the token URL", a)
+		}
+		it, ok := itemFor(rep, "deploy.jupyterhub.auth.custom.config.login_service")
+		if !ok || it.Action != Kept || it.To.String() != "jupyterhub.hub.config.GenericOAuthenticator.login_service" {
+			t.Errorf("login_service: %+v, want kept at jupyterhub.hub.config.GenericOAuthenticator.login_service\n%s", it, rep)
+		}
+		if got := getOr(s.Spec.Values, "jupyterhub.hub.config.GenericOAuthenticator.username_key"); got != "nickname" {
+			t.Errorf("username_key in spec.values: %v", got)
+		}
+		it, ok = itemFor(rep, "deploy.jupyterhub.auth.state.unknownFlag")
+		if !ok || it.Action != Dropped || !strings.Contains(it.Note, "no place") {
+			t.Errorf("an auth: key z2jh's migration does not know: %+v, want dropped with the reason", it)
+		}
+		if !strings.Contains(rep.String(), "auth.custom.className → hub.config.JupyterHub.authenticator_class") {
+			t.Errorf("the report does not say how the old block was read:\n%s", rep)
+		}
+	})
+	t.Run("hub.config wins over the old form", func(t *testing.T) {
+		t.Parallel()
+		values := "hub:\n  config:\n    JupyterHub: {authenticator_class: dummy}\n    Authenticator: {admin_users: [alice]}\nauth:\n  admin:\n    users: [mallory]\n"
+		s, rep, err := Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "both", Host: "hub.example.org", ContactEmail: "ops@example.org"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"alice"}, s.Spec.Auth.Admins); diff != "" {
+			t.Errorf("admins (-want +got):\n%s", diff)
+		}
+		if it, ok := itemFor(rep, "auth.admin.users"); !ok || it.Action != Dropped {
+			t.Errorf("auth.admin.users: %+v, want dropped (hub.config sets it too)", it)
+		}
+	})
+}
+
+func TestImportRefusesToGuessTheLoginOfAnOwnersChart(t *testing.T) {
+	t.Parallel()
+	// A base chart whose own values.yaml holds the login: the hub's files
+	// set none.
+	hubFile := []byte("nfsPVC:\n  enabled: true\njupyterhub:\n  ingress:\n    enabled: true\n    hosts: [hub.example.edu]\n    tls: [{secretName: tls-cert, hosts: [hub.example.edu]}]\n")
+	chartValues := []byte("jupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: ldapauthenticator.LDAPAuthenticator}\n      LDAPAuthenticator: {server_address: ldap.example.edu}\n")
+	files := map[string][]byte{"values.yaml": chartValues, "prod.yaml": hubFile}
+	o := Options{Name: "owners", TLSMode: "cert-manager", ClusterIssuer: "letsencrypt-prod"}
+	_, _, err := Import(files, []string{"prod.yaml"}, o)
+	if err == nil || !strings.Contains(err.Error(), "jupyterhub.hub.config.JupyterHub.authenticator_class") || !strings.Contains(err.Error(), "values.yaml first") {
+		t.Fatalf("import without the chart's values.yaml: %v, want a refusal naming the key and the fix", err)
+	}
+	s, _, err := Import(files, []string{"values.yaml", "prod.yaml"}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Spec.Auth.Provider != site.AuthCustom || s.Spec.Auth.Class != "ldapauthenticator.LDAPAuthenticator" {
+		t.Errorf("auth %+v, want the chart's LDAP class", s.Spec.Auth)
+	}
+	// Plain z2jh values with no class do run z2jh's default.
+	s, _, err = Import(map[string][]byte{"v.yaml": []byte("ingress:\n  enabled: true\n  hosts: [hub.example.edu]\n")}, []string{"v.yaml"}, o)
+	if err != nil || s.Spec.Auth.Provider != site.AuthDummy {
+		t.Errorf("plain z2jh without a class: %v, %+v: want dummy, as z2jh runs it", err, s)
+	}
+}
+
+func TestImportDropsTheOwnChartsValuesOnTheUpstreamRoute(t *testing.T) {
+	t.Parallel()
+	values := []byte("homeDirectories:\n  nfs:\n    enabled: true\n    serverIP: 10.0.0.2\n    serverName: homes\nbinderhub-service:\n  enabled: true\n  config: {BinderHub: {use_registry: false}}\njupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: dummy}\n  proxy:\n    https: {enabled: true, hosts: [hub.example.org], letsencrypt: {contactEmail: ops@example.org}}\n  singleuser:\n    storage: {type: static, static: {pvcName: home-nfs, subPath: '{username}'}}\n")
+	s, rep, err := Import(map[string][]byte{"v.yaml": values}, []string{"v.yaml"}, Options{Name: "own-values"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Layout.String(), "with sibling charts binderhub-service, with the chart's own values homeDirectories") {
+		t.Errorf("layout: %s", rep.Layout)
+	}
+	var names []string
+	for _, r := range s.Spec.Releases {
+		names = append(names, r.Name)
+	}
+	if diff := cmp.Diff([]string{"binderhub-service"}, names); diff != "" {
+		t.Errorf("sibling releases (-want +got):\n%s", diff)
+	}
+	for _, p := range []string{"homeDirectories.nfs.enabled", "homeDirectories.nfs.serverIP", "homeDirectories.nfs.serverName"} {
+		if it, ok := itemFor(rep, p); !ok || it.Action != Dropped || !strings.Contains(it.Note, "--route owner") {
+			t.Errorf("%s: %+v, want dropped with the reason", p, it)
+		}
+	}
+	if !strings.Contains(rep.String(), "homeDirectories: not a chart") {
+		t.Errorf("the report does not say what the upstream route loses:\n%s", rep)
+	}
+	if err := site.Validate(s, corpusFleet(t)); err != nil {
+		t.Errorf("invalid: %v", err)
+	}
+}
+
+func mustYAML(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := yaml.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func getOr(m map[string]any, dottedPath string) any {
+	v, _ := getPath(m, dotted(dottedPath))
+	return v
+}
