@@ -1,0 +1,141 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hubfleet/hubfleet/internal/valuetree"
+)
+
+// Look-alikes of what public hub configurations of organisations other
+// than 2i2c do (written here, not copied): a pangeo-style umbrella whose
+// login is z2jh 0.x's auth: block, beside its chart's own camelCase
+// values; and a hub whose files leave the login to its chart's values.yaml.
+
+// TestImportOldAuthBlockThroughRender takes an umbrella hub whose login is
+// the old auth: block through import, secret set, validate and render:
+// the login and its access settings reach the jupyterhub release, no
+// auth: key does (z2jh 4 refuses it), and the chart's own homeDirectories
+// values are dropped with the reason, not made a sibling release.
+func TestImportOldAuthBlockThroughRender(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	values := filepath.Join(t.TempDir(), "values.yaml")
+	writeFile(t, values, []byte(`homeDirectories:
+  nfs:
+    enabled: true
+    serverIP: 10.0.0.2
+    serverName: homes
+daskhub:
+  jupyterhub:
+    proxy:
+      https:
+        enabled: true
+        hosts: [hub.example.org]
+        letsencrypt: {contactEmail: ops@example.org}
+    auth:
+      type: github
+      github:
+        clientId: client-of-old-auth
+        clientSecret: not-a-real-secret-4f1c2a7b9d0e
+        orgWhitelist: [research-org]
+      admin:
+        access: true
+        users: [alice]
+      whitelist:
+        users: [bob]
+`))
+	r := hubfleet(t, "", "import", "-f", values, "--site", "old-auth", "--root", root,
+		"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")
+	if !strings.Contains(r.stdout, "wrote clusters/old-auth/site.yaml") {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"auth: the login block of z2jh before 0.11",
+		"daskhub.jupyterhub.auth.github.orgWhitelist: spec.auth.github.organizations",
+		"daskhub.jupyterhub.auth.admin.users: spec.auth.admins",
+		"homeDirectories.nfs.serverIP: the operator's own chart's values",
+		"homeDirectories: not a chart",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the report lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stdout+r.stderr, "not-a-real-secret") {
+		t.Error("import printed the client secret")
+	}
+	if strings.Contains(r.stderr, "anyone can log in") {
+		t.Errorf("import calls the hub open to anyone:\n%s", r.stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "clusters", "old-auth", "site.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "not-a-real-secret") || strings.Contains(string(b), "homeDirectories") {
+		t.Errorf("the site file holds the secret or the chart's own values:\n%s", b)
+	}
+	if r := hubfleet(t, "secret-of-old-auth", "secret", "set", "--site", "old-auth", "--root", root); r.code != exitOK {
+		t.Fatalf("secret set: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"validate"}, {"render"}} {
+		if r := hubfleet(t, "", append(args, "--root", root)...); r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", args[0], r.code, r.stdout, r.stderr)
+		}
+	}
+	hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", "old-auth"))
+	jh, _ := hr["jupyterhub"].(map[string]any)
+	if jh == nil {
+		jh = hr // composed: the jupyterhub release's own values
+	}
+	if _, ok := jh["auth"]; ok {
+		t.Errorf("the release holds an auth: block: %v", jh["auth"])
+	}
+	for path, want := range map[string][]string{
+		"hub.config.GitHubOAuthenticator.allowed_organizations": {"research-org"},
+		"hub.config.Authenticator.admin_users":                  {"alice"},
+		"hub.config.Authenticator.allowed_users":                {"bob"},
+	} {
+		if got := stringsOf(valuetree.Get(jh, path)); !slices.Equal(got, want) {
+			t.Errorf("%s = %v in the release, want %v", path, got, want)
+		}
+	}
+	if got := valuetree.Get(jh, "hub.config.JupyterHub.authenticator_class"); got != "github" {
+		t.Errorf("authenticator_class %v, want github", got)
+	}
+	if valuetree.Get(jh, "hub.config.GitHubOAuthenticator.allow_all") == true || valuetree.Get(jh, "hub.config.OAuthenticator.allow_all") == true {
+		t.Error("the release lets everyone in (allow_all)")
+	}
+}
+
+// TestImportAsksForTheOwnersChartLogin: a base chart's hub files that set
+// no login are refused (exit 2, nothing written) with the fix; given the
+// chart's values.yaml first, as helm merges it, the hub imports.
+func TestImportAsksForTheOwnersChartLogin(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	dir := t.TempDir()
+	chartValues, prod := filepath.Join(dir, "values.yaml"), filepath.Join(dir, "prod.yaml")
+	writeFile(t, chartValues, []byte("jupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: ldapauthenticator.LDAPAuthenticator}\n      LDAPAuthenticator: {server_address: ldap.example.edu}\n"))
+	writeFile(t, prod, []byte("nfsPVC:\n  enabled: true\njupyterhub:\n  ingress:\n    enabled: true\n    hosts: [hub.example.edu]\n"))
+	args := []string{"import", "--site", "owners-login", "--root", root, "--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--write"}
+	r := hubfleet(t, "", append(args, "-f", prod)...)
+	if r.code != exitError || !strings.Contains(r.stderr, "jupyterhub.hub.config.JupyterHub.authenticator_class") || !strings.Contains(r.stderr, "values.yaml first") {
+		t.Fatalf("import of the hub files alone: exit %d, want 2 and the fix\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(root, "clusters", "owners-login")); err == nil {
+		t.Fatal("a refused import wrote the site")
+	}
+	r = hubfleet(t, "", append(args, "-f", chartValues, "-f", prod)...)
+	if r.code != exitOK {
+		t.Fatalf("import with the chart's values.yaml first: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "spec.auth.provider: custom (class ldapauthenticator.LDAPAuthenticator") {
+		t.Errorf("the chart's login is not the site's:\n%s", r.stderr)
+	}
+	if r := hubfleet(t, "", "validate", "--root", root); r.code != exitOK {
+		t.Fatalf("validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
