@@ -139,3 +139,65 @@ func TestImportAsksForTheOwnersChartLogin(t *testing.T) {
 		t.Fatalf("validate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestImportGenericOAuthFromEnvAsksForTheSecret: a generic OAuth hub whose
+// endpoints are in the hub's environment and whose client secret sits in
+// a file left out (an encrypted one) imports, says where the endpoints
+// came from, and asks for the secret as its next step; once it is given,
+// validate and render pass and the release gets the endpoints.
+func TestImportGenericOAuthFromEnvAsksForTheSecret(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	values := filepath.Join(t.TempDir(), "values.yaml")
+	writeFile(t, values, []byte(`jupyterhub:
+  proxy:
+    https: {enabled: true, hosts: [hub.example.org], letsencrypt: {contactEmail: ops@example.org}}
+  hub:
+    extraEnv:
+      OAUTH2_AUTHORIZE_URL: https://login.example.org/authorize
+      OAUTH2_TOKEN_URL: https://login.example.org/oauth/token
+    config:
+      JupyterHub: {authenticator_class: oauthenticator.generic.GenericOAuthenticator}
+      GenericOAuthenticator:
+        userdata_url: https://login.example.org/userinfo
+        allowed_users: [bob]
+dask-gateway:
+  enabled: true
+`))
+	r := hubfleet(t, "", "import", "-f", values, "--site", "env-oauth", "--root", root, "--client-id", "client-of-env",
+		"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")
+	if !strings.Contains(r.stdout, "wrote clusters/env-oauth/site.yaml") {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"spec.auth.genericOAuth.authorizeURL: read from jupyterhub.hub.extraEnv.OAUTH2_AUTHORIZE_URL",
+		"next step: the OAuth client secret is not in these files",
+		"hubfleet secret set --site env-oauth",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("import output lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if r := hubfleet(t, "secret-of-env", "secret", "set", "--site", "env-oauth", "--root", root); r.code != exitOK {
+		t.Fatalf("secret set: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"validate"}, {"render"}} {
+		if r := hubfleet(t, "", append(args, "--root", root)...); r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", args[0], r.code, r.stdout, r.stderr)
+		}
+	}
+	hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", "env-oauth"))
+	jh, _ := hr["jupyterhub"].(map[string]any)
+	if jh == nil {
+		jh = hr
+	}
+	for path, want := range map[string]string{
+		"hub.config.GenericOAuthenticator.authorize_url": "https://login.example.org/authorize",
+		"hub.config.GenericOAuthenticator.token_url":     "https://login.example.org/oauth/token",
+		"hub.extraEnv.OAUTH2_TOKEN_URL":                  "https://login.example.org/oauth/token",
+	} {
+		if got := valuetree.Get(jh, path); got != want {
+			t.Errorf("%s = %v in the release, want %s", path, got, want)
+		}
+	}
+}

@@ -42,11 +42,7 @@ func Access(jh map[string]any) map[string]string {
 	} else {
 		out["authenticator_class"] = provider
 	}
-	sections := []string{ac.Class}
-	if ac.OAuth {
-		sections = append(sections, "OAuthenticator")
-	}
-	sections = append(sections, "Authenticator")
+	sections := configSections(ac)
 	for _, k := range AccessKeys {
 		for _, sec := range sections {
 			v, ok := getPath(jh, Path{"hub", "config", sec, k})
@@ -60,6 +56,18 @@ func Access(jh map[string]any) map[string]string {
 		}
 	}
 	return out
+}
+
+// configSections are the traitlets sections an authenticator class reads,
+// most specific first. A class hubfleet has no type for reads
+// OAuthenticator's section too when it is named as OAuthenticator's
+// subclasses are (CanvasOAuthenticator, LocalGitHubOAuthenticator).
+func configSections(ac site.AuthClass) []string {
+	sections := []string{ac.Class}
+	if ac.OAuth || (ac.Class != "OAuthenticator" && strings.HasSuffix(ac.Class, "OAuthenticator")) {
+		sections = append(sections, "OAuthenticator")
+	}
+	return append(sections, "Authenticator")
 }
 
 func get(m map[string]any, keys ...string) any {
@@ -113,21 +121,69 @@ func cfgPath(section, key string) Path {
 	return Path{"jupyterhub", "hub", "config", section, key}
 }
 
-// ownersLogin refuses to guess the login of values written for an
-// operator's own chart (base or umbrella layout) that set no
-// authenticator_class: that chart's own values.yaml may set it (UC
-// Berkeley's hub chart sets its Canvas login there), so z2jh's default,
-// the dummy authenticator, would let in anyone where the hub did not.
-func (im *importer) ownersLogin() error {
-	if k := im.layout.Kind; k != LayoutBase && k != LayoutUmbrella {
-		return nil
-	}
+// unnamedLoginError is import's refusal to assume z2jh's default login
+// (the dummy authenticator: anyone logs in) for values that set no
+// authenticator_class but show that the hub runs another: values written
+// for an operator's own chart (base or umbrella layout), whose own
+// values.yaml may set it (UC Berkeley's hub chart sets its Canvas login
+// there), or values that configure an authenticator's section in
+// hub.config or in hub.extraConfig code (the class then sits in a file
+// left out, often an encrypted one: hubploy's secrets/prod.yaml).
+func (im *importer) unnamedLogin() error {
 	p := cfgPath("JupyterHub", "authenticator_class")
 	if v, ok := getPath(im.v, p); ok && v != nil && v != "" {
 		return nil
 	}
-	return fmt.Errorf("the values set no %s, and they are written for the operator's own chart (layout %s), whose own values.yaml may set the login: import does not assume z2jh's default (the dummy authenticator: anyone logs in). Fix: give the chart's values.yaml first (-f CHART/values.yaml -f ..., as helm merges it under yours); if the chart sets no login either, add a values file that says so (%s: dummy)",
-		im.input(p), im.layout.Flag(), im.input(p))
+	var why, fix string
+	for i := len(p) - 1; i >= 2; i-- {
+		// A key set to nothing (config: with nothing under it) is null,
+		// which deletes what an earlier file or the chart set there.
+		if v, ok := getPath(im.v, p[:i]); ok && v == nil {
+			return fmt.Errorf("the values set no %s: %s is null (a key with nothing under it), which deletes what the chart's values.yaml or an earlier file sets there, the login included (as helm does): import does not assume z2jh's default (the dummy authenticator: anyone logs in). Fix: remove the empty %s key from the file that has it, if the hub's login is the chart's; else give the file that sets the login (-f ...)",
+				im.input(p), im.input(p[:i]), p[i-1])
+		}
+	}
+	if k := im.layout.Kind; k == LayoutBase || k == LayoutUmbrella {
+		why = fmt.Sprintf("they are written for the operator's own chart (layout %s), whose own values.yaml may set the login", im.layout.Flag())
+		fix = "give the chart's values.yaml first (-f CHART/values.yaml -f ..., as helm merges it under yours)"
+	} else if at, section := im.authenticatorConfigured(); at != nil {
+		why = fmt.Sprintf("%s configures %s: the class is set in a file not given here (an encrypted secrets file?)", im.input(at), section)
+		fix = "give that file too, in the owners' order (-f ...)"
+	} else {
+		return nil
+	}
+	return fmt.Errorf("the values set no %s, yet %s: import does not assume z2jh's default (the dummy authenticator: anyone logs in). Fix: %s; if the hub really lets anyone in, add a values file that says so (%s: dummy)",
+		im.input(p), why, fix, im.input(p))
+}
+
+// codeAuthRE finds an authenticator class's settings in extraConfig code.
+var codeAuthRE = regexp.MustCompile(`\bc\.([A-Za-z0-9_]+Authenticator)\.`)
+
+// authenticatorConfigured finds a setting of an authenticator class other
+// than the base Authenticator and DummyAuthenticator: a hub.config section
+// or extraConfig code. It returns where, and the class.
+func (im *importer) authenticatorConfigured() (Path, string) {
+	other := func(c string) bool { return c != "Authenticator" && c != "DummyAuthenticator" }
+	cfg, _ := getPath(im.v, Path{"jupyterhub", "hub", "config"})
+	if m, ok := cfg.(map[string]any); ok {
+		for _, k := range sortedKeys(m) {
+			if strings.HasSuffix(k, "Authenticator") && other(k) {
+				return Path{"jupyterhub", "hub", "config", k}, k
+			}
+		}
+	}
+	code, _ := getPath(im.v, Path{"jupyterhub", "hub", "extraConfig"})
+	if m, ok := code.(map[string]any); ok {
+		for _, k := range sortedKeys(m) {
+			src, _ := m[k].(string)
+			for _, sm := range codeAuthRE.FindAllStringSubmatch(src, -1) {
+				if other(sm[1]) {
+					return Path{"jupyterhub", "hub", "extraConfig", k}, "c." + sm[1]
+				}
+			}
+		}
+	}
+	return nil, ""
 }
 
 func (im *importer) auth() {
@@ -154,11 +210,7 @@ func (im *importer) auth() {
 	if v, ok := im.take(cfgPath("JupyterHub", "admin_access")); ok {
 		im.note(Dropped, cfgPath("JupyterHub", "admin_access"), "removed in JupyterHub 5 (value was %v): admins get access through roles", v)
 	}
-	sections := []string{ac.Class}
-	if ac.OAuth {
-		sections = append(sections, "OAuthenticator")
-	}
-	sections = append(sections, "Authenticator")
+	sections := configSections(ac)
 
 	// pick takes key from every section and returns the value the
 	// authenticator reads (the most specific class's); the shadowed ones
@@ -364,6 +416,7 @@ func (im *importer) clientCredentials(sections []string) {
 		}
 		sp := cfgPath(sec, "client_secret")
 		if _, ok := im.take(sp); ok {
+			im.clientSecretSeen = true
 			im.note(Secret, sp, "a secret is never copied to git: run `hubfleet secret set --site %s` (SOPS-encrypted, reaches the chart through valuesFrom)", im.opts.Name)
 		}
 		cp := cfgPath(sec, "oauth_callback_url")
@@ -380,6 +433,9 @@ func (im *importer) clientCredentials(sections []string) {
 		a.ClientID = im.opts.ClientID
 	case a.ClientID == "":
 		im.remark("the values name no OAuth client_id (it may be in a file left out, e.g. an encrypted one): pass --client-id, or write spec.auth.clientID")
+	}
+	if !im.clientSecretSeen {
+		im.asks = append(im.asks, fmt.Sprintf("the OAuth client secret is not in these files (it may be in a file left out, e.g. an encrypted one): give it with `hubfleet secret set --site %s` before render", im.opts.Name))
 	}
 }
 
@@ -417,9 +473,37 @@ func (im *importer) generic(pick func(string) (any, Path, bool), typed func(stri
 	typed("token_url", "spec.auth.genericOAuth.tokenURL", func(v any) bool { s, ok := v.(string); g.TokenURL = s; return ok })
 	typed("userdata_url", "spec.auth.genericOAuth.userdataURL", func(v any) bool { s, ok := v.(string); g.UserdataURL = s; return ok })
 	a.GenericOAuth = g
+	// GenericOAuthenticator reads its endpoints from the hub's
+	// environment when the config does not set them (OAUTH2_AUTHORIZE_URL,
+	// OAUTH2_TOKEN_URL, OAUTH2_USERDATA_URL): the env passes through as it
+	// is, and the typed fields say the same.
+	for _, e := range []struct {
+		env, field string
+		dst        *string
+	}{
+		{"OAUTH2_AUTHORIZE_URL", "authorizeURL", &g.AuthorizeURL},
+		{"OAUTH2_TOKEN_URL", "tokenURL", &g.TokenURL},
+		{"OAUTH2_USERDATA_URL", "userdataURL", &g.UserdataURL},
+	} {
+		if *e.dst != "" {
+			continue
+		}
+		if v, ok := im.hubEnv(e.env); ok {
+			*e.dst = v
+			im.remark("spec.auth.genericOAuth.%s: read from %s, which GenericOAuthenticator uses when its config sets no endpoint (the variable still passes through)", e.field, im.input(Path{"jupyterhub", "hub", "extraEnv", e.env}))
+		}
+	}
 	if g.AuthorizeURL == "" || g.TokenURL == "" {
 		im.remark("GenericOAuthenticator: the values lack authorize_url or token_url (they may be in a file left out): fill in spec.auth.genericOAuth")
 	}
+}
+
+// hubEnv is a plain string variable of hub.extraEnv (a map of names to
+// values, as z2jh takes it).
+func (im *importer) hubEnv(name string) (string, bool) {
+	v, ok := getPath(im.v, Path{"jupyterhub", "hub", "extraEnv", name})
+	s, isString := v.(string)
+	return s, ok && isString && s != ""
 }
 
 // egi maps EGI Check-in's endpoints and VO gate onto spec.auth.egiCheckin.

@@ -186,3 +186,69 @@ func getOr(m map[string]any, dottedPath string) any {
 	v, _ := getPath(m, dotted(dottedPath))
 	return v
 }
+
+func TestImportRefusesToGuessALoginSetElsewhere(t *testing.T) {
+	t.Parallel()
+	o := Options{Name: "elsewhere", Host: "hub.example.edu", TLSMode: "cert-manager", ClusterIssuer: "letsencrypt-prod"}
+	for _, tt := range []struct{ name, values, want string }{
+		{"code sets a class's settings", "jupyterhub:\n  hub:\n    extraConfig:\n      username: |\n        c.GenericOAuthenticator.username_claim = 'email'\n",
+			"jupyterhub.hub.extraConfig.username configures c.GenericOAuthenticator"},
+		{"hub.config holds a class's section", "hub:\n  config:\n    GitHubOAuthenticator: {allowed_organizations: [research-org]}\n",
+			"hub.config.GitHubOAuthenticator configures GitHubOAuthenticator"},
+		{"a null deletes the chart's config", "jupyterhub:\n  hub:\n    config:\n    loadRoles: {staff: {groups: [staff], scopes: [admin-ui]}}\n",
+			"jupyterhub.hub.config is null"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := Import(map[string][]byte{"v.yaml": []byte(tt.values)}, []string{"v.yaml"}, o)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "does not assume z2jh's default") {
+				t.Errorf("import: %v, want a refusal saying %q", err, tt.want)
+			}
+		})
+	}
+	// The null deletes the login of an earlier file too: import reads it as helm does.
+	files := map[string][]byte{
+		"values.yaml": []byte("jupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: github}\n"),
+		"prod.yaml":   []byte("jupyterhub:\n  hub:\n    config:\n"),
+	}
+	if _, _, err := Import(files, []string{"values.yaml", "prod.yaml"}, o); err == nil || !strings.Contains(err.Error(), "remove the empty config key") {
+		t.Errorf("import after a null config: %v, want the refusal naming the empty key", err)
+	}
+}
+
+func TestImportReadsAnOAuthenticatorSubclassAndEnvEndpoints(t *testing.T) {
+	t.Parallel()
+	// A custom class named as OAuthenticator's subclasses are reads
+	// OAuthenticator's section: its allow_all is the hub's.
+	values := "hub:\n  config:\n    JupyterHub: {authenticator_class: canvasauth.CanvasOAuthenticator}\n    OAuthenticator: {allow_all: true}\n    CanvasOAuthenticator: {canvas_url: 'https://lms.example.edu/'}\n"
+	s, rep, err := Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "subclass", Host: "hub.example.edu", TLSMode: "cert-manager", ClusterIssuer: "letsencrypt-prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Spec.Auth.AllowAll {
+		t.Errorf("allowAll not typed from OAuthenticator.allow_all:\n%s", rep)
+	}
+	if err := site.Validate(s, fleetConfig(t)); err != nil {
+		t.Errorf("invalid: %v", err)
+	}
+	// GenericOAuthenticator's endpoints from the hub's environment.
+	values = "hub:\n  extraEnv:\n    OAUTH2_AUTHORIZE_URL: https://login.example.org/authorize\n    OAUTH2_TOKEN_URL: https://login.example.org/oauth/token\n  config:\n    JupyterHub: {authenticator_class: generic-oauth}\n    GenericOAuthenticator: {userdata_url: 'https://login.example.org/userinfo', allowed_users: [bob]}\n"
+	s, rep, err = Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "env", Host: "hub.example.org", TLSMode: "cert-manager", ClusterIssuer: "letsencrypt-prod", ClientID: "client-c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := s.Spec.Auth.GenericOAuth
+	if g == nil || g.AuthorizeURL != "https://login.example.org/authorize" || g.TokenURL != "https://login.example.org/oauth/token" {
+		t.Errorf("generic OAuth %+v: want the endpoints from hub.extraEnv", g)
+	}
+	if got := getOr(s.Spec.Values, "jupyterhub.hub.extraEnv.OAUTH2_TOKEN_URL"); got != "https://login.example.org/oauth/token" {
+		t.Errorf("the env no longer passes through: %v", got)
+	}
+	if !strings.Contains(rep.String(), "spec.auth.genericOAuth.authorizeURL: read from hub.extraEnv.OAUTH2_AUTHORIZE_URL") {
+		t.Errorf("the report does not say where the endpoint came from:\n%s", rep)
+	}
+	// The client secret is in no file given: import asks for it.
+	if len(rep.Asks) != 1 || !strings.Contains(rep.Asks[0], "hubfleet secret set --site env") {
+		t.Errorf("asks %q, want the client secret asked for", rep.Asks)
+	}
+}

@@ -329,6 +329,9 @@ type importer struct {
 	renamed map[string]Path
 	// layout is the layout import found or was given.
 	layout Layout
+	// clientSecretSeen: the values hold the OAuth client secret (it moves
+	// to the secret channel); without it import asks for it.
+	clientSecretSeen bool
 }
 
 // input maps a daskhub-layout path to the operator's input path.
@@ -387,7 +390,7 @@ func (im *importer) run() (*site.Site, error) {
 	s.Spec.Secrets.AgeRecipient = im.opts.AgeRecipient
 	s.Spec.Namespace = im.opts.Namespace
 	im.legacyAuth()
-	if err := im.ownersLogin(); err != nil {
+	if err := im.unnamedLogin(); err != nil {
 		return nil, err
 	}
 	im.obsolete()
