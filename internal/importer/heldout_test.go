@@ -252,3 +252,72 @@ func TestImportReadsAnOAuthenticatorSubclassAndEnvEndpoints(t *testing.T) {
 		t.Errorf("asks %q, want the client secret asked for", rep.Asks)
 	}
 }
+
+func TestImportGivenCertificateBecomesATLSSecret(t *testing.T) {
+	t.Parallel()
+	key := "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n"
+	values := "jupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: dummy}\n  proxy:\n    https:\n      enabled: true\n      type: manual\n      hosts: [hub.example.edu]\n      manual:\n        key: |\n          " + strings.ReplaceAll(strings.TrimSpace(key), "\n", "\n          ") + "\n        cert: |\n          -----BEGIN CERTIFICATE-----\n          MIIBOgIBAAJBAKj34Gkx\n          -----END CERTIFICATE-----\n"
+	s, rep, err := Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "manual-tls", IngressClass: "nginx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Spec.TLS.Mode != site.TLSSecret || s.Spec.TLS.SecretName != "hub-example-edu-tls" || s.Spec.Host != "hub.example.edu" {
+		t.Errorf("tls %+v host %q: want mode secret from the Secret hub-example-edu-tls (not Let's Encrypt)", s.Spec.TLS, s.Spec.Host)
+	}
+	for _, p := range []string{"jupyterhub.proxy.https.manual.key", "jupyterhub.proxy.https.manual.cert"} {
+		if it, ok := itemFor(rep, p); !ok || it.Action != Secret || !strings.Contains(it.Note, "kubectl create secret tls hub-example-edu-tls") {
+			t.Errorf("%s: %+v, want moved to the TLS Secret", p, it)
+		}
+	}
+	if strings.Contains(rep.String(), "MIIBOgIBAAJB") {
+		t.Error("the report quotes the key")
+	}
+	out, err := Encode(s, "v.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "PRIVATE KEY") || strings.Contains(string(out), "MIIBOgIBAAJB") {
+		t.Errorf("the site file holds the key or certificate:\n%s", out)
+	}
+	if len(rep.Asks) != 1 || !strings.Contains(rep.Asks[0], "create the TLS Secret hub-example-edu-tls") {
+		t.Errorf("asks %q, want the TLS Secret asked for", rep.Asks)
+	}
+	if err := site.Validate(s, fleetConfig(t)); err != nil {
+		t.Errorf("invalid: %v", err)
+	}
+	// type secret: the Secret the proxy served is the ingress's.
+	values = "jupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: dummy}\n  proxy:\n    https:\n      enabled: true\n      type: secret\n      hosts: [hub.example.edu]\n      secret: {name: hub-cert}\n"
+	s, _, err = Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "secret-tls"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Spec.TLS.Mode != site.TLSSecret || s.Spec.TLS.SecretName != "hub-cert" {
+		t.Errorf("tls %+v: want mode secret from hub-cert", s.Spec.TLS)
+	}
+}
+
+func TestImportDropsDaskhubsOwnValuesCopiedIntoTheFile(t *testing.T) {
+	t.Parallel()
+	values := "jupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: dummy}\n    extraConfig:\n      00-add-dask-gateway-values: |\n        import os\n        c.KubeSpawner.environment.setdefault(\"DASK_GATEWAY__PUBLIC_ADDRESS\", \"/services/dask-gateway/\")\n  ingress: {enabled: true, hosts: [hub.example.org]}\ndask-gateway:\n  gateway:\n    prefix: /services/dask-gateway\n"
+	s, rep, err := Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "copied", TLSMode: "cert-manager", ClusterIssuer: "letsencrypt-prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"dask-gateway.gateway.prefix", "jupyterhub.hub.extraConfig.00-add-dask-gateway-values"} {
+		if it, ok := itemFor(rep, p); !ok || it.Action != Dropped {
+			t.Errorf("%s: %+v, want dropped with the reason", p, it)
+		}
+	}
+	if err := site.Validate(s, fleetConfig(t)); err != nil {
+		t.Errorf("invalid: %v", err)
+	}
+	// Another prefix stays (validate says hubfleet owns it).
+	values = strings.Replace(values, "prefix: /services/dask-gateway", "prefix: /gateway", 1)
+	_, rep, err = Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "copied", TLSMode: "cert-manager", ClusterIssuer: "letsencrypt-prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, ok := itemFor(rep, "dask-gateway.gateway.prefix"); !ok || it.Action != Kept {
+		t.Errorf("another prefix: %+v, want kept", it)
+	}
+}

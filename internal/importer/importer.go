@@ -492,6 +492,21 @@ func (im *importer) obsolete() {
 			setPath(im.v, dotted("jupyterhub.hub.networkPolicy.enabled"), v)
 		}
 	}
+	// daskhub's own values, copied into an operator's file (older daskhub
+	// READMEs told users to): hubfleet writes both for a gateway it runs.
+	if im.gatewayOn {
+		if v, ok := getPath(im.v, dotted("dask-gateway.gateway.prefix")); ok && v == "/services/dask-gateway" {
+			im.take(dotted("dask-gateway.gateway.prefix"))
+			im.note(Dropped, dotted("dask-gateway.gateway.prefix"), "the prefix hubfleet writes (/services/dask-gateway, JupyterHub's route to the gateway service)")
+		}
+		glue := Path{"jupyterhub", "hub", "extraConfig", "00-add-dask-gateway-values"}
+		if v, ok := getPath(im.v, glue); ok {
+			if code, _ := v.(string); strings.Contains(code, "dask-gateway") || strings.Contains(code, "DASK_GATEWAY") {
+				im.take(glue)
+				im.note(Dropped, glue, "daskhub's glue between JupyterHub and dask-gateway (its values.yaml's own code): hubfleet writes it for the gateway it runs; if you changed it, carry the change through spec.overrides with a reason")
+			}
+		}
+	}
 	if gw, ok := getPath(im.v, dotted("dask-gateway.gateway.auth")); ok {
 		for _, l := range Leaves(map[string]any{"auth": gw}) {
 			im.note(Dropped, dotted("dask-gateway.gateway").plus(l.Path...), "hubfleet authenticates dask-gateway through JupyterHub (the service name and token are its own)")
@@ -546,6 +561,7 @@ func (im *importer) tls() {
 			}
 			im.note(Typed, dotted("jupyterhub.ingress.tls"), "spec.tls.secretName: %s (the certificate Secret in use)", sp.TLS.SecretName)
 		}
+	case im.givenCertificate(setHost):
 	default:
 		if on, ok := getPath(im.v, dotted("jupyterhub.proxy.https.enabled")); ok && on == true || im.has(dotted("jupyterhub.proxy.https.hosts")) {
 			sp.TLS.Mode = site.TLSAutoHTTPS
@@ -615,6 +631,54 @@ func (im *importer) tls() {
 	if sp.TLS.Mode == site.TLSCertManager && sp.TLS.SecretName == strings.ReplaceAll(sp.Host, ".", "-")+"-tls" {
 		sp.TLS.SecretName = ""
 	}
+}
+
+// givenCertificate types z2jh's https served from a certificate the
+// operator gives (proxy.https.type manual: the certificate and key in the
+// values; secret: a TLS Secret) as spec.tls.mode secret: hubfleet serves
+// a given certificate from a TLS Secret. The key is never copied: the
+// report says how to make the Secret from it.
+func (im *importer) givenCertificate(setHost func(h, from string)) bool {
+	sp := &im.s.Spec
+	typ, _ := getPath(im.v, dotted("jupyterhub.proxy.https.type"))
+	if typ != "manual" && typ != "secret" {
+		return false
+	}
+	if on, ok := getPath(im.v, dotted("jupyterhub.proxy.https.enabled")); ok && on != true {
+		return false
+	}
+	sp.TLS.Mode = site.TLSSecret
+	if hosts, ok := im.take(dotted("jupyterhub.proxy.https.hosts")); ok {
+		setHost(firstString(hosts), "proxy.https.hosts")
+		im.note(Typed, dotted("jupyterhub.proxy.https.hosts"), "spec.host")
+	}
+	for _, k := range []string{"enabled", "type"} {
+		if v, ok := im.take(dotted("jupyterhub.proxy.https." + k)); ok {
+			im.note(Typed, dotted("jupyterhub.proxy.https."+k), "spec.tls.mode: secret (was %v: a certificate the operator gives)", v)
+		}
+	}
+	if typ == "secret" {
+		if n, ok := im.takeString(dotted("jupyterhub.proxy.https.secret.name")); ok && n != "" {
+			sp.TLS.SecretName = n
+			im.note(Typed, dotted("jupyterhub.proxy.https.secret.name"), "spec.tls.secretName")
+		}
+		im.remark("proxy.https.type secret: the proxy served the certificate of a TLS Secret; a hubfleet site serves it through an ingress (spec.tls.mode secret; an ingress controller must run: --ingress-class)")
+		return true
+	}
+	name := strings.ReplaceAll(sp.Host, ".", "-") + "-tls"
+	if sp.Host == "" {
+		name = im.opts.Name + "-tls"
+	}
+	sp.TLS.SecretName = name
+	for _, k := range []string{"key", "cert"} {
+		p := dotted("jupyterhub.proxy.https.manual." + k)
+		if _, ok := im.take(p); ok {
+			im.note(Secret, p, "never copied to git: put the certificate and key in the TLS Secret %s of the hub's namespace (kubectl create secret tls %s --cert=CERT.pem --key=KEY.pem)", name, name)
+		}
+	}
+	im.remark("proxy.https.type manual: the proxy served a certificate and key written in the values; a hubfleet site serves a given certificate from the TLS Secret %s through an ingress (spec.tls.mode secret; an ingress controller must run: --ingress-class)", name)
+	im.asks = append(im.asks, fmt.Sprintf("create the TLS Secret %s from the certificate and key of proxy.https.manual (kubectl create secret tls %s --cert=CERT.pem --key=KEY.pem)", name, name))
+	return true
 }
 
 // callbackHost is the host of an oauth_callback_url of any authenticator.

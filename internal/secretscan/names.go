@@ -52,6 +52,7 @@ var referenceLast = map[string]bool{
 	"PATH": true, "DIR": true, "SYNC": true, "TYPE": true, "ENABLED": true, "LIFETIME": true,
 	"EXPIRY": true, "EXPIRES": true, "TTL": true, "HEADER": true, "ENDPOINT": true,
 	"LENGTH": true, "FORMAT": true, "ID": true, "IDS": true, "MODE": true, "CLAIM": true, "SCOPE": true, "SCOPES": true,
+	"HELPER": true, // git's credential helper: the program that fetches them
 }
 
 // referenceKeys are keys that always hold references: a Secret's name or

@@ -19,6 +19,9 @@ func TestIsSecretName(t *testing.T) {
 		"imagePullSecret": false, "pullSecrets": false, "apiTokenFromSecretName": false, "secretSync": false,
 		"token_url": false, "GITHUB_TOKEN_URL": false, "PASSWORD_FILE": false, "HF_TOKENIZERS_PARALLELISM": false,
 		"AWS_ACCESS_KEY_ID": false, "secrets": false, "name": false, "DASK_GATEWAY__AUTH__TYPE": false, "keys": false,
+		// A credential helper is a program that fetches credentials (git's
+		// credential.helper), not one: a look-alike from a public hub config.
+		"git-credential-helper": false, "credentialHelper": false, "GIT_CREDENTIALS": true,
 	} {
 		if got := IsSecretName(name); got != want {
 			t.Errorf("IsSecretName(%q) = %v, want %v", name, got, want)
@@ -84,6 +87,13 @@ func TestTree(t *testing.T) {
 		{name: "flag equals", tree: map[string]any{"cmd": []any{"--ServerApp.password=hunter22"}}, want: []string{"cmd[0] code-assignment"}},
 		{name: "json in a string", tree: map[string]any{"cfg": `{"oauth": {"client_secret": "hunter22"}}`}, want: []string{"cfg secret-key"}},
 		{name: "github commit url passes", tree: map[string]any{"logo": "https://github.com/NASA-IMPACT/veda-config-disasters/blob/221dbcee3ba0411eb6306008bb5f44714276ba28/overrides/a.png?raw=true"}},
+		// Look-alike of a public hub config outside the 2i2c corpus: a
+		// gitconfig mounted into user servers naming a GitHub App's
+		// credential helper, its public app id and the path of a key
+		// mounted from elsewhere. Nothing in it is secret.
+		{name: "git credential helper passes", tree: map[string]any{"singleuser": map[string]any{"extraFiles": map[string]any{"git-credential-helper": map[string]any{
+			"mountPath":  "/etc/gitconfig",
+			"stringData": "[credential \"https://github.com\"]\n  helper = !git-credential-github-app --app-key-file /etc/github/app-key.pem --app-id 123456\n  useHttpPath = true\n"}}}}},
 		{name: "mark is exact", allow: "spec", tree: map[string]any{"spec": map[string]any{"password": "hunter22"}}, want: []string{"spec.password secret-key"}},
 	}
 	for _, tt := range tests {
