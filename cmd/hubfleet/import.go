@@ -67,6 +67,13 @@ renders back unchanged; otherwise it passes through, and the report says why.
 Deploy-time placeholders (${VAR}, set-on-deployment) are never copied: give
 their real values with --set PATH=VALUE.
 
+The login is never guessed. The auth: block of z2jh before 0.11 is read as
+z2jh's own migration maps it into hub.config. When the values name no
+authenticator_class but the hub runs one (values for an operator's own
+chart, whose values.yaml may set it; an authenticator's settings in
+hub.config or extraConfig; a null hub.config), import stops and says
+which file to add, rather than assume z2jh's default (anyone logs in).
+
 Admins the values leave to data outside them are never invented: 2i2c's
 basehub adds its staff list (in its own chart values) to admin_users when
 custom.2i2c.add_staff_user_ids_to_admin_users is true. Import says so and

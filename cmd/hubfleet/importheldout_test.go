@@ -201,3 +201,74 @@ dask-gateway:
 		}
 	}
 }
+
+// TestImportGivenCertificateThroughRender: z2jh's manual https (a
+// certificate and key written in the values) imports as a TLS Secret the
+// ingress serves: import never writes the key, says how to make the
+// Secret, and the rendered release serves the hub from it.
+func TestImportGivenCertificateThroughRender(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	values := filepath.Join(t.TempDir(), "values.yaml")
+	writeFile(t, values, []byte(`hub:
+  config:
+    JupyterHub: {authenticator_class: dummy}
+proxy:
+  https:
+    enabled: true
+    type: manual
+    hosts: [hub.example.edu]
+    manual:
+      key: |
+        -----BEGIN RSA PRIVATE KEY-----
+        MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu
+        -----END RSA PRIVATE KEY-----
+      cert: |
+        -----BEGIN CERTIFICATE-----
+        MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu
+        -----END CERTIFICATE-----
+`))
+	r := hubfleet(t, "", "import", "-f", values, "--site", "manual-tls", "--root", root, "--ingress-class", "nginx", "--write")
+	if r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "next step: create the TLS Secret hub-example-edu-tls") || strings.Contains(r.stdout+r.stderr, "MIIBOgIBAAJB") {
+		t.Errorf("import output: want the TLS Secret asked for and no key quoted:\n%s", r.stderr)
+	}
+	for _, args := range [][]string{{"validate"}, {"render"}} {
+		if r := hubfleet(t, "", append(args, "--root", root)...); r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", args[0], r.code, r.stdout, r.stderr)
+		}
+	}
+	noKeyInRepo(t, root)
+	hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", "manual-tls"))
+	jh, _ := hr["jupyterhub"].(map[string]any)
+	if jh == nil {
+		jh = hr
+	}
+	tls, _ := valuetree.Get(jh, "ingress.tls").([]any)
+	if len(tls) != 1 || valuetree.Get(tls[0].(map[string]any), "secretName") != "hub-example-edu-tls" {
+		t.Errorf("ingress.tls %v, want the Secret hub-example-edu-tls", tls)
+	}
+	if valuetree.Get(jh, "proxy.https.enabled") == true {
+		t.Error("the release still asks the proxy for Let's Encrypt")
+	}
+}
+
+// noKeyInRepo fails if any file under root holds the test's key text.
+func noKeyInRepo(t *testing.T, root string) {
+	t.Helper()
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && strings.Contains(string(b), "MIIBOgIBAAJB") {
+			t.Errorf("%s holds the key or certificate", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
