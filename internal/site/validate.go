@@ -430,12 +430,15 @@ func validateAuth(r *reporter, s *Site, f *Fleet) {
 	if oauth && !a.AllowAll && len(a.AllowedUsers) == 0 && !hasGroups(a) && (a.AllowExistingUsers == nil || !*a.AllowExistingUsers) {
 		// Admins can log in; code in hub.extraConfig (which hubfleet does
 		// not read) may allow more, so with admins this is a warning.
-		add := r.add
-		if len(a.Admins) > 0 || s.Spec.Values["jupyterhub"] != nil && hasExtraConfig(s.Spec.Values) {
-			add = r.warn
+		const why = "OAuthenticator >= 16 denies everyone not explicitly allowed"
+		switch {
+		case len(a.Admins) > 0:
+			r.warn(KindAuth, "spec.auth", noLoginFix(s), "only the %d admin(s) of spec.auth.admins can log in: %s", len(a.Admins), why)
+		case s.Spec.Values["jupyterhub"] != nil && hasExtraConfig(s.Spec.Values):
+			r.warn(KindAuth, "spec.auth", noLoginFix(s), "no one could log in, unless code in hub.extraConfig (which validate does not read) allows more: %s", why)
+		default:
+			r.add(KindAuth, "spec.auth", noLoginFix(s), "no one could log in: %s", why)
 		}
-		add(KindAuth, "spec.auth", noLoginFix(s),
-			"no one could log in: OAuthenticator >= 16 denies everyone not explicitly allowed")
 	}
 }
 
