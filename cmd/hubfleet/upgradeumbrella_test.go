@@ -296,6 +296,14 @@ func TestUpgradeStagesAnOperatorUmbrellaCanary(t *testing.T) {
 	if prs := gh.PullRequests(); len(prs) == 0 || !strings.Contains(prs[len(prs)-1].Body, "The `basehub` canary 0.2.0 passed verification on `"+head[:12]+"`: `egi-dev`") {
 		t.Errorf("the promotion pull request does not say basehub's canary verified: %+v", prs)
 	}
+
+	// A canary version the repository lacks is a problem at its own line,
+	// as for the other charts' canaries.
+	editFile(t, fleetFile, "          version: 0.2.0\n          maxWave: 0\n", "          version: 0.9.0\n          maxWave: 0\n")
+	r = hubfleet(t, "", "upgrade", "--root", root, "--chart", "basehub")
+	if r.code != exitProblems || !strings.Contains(r.stderr, "spec.charts.umbrellas.basehub.canary.version: chart basehub version \"0.9.0\" is not in repository") {
+		t.Errorf("upgrade with a basehub canary the repository lacks: exit %d, want 1 naming the canary's line\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // setVerifyStatus posts a site's verify commit status through the fake
