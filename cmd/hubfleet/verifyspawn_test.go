@@ -111,7 +111,9 @@ exec %[2]s --ServerApp.allow_root=True "$@"
 	}
 	ho := testhub.DefaultHubOptions()
 	ho.Host, ho.Cert, ho.CA, ho.DaskGateway = spawnHost, cert, ca, true
-	ho.Spawner = &testhub.SpawnerOptions{Cmd: []string{wrapper}, Env: map[string]string{"PYTHONPATH": pypath}, StartTimeout: 60 * time.Second}
+	// One port for every probe server: while the hub polls a failed
+	// server's port, no other process can be given it and answer.
+	ho.Spawner = &testhub.SpawnerOptions{Cmd: []string{wrapper}, Env: map[string]string{"PYTHONPATH": pypath}, StartTimeout: 60 * time.Second, OneServerPort: true}
 	ho.Services = []testhub.Service{
 		{Name: site.ProbeService, Token: e.token, Scopes: site.ProbeScopes(site.DefaultProbeUser)},
 		// A service whose role reads the probe user only.

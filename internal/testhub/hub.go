@@ -59,6 +59,11 @@ type SpawnerOptions struct {
 	// StartTimeout and HTTPTimeout are the spawner's start_timeout and
 	// http_timeout; zero keeps JupyterHub's defaults (60 s and 30 s).
 	StartTimeout, HTTPTimeout time.Duration
+	// OneServerPort makes every server of the hub listen on one port
+	// chosen below the kernel's ephemeral range (serverport.go), so that
+	// no other process is given a failed server's port while the hub
+	// still polls it. Only for hubs that run one server at a time.
+	OneServerPort bool
 }
 
 // DefaultSingleuser is Debian's jupyterhub-singleuser.
@@ -149,7 +154,15 @@ func startHub(t testing.TB, opts HubOptions) (*Hub, error) {
 		cfg += "c.JupyterHub.load_roles = [" + strings.Join(roles, ", ") + "]\n"
 	}
 	if opts.Spawner != nil {
-		cfg += spawnerConfig(*opts.Spawner, dir, mark)
+		port := 0
+		if opts.Spawner.OneServerPort {
+			p, err := oneServerPort()
+			if err != nil {
+				return nil, err
+			}
+			port = p
+		}
+		cfg += spawnerConfig(*opts.Spawner, dir, mark, port)
 	}
 	if err := writeFiles(dir, map[string][]byte{
 		"jupyterhub_config.py": []byte(cfg),
@@ -293,7 +306,7 @@ func (h *Hub) Stop() { h.proc.stop(5 * time.Second) }
 // started. Empty after Stop.
 func (h *Hub) Processes() []string { return outlived(h.mark, h.dir) }
 
-func spawnerConfig(o SpawnerOptions, dir, mark string) string {
+func spawnerConfig(o SpawnerOptions, dir, mark string, port int) string {
 	cmd := o.Cmd
 	if len(cmd) == 0 {
 		cmd = []string{DefaultSingleuser, "--ServerApp.allow_root=True"}
@@ -322,6 +335,9 @@ func spawnerConfig(o SpawnerOptions, dir, mark string) string {
 	}
 	if o.HTTPTimeout > 0 {
 		fmt.Fprintf(&b, "c.Spawner.http_timeout = %d\n", int(o.HTTPTimeout.Seconds()))
+	}
+	if port > 0 {
+		fmt.Fprintf(&b, "c.Spawner.port = %d\n", port)
 	}
 	return b.String()
 }
