@@ -90,6 +90,7 @@ func TestUmbrellaSiteVerify(t *testing.T) {
 	step := func(name string, start time.Time) { times.add(name, time.Since(start)) }
 
 	start := time.Now()
+	// gateHost is pangeo-azure's host.
 	hub := startGateHub(t, gateHost)
 	step("start Debian's JupyterHub for the site's host", start)
 	start = time.Now()
@@ -167,10 +168,11 @@ func TestUmbrellaSiteVerify(t *testing.T) {
 		start := time.Now()
 		out := runCLI(t, r.repo, "", "upgrade", "--chart", "basehub", "--wave", "1")
 		t.Logf("hubfleet upgrade --chart basehub --wave 1:\n%s", out)
-		for _, want := range []string{"basehub 0.1.0 -> 0.2.0", "ONE-WAY DOOR"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("hubfleet upgrade output lacks %q", want)
-			}
+		if !strings.Contains(out, "basehub 0.1.0 -> 0.2.0") {
+			t.Errorf("hubfleet upgrade output lacks %q", "basehub 0.1.0 -> 0.2.0")
+		}
+		if door := lineWith(out, "ONE-WAY DOOR: "+plan.DoorHubDatabase+": "); !strings.Contains(door, "JupyterHub 4.0.2 -> 5.5.0") {
+			t.Errorf("hubfleet upgrade does not name the hub database's one-way door from JupyterHub 4.0.2 to 5.5.0: %q", door)
 		}
 		fleetFile := string(mustRead(t, filepath.Join(r.repo, "bases", "daskhub", "fleet.yaml")))
 		if !strings.Contains(fleetFile, "chart: basehub\n        version: 0.2.0\n        constraint: \"<1.0.0\"\n        jupyterhubVersion: 4.4.0\n") {
