@@ -168,6 +168,8 @@ func validateChart(r *reporter, field string, c ChartSource) {
 			r.add(KindSemver, field+".canary.version", "write the exact version the first waves should run", "%q is not an exact semantic version", c.Canary.Version)
 		case c.Canary.Version == c.Version:
 			r.add(KindSemver, field+".canary", "remove the canary block: every wave already runs this version", "the canary version equals the pin")
+		case pin != nil && cv.LessThan(pin):
+			r.add(KindSemver, field+".canary.version", "a canary stages an upgrade: pick a version above the pin "+c.Version+", or remove the canary block", "canary version %s is older than the pin %s", c.Canary.Version, c.Version)
 		case con != nil && !con.Check(cv):
 			r.add(KindSemver, field+".canary.version", "pick a canary inside the constraint or widen the constraint", "canary version %s is outside the constraint %q", c.Canary.Version, c.Constraint)
 		}
@@ -430,12 +432,15 @@ func validateAuth(r *reporter, s *Site, f *Fleet) {
 	if oauth && !a.AllowAll && len(a.AllowedUsers) == 0 && !hasGroups(a) && (a.AllowExistingUsers == nil || !*a.AllowExistingUsers) {
 		// Admins can log in; code in hub.extraConfig (which hubfleet does
 		// not read) may allow more, so with admins this is a warning.
-		add := r.add
-		if len(a.Admins) > 0 || s.Spec.Values["jupyterhub"] != nil && hasExtraConfig(s.Spec.Values) {
-			add = r.warn
+		const why = "OAuthenticator >= 16 denies everyone not explicitly allowed"
+		switch {
+		case len(a.Admins) > 0:
+			r.warn(KindAuth, "spec.auth", noLoginFix(s), "only the %d admin(s) of spec.auth.admins can log in: %s", len(a.Admins), why)
+		case s.Spec.Values["jupyterhub"] != nil && hasExtraConfig(s.Spec.Values):
+			r.warn(KindAuth, "spec.auth", noLoginFix(s), "no one could log in, unless code in hub.extraConfig (which validate does not read) allows more: %s", why)
+		default:
+			r.add(KindAuth, "spec.auth", noLoginFix(s), "no one could log in: %s", why)
 		}
-		add(KindAuth, "spec.auth", noLoginFix(s),
-			"no one could log in: OAuthenticator >= 16 denies everyone not explicitly allowed")
 	}
 }
 
