@@ -86,6 +86,9 @@ func TestImportReadsTheOldAuthBlock(t *testing.T) {
 		if a.Provider != site.AuthGenericOAuth || a.GenericOAuth == nil || a.GenericOAuth.TokenURL != "https://login.example.org/oauth/token" {
 			t.Errorf("auth %+v: want generic-oauth with the token URL", a)
 		}
+		if it, ok := itemFor(rep, "deploy.jupyterhub.auth.type"); !ok || it.Action != Typed {
+			t.Errorf("auth.type custom: %+v, want typed (the class is className's)", it)
+		}
 		it, ok := itemFor(rep, "deploy.jupyterhub.auth.custom.config.login_service")
 		if !ok || it.Action != Kept || it.To.String() != "jupyterhub.hub.config.GenericOAuthenticator.login_service" {
 			t.Errorf("login_service: %+v, want kept at jupyterhub.hub.config.GenericOAuthenticator.login_service\n%s", it, rep)

@@ -481,8 +481,10 @@ func (im *importer) obsolete() {
 		{"jupyterhub.singleuser.extraEnv.DASK_GATEWAY__CLUSTER__OPTIONS__IMAGE", "hubfleet sets it: workers default to the user's image"},
 		{"jupyterhub.hub.extraConfig.10-auth-config", "hubfleet writes NativeAuthenticator's template path itself"},
 	} {
-		if _, ok := im.take(dotted(p.path)); ok {
-			im.note(Dropped, dotted(p.path), "%s", p.why)
+		if v, ok := im.take(dotted(p.path)); ok {
+			for _, l := range leavesAt(dotted(p.path), v) {
+				im.note(Dropped, l, "%s", p.why)
+			}
 		}
 	}
 	if v, ok := im.take(dotted("jupyterhub.hub.networkPolicy.enabled")); ok {

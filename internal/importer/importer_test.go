@@ -43,7 +43,7 @@ func TestImportSeedValues(t *testing.T) {
 			file: "seed000-checkin.yaml", opts: Options{Name: "egi-pangeo", AgeRecipient: testRecipient},
 			wantProvider: site.AuthEGICheckin,
 			wantMigrated: []string{"jupyterhub.hub.config.GenericOAuthenticator.claim_groups_key", "jupyterhub.hub.config.GenericOAuthenticator.username_key", "dask-gateway.gateway.extraConfig.dasklimits"},
-			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.services.dask-gateway.apiToken", "dask-gateway.gateway.auth.jupyterhub.apiToken", "jupyterhub.hub.config.GenericOAuthenticator.userdata_params"},
+			wantDropped:  []string{"jupyterhub.proxy.secretToken", "jupyterhub.hub.services.dask-gateway.apiToken", "dask-gateway.gateway.auth.jupyterhub.apiToken", "jupyterhub.hub.config.GenericOAuthenticator.userdata_params.state"},
 		},
 		{
 			file: "seed000-native.yaml", opts: Options{Name: "egi-dev"},

@@ -204,6 +204,11 @@ func (im *importer) legacyAuth() {
 	for _, l := range unknown {
 		im.note(Dropped, append(slices.Clone(base), l.Path...), "z2jh's own migration of the old auth: block has no place for it (z2jh 4 refuses the block): set it under hub.config.<the authenticator's class> if the hub needs it")
 	}
+	if typ, _ := auth["type"].(string); typ == "custom" && len(moves) > 0 {
+		// The class is auth.custom.className's; type only said to read it.
+		p := append(slices.Clone(base), "type")
+		im.note(Typed, p, "spec.auth.provider: the class named in auth.custom.className (type custom)")
+	}
 	im.take(base)
 	if len(done) > 0 {
 		im.remark("auth: the login block of z2jh before 0.11, which z2jh 4 refuses: read as hub.config, as z2jh's own migration maps it (%s); the lines below name the auth: paths", strings.Join(done, ", "))
