@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -270,5 +271,49 @@ func noKeyInRepo(t *testing.T, root string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestImportOldCloudMetadataThroughRender: z2jh 0.x's
+// singleuser.cloudMetadata.enabled reaches the release as z2jh 1.0's
+// blockWithIptables with the same meaning, and an extraFiles entry whose
+// content is in a file not given is asked for.
+func TestImportOldCloudMetadataThroughRender(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	values := filepath.Join(t.TempDir(), "values.yaml")
+	writeFile(t, values, []byte(`hub:
+  config:
+    JupyterHub: {authenticator_class: dummy}
+singleuser:
+  cloudMetadata:
+    enabled: true
+  extraFiles:
+    app-key:
+      mountPath: /etc/github/app-key.pem
+`))
+	r := hubfleet(t, "", "import", "-f", values, "--site", "old-meta", "--root", root, "--host", "hub.example.org",
+		"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--write")
+	if r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"singleuser.cloudMetadata.enabled: z2jh 0.x's form",
+		"next step: singleuser.extraFiles.app-key has no content",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("import output lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
+		t.Fatalf("render: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", "old-meta"))
+	jh, _ := hr["jupyterhub"].(map[string]any)
+	if jh == nil {
+		jh = hr
+	}
+	if got := valuetree.Get(jh, "singleuser.cloudMetadata"); !reflect.DeepEqual(got, map[string]any{"blockWithIptables": false}) {
+		t.Errorf("singleuser.cloudMetadata in the release: %v, want {blockWithIptables: false}", got)
 	}
 }

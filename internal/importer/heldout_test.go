@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -322,5 +323,36 @@ func TestImportDropsDaskhubsOwnValuesCopiedIntoTheFile(t *testing.T) {
 	}
 	if it, ok := itemFor(rep, "dask-gateway.gateway.prefix"); !ok || it.Action != Kept {
 		t.Errorf("another prefix: %+v, want kept", it)
+	}
+}
+
+func TestImportMigratesCloudMetadataAndAsksForEmptyExtraFiles(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		enabled, block bool
+	}{{true, false}, {false, true}} {
+		values := fmt.Sprintf("hub:\n  config:\n    JupyterHub: {authenticator_class: dummy}\n  extraFiles:\n    banner: {mountPath: /usr/share/banner.txt}\n    motd: {mountPath: /etc/motd, stringData: hello}\nsingleuser:\n  cloudMetadata: {enabled: %v, ip: 169.254.169.254}\n", tt.enabled)
+		s, rep, err := Import(map[string][]byte{"v.yaml": []byte(values)}, []string{"v.yaml"}, Options{Name: "meta", Host: "hub.example.org", ContactEmail: "ops@example.org"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := getOr(s.Spec.Values, "jupyterhub.singleuser.cloudMetadata.blockWithIptables"); got != tt.block {
+			t.Errorf("enabled: %v became blockWithIptables %v, want %v", tt.enabled, got, tt.block)
+		}
+		if _, ok := getPath(s.Spec.Values, dotted("jupyterhub.singleuser.cloudMetadata.enabled")); ok {
+			t.Error("cloudMetadata.enabled passed through (z2jh 1.0 and later refuse it)")
+		}
+		if got := getOr(s.Spec.Values, "jupyterhub.singleuser.cloudMetadata.ip"); got != "169.254.169.254" {
+			t.Errorf("cloudMetadata.ip %v, want it kept", got)
+		}
+		if it, ok := itemFor(rep, "singleuser.cloudMetadata.enabled"); !ok || it.Action != Migrated {
+			t.Errorf("cloudMetadata.enabled: %+v, want migrated", it)
+		}
+		if len(rep.Asks) != 1 || !strings.Contains(rep.Asks[0], "hub.extraFiles.banner has no content") {
+			t.Errorf("asks %q, want the content of extraFiles.banner (only) asked for", rep.Asks)
+		}
+		if err := site.Validate(s, fleetConfig(t)); err != nil {
+			t.Errorf("invalid: %v", err)
+		}
 	}
 }

@@ -404,6 +404,7 @@ func (im *importer) run() (*site.Site, error) {
 	if err := im.staffAdmins(); err != nil {
 		return nil, err
 	}
+	im.emptyExtraFiles()
 	im.rest()
 	if s.Spec.Host == "" {
 		return nil, fmt.Errorf("the values name no host (no ingress host, https host or oauth_callback_url): pass --host, or --cluster-file with the operator's cluster file")
@@ -492,6 +493,22 @@ func (im *importer) obsolete() {
 			im.note(Migrated, dotted("jupyterhub.hub.networkPolicy.enabled"), "not disabled any more: hubfleet admits the dask-gateway pods to the hub's NetworkPolicy (dask/helm-chart#142)")
 		} else {
 			setPath(im.v, dotted("jupyterhub.hub.networkPolicy.enabled"), v)
+		}
+	}
+	// z2jh before 1.0 said whether users may reach the cloud metadata
+	// server (cloudMetadata.enabled, default false: blocked); z2jh 1.0
+	// says whether it blocks it (blockWithIptables, default true).
+	cm := dotted("jupyterhub.singleuser.cloudMetadata.enabled")
+	if v, ok := getPath(im.v, cm); ok {
+		if _, set := getPath(im.v, dotted("jupyterhub.singleuser.cloudMetadata.blockWithIptables")); !set {
+			if b, isBool := v.(bool); isBool {
+				im.take(cm)
+				if im.s.Spec.Values == nil {
+					im.s.Spec.Values = map[string]any{}
+				}
+				setPath(im.s.Spec.Values, dotted("jupyterhub.singleuser.cloudMetadata.blockWithIptables"), !b)
+				im.note(Migrated, cm, "z2jh 0.x's form (z2jh 1.0 and later refuse it): spec.values jupyterhub.singleuser.cloudMetadata.blockWithIptables: %v, the same access to the cloud metadata server", !b)
+			}
 		}
 	}
 	// daskhub's own values, copied into an operator's file (older daskhub
@@ -632,6 +649,34 @@ func (im *importer) tls() {
 	}
 	if sp.TLS.Mode == site.TLSCertManager && sp.TLS.SecretName == strings.ReplaceAll(sp.Host, ".", "-")+"-tls" {
 		sp.TLS.SecretName = ""
+	}
+}
+
+// emptyExtraFiles asks for the content of extraFiles entries that have
+// none (data, stringData or binaryData): z2jh refuses them, and their
+// content is in a file not given, often an encrypted one (a private key
+// "in the secret file"). The entries pass through as they are.
+func (im *importer) emptyExtraFiles() {
+	for _, at := range []Path{dotted("jupyterhub.hub.extraFiles"), dotted("jupyterhub.singleuser.extraFiles")} {
+		v, _ := getPath(im.v, at)
+		files, _ := v.(map[string]any)
+		for _, name := range sortedKeys(files) {
+			f, ok := files[name].(map[string]any)
+			if !ok {
+				continue
+			}
+			if _, d := f["data"]; d {
+				continue
+			}
+			if _, d := f["stringData"]; d {
+				continue
+			}
+			if _, d := f["binaryData"]; d {
+				continue
+			}
+			p := at.plus(name)
+			im.asks = append(im.asks, fmt.Sprintf("%s has no content (data, stringData or binaryData), which z2jh requires: it is in a file not given (an encrypted one?); if it is secret, `hubfleet secret set --site %s --key %s` and spec.secrets.values.%s: {targetPath: %s.stringData}; else give that file", im.input(p), im.opts.Name, secretscan.SuggestKey(name), secretscan.SuggestKey(name), joinDots(p)))
+		}
 	}
 }
 

@@ -195,10 +195,7 @@ func (im *importer) legacyAuth() {
 			continue
 		}
 		setPath(im.v, to, deepCopy(m.value))
-		if im.renamed == nil {
-			im.renamed = map[string]Path{}
-		}
-		im.renamed[key(to)] = from
+		im.renamed = renamedAdd(im.renamed, to, from)
 		done = append(done, joinDots(from[1:])+" → "+joinDots(to[1:]))
 	}
 	for _, l := range unknown {
@@ -226,6 +223,15 @@ func leavesAt(p Path, v any) []Path {
 		out = append(out, append(slices.Clone(p), l.Path...))
 	}
 	return out
+}
+
+// renamedAdd records that the value now at to was written at from.
+func renamedAdd(r map[string]Path, to, from Path) map[string]Path {
+	if r == nil {
+		r = map[string]Path{}
+	}
+	r[key(to)] = slices.Clone(from)
+	return r
 }
 
 // renamedInput maps a path under a value legacyAuth moved back to the
