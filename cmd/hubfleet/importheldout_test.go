@@ -293,21 +293,40 @@ singleuser:
       mountPath: /etc/github/app-key.pem
 `))
 	r := hubfleet(t, "", "import", "-f", values, "--site", "old-meta", "--root", root, "--host", "hub.example.org",
-		"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--write")
+		"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod",
+		"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")
 	if r.code != exitOK {
 		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for _, want := range []string{
 		"singleuser.cloudMetadata.enabled: z2jh 0.x's form",
 		"next step: singleuser.extraFiles.app-key has no content",
+		"declare spec.secrets.values.app-key: {targetPath: jupyterhub.singleuser.extraFiles.app-key.stringData} in the site file, then run `hubfleet secret set --site old-meta --key app-key`",
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("import output lacks %q:\n%s", want, r.stderr)
 		}
 	}
-	if r := hubfleet(t, "", "render", "--root", root); r.code != exitOK {
-		t.Fatalf("render: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	// The next step, followed as it says: declare the secret, then set it.
+	siteFile := filepath.Join(root, "clusters", "old-meta", "site.yaml")
+	b, err := os.ReadFile(siteFile)
+	if err != nil {
+		t.Fatal(err)
 	}
+	const recipient = "    ageRecipient: age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l\n"
+	if !strings.Contains(string(b), recipient) {
+		t.Fatalf("site file without its age recipient:\n%s", b)
+	}
+	writeFile(t, siteFile, []byte(strings.Replace(string(b), recipient, recipient+"    values:\n      app-key:\n        targetPath: jupyterhub.singleuser.extraFiles.app-key.stringData\n", 1)))
+	if r := hubfleet(t, "not-a-real-key-content", "secret", "set", "--site", "old-meta", "--key", "app-key", "--root", root); r.code != exitOK {
+		t.Fatalf("secret set --key app-key: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"validate"}, {"render"}} {
+		if r := hubfleet(t, "", append(args, "--root", root)...); r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", args[0], r.code, r.stdout, r.stderr)
+		}
+	}
+	noKeyContentInRepo(t, root)
 	hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", "old-meta"))
 	jh, _ := hr["jupyterhub"].(map[string]any)
 	if jh == nil {
@@ -316,4 +335,18 @@ singleuser:
 	if got := valuetree.Get(jh, "singleuser.cloudMetadata"); !reflect.DeepEqual(got, map[string]any{"blockWithIptables": false}) {
 		t.Errorf("singleuser.cloudMetadata in the release: %v, want {blockWithIptables: false}", got)
 	}
+}
+
+// noKeyContentInRepo fails if a file of the fleet holds the secret given
+// for the extra file in plain text.
+func noKeyContentInRepo(t *testing.T, root string) {
+	t.Helper()
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), "not-a-real-key-content") {
+				t.Errorf("%s holds the extra file's secret content in plain text", p)
+			}
+		}
+		return nil
+	})
 }
