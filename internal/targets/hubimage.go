@@ -46,3 +46,12 @@ func hubImage(rels []values.Release, umbrella *site.UmbrellaChart) string {
 	}
 	return ""
 }
+
+// ownChart is the chart name of the operator's umbrella chart the site
+// runs, "" when it runs hubfleet's charts.
+func ownChart(s *site.Site, f *site.Fleet) string {
+	if u := site.UmbrellaOf(s, f); u != nil {
+		return u.Chart
+	}
+	return ""
+}

@@ -78,6 +78,7 @@ func Target(s *site.Site, f *site.Fleet) (verify.Target, error) {
 		Namespace:         site.NamespaceOf(s, f),
 		JupyterHubVersion: catalog.JupyterHub(site.JupyterHubChart(s, f).Version).JupyterHub,
 		HubImage:          hubImage(rels, site.UmbrellaOf(s, f)),
+		OwnChart:          ownChart(s, f),
 		DaskGateway:       s.Spec.GatewayEnabled(),
 		KubeContext:       site.ContextOf(s),
 	}
