@@ -22,6 +22,12 @@ var AccessKeys = []string{
 	"gitlab_url", "tenant_id",
 }
 
+// listAccessKeys are the AccessKeys that are List or Set traits.
+var listAccessKeys = []string{
+	"admin_users", "allowed_users", "blocked_users", "allowed_groups", "admin_groups",
+	"allowed_organizations", "hosted_domain", "allowed_gitlab_groups", "allowed_project_ids", "allowed_scopes",
+}
+
 // Access is the effective access settings of z2jh values: the
 // authenticator class, and each access key as the authenticator reads it
 // (traitlets: <Class> wins over OAuthenticator, which wins over
@@ -48,6 +54,9 @@ func Access(jh map[string]any) map[string]string {
 			v, ok := getPath(jh, Path{"hub", "config", sec, k})
 			if !ok {
 				continue
+			}
+			if str, ok := v.(string); ok && str != "" && slices.Contains(listAccessKeys, k) {
+				v = []any{str} // traitlets casts a string to a one-element list or set
 			}
 			if t := canonText(v); t != "" {
 				out[k] = t
@@ -244,10 +253,15 @@ func (im *importer) auth() {
 			im.note(Typed, at, "%s", field)
 		}
 	}
+	// A list setting written as one string is a one-element list:
+	// traitlets casts a string assigned to a List or Set trait so
+	// (allowed_organizations: my-org is {"my-org"}).
 	list := func(dst *[]string) func(v any) bool {
 		return func(v any) bool {
 			if _, isList := v.([]any); !isList && v != nil {
-				return false
+				if s, ok := v.(string); !ok || s == "" {
+					return false
+				}
 			}
 			*dst = stringList(v)
 			return true

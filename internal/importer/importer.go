@@ -324,6 +324,11 @@ type importer struct {
 	githubIn map[string]any
 	// asks are the report's next steps (Report.Asks).
 	asks []string
+	// adminsShadow is the traitlets section more specific than
+	// Authenticator whose admin_users the authenticator reads ("" when
+	// none sets it): basehub's staff admins, added to
+	// Authenticator.admin_users, have no effect then.
+	adminsShadow string
 	// renamed maps a path legacyAuth moved a value to (key of the
 	// daskhub-layout path) to the path it was written at.
 	renamed map[string]Path
@@ -395,6 +400,8 @@ func (im *importer) run() (*site.Site, error) {
 	}
 	im.obsolete()
 	im.tls()
+	jh, _ := im.v["jupyterhub"].(map[string]any)
+	im.adminsShadow = StaffAdminsShadowedBy(jh)
 	im.auth()
 	im.singleuser()
 	im.gateway()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/hubfleet/hubfleet/internal/site"
 )
 
 // 2i2c's basehub makes its own staff admins of a hub that turns on
@@ -36,6 +38,34 @@ func staffAdminsIn(jh map[string]any) (on bool, idType string) {
 	return v == true, s
 }
 
+// StaffAdminsShadowedBy is the traitlets section (GenericOAuthenticator,
+// OAuthenticator, ...) whose admin_users the authenticator of z2jh values
+// reads instead of Authenticator.admin_users, or "" when it reads
+// Authenticator's. basehub writes its staff admins into
+// c.Authenticator.admin_users; a more specific class's section wins over
+// it wholesale (traitlets merges a class's sections from the most general
+// to the most specific), so those staff are not admins on such a hub.
+func StaffAdminsShadowedBy(jh map[string]any) string {
+	jh = withLegacyAuth(jh)
+	class := fmt.Sprint(get(jh, "hub", "config", "JupyterHub", "authenticator_class"))
+	if class == "<nil>" {
+		class = "dummy"
+	}
+	a := &site.Auth{Provider: site.ProviderOfClass(class)}
+	if a.Provider == "" {
+		a.Provider, a.Class = site.AuthCustom, class
+	}
+	for _, sec := range configSections(site.ClassOf(a)) {
+		if sec == "Authenticator" {
+			return ""
+		}
+		if _, ok := getPath(jh, Path{"hub", "config", sec, "admin_users"}); ok {
+			return sec
+		}
+	}
+	return ""
+}
+
 // staffAdmins handles basehub's staff admins, before rest() passes the
 // remaining values through. With the admins given (Options.Admins), they
 // join spec.auth.admins, reported as operator-supplied; on the upstream
@@ -48,6 +78,17 @@ func (im *importer) staffAdmins() error {
 	if !on {
 		if len(im.opts.Admins) > 0 {
 			return fmt.Errorf("%s gives the admins 2i2c's basehub adds from its own staff list (jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users: true), and these values do not turn that on: their own admins are imported as they are; leave %s out, and add any other admin to spec.auth.admins in the site file", AdminFlag, AdminFlag)
+		}
+		return nil
+	}
+	if im.adminsShadow != "" {
+		if len(im.opts.Admins) > 0 {
+			return fmt.Errorf("%s gives the admins 2i2c's basehub adds from its own staff list, and on this hub that list has no effect: basehub adds it to Authenticator.admin_users, and the hub's %s.admin_users wins over that section (traitlets reads the most specific class): leave %s out", AdminFlag, im.adminsShadow, AdminFlag)
+		}
+		for _, p := range []Path{staffSwitchPath, staffTypePath} {
+			if _, ok := im.take(p); ok {
+				im.note(Dropped, p, "basehub's staff admins had no effect on this hub: basehub adds them to Authenticator.admin_users, and %s.admin_users wins over that section (traitlets reads the most specific class); removed, so that they do not become admins now that the admins are written to Authenticator.admin_users (spec.auth.admins)", im.adminsShadow)
+			}
 		}
 		return nil
 	}

@@ -62,6 +62,17 @@ func TestImportAsksForBasehubsStaffAdmins(t *testing.T) {
 			items: map[string]Action{"jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users": Kept, "jupyterhub.custom.2i2c.add_staff_user_ids_of_type": Kept}, ask: true},
 		{name: "the values do not turn staff admins on: admins refused", values: strings.Replace(base, "add_staff_user_ids_to_admin_users: true", "add_staff_user_ids_to_admin_users: false", 1),
 			opts: Options{Admins: []string{"alice"}}, err: "--admin gives the admins 2i2c's basehub adds from its own staff list"},
+		{name: "a more specific section's admin_users wins over basehub's: the switch had no effect, dropped with the reason, not asked for",
+			values: strings.Replace(base, "GitHubOAuthenticator: {client_id: hub}", "GitHubOAuthenticator: {client_id: hub, admin_users: [carol]}\n        Authenticator: {admin_users: [dave]}", 1),
+			admins: []string{"carol"},
+			items:  map[string]Action{"jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users": Dropped, "jupyterhub.custom.2i2c.add_staff_user_ids_of_type": Dropped}},
+		{name: "owner route, a more specific section's admin_users wins: the switch is dropped too (else basehub would add its staff to the admins hubfleet writes)",
+			values: strings.Replace(base, "GitHubOAuthenticator: {client_id: hub}", "GitHubOAuthenticator: {client_id: hub, admin_users: [carol]}", 1), opts: owner,
+			admins: []string{"carol"},
+			items:  map[string]Action{"jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users": Dropped, "jupyterhub.custom.2i2c.add_staff_user_ids_of_type": Dropped}},
+		{name: "a more specific section's admin_users wins: admins given are refused",
+			values: strings.Replace(base, "GitHubOAuthenticator: {client_id: hub}", "GitHubOAuthenticator: {client_id: hub, admin_users: [carol]}", 1), opts: Options{Admins: []string{"alice"}},
+			err: "and the hub's GitHubOAuthenticator.admin_users wins over that section"},
 		{name: "an empty name is refused", values: base, opts: Options{Admins: []string{"alice", " "}}, err: `--admin " " (the 2. one): write one user name`},
 	}
 	for _, tt := range tests {
