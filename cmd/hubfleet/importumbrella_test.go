@@ -40,7 +40,8 @@ func ownersCharts(t *testing.T, version string) (basehub, daskhub *helmchart.Cha
 // render and plan exit 0, and the rendered HelmReleases, rendered through
 // the Helm SDK with the owners' chart, reach its objects: the ingress on
 // the hub's domain, the NFS volume of the chart's own template, the
-// sibling subcharts with the values the operator wrote, the gateway.
+// real sibling subcharts (jupyterhub-home-nfs, binderhub-service) with the
+// values the operator wrote, the gateway.
 func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports and plans every real hub")
@@ -212,18 +213,20 @@ func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 		want        []string
 	}{
 		{"aimatx-2i2c-hub-prod", "basehub", []string{
-			`host: "aimatx.2i2c.cloud"`,                // the ingress, on the cluster file's domain
-			"server: 10.100.221.238",                   // basehub's own nfs template, on the values' nfs block
-			"name: basehub-jupyterhub-home-nfs-values", // the sibling subchart, enabled as the operator wrote
-			`vol-01b6abdb23764a9a5`,                    // with its values
-			"name: traefik-basehub-dask-gateway",       // the gateway subchart, at dask-gateway:
-			"PathPrefix(`/services/dask-gateway`)",     // behind the hub's service prefix hubfleet sets
-			"name: basehub-binderhub-service-values",   // binderhub-service, enabled as written
+			`host: "aimatx.2i2c.cloud"`,                                              // the ingress, on the cluster file's domain
+			"server: 10.100.221.238",                                                 // basehub's own nfs template, on the values' nfs block
+			"# apps/Deployment _/home-nfs\n",                                         // the real jupyterhub-home-nfs subchart (basehub enables it)
+			"name: traefik-basehub-dask-gateway",                                     // the gateway subchart, at dask-gateway:
+			"PathPrefix(`/services/dask-gateway`)",                                   // behind the hub's service prefix hubfleet sets
+			"# apps/Deployment _/binderhub\n",                                        // the real binderhub-service, enabled as written
+			"image_prefix: quay.io/imagebuilding-non-gcp-hubs/aimatx-2i2c-hub-prod-", // with the hub's values
 		}},
 		{"leap-prod", "daskhub", []string{
 			`host: "leap.2i2c.cloud"`,
 			"name: traefik-daskhub-dask-gateway", // basehub.dask-gateway, two levels down
-			"name: daskhub-jupyterhub-home-nfs-values",
+			"# apps/Deployment _/home-nfs\n",     // basehub.jupyterhub-home-nfs, the real chart
+			"hard_quota: 100",                    // with the hub's quota
+			"# apps/Deployment _/binderhub\n",
 		}},
 	} {
 		m := renderOwnersRelease(t, root, c.site, c.chart, srv.URL)

@@ -113,25 +113,37 @@ func TestBasehub(t *testing.T) {
 		"binderhub-service":   map[string]any{"enabled": true},
 		"nfs":                 map[string]any{"enabled": true, "pv": map[string]any{"serverIP": "10.0.0.1"}},
 	}
+	all := []string{"volumeHandle: vol-0123", "helm.sh/chart: binderhub-service-" + chartrepotest.BinderHubServiceVersion,
+		"helm.sh/chart: jupyterhub-home-nfs-" + chartrepotest.HomeNFSVersion, "server: 10.0.0.1", "name: hub\n", "jupyterhub-groups-exporter-values"}
 	for _, tt := range []struct {
-		name   string
-		values map[string]any
+		name, chart  string
+		values       map[string]any
+		want, absent []string
 	}{
-		{"basehub", siblings},
-		{"daskhub", map[string]any{"basehub": siblings}},
+		{"siblings on", "basehub", siblings, all, nil},
+		{"two levels down", "daskhub", map[string]any{"basehub": siblings}, all, nil},
+		// basehub's defaults: binderhub-service off, the others on.
+		{"defaults", "basehub", nil,
+			[]string{"helm.sh/chart: jupyterhub-home-nfs-" + chartrepotest.HomeNFSVersion, "jupyterhub-groups-exporter-values"},
+			[]string{"helm.sh/chart: binderhub-service-", "kind: PersistentVolume\n", "server: 10.0.0.1"}},
+		{"siblings off", "basehub", map[string]any{"jupyterhub-home-nfs": map[string]any{"enabled": false}, "jupyterhub-groups-exporter": map[string]any{"enabled": false}},
+			[]string{"name: hub\n"},
+			[]string{"helm.sh/chart: jupyterhub-home-nfs-", "helm.sh/chart: binderhub-service-", "jupyterhub-groups-exporter-values"}},
 	} {
-		c := resolve(t, srv.URL, tt.name, "0.1.0")
-		out := rd.Render(context.Background(), chart.Request{Site: "s", Chart: c, ReleaseName: tt.name, Namespace: "hub", Values: tt.values})
+		c := resolve(t, srv.URL, tt.chart, "0.1.0")
+		out := rd.Render(context.Background(), chart.Request{Site: "s", Chart: c, ReleaseName: tt.chart, Namespace: "hub", Values: tt.values})
 		if !out.OK() {
 			t.Fatalf("%s: %v", tt.name, out.Problems)
 		}
-		for _, w := range []string{"volumeHandle: vol-0123", "helm.sh/chart: binderhub-service-" + chartrepotest.BinderHubServiceVersion, "helm.sh/chart: jupyterhub-home-nfs-" + chartrepotest.HomeNFSVersion, "server: 10.0.0.1", "name: hub\n"} {
+		for _, w := range tt.want {
 			if !strings.Contains(out.Manifest(), w) {
 				t.Errorf("%s: no %q rendered", tt.name, w)
 			}
 		}
-		if strings.Contains(out.Manifest(), "jupyterhub-groups-exporter-values") {
-			t.Errorf("%s: the groups exporter rendered, yet its condition is false", tt.name)
+		for _, w := range tt.absent {
+			if strings.Contains(out.Manifest(), w) {
+				t.Errorf("%s: %q rendered", tt.name, w)
+			}
 		}
 	}
 }

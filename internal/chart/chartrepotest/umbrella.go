@@ -8,17 +8,23 @@ import (
 )
 
 // GroupsExporter is the one sibling chart of basehub that is not vendored
-// (its source is not kept here): StandIn stands for it.
-const GroupsExporter = "jupyterhub-groups-exporter"
+// (its source is not kept here): StandIn stands for it, at the version
+// basehub pins.
+const (
+	GroupsExporter        = "jupyterhub-groups-exporter"
+	GroupsExporterVersion = "1.1.1-0.dev.git.133.hd9f9ccc"
+)
 
 // UmbrellaOptions says how to build 2i2c's umbrella charts.
 type UmbrellaOptions struct {
 	// Version is the version of basehub (and of daskhub).
 	Version string
 	// Siblings nests basehub's sibling charts, each with the condition
-	// <name>.enabled (false by default), as its Chart.yaml does: the real
-	// jupyterhub-home-nfs and binderhub-service at the versions it pins,
-	// and a StandIn for jupyterhub-groups-exporter.
+	// <name>.enabled, as its Chart.yaml does: the real jupyterhub-home-nfs
+	// and binderhub-service at the versions it pins, and a StandIn for
+	// jupyterhub-groups-exporter. Each is on or off by default as
+	// basehub's values.yaml says (binderhub-service off, the other two
+	// on); basehub's other defaults for them are not copied.
 	Siblings bool
 }
 
@@ -57,16 +63,18 @@ func Basehub(o UmbrellaOptions) (*helmchart.Chart, error) {
 	if !o.Siblings {
 		return c, withValuesFile(c)
 	}
+	// basehub's values.yaml (2i2c-org/infrastructure, helm-charts/basehub).
+	enabled := map[string]bool{BinderHubService: false, HomeNFS: true, GroupsExporter: true}
 	for _, name := range []string{BinderHubService, HomeNFS, GroupsExporter} {
 		var sub *helmchart.Chart
 		if name == GroupsExporter {
-			sub = subchartStandIn(name, "1.1.1-0.dev.git.133.hd9f9ccc")
+			sub = subchartStandIn(name, GroupsExporterVersion)
 		} else if sub, err = LoadRealSibling(name); err != nil {
 			return nil, fmt.Errorf("basehub: %w", err)
 		}
 		c.Metadata.Dependencies = append(c.Metadata.Dependencies,
 			&helmchart.Dependency{Name: name, Version: sub.Metadata.Version, Condition: name + ".enabled"})
-		c.Values[name] = map[string]any{"enabled": false}
+		c.Values[name] = map[string]any{"enabled": enabled[name]}
 		c.AddDependency(sub)
 	}
 	return c, withValuesFile(c)
