@@ -21,9 +21,13 @@ type actionDeps struct {
 }
 
 func defaultActionDeps() actionDeps {
+	// The verify mode decides as `hubfleet verify` does with its default
+	// flags: the same resolver probe (--dns-probe).
+	vopts := verify.DefaultOptions()
+	vopts.ResolverProbe = verify.DefaultResolverProbe
 	return actionDeps{
 		upgrader: upgrade.Default(),
-		verifier: targets.Verifier{Options: verify.DefaultOptions()},
+		verifier: targets.Verifier{Options: vopts},
 	}
 }
 

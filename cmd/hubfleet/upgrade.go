@@ -48,10 +48,11 @@ named, with how to declare its facts in bases/daskhub/fleet.yaml
 An operator's own umbrella chart (spec.charts.umbrellas.<name>) is upgraded
 like the others, within its constraint, together with the jupyterhub version
 it vendors (jupyterhubVersion, read from the new version's subcharts; one
-without known facts is skipped and named, as above). It has no canary: with
-waves its pin moves only when every site that runs it (spec.chart.umbrella)
-is in the waves being upgraded; otherwise the version is named and the pin
-stays, and --wave N with the last wave that runs it moves it.`,
+without known facts is skipped and named, as above). With waves, where a
+site of a later wave runs it (spec.chart.umbrella), the new version is staged
+as its canary (spec.charts.umbrellas.<name>.canary: version, maxWave and the
+jupyterhubVersion it vendors) and promoted as the other charts' canaries are;
+where every site that runs it is in the waves being upgraded, its pin moves.`,
 		Example: `  hubfleet upgrade && hubfleet plan
   hubfleet upgrade --chart jupyterhub
   hubfleet upgrade --wave 1

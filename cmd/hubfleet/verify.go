@@ -142,7 +142,7 @@ Exit code 1 when a check fails; unknown results do not fail, unless --strict.`,
 	outputFlag(cmd, &o.output, output.All)
 	cmd.Flags().StringVar(&o.kubeconfig, "kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig file (default: $KUBECONFIG, ~/.kube/config)")
 	cmd.Flags().StringVar(&o.context, "context", "", "kubeconfig context for every site checked (default: each site's spec.kubernetes.context, else its name)")
-	cmd.Flags().StringVar(&o.dnsProbe, "dns-probe", "example.org", "a name that always resolves: when neither it nor a site's host resolves, DNS results are unknown, not failed (empty: no probe)")
+	cmd.Flags().StringVar(&o.dnsProbe, "dns-probe", verify.DefaultResolverProbe, "a name that always resolves: when neither it nor a site's host resolves, DNS results are unknown, not failed (empty: no probe)")
 	cmd.Flags().BoolVar(&o.noKube, "no-kube", false, "skip the Kubernetes checks (no cluster credentials)")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "exit 1 also when a check could not run (an unknown result)")
 	cmd.Flags().BoolVar(&o.spawn, "spawn", false, "also start a server as the probe user, run code and a Dask computation in a kernel, and clean up (spec.probe)")

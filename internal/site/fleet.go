@@ -87,17 +87,24 @@ type Canary struct {
 // ForWave is the chart source a site of the given wave runs: the canary
 // version for the first waves while an upgrade is staged, else the pin.
 func (c ChartSource) ForWave(wave int) ChartSource {
-	if c.Canary != nil && wave <= c.Canary.MaxWave {
+	if c.Canary.Runs(wave) {
 		c.Version = c.Canary.Version
 	}
 	c.Canary = nil
 	return c
 }
 
+// Runs says whether the sites of a wave run the canary (a nil canary runs
+// nowhere): the one rule of which waves take a staged version, for the
+// fleet's charts and operators' umbrella charts alike.
+func (c *Canary) Runs(wave int) bool {
+	return c != nil && wave <= c.MaxWave
+}
+
 // ChartsFor returns the charts a site of the given wave runs.
 func (f *Fleet) ChartsFor(wave int) Charts {
 	c := f.Spec.Charts
-	return Charts{DaskHub: c.DaskHub.ForWave(wave), JupyterHub: c.JupyterHub.ForWave(wave), DaskGateway: c.DaskGateway.ForWave(wave), Siblings: c.Siblings.ForWave(wave), Umbrellas: c.Umbrellas}
+	return Charts{DaskHub: c.DaskHub.ForWave(wave), JupyterHub: c.JupyterHub.ForWave(wave), DaskGateway: c.DaskGateway.ForWave(wave), Siblings: c.Siblings.ForWave(wave), Umbrellas: umbrellasForWave(c.Umbrellas, wave)}
 }
 
 // ReleasePolicy shapes every HelmRelease.

@@ -3,6 +3,8 @@ package site
 import (
 	"slices"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 // SiblingCharts are the charts sites install beside the hub
@@ -57,14 +59,61 @@ type UmbrellaChart struct {
 	// a site's spec.releases are passed there, enabled, instead of being
 	// releases of their own.
 	SiblingsPath []string `yaml:"siblingsPath,omitempty"`
+	// Canary stages an upgrade of the chart as for the fleet's other
+	// charts: sites in waves up to canary.maxWave run canary.version (and
+	// the z2jh version it vendors) while every other site stays on
+	// version. hubfleet upgrade writes it, and promotes it once those
+	// sites verified.
+	Canary *UmbrellaCanary `yaml:"canary,omitempty"`
 }
 
-// Source is the umbrella chart as a chart source (for rendering and pins).
+// UmbrellaCanary is a version of an operator's umbrella chart that only the
+// first waves run, with the z2jh version that version vendors: it decides
+// the values hubfleet renders for those sites (their OAuthenticator keys).
+type UmbrellaCanary struct {
+	// Version is the exact version the first waves run.
+	Version string `yaml:"version"`
+	// MaxWave is the last wave that runs the canary version (default 0).
+	MaxWave int `yaml:"maxWave,omitempty"`
+	// JupyterHubVersion is the z2jh version the canary version vendors.
+	JupyterHubVersion string `yaml:"jupyterhubVersion"`
+}
+
+// Source is the umbrella chart as a chart source (for rendering, pins and
+// its canary, whose waves and checks are a ChartSource canary's).
 func (u UmbrellaChart) Source() ChartSource {
-	return ChartSource{Repository: u.Repository, Chart: u.Chart, Version: u.Version, Constraint: u.Constraint}
+	s := ChartSource{Repository: u.Repository, Chart: u.Chart, Version: u.Version, Constraint: u.Constraint}
+	if u.Canary != nil {
+		s.Canary = &Canary{Version: u.Canary.Version, MaxWave: u.Canary.MaxWave}
+	}
+	return s
 }
 
-// UmbrellaOf is the operator umbrella a site runs, or nil.
+// ForWave is the umbrella chart a site of the given wave runs: the canary
+// version and the z2jh version it vendors for the first waves while an
+// upgrade is staged, else the pin.
+func (u UmbrellaChart) ForWave(wave int) UmbrellaChart {
+	if c := u.Canary; c != nil && u.Source().Canary.Runs(wave) {
+		u.Version, u.JupyterHubVersion = c.Version, c.JupyterHubVersion
+	}
+	u.Canary = nil
+	return u
+}
+
+// umbrellasForWave are the umbrella charts a site of the given wave runs.
+func umbrellasForWave(m map[string]UmbrellaChart, wave int) map[string]UmbrellaChart {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]UmbrellaChart, len(m))
+	for k, u := range m {
+		out[k] = u.ForWave(wave)
+	}
+	return out
+}
+
+// UmbrellaOf is the operator umbrella a site runs (for its wave: a staged
+// canary's version on the first waves), or nil.
 func UmbrellaOf(s *Site, f *Fleet) *UmbrellaChart {
 	if s.Spec.Chart.Umbrella == "" || f == nil {
 		return nil
@@ -73,6 +122,7 @@ func UmbrellaOf(s *Site, f *Fleet) *UmbrellaChart {
 	if !ok {
 		return nil
 	}
+	u = u.ForWave(s.Spec.Wave)
 	return &u
 }
 
@@ -151,7 +201,31 @@ func validateFleetUmbrellas(r *reporter, f *Fleet) {
 		if u.JupyterHubVersion == "" {
 			r.add(KindRequired, field+".jupyterhubVersion", "write the z2jh version the chart vendors, e.g. 4.4.0", "an umbrella chart needs jupyterhubVersion")
 		}
+		if u.Canary != nil {
+			// The canary's version and waves are checked with the chart
+			// (validateChart, through Source); what it vendors here.
+			checkVendored(r, field+".canary.jupyterhubVersion", u.Canary.JupyterHubVersion, u.Canary.Version)
+		}
 	}
+}
+
+// checkVendored checks the z2jh version an umbrella chart's canary
+// vendors. One hubfleet's catalog lacks is treated as the pin's
+// jupyterhubVersion is: render warns on each site that runs it, naming the
+// facts it assumes and how to declare them (values.FactWarnings), since
+// upgrade --allow-unknown stages such a version on purpose.
+func checkVendored(r *reporter, field, v, chartVersion string) {
+	switch {
+	case v == "":
+		r.add(KindRequired, field, "write the z2jh version that version "+chartVersion+" vendors (its Chart.yaml dependencies), e.g. 4.4.0", "an umbrella chart's canary needs the jupyterhubVersion it vendors: it decides the values its sites get")
+	case !isExactVersion(v):
+		r.add(KindSemver, field, "write the exact z2jh version the chart vendors, e.g. 4.4.0", "%q is not an exact semantic version", v)
+	}
+}
+
+func isExactVersion(v string) bool {
+	_, err := semver.StrictNewVersion(v)
+	return err == nil
 }
 
 func sortedUmbrellas(m map[string]UmbrellaChart) []string {

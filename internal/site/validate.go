@@ -168,6 +168,8 @@ func validateChart(r *reporter, field string, c ChartSource) {
 			r.add(KindSemver, field+".canary.version", "write the exact version the first waves should run", "%q is not an exact semantic version", c.Canary.Version)
 		case c.Canary.Version == c.Version:
 			r.add(KindSemver, field+".canary", "remove the canary block: every wave already runs this version", "the canary version equals the pin")
+		case pin != nil && cv.LessThan(pin):
+			r.add(KindSemver, field+".canary.version", "a canary stages an upgrade: pick a version above the pin "+c.Version+", or remove the canary block", "canary version %s is older than the pin %s", c.Canary.Version, c.Version)
 		case con != nil && !con.Check(cv):
 			r.add(KindSemver, field+".canary.version", "pick a canary inside the constraint or widen the constraint", "canary version %s is outside the constraint %q", c.Canary.Version, c.Constraint)
 		}

@@ -34,7 +34,7 @@ var enums = map[string][]string{
 var nonNegative = map[string]bool{
 	"Spec.Wave": true, "Profile.GPUs": true, "Singleuser.StartTimeout": true,
 	"ClusterLimits.MaxWorkers": true, "ClusterLimits.IdleTimeout": true,
-	"ReleasePolicy.Retries": true, "Canary.MaxWave": true,
+	"ReleasePolicy.Retries": true, "Canary.MaxWave": true, "UmbrellaCanary.MaxWave": true,
 }
 
 // Generate returns the JSON Schema of the site file (kind Site) or the

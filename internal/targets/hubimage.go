@@ -2,20 +2,28 @@ package targets
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/hubfleet/hubfleet/internal/site"
 	"github.com/hubfleet/hubfleet/internal/values"
 	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
 // hubImage is the hub image the fleet's or the site's values set
-// (jupyterhub's hub.image, name:tag), "" when the chart's own runs.
-func hubImage(rels []values.Release) string {
+// (jupyterhub's hub.image, name:tag), "" when the chart's own runs. On an
+// operator's umbrella chart (umbrella, nil for the others) the values are
+// at its jupyterhubPath in its one release.
+func hubImage(rels []values.Release, umbrella *site.UmbrellaChart) string {
 	for _, r := range rels {
 		var img any
-		switch r.Name {
-		case values.ReleaseJupyterHub:
+		switch {
+		case umbrella != nil:
+			if r.Name == umbrella.Chart && len(umbrella.JupyterHubPath) > 0 {
+				img = valuetree.Get(r.Values, strings.Join(umbrella.JupyterHubPath, ".")+".hub.image")
+			}
+		case r.Name == values.ReleaseJupyterHub:
 			img = valuetree.Get(r.Values, "hub.image")
-		case values.ReleaseDaskHub:
+		case r.Name == values.ReleaseDaskHub:
 			img = valuetree.Get(r.Values, "jupyterhub.hub.image")
 		}
 		m, ok := img.(map[string]any)
@@ -35,6 +43,15 @@ func hubImage(rels []values.Release) string {
 		case tag != "":
 			return "the chart's hub image at tag " + tag
 		}
+	}
+	return ""
+}
+
+// ownChart is the chart name of the operator's umbrella chart the site
+// runs, "" when it runs hubfleet's charts.
+func ownChart(s *site.Site, f *site.Fleet) string {
+	if u := site.UmbrellaOf(s, f); u != nil {
+		return u.Chart
 	}
 	return ""
 }

@@ -77,7 +77,8 @@ func Target(s *site.Site, f *site.Fleet) (verify.Target, error) {
 		Exposure:          verify.ExposureIngress,
 		Namespace:         site.NamespaceOf(s, f),
 		JupyterHubVersion: catalog.JupyterHub(site.JupyterHubChart(s, f).Version).JupyterHub,
-		HubImage:          hubImage(rels),
+		HubImage:          hubImage(rels, site.UmbrellaOf(s, f)),
+		OwnChart:          ownChart(s, f),
 		DaskGateway:       s.Spec.GatewayEnabled(),
 		KubeContext:       site.ContextOf(s),
 	}

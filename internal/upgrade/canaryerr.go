@@ -14,6 +14,10 @@ type CanaryUnverifiableError struct {
 	Chart, Version, Pin string
 	MaxWave             int
 	Sites               []string
+	// Key is the chart's key under spec.charts when it is an operator's
+	// umbrella chart (umbrellas.<name>), whose canary carries Vendored,
+	// the jupyterhub version it vendors; both empty for the other charts.
+	Key, Vendored string
 }
 
 func (e *CanaryUnverifiableError) Error() string {
@@ -23,9 +27,16 @@ func (e *CanaryUnverifiableError) Error() string {
 		sites = strings.Join(e.Sites, ", ")
 		verify = "hubfleet verify --site " + strings.Join(e.Sites, " --site ")
 	}
+	promote := "set spec.charts.<chart>.version to " + e.Version
+	if e.Key != "" {
+		promote = "set spec.charts." + e.Key + ".version to " + e.Version
+		if e.Vendored != "" {
+			promote += " and its jupyterhubVersion to " + e.Vendored
+		}
+	}
 	return fmt.Sprintf("chart %s: canary %s is staged for waves up to %d (%s) while the others run %s, and a terminal cannot read the commit statuses that verify it. To go on:\n"+
-		"  - verify the canary: `%s`; when it passes, promote it: set spec.charts.<chart>.version to %s and delete its canary block in bases/daskhub/fleet.yaml, run `hubfleet render`, review with `hubfleet plan` and commit (the upgrade workflow, `hubfleet action upgrade`, does this itself from the verify statuses);\n"+
+		"  - verify the canary: `%s`; when it passes, promote it: %s and delete its canary block in bases/daskhub/fleet.yaml, run `hubfleet render`, review with `hubfleet plan` and commit (the upgrade workflow, `hubfleet action upgrade`, does this itself from the verify statuses);\n"+
 		"  - or upgrade the other charts only: `hubfleet upgrade --chart <name>`;\n"+
 		"  - or, to move the canary to more waves, choose them with `hubfleet upgrade --wave N` once it is verified.",
-		e.Chart, e.Version, e.MaxWave, sites, e.Pin, verify, e.Version)
+		e.Chart, e.Version, e.MaxWave, sites, e.Pin, verify, promote)
 }

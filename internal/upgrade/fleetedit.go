@@ -3,6 +3,7 @@ package upgrade
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,6 +29,10 @@ type chartEdit struct {
 	canary     string
 	maxWave    int
 	moveCanary bool
+	// canaryVendored is the jupyterhubVersion of an operator's umbrella
+	// chart's canary (written in its canary block; with moveCanary
+	// replaced), "" for the other charts.
+	canaryVendored string
 	// dropCanary removes the canary block.
 	dropCanary bool
 }
@@ -73,30 +78,42 @@ func editFleet(path string, data []byte, edits []chartEdit) ([]byte, error) {
 		}
 		switch {
 		case e.canary != "" && e.moveCanary:
-			n := yamlnode.Lookup(&doc, "spec", "charts", e.key, "canary", "version")
+			n := yamlnode.Lookup(&doc, chartPath(e.key, "canary", "version")...)
 			if n == nil || n.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("%s: no spec.charts.%s.canary.version", path, e.key)
 			}
-			le, err := replaceScalar(path, lines, n, e.canary)
+			nodes, values := []*yaml.Node{n}, []string{e.canary}
+			if e.canaryVendored != "" {
+				n := yamlnode.Lookup(&doc, chartPath(e.key, "canary", "jupyterhubVersion")...)
+				if n == nil || n.Kind != yaml.ScalarNode {
+					return nil, fmt.Errorf("%s: no spec.charts.%s.canary.jupyterhubVersion", path, e.key)
+				}
+				nodes, values = append(nodes, n), append(values, e.canaryVendored)
+			}
+			le, err := replaceScalars(path, lines, nodes, values)
 			if err != nil {
 				return nil, err
 			}
-			les = append(les, le)
+			les = append(les, le...)
 		case e.canary != "":
-			if yamlnode.Lookup(&doc, "spec", "charts", e.key, "canary") != nil {
+			if yamlnode.Lookup(&doc, chartPath(e.key, "canary")...) != nil {
 				return nil, fmt.Errorf("%s: spec.charts.%s already has a canary", path, e.key)
 			}
 			// The canary block goes right after the pin, indented like it.
 			keyCol := pinKeyColumn(&doc, e.key)
 			indent := strings.Repeat(" ", keyCol)
-			les = append(les, lineEdit{start: pin.Line, end: pin.Line, repl: []string{
+			block := []string{
 				indent + "canary:",
 				indent + "  version: " + e.canary,
 				fmt.Sprintf("%s  maxWave: %d", indent, e.maxWave),
-			}})
+			}
+			if e.canaryVendored != "" {
+				block = append(block, indent+"  jupyterhubVersion: "+e.canaryVendored)
+			}
+			les = append(les, lineEdit{start: pin.Line, end: pin.Line, repl: block})
 		}
 		if e.dropCanary {
-			key, val := yamlnode.LookupKey(&doc, "spec", "charts", e.key, "canary")
+			key, val := yamlnode.LookupKey(&doc, chartPath(e.key, "canary")...)
 			if key == nil {
 				return nil, fmt.Errorf("%s: no spec.charts.%s.canary to remove", path, e.key)
 			}
@@ -134,6 +151,40 @@ func replaceScalar(path string, lines []string, n *yaml.Node, value string) (lin
 	return lineEdit{start: i, end: i + 1, repl: []string{lines[i][:col+at] + value + rest[at+len(n.Value):]}}, nil
 }
 
+// replaceScalars replaces several scalars, one edit per line: scalars on
+// one line (a flow-style block) are replaced right to left, so each
+// column still points at its value.
+func replaceScalars(path string, lines []string, nodes []*yaml.Node, values []string) ([]lineEdit, error) {
+	idx := make([]int, len(nodes))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool {
+		na, nb := nodes[idx[a]], nodes[idx[b]]
+		return na.Line < nb.Line || na.Line == nb.Line && na.Column > nb.Column
+	})
+	var out []lineEdit
+	for _, i := range idx {
+		src := lines
+		last := len(out) - 1
+		if last >= 0 && out[last].start == nodes[i].Line-1 {
+			// The line as edited so far.
+			src = slices.Clone(lines)
+			src[out[last].start] = out[last].repl[0]
+		}
+		le, err := replaceScalar(path, src, nodes[i], values[i])
+		if err != nil {
+			return nil, err
+		}
+		if last >= 0 && out[last].start == le.start {
+			out[last] = le
+			continue
+		}
+		out = append(out, le)
+	}
+	return out, nil
+}
+
 // chartPath is the path of a field of spec.charts.<key> (key dotted for
 // an umbrella chart).
 func chartPath(key string, field ...string) []string {
@@ -142,7 +193,7 @@ func chartPath(key string, field ...string) []string {
 
 // pinKeyColumn is the 0-based column of the key spec.charts.<key>.version.
 func pinKeyColumn(doc *yaml.Node, key string) int {
-	k, _ := yamlnode.LookupKey(doc, "spec", "charts", key, "version")
+	k, _ := yamlnode.LookupKey(doc, chartPath(key, "version")...)
 	return k.Column - 1
 }
 
@@ -163,8 +214,12 @@ func checkEdits(data []byte, edits []chartEdit) error {
 		return fmt.Errorf("edited file does not parse: %w", err)
 	}
 	byKey := map[string]site.ChartSource{"daskhub": f.Spec.Charts.DaskHub, "jupyterhub": f.Spec.Charts.JupyterHub, "daskGateway": f.Spec.Charts.DaskGateway}
+	canaryVendored := map[string]string{}
 	for name, u := range f.Spec.Charts.Umbrellas {
 		byKey[workspace.UmbrellaKey(name)] = u.Source()
+		if u.Canary != nil {
+			canaryVendored[workspace.UmbrellaKey(name)] = u.Canary.JupyterHubVersion
+		}
 	}
 	var errs []error
 	for _, e := range edits {
@@ -180,6 +235,8 @@ func checkEdits(data []byte, edits []chartEdit) error {
 			errs = append(errs, fmt.Errorf("spec.charts.%s.canary is still there after the edit", e.key))
 		case e.canary != "" && (s.Canary == nil || s.Canary.Version != e.canary || s.Canary.MaxWave != e.maxWave):
 			errs = append(errs, fmt.Errorf("spec.charts.%s.canary is %+v after the edit, want version %s, maxWave %d", e.key, s.Canary, e.canary, e.maxWave))
+		case e.canary != "" && e.canaryVendored != "" && canaryVendored[e.key] != e.canaryVendored:
+			errs = append(errs, fmt.Errorf("spec.charts.%s.canary.jupyterhubVersion is %q after the edit, want %q", e.key, canaryVendored[e.key], e.canaryVendored))
 		}
 	}
 	return errors.Join(errs...)

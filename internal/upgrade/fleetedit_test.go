@@ -42,6 +42,13 @@ spec:
         version: 0.1.0 # the operator's chart
         jupyterhubVersion: "4.4.0"
         jupyterhubPath: [jupyterhub]
+      pangeo:
+        repository: https://charts.example.org
+        chart: pangeo-deploy
+        version: 1.0.0
+        jupyterhubVersion: 3.2.1
+        canary: {version: 1.1.0, maxWave: 0, jupyterhubVersion: 4.4.0}
+        jupyterhubPath: [pangeo, jupyterhub]
   rollout:
     waves: true
 `
@@ -58,6 +65,38 @@ func TestEditFleet(t *testing.T) {
 			name:    "umbrella pin and the jupyterhub version it vendors",
 			edits:   []chartEdit{{key: "umbrellas.basehub", pin: "0.2.0", vendored: "4.5.0"}},
 			replace: [][2]string{{"version: 0.1.0 # the operator's", "version: 0.2.0 # the operator's"}, {`jupyterhubVersion: "4.4.0"`, `jupyterhubVersion: "4.5.0"`}},
+		},
+		{
+			name:  "stage an umbrella canary with the jupyterhub version it vendors",
+			edits: []chartEdit{{key: "umbrellas.basehub", canary: "0.2.0", maxWave: 1, canaryVendored: "4.5.0"}},
+			replace: [][2]string{{"# the operator's chart\n",
+				"# the operator's chart\n        canary:\n          version: 0.2.0\n          maxWave: 1\n          jupyterhubVersion: 4.5.0\n"}},
+		},
+		{
+			name:    "move a flow umbrella canary and what it vendors, the version growing longer",
+			edits:   []chartEdit{{key: "umbrellas.pangeo", canary: "1.10.0", maxWave: 0, moveCanary: true, canaryVendored: "4.4.10"}},
+			replace: [][2]string{{"{version: 1.1.0, maxWave: 0, jupyterhubVersion: 4.4.0}", "{version: 1.10.0, maxWave: 0, jupyterhubVersion: 4.4.10}"}},
+		},
+		{
+			name:    "move a flow umbrella canary that vendors the same jupyterhub",
+			edits:   []chartEdit{{key: "umbrellas.pangeo", canary: "1.2.0", moveCanary: true, canaryVendored: "4.4.0"}},
+			replace: [][2]string{{"{version: 1.1.0,", "{version: 1.2.0,"}},
+		},
+		{
+			name:  "promote an umbrella canary: pin and jupyterhubVersion move, the canary goes",
+			edits: []chartEdit{{key: "umbrellas.pangeo", pin: "1.1.0", vendored: "4.4.0", dropCanary: true}},
+			replace: [][2]string{{"version: 1.0.0\n        jupyterhubVersion: 3.2.1\n        canary: {version: 1.1.0, maxWave: 0, jupyterhubVersion: 4.4.0}\n",
+				"version: 1.1.0\n        jupyterhubVersion: 4.4.0\n"}},
+		},
+		{
+			name:    "a second umbrella canary",
+			edits:   []chartEdit{{key: "umbrellas.pangeo", canary: "1.2.0", canaryVendored: "4.4.0"}},
+			wantErr: "spec.charts.umbrellas.pangeo already has a canary",
+		},
+		{
+			name:    "no umbrella canary to move",
+			edits:   []chartEdit{{key: "umbrellas.basehub", canary: "0.2.0", moveCanary: true, canaryVendored: "4.4.0"}},
+			wantErr: "no spec.charts.umbrellas.basehub.canary.version",
 		},
 		{
 			name:    "pin",

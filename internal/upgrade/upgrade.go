@@ -117,76 +117,21 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 		if len(skipped) > 0 {
 			res.Notes = append(res.Notes, unknownNote(s.Chart, skipped, newest))
 		}
-		change := VersionChange{Chart: s.Chart, From: s.Version, To: newest, ChangelogURL: chartChangelogs[s.Chart], Stage: StagePin}
-		switch {
-		case !waves:
-			// Every site at once; a canary left from a wave rollout goes.
-			if newest == "" {
-				continue
-			}
-			edits = append(edits, chartEdit{key: key, pin: newest, dropCanary: s.Canary != nil})
-		case s.Canary == nil:
-			if newest == "" {
-				continue
-			}
-			maxWave := max(opts.MaxWave, 0)
-			if len(g.running(key, maxWave)) == 0 {
-				// A canary no site runs would verify nothing: stage it up
-				// to the first wave that runs the chart.
-				w, ok := g.firstWaveRunning(key)
-				if !ok {
-					edits = append(edits, chartEdit{key: key, pin: newest})
-					res.Notes = append(res.Notes, fmt.Sprintf("No site runs the %s chart: %s moves the pin.", s.Chart, newest))
-					break
-				}
-				res.Notes = append(res.Notes, fmt.Sprintf("No site of waves up to %d runs the %s chart: its canary goes up to wave %d, the first wave that runs it.", maxWave, s.Chart, w))
-				maxWave = w
-			}
-			_, later := g.split(maxWave)
-			edits = append(edits, chartEdit{key: key, canary: newest, maxWave: maxWave})
-			change.Stage, change.MaxWave, change.Sites, change.Running = StageCanary, maxWave, g.running(key, maxWave), g.running(key, maxWave)
-			for _, n := range later {
-				deferred[n] = true
-			}
-		default:
-			check, err := g.check(ctx, key, s)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("chart %s: %w", s.Chart, err))
-				continue
-			}
-			if newest != "" && newerThan(newest, s.Canary.Version) {
-				check.Newer = newest
-			}
-			res.Canaries = append(res.Canaries, check)
-			change.MaxWave, change.Running = s.Canary.MaxWave, check.Running
-			switch {
-			case check.Verified():
-				edits = append(edits, chartEdit{key: key, pin: s.Canary.Version, dropCanary: true})
-				change.To, change.Stage = s.Canary.Version, StagePromote
-			case check.Newer != "":
-				// Not verified yet: the first waves move on to the newer
-				// version, and verify that one instead.
-				edits = append(edits, chartEdit{key: key, canary: check.Newer, maxWave: s.Canary.MaxWave, moveCanary: true})
-				first, later := g.split(s.Canary.MaxWave)
-				change.From, change.To, change.Stage, change.Sites = s.Canary.Version, check.Newer, StageCanary, first
-				for _, n := range later {
-					deferred[n] = true
-				}
-			default:
-				continue // held until its waves verify
-			}
-		}
-		res.Versions = append(res.Versions, change)
-	}
-	for _, name := range slices.Sorted(maps.Keys(c.Umbrellas)) {
-		e, change, notes, err := u.umbrella(ctx, fl.Config, g, name, waves, opts)
+		edit, err := g.stage(ctx, candidate{key: key, src: s, newest: newest}, waves, res, deferred)
 		if err != nil {
 			errs = append(errs, err)
 		}
-		res.Notes = append(res.Notes, notes...)
+		if edit != nil {
+			edits = append(edits, *edit)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Umbrellas)) {
+		e, err := u.umbrella(ctx, fl.Config, g, name, waves, res, deferred)
+		if err != nil {
+			errs = append(errs, err)
+		}
 		if e != nil {
 			edits = append(edits, *e)
-			res.Versions = append(res.Versions, change)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -269,79 +214,173 @@ func (u Upgrader) Run(ctx context.Context, req Request) (*Result, error) {
 // umbrella is the move of an operator's umbrella chart
 // (spec.charts.umbrellas.<name>) to the newest version above its pin that
 // its constraint allows, with the jupyterhub version the new version
-// vendors (jupyterhubVersion), or nil; notes say what was not proposed,
-// and why.
+// vendors (jupyterhubVersion), or nil; what it changes and what it did
+// not propose (and why) go into res.
 //
 // A version vendoring a jupyterhub chart hubfleet has no facts about is
 // skipped as such jupyterhub versions are (newestKnown), unless
-// AllowUnknown. An umbrella chart has no canary block: where the fleet
-// rolls out in waves, its pin moves only when every site that runs it is
-// in the waves being upgraded (up to MaxWave, 0 by default); otherwise the
-// later waves would take an unverified version at once, so a note names
-// the version and the pin stays.
-func (u Upgrader) umbrella(ctx context.Context, f *site.Fleet, g *gate, name string, waves bool, opts Request) (*chartEdit, VersionChange, []string, error) {
+// AllowUnknown. Where the fleet rolls out in waves and a site of a later
+// wave runs the chart, the version is staged as the chart's canary, with
+// the jupyterhub version it vendors, and verified and promoted as the
+// other charts' canaries are (stage); where every site that runs it is in
+// the waves being upgraded, the pin moves at once.
+func (u Upgrader) umbrella(ctx context.Context, f *site.Fleet, g *gate, name string, waves bool, res *Result, deferred map[string]bool) (*chartEdit, error) {
 	uc := f.Spec.Charts.Umbrellas[name]
 	s := uc.Source()
 	key := workspace.UmbrellaKey(name)
+	opts := g.opts
 	if s.Repository == "" || s.Chart == "" || s.Version == "" || len(opts.Charts) > 0 && !slices.Contains(opts.Charts, s.Chart) {
-		return nil, VersionChange{}, nil, nil
+		return nil, nil
 	}
 	resolver, err := chart.NewResolver(u.Resolver)
 	if err != nil {
-		return nil, VersionChange{}, nil, err
+		return nil, err
 	}
 	// The jupyterhub chart a version vendors decides the values hubfleet
 	// writes (its OAuthenticator): it moves with the pin, and needs known
 	// facts as any jupyterhub version does.
 	var newest, vendored string
-	var skipped, notes []string
+	var skipped []string
+	find := s
+	find.Canary = nil
 	for range maxUnknown {
-		v, err := u.newest(ctx, s)
+		v, err := u.newest(ctx, find)
 		if err != nil || v == "" {
 			if err != nil {
-				return nil, VersionChange{}, nil, err
+				return nil, err
 			}
 			break
 		}
 		ch, err := resolver.Resolve(ctx, chart.Ref{RepoURL: s.Repository, Name: s.Chart, Version: v})
 		if err != nil {
-			return nil, VersionChange{}, nil, fmt.Errorf("chart %s: %w", s.Chart, err)
+			return nil, fmt.Errorf("chart %s: %w", s.Chart, err)
 		}
 		jh, ok := ch.Info.Find("jupyterhub")
 		if !ok || jh.Version == uc.JupyterHubVersion || opts.AllowUnknown || catalog.IsBuiltIn("jupyterhub", jh.Version) || f.Spec.ChartFacts.Declares("jupyterhub", jh.Version) {
-			newest = v
-			if ok && jh.Version != uc.JupyterHubVersion {
+			newest, vendored = v, uc.JupyterHubVersion
+			if ok {
 				vendored = jh.Version
 			}
 			break
 		}
 		skipped = append(skipped, v+" (jupyterhub "+jh.Version+")")
-		s.Constraint = strings.TrimPrefix(s.Constraint+", !="+v, ", ")
+		find.Constraint = strings.TrimPrefix(find.Constraint+", !="+v, ", ")
 	}
 	if len(skipped) > 0 {
 		instead := "nothing newer is proposed"
 		if newest != "" {
 			instead = newest + " is proposed instead"
 		}
-		notes = append(notes, fmt.Sprintf("The operator chart %s %s: the jupyterhub chart it vendors is not in this hubfleet's chart catalog (%s), so %s. Declare its facts under spec.chartFacts in bases/daskhub/fleet.yaml, or pass --allow-unknown to take it with assumed facts.",
+		res.Notes = append(res.Notes, fmt.Sprintf("The operator chart %s %s: the jupyterhub chart it vendors is not in this hubfleet's chart catalog (%s), so %s. Declare its facts under spec.chartFacts in bases/daskhub/fleet.yaml, or pass --allow-unknown to take it with assumed facts.",
 			s.Chart, strings.Join(skipped, ", "), "hubfleet "+buildinfo.Read().Version, instead))
-	}
-	if newest == "" {
-		return nil, VersionChange{}, notes, nil
 	}
 	running := g.running(key, math.MaxInt)
 	if len(running) == 0 {
-		return nil, VersionChange{}, append(notes, fmt.Sprintf("No site runs the operator chart %s (spec.charts.%s): %s is not proposed.", s.Chart, key, newest)), nil
+		if newest != "" {
+			res.Notes = append(res.Notes, fmt.Sprintf("No site runs the operator chart %s (spec.charts.%s): %s is not proposed.", s.Chart, key, newest))
+		}
+		return nil, nil
 	}
-	maxWave := max(opts.MaxWave, 0)
-	if waves {
-		if later := slices.DeleteFunc(slices.Clone(running), func(n string) bool { return slices.Contains(g.running(key, maxWave), n) }); len(later) > 0 {
-			return nil, VersionChange{}, append(notes, fmt.Sprintf("The operator chart %s %s is newer than the pin %s, and not proposed: an operator's umbrella chart has no canary, so moving its pin would move %s (waves after %d) at once. Move spec.charts.%s.version by hand once the sites of the first waves verified it, or pass --wave with the last wave that runs it.",
-				s.Chart, newest, s.Version, strings.Join(later, ", "), maxWave, key)), nil
+	c := candidate{key: key, src: s, newest: newest, umbrella: true, vendored: vendored}
+	if uc.Canary != nil {
+		c.canaryVendored = uc.Canary.JupyterHubVersion
+	}
+	return g.stage(ctx, c, waves, res, deferred)
+}
+
+// candidate is one chart of spec.charts.<key> the flow may move.
+type candidate struct {
+	key string
+	// src is the chart with its pin and staged canary.
+	src site.ChartSource
+	// newest is the newest version above the pin the policy allows, ""
+	// when there is none.
+	newest string
+	// umbrella marks an operator's umbrella chart, whose pin and canary
+	// carry the jupyterhub version they vendor: vendored is newest's,
+	// canaryVendored the staged canary's.
+	umbrella                 bool
+	vendored, canaryVendored string
+}
+
+// stage is the one rule of how a chart's newer version rolls out: at once
+// without waves; as a canary of the first waves that run the chart with
+// waves; and a staged canary promoted once its sites verified, moved on
+// to a newer version while unverified, or held. It adds the change (and
+// the canary's verification) to res, the later-wave sites left for a
+// later run to deferred, and returns the fleet file edit, or nil.
+func (g *gate) stage(ctx context.Context, c candidate, waves bool, res *Result, deferred map[string]bool) (*chartEdit, error) {
+	key, s, newest, opts := c.key, c.src, c.newest, g.opts
+	change := VersionChange{Chart: s.Chart, From: s.Version, To: newest, ChangelogURL: chartChangelogs[s.Chart], Stage: StagePin}
+	if c.umbrella && s.Canary == nil && waves && len(g.running(key, max(opts.MaxWave, 0))) == len(g.running(key, math.MaxInt)) {
+		// Every site that runs the operator's chart is in the waves being
+		// upgraded: none would wait on a canary, so its pin moves at once.
+		waves = false
+	}
+	var e chartEdit
+	switch {
+	case !waves:
+		// Every site at once; a canary left from a wave rollout goes.
+		if newest == "" {
+			return nil, nil
+		}
+		e = chartEdit{key: key, pin: newest, dropCanary: s.Canary != nil, vendored: c.vendored}
+	case s.Canary == nil:
+		if newest == "" {
+			return nil, nil
+		}
+		maxWave := max(opts.MaxWave, 0)
+		if len(g.running(key, maxWave)) == 0 {
+			// A canary no site runs would verify nothing: stage it up
+			// to the first wave that runs the chart.
+			w, ok := g.firstWaveRunning(key)
+			if !ok {
+				res.Notes = append(res.Notes, fmt.Sprintf("No site runs the %s chart: %s moves the pin.", s.Chart, newest))
+				e = chartEdit{key: key, pin: newest, vendored: c.vendored}
+				break
+			}
+			res.Notes = append(res.Notes, fmt.Sprintf("No site of waves up to %d runs the %s chart: its canary goes up to wave %d, the first wave that runs it.", maxWave, s.Chart, w))
+			maxWave = w
+		}
+		_, later := g.split(maxWave)
+		e = chartEdit{key: key, canary: newest, maxWave: maxWave, canaryVendored: c.vendored}
+		change.Stage, change.MaxWave, change.Sites, change.Running = StageCanary, maxWave, g.running(key, maxWave), g.running(key, maxWave)
+		for _, n := range later {
+			deferred[n] = true
+		}
+	default:
+		check, err := g.check(ctx, key, s)
+		if err != nil {
+			var cu *CanaryUnverifiableError
+			if errors.As(err, &cu) && c.umbrella {
+				cu.Key, cu.Vendored = key, c.canaryVendored
+			}
+			return nil, fmt.Errorf("chart %s: %w", s.Chart, err)
+		}
+		if newest != "" && newerThan(newest, s.Canary.Version) {
+			check.Newer = newest
+		}
+		res.Canaries = append(res.Canaries, check)
+		change.MaxWave, change.Running = s.Canary.MaxWave, check.Running
+		switch {
+		case check.Verified():
+			e = chartEdit{key: key, pin: s.Canary.Version, dropCanary: true, vendored: c.canaryVendored}
+			change.To, change.Stage = s.Canary.Version, StagePromote
+		case check.Newer != "":
+			// Not verified yet: the first waves move on to the newer
+			// version, and verify that one instead.
+			e = chartEdit{key: key, canary: check.Newer, maxWave: s.Canary.MaxWave, moveCanary: true, canaryVendored: c.vendored}
+			first, later := g.split(s.Canary.MaxWave)
+			change.From, change.To, change.Stage, change.Sites = s.Canary.Version, check.Newer, StageCanary, first
+			for _, n := range later {
+				deferred[n] = true
+			}
+		default:
+			return nil, nil // held until its waves verify
 		}
 	}
-	e := &chartEdit{key: key, pin: newest, vendored: vendored}
-	return e, VersionChange{Chart: s.Chart, From: s.Version, To: newest, Stage: StagePin}, notes, nil
+	res.Versions = append(res.Versions, change)
+	return &e, nil
 }
 
 // maxUnknown bounds how many newer versions unknown to the catalog are

@@ -170,6 +170,10 @@ func (s *siteRun) checkHubVersion(ctx context.Context) Result {
 		return warn(fmt.Sprintf("the hub runs JupyterHub %s, the chart just rendered ships %s, and the site runs its own hub image %s", api.Version, want, s.t.HubImage),
 			"nothing, if "+s.t.HubImage+" is meant to run JupyterHub "+api.Version+"; else rebuild it on JupyterHub "+want)
 	}
+	if !sameVersion(api.Version, want) && s.t.OwnChart != "" {
+		return warn(fmt.Sprintf("the hub runs JupyterHub %s, the z2jh chart vendored by the operator's chart %s ships %s, and %s's own values may set a hub image of their own (2i2c's basehub does)", api.Version, s.t.OwnChart, want, s.t.OwnChart),
+			fmt.Sprintf("nothing, if %s's hub image is meant to run JupyterHub %s; set the image in the site (spec.values at the chart's jupyterhub path, hub.image) for verify to name it", s.t.OwnChart, api.Version))
+	}
 	if !sameVersion(api.Version, want) {
 		return fail(fmt.Sprintf("the hub runs JupyterHub %s but the chart just rendered ships %s", api.Version, want),
 			"the upgrade has not rolled out (see the helmrelease check) or hub.image overrides the chart's image", nil)

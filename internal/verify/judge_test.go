@@ -33,6 +33,7 @@ func TestJudgeHelmRelease(t *testing.T) {
 		status    Status
 		detail    string
 		transient bool
+		also      string // in the detail too
 	}{
 		{name: "ready", hr: hr("True", "UpgradeSucceeded", 2, 2, "2024.1.1"), want: "2024.1.1", status: Pass},
 		{name: "OCI revision with digest", hr: hr("True", "UpgradeSucceeded", 2, 2, "2024.1.1+0123456789ab"), want: "2024.1.1", status: Pass},
@@ -42,13 +43,20 @@ func TestJudgeHelmRelease(t *testing.T) {
 		{name: "no revision at all", hr: hr("True", "InstallSucceeded", 1, 1, ""), want: "2024.1.1", status: Fail, detail: "last attempted chart version is unknown"},
 		{name: "stale generation", hr: hr("True", "UpgradeSucceeded", 3, 2, "2024.1.1"), want: "2024.1.1", status: Fail, detail: "generation 2 but the spec is at generation 3"},
 		{name: "being reconciled", hr: hr("Unknown", "Progressing", 3, 3, "2024.1.1"), want: "2024.1.1", status: Fail, detail: "is being reconciled (Progressing)", transient: true},
+		{name: "retrying after a failed upgrade", hr: func() *helmv2.HelmRelease {
+			h := hr("Unknown", "Progressing", 3, 3, "2024.1.1")
+			h.Status.Failures = 2
+			h.Status.Conditions = append(h.Status.Conditions, metav1.Condition{Type: "Released", Status: "False", Reason: "UpgradeFailed",
+				Message: "Helm upgrade failed for release hub/daskhub with chart daskhub@2024.1.1: values don't meet the specifications of the schema(s) in the following chart(s):\njupyterhub:\n- (root): Additional property hubfleetNotAValue is not allowed"})
+			return h
+		}(), want: "2024.1.1", status: Fail, detail: "is being reconciled (Progressing): m; the previous attempt failed (UpgradeFailed, 2 failure(s) so far): ", transient: true, also: "hubfleetNotAValue is not allowed"},
 		{name: "never reconciled", hr: hr("", "", 1, 0, ""), want: "2024.1.1", status: Fail, detail: "has no Ready condition", transient: true},
 		{name: "failed", hr: hr("False", "InstallFailed", 1, 1, "2024.1.1"), want: "2024.1.1", status: Fail, detail: "is not Ready (InstallFailed)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := judgeHelmRelease(tc.hr, Release{Name: "daskhub", ChartVersion: tc.want})
-			if r.Status != tc.status || !strings.Contains(r.Detail, tc.detail) || r.transient != tc.transient {
+			if r.Status != tc.status || !strings.Contains(r.Detail, tc.detail) || !strings.Contains(r.Detail, tc.also) || r.transient != tc.transient {
 				t.Errorf("got %s %q transient=%v, want %s containing %q transient=%v", r.Status, r.Detail, r.transient, tc.status, tc.detail, tc.transient)
 			}
 		})

@@ -124,8 +124,13 @@ func judgeHelmRelease(hr *helmv2.HelmRelease, want Release) Result {
 		return r
 	}
 	if ready.Status == metav1.ConditionUnknown {
-		r := fail(fmt.Sprintf("HelmRelease %s is being reconciled (%s): %s", id, ready.Reason, clip(ready.Message, 200)),
-			"wait for helm-controller (hubfleet verify --wait), or "+reconcile, nil)
+		detail := fmt.Sprintf("HelmRelease %s is being reconciled (%s): %s", id, ready.Reason, clip(ready.Message, 200))
+		// A retry after a failed install or upgrade: helm-controller keeps
+		// the failed attempt in Released until the retry ends.
+		if rel := apimeta.FindStatusCondition(hr.Status.Conditions, "Released"); rel != nil && rel.Status == metav1.ConditionFalse {
+			detail += fmt.Sprintf("; the previous attempt failed (%s, %d failure(s) so far): %s", rel.Reason, hr.Status.Failures, clip(releaseFailure(rel.Message), 300))
+		}
+		r := fail(detail, "wait for helm-controller (hubfleet verify --wait), or "+reconcile, nil)
 		r.transient = true
 		return r
 	}

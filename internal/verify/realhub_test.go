@@ -143,6 +143,14 @@ func TestRealHub(t *testing.T) {
 		expect(t, verify(t, s), map[string]want{CheckHubVersion: {Warn,
 			"the hub runs JupyterHub 3.0.0, the chart just rendered ships 5.5.0, and the site runs its own hub image quay.io/example/hub:3.0.0"}})
 	})
+	t.Run("site runs an operator's chart", func(t *testing.T) {
+		// basehub may set a hub image in its own values, which hubfleet
+		// does not read: a warning naming the chart, not a failure.
+		s := site
+		s.JupyterHubVersion, s.OwnChart = "5.5.0", "basehub"
+		expect(t, verify(t, s), map[string]want{CheckHubVersion: {Warn,
+			"the hub runs JupyterHub 3.0.0, the z2jh chart vendored by the operator's chart basehub ships 5.5.0, and basehub's own values may set a hub image of their own"}})
+	})
 	t.Run("dask-gateway stopped", func(t *testing.T) {
 		if err := hub.StopGateway(); err != nil {
 			t.Fatal(err)

@@ -80,7 +80,12 @@ type Target struct {
 	// HubImage is the hub image the site's values set instead of the
 	// chart's (hub.image); its JupyterHub need not be JupyterHubVersion,
 	// so a difference is a warning naming it, not a failure.
-	HubImage    string `json:"hubImage,omitempty"`
+	HubImage string `json:"hubImage,omitempty"`
+	// OwnChart is the operator's umbrella chart the site runs (2i2c's
+	// basehub), "" for hubfleet's charts: its own values may set a hub
+	// image hubfleet does not see, so a JupyterHub other than
+	// JupyterHubVersion is a warning naming the chart, not a failure.
+	OwnChart    string `json:"ownChart,omitempty"`
 	DaskGateway bool   `json:"daskGateway"`
 	Auth        Auth   `json:"auth"`
 	// ExpectedAddresses are used by the DNS check when Kube is nil

@@ -47,8 +47,8 @@ type Options struct {
 	Clock        Clock
 	// Resolver is used by the DNS check.
 	Resolver Resolver
-	// ResolverProbe is a name that always resolves (the CLI uses
-	// example.org). When a site's host does not resolve, it is looked up
+	// ResolverProbe is a name that always resolves (both front-ends use
+	// DefaultResolverProbe). When a site's host does not resolve, it is looked up
 	// too: if it fails as well, no DNS resolver is reachable and the DNS
 	// results are unknown rather than failed. Empty: no probe.
 	ResolverProbe string
@@ -59,6 +59,12 @@ type Options struct {
 	RootCAs   *x509.CertPool
 	UserAgent string
 }
+
+// DefaultResolverProbe is the ResolverProbe of both front-ends: the
+// default of `hubfleet verify --dns-probe` and the name the Action's verify
+// mode probes, so that a runner whose resolver answers "no such host" for
+// everything gets the same unknown DNS results as a terminal does.
+const DefaultResolverProbe = "example.org"
 
 // DefaultOptions returns the options `hubfleet verify` uses.
 func DefaultOptions() Options {
