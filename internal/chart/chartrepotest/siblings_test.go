@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	helmchart "helm.sh/helm/v3/pkg/chart"
+
 	"github.com/hubfleet/hubfleet/internal/chart"
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 )
@@ -94,6 +96,32 @@ func TestBasehub(t *testing.T) {
 	}
 	if n := len(plain.Dependencies()); n != 2 {
 		t.Errorf("basehub without siblings has %d subcharts, want 2 (jupyterhub, dask-gateway)", n)
+	}
+	old, err := chartrepotest.Basehub(chartrepotest.UmbrellaOptions{Version: "0.1.0", JupyterHub: "3.2.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		chart *helmchart.Chart
+		want  string
+	}{{plain, "4.4.0"}, {old, "3.2.1"}} {
+		var got []string
+		for _, d := range c.chart.Dependencies() {
+			if d.Name() == "jupyterhub" {
+				got = append(got, d.Metadata.Version)
+			}
+		}
+		for _, d := range c.chart.Metadata.Dependencies {
+			if d.Name == "jupyterhub" {
+				got = append(got, d.Version)
+			}
+		}
+		if len(got) != 2 || got[0] != c.want || got[1] != c.want {
+			t.Errorf("basehub vendors and declares jupyterhub %v, want %s", got, c.want)
+		}
+	}
+	if _, err := chartrepotest.Basehub(chartrepotest.UmbrellaOptions{Version: "0.1.0", JupyterHub: "9.9.9"}); err == nil {
+		t.Error("basehub on a z2jh that is not among the real charts: no error")
 	}
 	basehub, err := chartrepotest.Basehub(chartrepotest.UmbrellaOptions{Version: "0.1.0", Siblings: true})
 	if err != nil {

@@ -19,6 +19,9 @@ const (
 type UmbrellaOptions struct {
 	// Version is the version of basehub (and of daskhub).
 	Version string
+	// JupyterHub is the version of the real z2jh package vendored under
+	// jupyterhub: (3.2.1 or 4.4.0, see RealCharts); empty is 4.4.0.
+	JupyterHub string
 	// Siblings nests basehub's sibling charts, each with the condition
 	// <name>.enabled, as its Chart.yaml does: the real jupyterhub-home-nfs
 	// and binderhub-service at the versions it pins, and a StandIn for
@@ -31,20 +34,25 @@ type UmbrellaOptions struct {
 // Basehub builds, from the real charts, an operator's umbrella chart
 // nested as 2i2c's basehub is
 // (../shared/real-configs/2i2c-infrastructure/clusters/2i2c-aws-us/chart.yaml):
-// the real z2jh 4.4.0 (2i2c pins 4.3.3) under jupyterhub:, the real
+// the real z2jh 4.4.0 (2i2c pins 4.3.3; o.JupyterHub picks another
+// real package) under jupyterhub:, the real
 // dask-gateway 2026.3.0 under dask-gateway: (condition
 // dask-gateway.enabled), and, with o.Siblings, its sibling subcharts.
 // basehub's own nfs: feature is a stand-in template: a PersistentVolume on
 // nfs.pv.serverIP when nfs.enabled (basehub's own templates are not kept
 // here).
 func Basehub(o UmbrellaOptions) (*helmchart.Chart, error) {
-	jh, err := LoadReal(JupyterHub440)
+	z2jh := JupyterHub440
+	if o.JupyterHub != "" {
+		z2jh = "jupyterhub-" + o.JupyterHub + ".tgz"
+	}
+	jh, err := LoadReal(z2jh)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("basehub: %w", err)
 	}
 	gw, err := LoadReal(DaskGateway202630)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("basehub: %w", err)
 	}
 	c := &helmchart.Chart{
 		Metadata: &helmchart.Metadata{APIVersion: "v2", Name: "basehub", Version: o.Version, Type: "application",
