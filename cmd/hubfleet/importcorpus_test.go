@@ -3,12 +3,12 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
-	helmchart "helm.sh/helm/v3/pkg/chart"
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/gittest"
@@ -25,24 +25,16 @@ func realConfigsDir(t *testing.T) string {
 	return filepath.Join(filepath.Dir(chartrepotest.RealChartsDir()), "real-configs")
 }
 
-// siblingChart is a stand-in for a sibling chart that is not among the
-// real charts here (jupyterhub-home-nfs, binderhub-service, ...): it
-// renders its values into a ConfigMap, so plan has objects to diff.
-func siblingChart(name, version string) *helmchart.Chart {
-	return &helmchart.Chart{
-		Metadata: &helmchart.Metadata{APIVersion: "v2", Name: name, Version: version, Type: "application"},
-		Templates: []*helmchart.File{{Name: "templates/values.yaml", Data: []byte(
-			"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-values\ndata:\n  values.json: {{ toJson .Values | quote }}\n")}},
-	}
-}
-
 // TestImportEveryRealHubThenValidateRenderPlan takes every hub of the real
 // configurations (../shared/real-configs), with its files in its owners'
 // order (the cluster file's helm_chart_values_files), through import,
 // secret set, validate, render and plan on the real charts (z2jh 4.4.0,
 // dask-gateway 2026.3.0, composed). Sibling charts are pinned in the
-// fleet file and served beside them as stand-ins (the real ones are not
-// kept here).
+// fleet file and served beside them: the real jupyterhub-home-nfs and
+// binderhub-service at the versions 2i2c's basehub pins (vendored in
+// chartrepotest), a stand-in for jupyterhub-groups-exporter (its source is
+// not kept here). The hubs' sibling values render through the real
+// charts' schemas and templates.
 func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports and plans every real hub")
@@ -107,6 +99,7 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 	if err != nil || !strings.Contains(string(sib), "volumeId: vol-01b6abdb23764a9a5") || !strings.Contains(string(sib), "dependsOn:\n  - name: jupyterhub") {
 		t.Errorf("aimatx prod: the jupyterhub-home-nfs sibling release is not as imported (%v):\n%s", err, sib)
 	}
+	checkRealSiblingReleases(t, root, cache)
 	// Every hub whose profile list offers something only to some groups
 	// (2i2c's basehub enforces allowed_groups) keeps the restriction:
 	// hubfleet's filter is in its jupyterhub release; no other hub gets it.
@@ -167,11 +160,23 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 			t.Errorf("the plan does not show the sibling release %s", s)
 		}
 	}
+	// The plan diffs the real sibling charts' objects.
+	for _, w := range []string{
+		"+++ head/apps/Deployment _/home-nfs\n", "+++ head/core/Service _/home-nfs\n",
+		"helm.sh/chart: jupyterhub-home-nfs-" + chartrepotest.HomeNFSVersion,
+		"+++ head/apps/Deployment _/binderhub\n", "+++ head/core/Service _/binderhub\n",
+		"helm.sh/chart: binderhub-service-" + chartrepotest.BinderHubServiceVersion,
+		"+++ head/core/PersistentVolume _/jupyterhub-home-nfs-home-nfs\n", // disasters-prod, once it says eks.enabled
+	} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("the plan lacks the real sibling charts' %q", w)
+		}
+	}
 }
 
 // importRealHubs imports every hub of the real configurations, with its
 // files in its owners' order, into a fleet on the real charts (composed
-// mode, the sibling charts pinned and served as stand-ins) rendered and
+// mode, the sibling charts pinned and served: realHubsFleet) rendered and
 // committed before the imports, which are written but not committed. It
 // returns the fleet, its chart cache, the imported sites and the siblings.
 func importRealHubs(t *testing.T) (root, cache string, names, siblings []string) {
@@ -231,21 +236,28 @@ func importSomeRealHubs(t *testing.T, keep func(site string) bool) (root, cache 
 
 // realHubsFleet is the fleet the real hubs are imported into: the example
 // fleet on the real charts (z2jh 4.4.0, dask-gateway 2026.3.0, composed),
-// the corpus's sibling charts pinned in the fleet file and served as
-// stand-ins, its chart cache filled. Nothing is rendered or committed.
+// the corpus's sibling charts pinned in the fleet file and served (the
+// real jupyterhub-home-nfs and binderhub-service at basehub's versions, a
+// stand-in for jupyterhub-groups-exporter), its chart cache filled.
+// Nothing is rendered or committed.
 func realHubsFleet(t *testing.T) (root, cache string, siblings []string) {
 	t.Helper()
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	var url string
 	root, url = fleetOnRealCharts(t)
 	srv := chartrepotest.StartReal(t, "jupyterhub-4.4.0.tgz", "dask-gateway-2026.3.0.tgz")
-	_ = url
-	siblings = []string{"jupyterhub-home-nfs", "binderhub-service", "jupyterhub-groups-exporter"}
+	srv.AddRealSiblings(t)
+	srv.AddChart(t, chartrepotest.StandIn(chartrepotest.GroupsExporter, chartrepotest.GroupsExporterVersion))
+	versions := map[string]string{
+		chartrepotest.HomeNFS:          chartrepotest.HomeNFSVersion,
+		chartrepotest.BinderHubService: chartrepotest.BinderHubServiceVersion,
+		chartrepotest.GroupsExporter:   chartrepotest.GroupsExporterVersion,
+	}
+	siblings = []string{chartrepotest.HomeNFS, chartrepotest.BinderHubService, chartrepotest.GroupsExporter}
 	var pins strings.Builder
 	pins.WriteString("    siblings:\n")
 	for _, s := range siblings {
-		srv.AddChart(t, siblingChart(s, "1.0.0"))
-		pins.WriteString("      " + s + ":\n        repository: " + srv.URL + "\n        chart: " + s + "\n        version: 1.0.0\n")
+		pins.WriteString("      " + s + ":\n        repository: " + srv.URL + "\n        chart: " + s + "\n        version: " + versions[s] + "\n")
 	}
 	fleetFile := filepath.Join(root, "bases/daskhub/fleet.yaml")
 	b, err := os.ReadFile(fleetFile)
@@ -332,4 +344,93 @@ func stringsOf(v any) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// checkRealSiblingReleases renders the sibling releases import made for
+// disasters-prod (its files set binderhub-service and jupyterhub-home-nfs)
+// through the real charts served at basehub's versions (Helm SDK, with the
+// rendered HelmRelease values): the charts' own objects appear, with the
+// values the hub set. The hub's disk (eks.volumeId) reaches the NFS
+// server's PersistentVolume once the site says which cloud (eks.enabled),
+// which 2i2c's deploy adds from the cluster's provider outside the hub's
+// files; render takes that edit.
+func checkRealSiblingReleases(t *testing.T, root, cache string) {
+	t.Helper()
+	const site = "disasters-prod"
+	repo := siblingPinRepository(t, root, chartrepotest.HomeNFS)
+	for _, c := range []struct {
+		chart string
+		want  []string
+	}{
+		{chartrepotest.HomeNFS, []string{
+			"helm.sh/chart: jupyterhub-home-nfs-" + chartrepotest.HomeNFSVersion,
+			"# apps/Deployment _/home-nfs\n", // the NFS server and its quota enforcer
+			"# core/Service _/home-nfs\n",
+			"# core/PersistentVolumeClaim _/home-nfs\n",
+			"hard_quota: 100", // the hub's quota, in the enforcer's config
+		}},
+		{chartrepotest.BinderHubService, []string{
+			"helm.sh/chart: binderhub-service-" + chartrepotest.BinderHubServiceVersion,
+			"# apps/Deployment _/binderhub\n",
+			"# core/Service _/binderhub\n",
+			"image_prefix: quay.io/imagebuilding-non-gcp-hubs/disasters-prod-", // the hub's registry prefix, in BinderHub's config
+		}},
+	} {
+		m := renderOwnersRelease(t, root, site, c.chart, repo)
+		for _, w := range c.want {
+			if !strings.Contains(m, w) {
+				t.Errorf("%s: the real %s chart rendered with its HelmRelease values lacks %q", site, c.chart, w)
+			}
+		}
+	}
+	const disk = "volumeHandle: vol-00174260142d50e1b"
+	if m := renderOwnersRelease(t, root, site, chartrepotest.HomeNFS, repo); !strings.Contains(m, disk) {
+		t.Logf("%s: the hub's eks.volumeId reaches no object as imported: the real jupyterhub-home-nfs makes its PersistentVolume only with eks.enabled (gke, openstack), which the hub's files leave to 2i2c's deploy", site)
+	}
+	siteFile := filepath.Join(root, "clusters", site, "site.yaml")
+	b, err := os.ReadFile(siteFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := regexp.MustCompile(`(?m)^( +)volumeId: vol-00174260142d50e1b$`).ReplaceAllString(string(b), "${1}enabled: true\n${1}volumeId: vol-00174260142d50e1b")
+	if edited == string(b) {
+		t.Fatalf("%s: no eks.volumeId in the site's jupyterhub-home-nfs release values:\n%s", site, b)
+	}
+	writeFile(t, siteFile, []byte(edited))
+	if r := hubfleet(t, "", "render", "--root", root, "--chart-cache", cache, "--site", site); r.code != exitOK {
+		t.Fatalf("render %s with eks.enabled: exit %d\n%s%s", site, r.code, r.stdout, r.stderr)
+	}
+	m := renderOwnersRelease(t, root, site, chartrepotest.HomeNFS, repo)
+	for _, w := range []string{"# core/PersistentVolume _/jupyterhub-home-nfs-home-nfs\n", "driver: ebs.csi.aws.com", disk} {
+		if !strings.Contains(m, w) {
+			t.Errorf("%s with eks.enabled: the real jupyterhub-home-nfs chart lacks %q", site, w)
+		}
+	}
+}
+
+// siblingPinRepository is the repository of the fleet's pin
+// spec.charts.siblings.<name>.
+func siblingPinRepository(t *testing.T, root, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "bases/daskhub/fleet.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Spec struct {
+			Charts struct {
+				Siblings map[string]struct {
+					Repository string `yaml:"repository"`
+				} `yaml:"siblings"`
+			} `yaml:"charts"`
+		} `yaml:"spec"`
+	}
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	repo := f.Spec.Charts.Siblings[name].Repository
+	if repo == "" {
+		t.Fatalf("the fleet file pins no sibling chart %s:\n%s", name, b)
+	}
+	return repo
 }

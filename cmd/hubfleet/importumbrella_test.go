@@ -16,70 +16,20 @@ import (
 	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
-// ownersCharts builds, from the real charts of ../shared/charts, 2i2c's
-// two charts nested as their Chart.yaml files nest them
-// (../shared/real-configs/2i2c-infrastructure/clusters/2i2c-aws-us/chart.yaml):
-//   - basehub vendors z2jh (the real 4.4.0; 2i2c pins 4.3.3) under
-//     jupyterhub:, the real dask-gateway 2026.3.0 under dask-gateway:
-//     (condition dask-gateway.enabled), and its sibling subcharts
-//     binderhub-service, jupyterhub-home-nfs and jupyterhub-groups-exporter
-//     (each with condition <name>.enabled; stand-ins rendering their values
-//     into a ConfigMap, the real ones are not kept here). Its own nfs:
-//     feature is a stand-in template: a PersistentVolume on nfs.pv.serverIP
-//     when nfs.enabled.
-//   - daskhub vendors all of basehub under basehub:.
+// ownersCharts builds, from the real charts, 2i2c's two charts nested as
+// their Chart.yaml files nest them (chartrepotest.Basehub with its
+// siblings: z2jh 4.4.0, dask-gateway 2026.3.0, the real
+// jupyterhub-home-nfs and binderhub-service at the versions basehub pins,
+// a stand-in jupyterhub-groups-exporter, each sibling with its
+// <name>.enabled condition, and a stand-in for basehub's own nfs:
+// template); daskhub vendors all of basehub under basehub:.
 func ownersCharts(t *testing.T, version string) (basehub, daskhub *helmchart.Chart) {
 	t.Helper()
-	jh, err := chartrepotest.LoadReal("jupyterhub-4.4.0.tgz")
+	basehub, err := chartrepotest.Basehub(chartrepotest.UmbrellaOptions{Version: version, Siblings: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw, err := chartrepotest.LoadReal("dask-gateway-2026.3.0.tgz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	siblings := []string{"binderhub-service", "jupyterhub-home-nfs", "jupyterhub-groups-exporter"}
-	deps := []*helmchart.Dependency{{Name: "jupyterhub", Version: "4.4.0"}, {Name: "dask-gateway", Version: "2026.3.0", Condition: "dask-gateway.enabled"}}
-	vals := map[string]any{"jupyterhub": map[string]any{}, "dask-gateway": map[string]any{"enabled": false}, "nfs": map[string]any{"enabled": false}}
-	basehub = &helmchart.Chart{
-		Metadata: &helmchart.Metadata{APIVersion: "v2", Name: "basehub", Version: version, Type: "application"},
-		Templates: []*helmchart.File{{Name: "templates/nfs-pv.yaml", Data: []byte(`{{- if .Values.nfs.enabled }}
-apiVersion: v1
-kind: PersistentVolume
-metadata:
-  name: {{ .Release.Namespace }}-home-nfs
-spec:
-  capacity:
-    storage: 1Mi
-  accessModes: [ReadWriteMany]
-  nfs:
-    server: {{ (.Values.nfs.pv | default dict).serverIP }}
-    path: {{ (.Values.nfs.pv | default dict).baseShareName | default "/" }}
-{{- end }}
-`)}},
-	}
-	basehub.AddDependency(jh, gw)
-	for _, s := range siblings {
-		deps = append(deps, &helmchart.Dependency{Name: s, Version: "1.0.0", Condition: s + ".enabled"})
-		vals[s] = map[string]any{"enabled": false}
-		basehub.AddDependency(subchartStandIn(s, "1.0.0"))
-	}
-	basehub.Metadata.Dependencies, basehub.Values = deps, vals
-	daskhub = &helmchart.Chart{
-		Metadata: &helmchart.Metadata{APIVersion: "v2", Name: "daskhub", Version: version, Type: "application",
-			Dependencies: []*helmchart.Dependency{{Name: "basehub", Version: version}}},
-		Values: map[string]any{"basehub": map[string]any{}},
-	}
-	daskhub.AddDependency(basehub)
-	return basehub, daskhub
-}
-
-// subchartStandIn is siblingChart as a subchart: its ConfigMap is named
-// for the release and the chart, as several share one release.
-func subchartStandIn(name, version string) *helmchart.Chart {
-	c := siblingChart(name, version)
-	c.Templates[0].Data = []byte(strings.Replace(string(c.Templates[0].Data), "{{ .Release.Name }}-values", "{{ .Release.Name }}-{{ .Chart.Name }}-values", 1))
-	return c
+	return basehub, chartrepotest.Daskhub(basehub)
 }
 
 // TestImportRealHubsOnTheOwnersChart imports every real hub with --route
@@ -90,7 +40,8 @@ func subchartStandIn(name, version string) *helmchart.Chart {
 // render and plan exit 0, and the rendered HelmReleases, rendered through
 // the Helm SDK with the owners' chart, reach its objects: the ingress on
 // the hub's domain, the NFS volume of the chart's own template, the
-// sibling subcharts with the values the operator wrote, the gateway.
+// real sibling subcharts (jupyterhub-home-nfs, binderhub-service) with the
+// values the operator wrote, the gateway.
 func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports and plans every real hub")
@@ -262,18 +213,20 @@ func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 		want        []string
 	}{
 		{"aimatx-2i2c-hub-prod", "basehub", []string{
-			`host: "aimatx.2i2c.cloud"`,                // the ingress, on the cluster file's domain
-			"server: 10.100.221.238",                   // basehub's own nfs template, on the values' nfs block
-			"name: basehub-jupyterhub-home-nfs-values", // the sibling subchart, enabled as the operator wrote
-			`vol-01b6abdb23764a9a5`,                    // with its values
-			"name: traefik-basehub-dask-gateway",       // the gateway subchart, at dask-gateway:
-			"PathPrefix(`/services/dask-gateway`)",     // behind the hub's service prefix hubfleet sets
-			"name: basehub-binderhub-service-values",   // binderhub-service, enabled as written
+			`host: "aimatx.2i2c.cloud"`,                                              // the ingress, on the cluster file's domain
+			"server: 10.100.221.238",                                                 // basehub's own nfs template, on the values' nfs block
+			"# apps/Deployment _/home-nfs\n",                                         // the real jupyterhub-home-nfs subchart (basehub enables it)
+			"name: traefik-basehub-dask-gateway",                                     // the gateway subchart, at dask-gateway:
+			"PathPrefix(`/services/dask-gateway`)",                                   // behind the hub's service prefix hubfleet sets
+			"# apps/Deployment _/binderhub\n",                                        // the real binderhub-service, enabled as written
+			"image_prefix: quay.io/imagebuilding-non-gcp-hubs/aimatx-2i2c-hub-prod-", // with the hub's values
 		}},
 		{"leap-prod", "daskhub", []string{
 			`host: "leap.2i2c.cloud"`,
 			"name: traefik-daskhub-dask-gateway", // basehub.dask-gateway, two levels down
-			"name: daskhub-jupyterhub-home-nfs-values",
+			"# apps/Deployment _/home-nfs\n",     // basehub.jupyterhub-home-nfs, the real chart
+			"hard_quota: 100",                    // with the hub's quota
+			"# apps/Deployment _/binderhub\n",
 		}},
 	} {
 		m := renderOwnersRelease(t, root, c.site, c.chart, srv.URL)

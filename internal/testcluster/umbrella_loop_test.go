@@ -18,30 +18,17 @@ import (
 	"github.com/hubfleet/hubfleet/internal/verify"
 )
 
-// basehubChart builds, from the real charts of ../shared/charts, an
-// operator's umbrella nested as 2i2c's basehub is: the real z2jh
-// (jupyterhub, 3.2.1 or 4.4.0) under jupyterhub: and dask-gateway 2026.3.0
-// under dask-gateway: (condition dask-gateway.enabled). It is the minimum
-// of ownersCharts in cmd/hubfleet/importumbrella_test.go, copied: this
-// package cannot import a test file of package main. The sibling
-// stand-ins and the NFS template are left out; the loop is about the z2jh
-// and gateway key paths.
+// basehubChart is 2i2c's basehub built from the real charts
+// (chartrepotest.Basehub): the real z2jh (3.2.1 or 4.4.0) under
+// jupyterhub: and dask-gateway 2026.3.0 under dask-gateway: (condition
+// dask-gateway.enabled). Its sibling subcharts are left out; the loop is
+// about the z2jh and gateway key paths.
 func basehubChart(t *testing.T, version, jupyterhub string) *helmchart.Chart {
 	t.Helper()
-	jh, err := chartrepotest.LoadReal("jupyterhub-" + jupyterhub + ".tgz")
+	c, err := chartrepotest.Basehub(chartrepotest.UmbrellaOptions{Version: version, JupyterHub: jupyterhub})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw, err := chartrepotest.LoadReal("dask-gateway-2026.3.0.tgz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &helmchart.Chart{
-		Metadata: &helmchart.Metadata{APIVersion: "v2", Name: "basehub", Version: version, Type: "application",
-			Dependencies: []*helmchart.Dependency{{Name: "jupyterhub", Version: jupyterhub}, {Name: "dask-gateway", Version: "2026.3.0", Condition: "dask-gateway.enabled"}}},
-		Values: map[string]any{"jupyterhub": map[string]any{}, "dask-gateway": map[string]any{"enabled": false}},
-	}
-	c.AddDependency(jh, gw)
 	return c
 }
 

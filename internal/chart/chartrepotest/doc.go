@@ -8,6 +8,14 @@
 // indexed with Helm's own repo code (index.yaml with sha256 digests) and
 // served by net/http/httptest. Tests meet the charts users run.
 //
+// LoadRealSibling and AddRealSiblings give the real sibling charts 2i2c's
+// basehub nests beside z2jh (jupyterhub-home-nfs, binderhub-service), at
+// the versions basehub pins: chartpress charts published from source, so
+// their sources are vendored unchanged under testdata/siblings (see the
+// README there) and packaged as their publishing workflows do. Basehub
+// and Daskhub build 2i2c's umbrella charts from the real charts, nested as
+// its Chart.yaml nests them; StandIn stands for a chart not kept here.
+//
 // Start packages the small synthetic charts under testdata/charts
 // (z2jh-, dask-gateway- and daskhub-like charts written for hubfleet).
 // They remain only for tests that need a shape the real charts lack (many
