@@ -72,6 +72,9 @@ func Access(jh map[string]any) map[string]string {
 // OAuthenticator's section too when it is named as OAuthenticator's
 // subclasses are (CanvasOAuthenticator, LocalGitHubOAuthenticator).
 func configSections(ac site.AuthClass) []string {
+	if ac.Class == "Authenticator" {
+		return []string{"Authenticator"} // a class named by an entry point hubfleet does not know
+	}
 	sections := []string{ac.Class}
 	if ac.OAuth || (ac.Class != "OAuthenticator" && strings.HasSuffix(ac.Class, "OAuthenticator")) {
 		sections = append(sections, "OAuthenticator")

@@ -61,6 +61,9 @@ var authClasses = map[string]AuthClass{
 // custom it is the last dotted part of auth.class.
 func ClassOf(a *Auth) AuthClass {
 	if a.Provider == AuthCustom {
+		if sec, ok := sectionOfEntryPoint(a.Class); ok {
+			return AuthClass{Class: sec, EntryPoint: a.Class}
+		}
 		c := a.Class
 		for i := len(c) - 1; i >= 0; i-- {
 			if c[i] == '.' {
