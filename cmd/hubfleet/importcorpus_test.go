@@ -12,17 +12,67 @@ import (
 
 	"github.com/hubfleet/hubfleet/internal/chart/chartrepotest"
 	"github.com/hubfleet/hubfleet/internal/gittest"
+	"github.com/hubfleet/hubfleet/internal/importer"
 	"github.com/hubfleet/hubfleet/internal/values"
 	"github.com/hubfleet/hubfleet/internal/valuetree"
 )
 
-// realConfigsDir is ../shared/real-configs beside the project.
+// realConfigsDir is the corpus of real configurations: $HUBFLEET_REAL_CONFIGS
+// when set (any directory in the same layout: <owner>/clusters/<cluster>/
+// cluster.yaml), else ../shared/real-configs beside the project.
 func realConfigsDir(t *testing.T) string {
 	t.Helper()
 	if d := os.Getenv("HUBFLEET_REAL_CONFIGS"); d != "" {
 		return d
 	}
+	return defaultRealConfigsDir()
+}
+
+// defaultRealConfigsDir is ../shared/real-configs beside the project: the
+// tests of one named real hub read it whatever the corpus.
+func defaultRealConfigsDir() string {
 	return filepath.Join(filepath.Dir(chartrepotest.RealChartsDir()), "real-configs")
+}
+
+// defaultCorpus reports whether the corpus is the default one: its goldens
+// (hub names, counts) hold only there.
+func defaultCorpus(t *testing.T) bool {
+	return filepath.Clean(realConfigsDir(t)) == filepath.Clean(defaultRealConfigsDir())
+}
+
+// realHub is one hub of the corpus, named <cluster>-<hub> as a site.
+type realHub struct {
+	Site, ClusterFile, Hub, Chart, Domain string
+}
+
+// realHubs lists every hub of every cluster file of the corpus.
+func realHubs(t *testing.T) []realHub {
+	t.Helper()
+	clusters, err := filepath.Glob(filepath.Join(realConfigsDir(t), "*", "clusters", "*", "cluster.yaml"))
+	if err != nil || len(clusters) == 0 {
+		t.Fatalf("no real configurations under %s: %v", realConfigsDir(t), err)
+	}
+	var out []realHub
+	for _, cf := range clusters {
+		data, err := os.ReadFile(cf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c struct {
+			Hubs []struct {
+				Name   string `yaml:"name"`
+				Chart  string `yaml:"helm_chart"`
+				Domain string `yaml:"domain"`
+			} `yaml:"hubs"`
+		}
+		if err := yaml.Unmarshal(data, &c); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range c.Hubs {
+			out = append(out, realHub{Site: filepath.Base(filepath.Dir(cf)) + "-" + h.Name, ClusterFile: cf, Hub: h.Name, Chart: h.Chart, Domain: h.Domain})
+		}
+	}
+	return out
 }
 
 // TestImportEveryRealHubThenValidateRenderPlan takes every hub of the real
@@ -56,9 +106,9 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 			}
 		}
 	}
-	// Every hub is valid, 2i2c-aws-us staging included: its only admins
-	// are the staff its base chart adds (custom.2i2c), given with --admin
-	// (realHubAdminArgs).
+	// Every hub is valid, those whose only admins are the staff basehub
+	// adds (custom.2i2c) included: import asked for them, and they were
+	// given with --admin (importRealHub).
 	if len(invalid) > 0 {
 		t.Errorf("invalid sites %v, want none\n%s", invalid, r.stderr)
 	}
@@ -76,7 +126,7 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 		}
 	}
 	t.Logf("validate's no-groups warning on %d hubs: %v", len(noGroups), noGroups)
-	if strings.Join(noGroups, ",") != "2i2c-aws-us-orcid-demo" {
+	if defaultCorpus(t) && strings.Join(noGroups, ",") != "2i2c-aws-us-orcid-demo" {
 		t.Errorf("no-groups warning on %v, want only 2i2c-aws-us-orcid-demo", noGroups)
 	}
 	setRealSecrets(t, root, names)
@@ -86,20 +136,26 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 		}
 	}
 	// NFS homes (the base chart's nfs: block) and sibling releases reach
-	// the overlay.
-	pv, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/nfs-home-persistentvolume.yaml"))
-	if err != nil || !strings.Contains(string(pv), "server: 10.100.221.238") {
-		t.Errorf("aimatx prod: no NFS home volume on the export of its nfs block (%v):\n%s", err, pv)
+	// the overlay: on every hub that has them, each sibling release after
+	// the hub, and the hub mounting the NFS claim.
+	for _, n := range names {
+		dir := filepath.Join(root, "overlays", n)
+		if _, err := os.Stat(filepath.Join(dir, "nfs-home-persistentvolume.yaml")); err == nil {
+			if hub, err := os.ReadFile(filepath.Join(dir, "helmrelease-jupyterhub.yaml")); err != nil || !strings.Contains(string(hub), "pvcName: home-nfs") {
+				t.Errorf("%s: an NFS home volume, but the hub does not mount its claim (%v)", n, err)
+			}
+		}
+		for _, sib := range siblings {
+			if b, err := os.ReadFile(filepath.Join(dir, "helmrelease-"+sib+".yaml")); err == nil && !strings.Contains(string(b), "dependsOn:\n  - name: jupyterhub") {
+				t.Errorf("%s: the %s sibling release does not depend on the hub:\n%s", n, sib, b)
+			}
+		}
 	}
-	hub, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/helmrelease-jupyterhub.yaml"))
-	if err != nil || !strings.Contains(string(hub), "pvcName: home-nfs") || !strings.Contains(string(hub), "subPath: '{escaped_username}'") {
-		t.Errorf("aimatx prod: the hub does not mount the NFS claim per user (%v):\n%s", err, hub)
+	if defaultCorpus(t) {
+		checkAimatxHomes(t, root)
 	}
-	sib, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/helmrelease-jupyterhub-home-nfs.yaml"))
-	if err != nil || !strings.Contains(string(sib), "volumeId: vol-01b6abdb23764a9a5") || !strings.Contains(string(sib), "dependsOn:\n  - name: jupyterhub") {
-		t.Errorf("aimatx prod: the jupyterhub-home-nfs sibling release is not as imported (%v):\n%s", err, sib)
-	}
-	checkRealSiblingReleases(t, root, cache)
+	eksEnabled := checkRealSiblingReleases(t, root, cache, names)
+	noGroupsOK(t, root, names, noGroups)
 	// Every hub whose profile list offers something only to some groups
 	// (2i2c's basehub enforces allowed_groups) keeps the restriction:
 	// hubfleet's filter is in its jupyterhub release; no other hub gets it.
@@ -129,10 +185,25 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d hubs get hubfleet's profile filter", filtered, len(names))
-	// The staff admins given for 2i2c-aws-us staging reach its release.
-	hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", "2i2c-aws-us-staging"))
-	if got := valuetree.Get(hr, "hub.config.Authenticator.admin_users"); !slices.Equal(stringsOf(got), realStaffStandIn) {
-		t.Errorf("2i2c-aws-us-staging: admin_users %v in its jupyterhub release, want the names given with --admin %v", got, realStaffStandIn)
+	// The staff admins given with --admin reach the release of each hub
+	// whose files make basehub's staff admins; a hub where a more specific
+	// admin_users shadows them gets none of them.
+	byName := map[string]realHub{}
+	for _, h := range realHubs(t) {
+		byName[h.Site] = h
+	}
+	for _, n := range names {
+		on, shadow := realHubStaffAdmins(t, byName[n].ClusterFile, byName[n].Hub)
+		hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", n))
+		got := stringsOf(valuetree.Get(hr, "hub.config.Authenticator.admin_users"))
+		for _, a := range realStaffStandIn {
+			if want := on && shadow == ""; slices.Contains(got, a) != want {
+				t.Errorf("%s: admin_users %v in its jupyterhub release; the stand-in %s given with --admin in it: %v, want %v (staff admins on %v, shadowed by %q)", n, got, a, !want, want, on, shadow)
+			}
+		}
+		if n == "2i2c-aws-us-staging" && defaultCorpus(t) && !slices.Equal(got, realStaffStandIn) {
+			t.Errorf("2i2c-aws-us-staging: admin_users %v in its jupyterhub release, want the names given with --admin %v", got, realStaffStandIn)
+		}
 	}
 	if filtered == 0 {
 		t.Error("no real hub got hubfleet's profile filter, yet 2i2c's hubs restrict profiles to groups")
@@ -147,8 +218,8 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 		t.Errorf("plan did not render the charts:\n%s", r.stdout)
 	}
 	t.Logf("plan:\n%s", r.stdout)
-	if len(names) != 17 {
-		t.Errorf("%d real hubs imported, want 17", len(names))
+	if all := realHubs(t); len(names) != len(all) || (defaultCorpus(t) && len(names) != 17) {
+		t.Errorf("%d real hubs imported, want every hub of the cluster files: %d", len(names), len(all))
 	}
 	for _, n := range names {
 		if !strings.Contains(r.stdout, n) {
@@ -161,15 +232,58 @@ func TestImportEveryRealHubThenValidateRenderPlan(t *testing.T) {
 		}
 	}
 	// The plan diffs the real sibling charts' objects.
-	for _, w := range []string{
+	want := []string{
 		"+++ head/apps/Deployment _/home-nfs\n", "+++ head/core/Service _/home-nfs\n",
 		"helm.sh/chart: jupyterhub-home-nfs-" + chartrepotest.HomeNFSVersion,
 		"+++ head/apps/Deployment _/binderhub\n", "+++ head/core/Service _/binderhub\n",
 		"helm.sh/chart: binderhub-service-" + chartrepotest.BinderHubServiceVersion,
-		"+++ head/core/PersistentVolume _/jupyterhub-home-nfs-home-nfs\n", // disasters-prod, once it says eks.enabled
-	} {
+	}
+	if eksEnabled {
+		want = append(want, "+++ head/core/PersistentVolume _/jupyterhub-home-nfs-home-nfs\n") // the hub checkRealSiblingReleases edited, once it says which cloud
+	}
+	for _, w := range want {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("the plan lacks the real sibling charts' %q", w)
+		}
+	}
+}
+
+// checkAimatxHomes: aimatx prod's NFS homes (the base chart's nfs: block)
+// and its jupyterhub-home-nfs sibling release reach the overlay as its
+// files say (the default corpus's goldens).
+func checkAimatxHomes(t *testing.T, root string) {
+	t.Helper()
+	pv, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/nfs-home-persistentvolume.yaml"))
+	if err != nil || !strings.Contains(string(pv), "server: 10.100.221.238") {
+		t.Errorf("aimatx prod: no NFS home volume on the export of its nfs block (%v):\n%s", err, pv)
+	}
+	hub, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/helmrelease-jupyterhub.yaml"))
+	if err != nil || !strings.Contains(string(hub), "pvcName: home-nfs") || !strings.Contains(string(hub), "subPath: '{escaped_username}'") {
+		t.Errorf("aimatx prod: the hub does not mount the NFS claim per user (%v):\n%s", err, hub)
+	}
+	sib, err := os.ReadFile(filepath.Join(root, "overlays/aimatx-2i2c-hub-prod/helmrelease-jupyterhub-home-nfs.yaml"))
+	if err != nil || !strings.Contains(string(sib), "volumeId: vol-01b6abdb23764a9a5") || !strings.Contains(string(sib), "dependsOn:\n  - name: jupyterhub") {
+		t.Errorf("aimatx prod: the jupyterhub-home-nfs sibling release is not as imported (%v):\n%s", err, sib)
+	}
+}
+
+// noGroupsOK checks validate's warning that login gives users no
+// JupyterHub groups against each hub's rendered release: it warns only of
+// a hub whose profile list offers something only to some groups, and
+// never of a GitHub hub with such a list (its teams are carried, as on
+// basehub).
+func noGroupsOK(t *testing.T, root string, names, warned []string) {
+	t.Helper()
+	for _, n := range names {
+		hr := readHelmReleaseValues(t, filepath.Join(root, "overlays", n))
+		list, _ := valuetree.Get(hr, "singleuser.profileList").([]any)
+		restricts := values.RestrictsGroups(list)
+		github := valuetree.Get(hr, "hub.config.JupyterHub.authenticator_class") == "github"
+		switch w := slices.Contains(warned, n); {
+		case w && !restricts:
+			t.Errorf("%s: validate warns that login gives no groups, yet its profile list restricts none", n)
+		case w && github:
+			t.Errorf("%s: validate warns that login gives no groups, yet it logs in with GitHub (teams carried)", n)
 		}
 	}
 }
@@ -196,40 +310,23 @@ func importSomeRealHubs(t *testing.T, keep func(site string) bool) (root, cache 
 	gittest.Run(t, root, "add", "-A")
 	gittest.Run(t, root, "commit", "-q", "-m", "fleet")
 
-	clusters, err := filepath.Glob(filepath.Join(realConfigsDir(t), "*", "clusters", "*", "cluster.yaml"))
-	if err != nil || len(clusters) == 0 {
-		t.Fatalf("no real configurations: %v", err)
-	}
-	for _, cf := range clusters {
-		data, err := os.ReadFile(cf)
-		if err != nil {
-			t.Fatal(err)
+	for _, h := range realHubs(t) {
+		if !keep(h.Site) {
+			continue
 		}
-		var c struct {
-			Hubs []struct{ Name string } `yaml:"hubs"`
+		name := h.Site
+		args := []string{"import", "--root", root, "--chart-cache", cache, "--cluster-file", h.ClusterFile, "--hub", h.Hub, "--site", name,
+			"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client",
+			"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l"}
+		r, _ := importRealHub(t, h.ClusterFile, h.Hub, name, args)
+		if !strings.Contains(r.stdout, "wrote clusters/"+name+"/site.yaml") {
+			t.Errorf("import %s: exit %d, no site written\n%s%s", name, r.code, r.stdout, r.stderr)
+			continue
 		}
-		if err := yaml.Unmarshal(data, &c); err != nil {
-			t.Fatal(err)
+		if !strings.Contains(r.stderr, "layout (detected): ") {
+			t.Errorf("import %s does not say which layout it found:\n%s", name, r.stderr)
 		}
-		for _, h := range c.Hubs {
-			name := filepath.Base(filepath.Dir(cf)) + "-" + h.Name
-			if !keep(name) {
-				continue
-			}
-			args := []string{"import", "--root", root, "--chart-cache", cache, "--cluster-file", cf, "--hub", h.Name, "--site", name,
-				"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client",
-				"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write"}
-			r := hubfleet(t, "", append(args, realHubAdminArgs(name)...)...)
-			if !strings.Contains(r.stdout, "wrote clusters/"+name+"/site.yaml") {
-				t.Errorf("import %s: exit %d, no site written\n%s%s", name, r.code, r.stdout, r.stderr)
-				continue
-			}
-			checkStaffAdminsReport(t, name, r.stderr)
-			if !strings.Contains(r.stderr, "layout (detected): ") {
-				t.Errorf("import %s does not say which layout it found:\n%s", name, r.stderr)
-			}
-			names = append(names, name)
-		}
+		names = append(names, name)
 	}
 	return root, cache, names, siblings
 }
@@ -287,46 +384,77 @@ func setRealSecrets(t *testing.T, root string, names []string) {
 // operator gives the real names with --admin. These are clearly fake.
 var realStaffStandIn = []string{"fake-2i2c-staff-a", "fake-2i2c-staff-b"}
 
-// staffAdminHubs are the real hubs whose files turn on basehub's staff
-// admins (custom.2i2c.add_staff_user_ids_to_admin_users: true, counted by
-// the importer's corpus test as "supplied").
-var staffAdminHubs = []string{
-	"2i2c-aws-us-staging", "2i2c-aws-us-showcase", "2i2c-aws-us-orcid-demo",
-	"aimatx-2i2c-hub-staging", "aimatx-2i2c-hub-prod", "awi-ciroh-staging", "awi-ciroh-prod",
-	"leap-staging", "leap-prod", "leap-public",
+// staffNextStep is the next step import prints when a hub's files turn on
+// basehub's staff admins, whose list they do not hold.
+const staffNextStep = "next step: basehub's staff admins are not in these files: run import again with --admin NAME for each of them"
+
+// importRealHub imports one real hub as an operator would: first without
+// --write, to read the report; then, following the next step it printed
+// for basehub's staff admins (if any), again with --admin for each
+// stand-in name, and --write. It checks what each run says of the staff
+// admins against the hub's own files (checkStaffAdminsReport) and reports
+// whether the admins were given. writeArgs go to the writing run only.
+func importRealHub(t *testing.T, clusterFile, hub, site string, args []string, writeArgs ...string) (r result, given bool) {
+	t.Helper()
+	dry := hubfleet(t, "", args...)
+	checkStaffAdminsReport(t, clusterFile, hub, site, dry.stderr, false)
+	admins := slices.Clone(writeArgs)
+	if strings.Contains(dry.stderr, staffNextStep) {
+		for _, n := range realStaffStandIn {
+			admins = append(admins, "--admin", n)
+		}
+	}
+	r = hubfleet(t, "", append(append(slices.Clone(args), "--write"), admins...)...)
+	given = len(admins) > len(writeArgs)
+	checkStaffAdminsReport(t, clusterFile, hub, site, r.stderr, given)
+	return r, given
 }
 
-// realHubAdminArgs are the --admin flags a real hub's import gets: the
-// stand-in staff for 2i2c-aws-us staging, whose only admins are the
-// staff basehub adds (without them no one could log in). The other hubs
-// of staffAdminHubs let their users in otherwise and are imported without
-// them, as an operator might: import then says what to add.
-func realHubAdminArgs(site string) []string {
-	if site != "2i2c-aws-us-staging" {
-		return nil
+// realHubStaffAdmins reads a hub's files, merged in its owners' order,
+// for basehub's staff admins: on, and the section whose admin_users
+// shadows them ("" when they are admins).
+func realHubStaffAdmins(t *testing.T, clusterFile, hub string) (on bool, shadowedBy string) {
+	t.Helper()
+	cf, err := importer.ReadClusterFile(clusterFile, hub)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var args []string
-	for _, n := range realStaffStandIn {
-		args = append(args, "--admin", n)
+	files := map[string][]byte{}
+	for _, f := range cf.Files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f] = b
 	}
-	return args
+	merged, err := importer.Merge(files, cf.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return importer.BasehubStaffAdmins(merged)
 }
 
 // checkStaffAdminsReport checks what import said of basehub's staff
-// admins: the names given, as operator-supplied; else, on a hub that turns
-// them on, the exact next step; else nothing.
-func checkStaffAdminsReport(t *testing.T, site, stderr string) {
+// admins against the hub's files: the names given, as operator-supplied;
+// else, where the files turn them on and no more specific admin_users
+// shadows them, the exact next step; where one shadows them, that they
+// had no effect (dropped, not asked for); else nothing.
+func checkStaffAdminsReport(t *testing.T, clusterFile, hub, site, stderr string, given bool) {
 	t.Helper()
-	const next = "next step: basehub's staff admins are not in these files: run import again with --admin NAME for each of them"
+	on, shadow := realHubStaffAdmins(t, clusterFile, hub)
 	supplied := "supplied (1):\n  spec.auth.admins: " + strings.Join(realStaffStandIn, ", ") + ": given with --admin, operator-supplied, not read from the values"
 	switch {
-	case realHubAdminArgs(site) != nil:
-		if !strings.Contains(stderr, supplied) || strings.Contains(stderr, next) {
-			t.Errorf("import %s --admin: the report does not list the given admins as supplied (%q):\n%s", site, supplied, stderr)
+	case given:
+		if !on || shadow != "" || !strings.Contains(stderr, supplied) || strings.Contains(stderr, staffNextStep) {
+			t.Errorf("import %s --admin: the report does not list the given admins as supplied (%q), or the hub's files do not make them admins (on %v, shadowed by %q):\n%s", site, supplied, on, shadow, stderr)
 		}
-	case slices.Contains(staffAdminHubs, site):
-		if !strings.Contains(stderr, next) {
-			t.Errorf("import %s: basehub's staff admins are on, but import does not say %q:\n%s", site, next, stderr)
+	case on && shadow == "":
+		if !strings.Contains(stderr, staffNextStep) {
+			t.Errorf("import %s: basehub's staff admins are on, but import does not say %q:\n%s", site, staffNextStep, stderr)
+		}
+	case on:
+		if want := "basehub's staff admins had no effect on this hub: basehub adds them to Authenticator.admin_users, and " + shadow + ".admin_users wins"; !strings.Contains(stderr, want) || strings.Contains(stderr, staffNextStep) {
+			t.Errorf("import %s: %s.admin_users shadows basehub's staff admins, but import does not say %q, or asks for them:\n%s", site, shadow, want, stderr)
 		}
 	default:
 		if strings.Contains(stderr, "basehub's staff admins") {
@@ -347,65 +475,115 @@ func stringsOf(v any) []string {
 }
 
 // checkRealSiblingReleases renders the sibling releases import made for
-// disasters-prod (its files set binderhub-service and jupyterhub-home-nfs)
-// through the real charts served at basehub's versions (Helm SDK, with the
-// rendered HelmRelease values): the charts' own objects appear, with the
-// values the hub set. The hub's disk (eks.volumeId) reaches the NFS
-// server's PersistentVolume once the site says which cloud (eks.enabled),
-// which 2i2c's deploy adds from the cluster's provider outside the hub's
-// files; render takes that edit.
-func checkRealSiblingReleases(t *testing.T, root, cache string) {
+// one hub whose files set both binderhub-service and jupyterhub-home-nfs
+// (disasters-prod in the default corpus; else the first such hub, one
+// with a home disk first) through the real charts served at basehub's
+// versions (Helm SDK, with the rendered HelmRelease values): the charts'
+// own objects appear, with the values the hub set. The hub's disk
+// (eks.volumeId, gke.volumeId) reaches the NFS server's PersistentVolume
+// once the site says which cloud (eks.enabled, gke.enabled), which 2i2c's
+// deploy adds from the cluster's provider outside the hub's files; render
+// takes that edit. It reports whether it made that edit (the plan then
+// shows the volume).
+func checkRealSiblingReleases(t *testing.T, root, cache string, names []string) bool {
 	t.Helper()
-	const site = "disasters-prod"
+	diskRE := regexp.MustCompile(`(?m)^( +)volumeId: (\S+)$`)
+	site, hasDisk := "", false
+	for _, n := range names {
+		if defaultCorpus(t) && n != "disasters-prod" {
+			continue
+		}
+		both := true
+		for _, c := range []string{chartrepotest.HomeNFS, chartrepotest.BinderHubService} {
+			if _, err := os.Stat(filepath.Join(root, "overlays", n, "helmrelease-"+c+".yaml")); err != nil {
+				both = false
+			}
+		}
+		if !both {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(root, "clusters", n, "site.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		disk := diskRE.Match(b)
+		if site == "" || (disk && !hasDisk) {
+			site, hasDisk = n, disk
+		}
+	}
+	if site == "" {
+		if defaultCorpus(t) {
+			t.Fatalf("disasters-prod has no binderhub-service and jupyterhub-home-nfs releases")
+		}
+		t.Logf("no hub of this corpus sets both binderhub-service and jupyterhub-home-nfs: the real sibling charts are checked through the plan only")
+		return false
+	}
 	repo := siblingPinRepository(t, root, chartrepotest.HomeNFS)
 	for _, c := range []struct {
-		chart string
-		want  []string
+		chart  string
+		want   []string
+		golden []string // the default corpus's disasters-prod
 	}{
 		{chartrepotest.HomeNFS, []string{
 			"helm.sh/chart: jupyterhub-home-nfs-" + chartrepotest.HomeNFSVersion,
 			"# apps/Deployment _/home-nfs\n", // the NFS server and its quota enforcer
 			"# core/Service _/home-nfs\n",
 			"# core/PersistentVolumeClaim _/home-nfs\n",
+		}, []string{
 			"hard_quota: 100", // the hub's quota, in the enforcer's config
 		}},
 		{chartrepotest.BinderHubService, []string{
 			"helm.sh/chart: binderhub-service-" + chartrepotest.BinderHubServiceVersion,
 			"# apps/Deployment _/binderhub\n",
 			"# core/Service _/binderhub\n",
+		}, []string{
 			"image_prefix: quay.io/imagebuilding-non-gcp-hubs/disasters-prod-", // the hub's registry prefix, in BinderHub's config
 		}},
 	} {
+		want := c.want
+		if defaultCorpus(t) {
+			want = append(want, c.golden...)
+		}
 		m := renderOwnersRelease(t, root, site, c.chart, repo)
-		for _, w := range c.want {
+		for _, w := range want {
 			if !strings.Contains(m, w) {
 				t.Errorf("%s: the real %s chart rendered with its HelmRelease values lacks %q", site, c.chart, w)
 			}
 		}
-	}
-	const disk = "volumeHandle: vol-00174260142d50e1b"
-	if m := renderOwnersRelease(t, root, site, chartrepotest.HomeNFS, repo); !strings.Contains(m, disk) {
-		t.Logf("%s: the hub's eks.volumeId reaches no object as imported: the real jupyterhub-home-nfs makes its PersistentVolume only with eks.enabled (gke, openstack), which the hub's files leave to 2i2c's deploy", site)
 	}
 	siteFile := filepath.Join(root, "clusters", site, "site.yaml")
 	b, err := os.ReadFile(siteFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := regexp.MustCompile(`(?m)^( +)volumeId: vol-00174260142d50e1b$`).ReplaceAllString(string(b), "${1}enabled: true\n${1}volumeId: vol-00174260142d50e1b")
-	if edited == string(b) {
-		t.Fatalf("%s: no eks.volumeId in the site's jupyterhub-home-nfs release values:\n%s", site, b)
+	found := diskRE.FindStringSubmatch(string(b))
+	if found == nil {
+		if defaultCorpus(t) {
+			t.Fatalf("%s: no eks.volumeId in the site's jupyterhub-home-nfs release values:\n%s", site, b)
+		}
+		t.Logf("%s: no home disk (volumeId) in its jupyterhub-home-nfs values", site)
+		return false
 	}
+	disk := "volumeHandle: " + found[2]
+	if m := renderOwnersRelease(t, root, site, chartrepotest.HomeNFS, repo); !strings.Contains(m, disk) {
+		t.Logf("%s: the hub's volumeId reaches no object as imported: the real jupyterhub-home-nfs makes its PersistentVolume only with eks.enabled (gke, openstack), which the hub's files leave to 2i2c's deploy", site)
+	}
+	edited := strings.Replace(string(b), found[0], found[1]+"enabled: true\n"+found[0], 1)
 	writeFile(t, siteFile, []byte(edited))
 	if r := hubfleet(t, "", "render", "--root", root, "--chart-cache", cache, "--site", site); r.code != exitOK {
-		t.Fatalf("render %s with eks.enabled: exit %d\n%s%s", site, r.code, r.stdout, r.stderr)
+		t.Fatalf("render %s with the cloud enabled: exit %d\n%s%s", site, r.code, r.stdout, r.stderr)
 	}
 	m := renderOwnersRelease(t, root, site, chartrepotest.HomeNFS, repo)
-	for _, w := range []string{"# core/PersistentVolume _/jupyterhub-home-nfs-home-nfs\n", "driver: ebs.csi.aws.com", disk} {
+	want := []string{"# core/PersistentVolume _/jupyterhub-home-nfs-home-nfs\n", found[2]}
+	if defaultCorpus(t) {
+		want = append(want, "driver: ebs.csi.aws.com", disk)
+	}
+	for _, w := range want {
 		if !strings.Contains(m, w) {
-			t.Errorf("%s with eks.enabled: the real jupyterhub-home-nfs chart lacks %q", site, w)
+			t.Errorf("%s with the cloud enabled: the real jupyterhub-home-nfs chart lacks %q", site, w)
 		}
 	}
+	return true
 }
 
 // siblingPinRepository is the repository of the fleet's pin

@@ -26,6 +26,8 @@ func TestImportRealHubKeepsItsProfileGroupsOnTheUpstreamCharts(t *testing.T) {
 		t.Skip("imports a real hub on the real charts")
 	}
 	const name = "2i2c-aws-us-showcase"
+	// A named hub of the default corpus, whatever corpus the others read.
+	t.Setenv("HUBFLEET_REAL_CONFIGS", defaultRealConfigsDir())
 	root, cache, names, _ := importSomeRealHubs(t, func(s string) bool { return s == name })
 	if len(names) != 1 {
 		t.Fatalf("imported %v, want %s", names, name)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,75 +62,79 @@ func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 	gittest.Run(t, root, "add", "-A")
 	gittest.Run(t, root, "commit", "-q", "-m", "fleet")
 
-	// Without --declare-owner-chart, import says what to add.
-	cf := filepath.Join(realConfigsDir(t), "2i2c-infrastructure", "clusters", "leap", "cluster.yaml")
-	r := hubfleet(t, "", "import", "--root", root, "--chart-cache", cache, "--cluster-file", cf, "--hub", "prod", "--site", "leap-prod",
-		"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client", "--route", "owner")
-	for _, want := range []string{
-		`the fleet file declares no chart "daskhub": add this under spec.charts in bases/daskhub/fleet.yaml`,
-		"      jupyterhubPath: [basehub, jupyterhub]\n      daskGatewayPath: [basehub, dask-gateway]\n      siblingsPath: [basehub]\n",
-		"route owner: this site keeps the owners' chart daskhub",
-	} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("import --route owner on a fleet without the chart: output lacks %q:\n%s", want, r.stderr)
+	// Without --declare-owner-chart, import says what to add (leap prod in
+	// the default corpus, else the first hub on daskhub, else the first).
+	hubs := realHubs(t)
+	first := hubs[0]
+	for _, h := range hubs {
+		if (defaultCorpus(t) && h.Site == "leap-prod") || (!defaultCorpus(t) && h.Chart == "daskhub") {
+			first = h
+			break
 		}
 	}
-	if !strings.Contains(r.stdout, "umbrella: daskhub") {
+	r := hubfleet(t, "", "import", "--root", root, "--chart-cache", cache, "--cluster-file", first.ClusterFile, "--hub", first.Hub, "--site", first.Site,
+		"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client", "--route", "owner")
+	want := []string{
+		`the fleet file declares no chart "` + first.Chart + `": add this under spec.charts in bases/daskhub/fleet.yaml`,
+		"route owner: this site keeps the owners' chart " + first.Chart,
+	}
+	if first.Chart == "daskhub" {
+		want = append(want, "      jupyterhubPath: [basehub, jupyterhub]\n      daskGatewayPath: [basehub, dask-gateway]\n      siblingsPath: [basehub]\n")
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("import --route owner on a fleet without the chart: output lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stdout, "umbrella: "+first.Chart) {
 		t.Errorf("the printed site does not run the owners' chart:\n%s", r.stdout)
 	}
 	// The flags of the owner route are refused on the upstream route.
-	if r := hubfleet(t, "", "import", "--root", root, "--cluster-file", cf, "--hub", "prod", "--site", "x", "--owner-chart-version", "1.0.0"); r.code != exitError || !strings.Contains(r.stderr, "--owner-chart-version is for --route owner") {
+	if r := hubfleet(t, "", "import", "--root", root, "--cluster-file", first.ClusterFile, "--hub", first.Hub, "--site", "x", "--owner-chart-version", "1.0.0"); r.code != exitError || !strings.Contains(r.stderr, "--owner-chart-version is for --route owner") {
 		t.Errorf("--owner-chart-version without --route owner: exit %d\n%s", r.code, r.stderr)
 	}
 
-	clusters, err := filepath.Glob(filepath.Join(realConfigsDir(t), "*", "clusters", "*", "cluster.yaml"))
-	if err != nil || len(clusters) == 0 {
-		t.Fatalf("no real configurations: %v", err)
+	exampleSites, err := filepath.Glob(filepath.Join(root, "clusters", "*", "site.yaml"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	declared := map[string]bool{}
-	var names []string
-	for _, cf := range clusters {
-		data, err := os.ReadFile(cf)
-		if err != nil {
-			t.Fatal(err)
+	charts := map[string]bool{}
+	var names, onDaskhub, onBasehub []string
+	for _, h := range hubs {
+		name := h.Site
+		charts[h.Chart] = true
+		args := []string{"import", "--root", root, "--chart-cache", cache, "--cluster-file", h.ClusterFile, "--hub", h.Hub, "--site", name,
+			"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client",
+			"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--route", "owner"}
+		var declare []string
+		if !declared[h.Chart] {
+			declare = []string{"--declare-owner-chart", "--owner-chart-repository", srv.URL, "--owner-chart-version", "0.1.0", "--owner-chart-jupyterhub-version", "4.4.0"}
 		}
-		var c struct {
-			Hubs []struct {
-				Name  string
-				Chart string `yaml:"helm_chart"`
-			} `yaml:"hubs"`
+		r, _ := importRealHub(t, h.ClusterFile, h.Hub, name, args, declare...)
+		if !strings.Contains(r.stdout, "wrote clusters/"+name+"/site.yaml") {
+			t.Errorf("import %s: exit %d, no site written\n%s%s", name, r.code, r.stdout, r.stderr)
+			continue
 		}
-		if err := yaml.Unmarshal(data, &c); err != nil {
-			t.Fatal(err)
+		if !declared[h.Chart] && !strings.Contains(r.stdout, "added spec.charts.umbrellas."+h.Chart+" to bases/daskhub/fleet.yaml") {
+			t.Errorf("import %s: the fleet file was not given the chart %s:\n%s%s", name, h.Chart, r.stdout, r.stderr)
 		}
-		for _, h := range c.Hubs {
-			name := filepath.Base(filepath.Dir(cf)) + "-" + h.Name
-			args := []string{"import", "--root", root, "--chart-cache", cache, "--cluster-file", cf, "--hub", h.Name, "--site", name,
-				"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod", "--client-id", "imported-client",
-				"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--route", "owner", "--write"}
-			if !declared[h.Chart] {
-				args = append(args, "--declare-owner-chart", "--owner-chart-repository", srv.URL, "--owner-chart-version", "0.1.0", "--owner-chart-jupyterhub-version", "4.4.0")
-			}
-			r := hubfleet(t, "", append(args, realHubAdminArgs(name)...)...)
-			if !strings.Contains(r.stdout, "wrote clusters/"+name+"/site.yaml") {
-				t.Errorf("import %s: exit %d, no site written\n%s%s", name, r.code, r.stdout, r.stderr)
-				continue
-			}
-			checkStaffAdminsReport(t, name, r.stderr)
-			if !declared[h.Chart] && !strings.Contains(r.stdout, "added spec.charts.umbrellas."+h.Chart+" to bases/daskhub/fleet.yaml") {
-				t.Errorf("import %s: the fleet file was not given the chart %s:\n%s%s", name, h.Chart, r.stdout, r.stderr)
-			}
-			declared[h.Chart] = true
-			names = append(names, name)
+		declared[h.Chart] = true
+		names = append(names, name)
+		switch h.Chart {
+		case "daskhub":
+			onDaskhub = append(onDaskhub, name)
+		case "basehub":
+			onBasehub = append(onBasehub, name)
 		}
 	}
-	if len(declared) != 2 {
-		t.Errorf("owners' charts declared: %v, want basehub and daskhub", declared)
+	if len(declared) != len(charts) || (defaultCorpus(t) && len(declared) != 2) {
+		t.Errorf("owners' charts declared: %v, want every chart the cluster files name: %v", declared, charts)
 	}
-	// Every hub is valid, 2i2c-aws-us staging included: its only admins
-	// are the staff basehub adds from custom.2i2c, which the owners' chart
-	// keeps doing but hubfleet cannot see; the names given with --admin
-	// (realHubAdminArgs) let validate see who may log in.
+	// Every hub is valid, those whose only admins are the staff basehub
+	// adds from custom.2i2c included: the owners' chart keeps adding them
+	// but hubfleet cannot see them; the names given with --admin, as
+	// import asked (importRealHub), let validate see who may log in.
 	r = hubfleet(t, "", "validate", "--root", root, "--chart-cache", cache)
 	var invalid []string
 	for _, n := range names {
@@ -158,8 +163,8 @@ func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 	if strings.Contains(r.stdout, "chart objects not planned") {
 		t.Errorf("plan did not render the owners' charts:\n%s", r.stdout)
 	}
-	if len(names) != 17 {
-		t.Errorf("%d real hubs imported, want 17", len(names))
+	if len(names) != len(hubs) || (defaultCorpus(t) && len(names) != 17) {
+		t.Errorf("%d real hubs imported, want every hub of the cluster files: %d", len(names), len(hubs))
 	}
 	for _, n := range names {
 		if !strings.Contains(r.stdout, n) {
@@ -198,16 +203,36 @@ func TestImportRealHubsOnTheOwnersChart(t *testing.T) {
 	if testing.Verbose() {
 		t.Logf("plan of the new version:\n%s", r.stdout)
 	}
-	for _, want := range []string{"7 of 22 sites change", "~ site leap-prod: changed\n  chart basehub 0.1.0 -> 0.2.0\n  chart daskhub 0.1.0 -> 0.2.0\n"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("the plan of the owners' daskhub 0.2.0 lacks %q", want)
+	// Exactly the sites on daskhub change, each with both charts' versions.
+	want = []string{fmt.Sprintf("%d of %d sites change", len(onDaskhub), len(exampleSites)+len(names))}
+	if defaultCorpus(t) {
+		want = append(want, "7 of 22 sites change")
+	}
+	for _, n := range onDaskhub {
+		want = append(want, "~ site "+n+": changed\n  chart basehub 0.1.0 -> 0.2.0\n  chart daskhub 0.1.0 -> 0.2.0\n")
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("the plan of the owners' daskhub 0.2.0 lacks %q", w)
 		}
 	}
-	if strings.Contains(r.stdout, "site aimatx-2i2c-hub-prod") {
-		t.Errorf("a site on the owners' basehub changes with daskhub's version:\n%s", r.stdout)
+	for _, n := range onBasehub {
+		if strings.Contains(r.stdout, "site "+n+":") {
+			t.Errorf("a site on the owners' basehub (%s) changes with daskhub's version:\n%s", n, r.stdout)
+		}
 	}
 
-	// The HelmReleases reach the owners' chart objects (Helm SDK).
+	// The HelmReleases reach the owners' chart objects (Helm SDK): each
+	// hub's ingress on its cluster file's domain; in the default corpus,
+	// aimatx prod's and leap prod's objects as their files say.
+	for _, h := range hubs {
+		if m := renderOwnersRelease(t, root, h.Site, h.Chart, srv.URL); !strings.Contains(m, `host: "`+h.Domain+`"`) {
+			t.Errorf("%s: the owners' chart %s rendered with its HelmRelease values has no ingress on %s", h.Site, h.Chart, h.Domain)
+		}
+	}
+	if !defaultCorpus(t) {
+		return
+	}
 	for _, c := range []struct {
 		site, chart string
 		want        []string

@@ -157,3 +157,22 @@ func subtract(a, b []string) []string {
 	}
 	return out
 }
+
+// BasehubStaffAdmins reports whether merged values, in whatever layout
+// (z2jh keys at the top or under jupyterhub:, basehub:, ...), turn on
+// 2i2c basehub's staff admins, and the section whose admin_users shadows
+// them ("" when none does: they are admins): what import says of them
+// follows from this.
+func BasehubStaffAdmins(merged map[string]any) (on bool, shadowedBy string) {
+	if on, _ := staffAdminsIn(merged); on {
+		return true, StaffAdminsShadowedBy(merged)
+	}
+	for _, k := range sortedKeys(merged) {
+		if m, ok := merged[k].(map[string]any); ok {
+			if on, sh := BasehubStaffAdmins(m); on {
+				return on, sh
+			}
+		}
+	}
+	return false, ""
+}
