@@ -17,6 +17,8 @@ import (
 //   - an authenticator named by its entry point (tmp): its settings stay
 //     in sections z2jh's schema accepts (TmpAuthenticator, Authenticator),
 //     none under the entry point's name;
+//   - a GitHubOAuthenticator section on a hub whose authenticator does not
+//     read it: dropped with the reason, not refused by validate as owned;
 //   - basehub's staff admins shadowed by GenericOAuthenticator.admin_users:
 //     not asked for, and the hub's own admins only;
 //   - a homepage text whose block scalar begins with an empty line keeps
@@ -41,6 +43,14 @@ func TestImportMore2i2cShapesThroughRender(t *testing.T) {
       JupyterHub: {authenticator_class: tmp}
       TmpAuthenticator: {auto_login: false}
       Authenticator: {allow_all: true}
+`,
+		"inert-github": `jupyterhub:
+  ingress: {enabled: true, hosts: [inert-github.example.org]}
+  hub:
+    config:
+      JupyterHub: {authenticator_class: dummy}
+      GitHubOAuthenticator:
+        allowed_organizations: [research-org:workshop]
 `,
 		"shadowed-staff": `jupyterhub:
   ingress: {enabled: true, hosts: [shadowed-staff.example.org]}
@@ -67,7 +77,7 @@ func TestImportMore2i2cShapesThroughRender(t *testing.T) {
         admin_users: [dave]
 `,
 	}
-	for _, name := range []string{"one-org", "tmp-login", "shadowed-staff"} {
+	for _, name := range []string{"one-org", "tmp-login", "inert-github", "shadowed-staff"} {
 		f := filepath.Join(dir, name+".yaml")
 		writeFile(t, f, []byte(hubs[name]))
 		r := hubfleet(t, "", "import", "-f", f, "--site", name, "--root", root,
@@ -93,7 +103,7 @@ func TestImportMore2i2cShapesThroughRender(t *testing.T) {
 				t.Errorf("import --admin on a hub whose staff admins are shadowed: exit %d, want a refusal\n%s", r.code, r.stderr)
 			}
 		}
-		if strings.Contains(hubs[name], "oauth") || strings.Contains(hubs[name], "github") {
+		if name == "one-org" || name == "shadowed-staff" { // OAuth logins: the client secret is asked for
 			if r := hubfleet(t, "client-secret-of-"+name, "secret", "set", "--site", name, "--root", root); r.code != exitOK {
 				t.Fatalf("secret set %s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
 			}
@@ -120,6 +130,7 @@ func TestImportMore2i2cShapesThroughRender(t *testing.T) {
 		{"tmp-login", "hub.config.TmpAuthenticator.auto_login", false},
 		{"tmp-login", "hub.config.TmpAuthenticator.allow_all", true}, // the class reads its own section first
 		{"tmp-login", "hub.config.tmp", nil},
+		{"inert-github", "hub.config.GitHubOAuthenticator", nil},
 		{"shadowed-staff", "hub.config.Authenticator.admin_users", []any{"carol"}},
 		{"shadowed-staff", "custom.2i2c", nil},
 		{"shadowed-staff", "custom.homepage.templateVars.learn_more", "\nAsk us for access:\n<a href=\"https://example.org/form\">form</a>\n"},

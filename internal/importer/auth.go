@@ -223,6 +223,7 @@ func (im *importer) auth() {
 		im.note(Dropped, cfgPath("JupyterHub", "admin_access"), "removed in JupyterHub 5 (value was %v): admins get access through roles", v)
 	}
 	sections := configSections(ac)
+	im.inertSections(a.Provider, ac, sections)
 
 	// pick takes key from every section and returns the value the
 	// authenticator reads (the most specific class's); the shadowed ones
@@ -583,6 +584,34 @@ func (im *importer) nestedSections() {
 			if _, isMap := sec[inner].(map[string]any); isMap && len(inner) > 0 && inner[0] >= 'A' && inner[0] <= 'Z' {
 				im.remark("jupyterhub.hub.config.%s.%s is a config section inside another (an indentation slip?): it has no effect, today and after import; kept as is. Move it up a level if it was meant to apply", outer, inner)
 			}
+		}
+	}
+}
+
+// inertSections drops the hub.config sections of the other authenticator
+// classes hubfleet knows (a GitHubOAuthenticator section left by a common
+// file on a hub that logs in with a shared password): the authenticator
+// the hub runs does not read them, so they have no effect, and kept they
+// would set keys hubfleet derives from spec.auth for its own class. A
+// custom class keeps every section: hubfleet cannot tell which classes it
+// inherits from.
+func (im *importer) inertSections(provider string, ac site.AuthClass, read []string) {
+	if provider == site.AuthCustom {
+		return
+	}
+	seen := map[string]bool{}
+	for _, p := range site.AuthProviders {
+		if p == site.AuthCustom {
+			continue
+		}
+		c := site.ClassOf(&site.Auth{Provider: p}).Class
+		if c == "" || seen[c] || slices.Contains(read, c) || c == "Authenticator" || c == "OAuthenticator" {
+			continue
+		}
+		seen[c] = true
+		p := Path{"jupyterhub", "hub", "config", c}
+		if _, ok := im.take(p); ok {
+			im.note(Dropped, p, "had no effect: the hub's authenticator (%s) does not read %s's settings", ac.Class, c)
 		}
 	}
 }

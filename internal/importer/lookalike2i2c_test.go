@@ -90,3 +90,53 @@ func importSite(t *testing.T, in string) (*site.Site, Report) {
 	}
 	return s, rep
 }
+
+// TestImportDropsAnotherClassesSection: a workshop hub logs in with a
+// shared password, and its common file's GitHubOAuthenticator section
+// (allowed_organizations) stays in the merged values, which the
+// authenticator never reads: dropped with the reason, not kept where
+// hubfleet owns the key (validate refused it); access reads the same.
+func TestImportDropsAnotherClassesSection(t *testing.T) {
+	t.Parallel()
+	in := `
+jupyterhub:
+  ingress: {enabled: true, hosts: [hub.example.org]}
+  hub:
+    config:
+      JupyterHub: {authenticator_class: dummy}
+      GitHubOAuthenticator:
+        allowed_organizations: [research-org:workshop]
+        scope: [read:org]
+      Authenticator: {admin_users: [alice]}
+`
+	s, rep := importSite(t, in)
+	if _, kept := getPath(s.Spec.Values, dotted("jupyterhub.hub.config.GitHubOAuthenticator")); kept {
+		t.Errorf("the GitHubOAuthenticator section is still in spec.values")
+	}
+	var got []string
+	for _, it := range rep.Items {
+		if it.Action == Dropped && strings.HasPrefix(it.Path, "jupyterhub.hub.config.GitHubOAuthenticator") {
+			got = append(got, it.Path+": "+it.Note)
+		}
+	}
+	want := []string{"jupyterhub.hub.config.GitHubOAuthenticator: had no effect: the hub's authenticator (DummyAuthenticator) does not read GitHubOAuthenticator's settings"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("dropped items (-want +got):\n%s", diff)
+	}
+	f := corpusFleet(t)
+	if errs := site.Check(s, f).Errors(); len(errs) > 0 {
+		t.Errorf("validate: %v", errs.Err())
+	}
+	merged, err := Merge(map[string][]byte{"v.yaml": []byte(in)}, []string{"v.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := Access(merged["jupyterhub"].(map[string]any))
+	for _, r := range values.Releases(s, f) {
+		if r.Name == values.ReleaseJupyterHub {
+			if after := Access(r.Values); !cmp.Equal(before, after) {
+				t.Errorf("access changed: before %v, after %v", before, after)
+			}
+		}
+	}
+}
