@@ -228,6 +228,9 @@ func isB64(c byte) bool {
 
 func entropyHit(key, s string, t token) (hit, bool) {
 	tok := strings.Trim(t.text, "/-_")
+	if isPublicID(key) {
+		return hit{}, false
+	}
 	switch {
 	case len(tok) >= minHexLen && hexToken.MatchString(tok):
 		if digestPrefix.MatchString(s[:t.start]) || imageRef.MatchString(s) || digestKey.MatchString(key) ||
@@ -302,8 +305,9 @@ func codeName(lhs string) string {
 }
 
 // placeholderRE are values that only refer to a secret: ${VAR}, $VAR,
-// {{ template }}, {name}, <your-secret>, os.environ lookups.
-var placeholderRE = regexp.MustCompile(`^(?:\$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$\{\{.*\}\}|\{\{.*\}\}|\{[A-Za-z_][\w.]*\}|<[^<>]*>|os\.environ.*|os\.getenv.*|ENC\[.*)$`)
+// {{ template }}, {name}, {env:VAR} and {file:path} (opencode's and
+// other tools' substitutions), <your-secret>, os.environ lookups.
+var placeholderRE = regexp.MustCompile(`^(?:\{(?:env|file):[^{}]+\}|\$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\$\{\{.*\}\}|\{\{.*\}\}|\{[A-Za-z_][\w.]*\}|<[^<>]*>|os\.environ.*|os\.getenv.*|ENC\[.*)$`)
 
 // isPlaceholder reports values that only refer to a secret: environment
 // lookups, templates, redactions.

@@ -151,3 +151,21 @@ func splitPath(path string) []string {
 	}
 	return out
 }
+
+// isCodeEntry reports a path of z2jh's hub.extraConfig (or a chart's
+// extraConfig like it): a map of Python snippets whose keys are labels
+// (00-exfiltrate-token), not the names of what the code holds. The code
+// is scanned by the value detectors (a literal assigned to a secret
+// name), whatever its label.
+func isCodeEntry(path string) bool {
+	parts := splitPath(path)
+	return len(parts) >= 2 && parts[len(parts)-2] == "extraConfig"
+}
+
+// isPublicID reports keys whose values are public by design: an OAuth
+// client id travels in every authorize URL (client_id, clientId,
+// JHE_CLIENT_ID), however random it looks.
+func isPublicID(key string) bool {
+	ws := words(key)
+	return len(ws) >= 2 && ws[len(ws)-1] == "ID" && ws[len(ws)-2] == "CLIENT"
+}

@@ -168,7 +168,7 @@ func (s *scanner) mapping(n *yaml.Node, p, under string, depth int) {
 			case publicUnder[words] || referenceLast[lastWord(k)] && !IsSecretName(k):
 				u = ""
 			}
-		case !s.o.ValuesOnly && !s.isRef(cp) && !isReferencePath(cp) && (IsSecretName(k) || isSecretPath(cp)):
+		case !s.o.ValuesOnly && !s.isRef(cp) && !isReferencePath(cp) && (IsSecretName(k) && !isCodeEntry(cp) || isSecretPath(cp)):
 			u = k
 		}
 		s.lineOverride(cp, line)

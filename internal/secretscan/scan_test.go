@@ -94,6 +94,23 @@ func TestTree(t *testing.T) {
 		{name: "git credential helper passes", tree: map[string]any{"singleuser": map[string]any{"extraFiles": map[string]any{"git-credential-helper": map[string]any{
 			"mountPath":  "/etc/gitconfig",
 			"stringData": "[credential \"https://github.com\"]\n  helper = !git-credential-github-app --app-key-file /etc/github/app-key.pem --app-id 123456\n  useHttpPath = true\n"}}}}},
+		// Look-alikes of more of 2i2c's public hub configs (written here,
+		// none copied): a hub.extraConfig entry whose label names a token
+		// holds code, judged by what it assigns; an OAuth client id is
+		// public however random; opencode's {env:VAR} only names a
+		// variable.
+		{name: "extraConfig label naming a token passes", tree: map[string]any{"hub": map[string]any{"extraConfig": map[string]any{
+			"00-exfiltrate-token": "def hook(authenticator, auth_state):\n    print(auth_state.keys())\n    return auth_state\nc.GenericOAuthenticator.modify_auth_state_hook = hook\n"}}}},
+		{name: "extraConfig label naming a token, code with a literal secret", tree: map[string]any{"hub": map[string]any{"extraConfig": map[string]any{
+			"10-token": "c.GenericOAuthenticator.client_secret = \"hunter22abc\"\n"}}}, want: []string{"hub.extraConfig.10-token code-assignment"}},
+		{name: "oauth client id passes", tree: map[string]any{"hub": map[string]any{"config": map[string]any{"GenericOAuthenticator": map[string]any{
+			"client_id": "Qm4tX8vR2kLp9ZsW7yBn3HcJ6dFg1TaE5uVo0NiY"}}}, "singleuser": map[string]any{"extraEnv": map[string]any{"PORTAL_CLIENT_ID": "Qm4tX8vR2kLp9ZsW7yBn3HcJ6dFg1TaE5uVo0NiY"}}}},
+		{name: "the same string as a client secret is found", tree: map[string]any{"GenericOAuthenticator": map[string]any{"client_secret": "Qm4tX8vR2kLp9ZsW7yBn3HcJ6dFg1TaE5uVo0NiY"}},
+			want: []string{"GenericOAuthenticator.client_secret secret-key"}},
+		{name: "the same string under another key is found", tree: map[string]any{"note": "Qm4tX8vR2kLp9ZsW7yBn3HcJ6dFg1TaE5uVo0NiY"}, want: []string{"note high-entropy-base64"}},
+		{name: "env substitution passes", tree: map[string]any{"extraFiles": map[string]any{"tool": map[string]any{"data": map[string]any{"provider": map[string]any{"options": map[string]any{
+			"apiKey": "{env:MODEL_API_KEY}", "baseURL": "https://llm.example.org/v1"}}}}}}},
+		{name: "a literal api key beside it is found", tree: map[string]any{"options": map[string]any{"apiKey": "hunter22-literal"}}, want: []string{"options.apiKey secret-key"}},
 		{name: "mark is exact", allow: "spec", tree: map[string]any{"spec": map[string]any{"password": "hunter22"}}, want: []string{"spec.password secret-key"}},
 	}
 	for _, tt := range tests {

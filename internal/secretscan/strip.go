@@ -61,7 +61,7 @@ func strip(v any, p string, o Options, out *[]Finding) (any, bool) {
 			if len(sub) == 0 {
 				continue
 			}
-			if IsSecretName(k) || isSecretPath(cp) {
+			if IsSecretName(k) && !isCodeEntry(cp) || isSecretPath(cp) {
 				*out = append(*out, sub...)
 				delete(x, k)
 				continue
