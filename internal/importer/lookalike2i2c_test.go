@@ -140,3 +140,47 @@ jupyterhub:
 		}
 	}
 }
+
+// TestImportSiblingNamesTheHubWithoutTheUmbrellasTemplate: a
+// binderhub-service block written for an umbrella chart names the hub's
+// Secret with z2jh's template ({{ include "jupyterhub.hub.fullname" . }}),
+// which a sibling release cannot include: import writes the name the
+// template gives ("hub", or <fullnameOverride>-hub) and says so.
+func TestImportSiblingNamesTheHubWithoutTheUmbrellasTemplate(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ override, want string }{{"", "hub"}, {"\n  fullnameOverride: lab", "lab-hub"}} {
+		in := `
+jupyterhub:
+  ingress: {enabled: true, hosts: [hub.example.org]}
+  hub: {config: {JupyterHub: {authenticator_class: dummy}}}` + tt.override + `
+binderhub-service:
+  enabled: true
+  extraEnv:
+  - name: JUPYTERHUB_API_TOKEN
+    valueFrom:
+      secretKeyRef:
+        name: '{{ include "jupyterhub.hub.fullname" . }}'
+        key: hub.services.binder.apiToken
+  - name: JUPYTERHUB_CLIENT_ID
+    value: service-binder
+`
+		s, rep := importSite(t, in)
+		if len(s.Spec.Releases) != 1 {
+			t.Fatalf("releases %+v, want binderhub-service", s.Spec.Releases)
+		}
+		env, _ := s.Spec.Releases[0].Values["extraEnv"].([]any)
+		got, _ := getPath(env[0].(map[string]any), Path{"valueFrom", "secretKeyRef", "name"})
+		if got != tt.want {
+			t.Errorf("fullnameOverride %q: the Secret's name is %v, want %q", tt.override, got, tt.want)
+		}
+		found := false
+		for _, it := range rep.Items {
+			if it.Path == "binderhub-service.extraEnv" {
+				found = it.Action == Migrated && strings.Contains(it.Note, `written as "`+tt.want+`"`)
+			}
+		}
+		if !found {
+			t.Errorf("the report does not say the template was written as %q:\n%s", tt.want, rep)
+		}
+	}
+}

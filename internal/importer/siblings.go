@@ -52,6 +52,13 @@ func (im *importer) siblings() {
 			if im.secretLeaves[key(in)] {
 				continue
 			}
+			if nv, changed := withHubFullname(l.Value, im.hubFullname()); changed {
+				name := im.hubFullname()
+				setPath(v, l.Path, nv)
+				im.items = append(im.items, Item{Action: Migrated, Path: in.String(), Keys: in, To: append(rel.plus(), l.Path...),
+					Note: fmt.Sprintf("passed through to the %s release, with {{ include \"jupyterhub.hub.fullname\" . }} written as %q: a template of the jupyterhub chart, which a sibling release cannot include (inside the owners' chart it could); %q is the hub's name there", k, name, name)})
+				continue
+			}
 			im.items = append(im.items, Item{Action: Kept, Path: in.String(), Keys: in, To: append(rel.plus(), l.Path...),
 				Note: fmt.Sprintf("passed through to the %s release", k)})
 		}
@@ -123,4 +130,48 @@ func joinDots(p Path) string {
 		s += k
 	}
 	return s
+}
+
+// hubFullnameRE is z2jh's template of the hub's name, as a sibling
+// subchart's values use it inside an umbrella chart (2i2c's
+// binderhub-service: the Secret holding the hub's API token for it).
+var hubFullnameRE = regexp.MustCompile(`\{\{-?\s*include\s+"jupyterhub\.hub\.fullname"\s+\.\s*-?\}\}`)
+
+// hubFullname is what z2jh's jupyterhub.hub.fullname gives for the hub's
+// values: "hub" (z2jh sets fullnameOverride to "", so names carry no
+// prefix), or <fullnameOverride>-hub when the values set one.
+func (im *importer) hubFullname() string {
+	if fo, _ := getPath(im.v, Path{"jupyterhub", "fullnameOverride"}); fo != nil && fmt.Sprint(fo) != "" {
+		return fmt.Sprint(fo) + "-hub"
+	}
+	return "hub"
+}
+
+// withHubFullname is a copy of a leaf (a string, or a list holding
+// strings, e.g. extraEnv) with hubFullnameRE written as name, and whether
+// anything changed.
+func withHubFullname(v any, name string) (any, bool) {
+	switch t := v.(type) {
+	case string:
+		if hubFullnameRE.MatchString(t) {
+			return hubFullnameRE.ReplaceAllString(t, name), true
+		}
+	case []any:
+		out, changed := make([]any, len(t)), false
+		for i, e := range t {
+			var c bool
+			out[i], c = withHubFullname(e, name)
+			changed = changed || c
+		}
+		return out, changed
+	case map[string]any:
+		out, changed := make(map[string]any, len(t)), false
+		for k, e := range t {
+			var c bool
+			out[k], c = withHubFullname(e, name)
+			changed = changed || c
+		}
+		return out, changed
+	}
+	return v, false
 }
