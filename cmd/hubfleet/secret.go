@@ -9,11 +9,9 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"helm.sh/helm/v3/pkg/strvals"
 
 	"github.com/hubfleet/hubfleet/internal/fleet"
 	"github.com/hubfleet/hubfleet/internal/flux"
@@ -97,10 +95,6 @@ func runSecretSet(g *globalOptions, o *secretSetOptions, s streams) error {
 	if err != nil {
 		return err
 	}
-	// The client secret reaches the chart through valuesFrom targetPath.
-	if err := checkSetSyntax(value, "site "+o.site+": the OAuth client secret"); err != nil {
-		return err
-	}
 	recipients := siteRecipients(fl, st)
 	enc, err := secrets.Encrypt(secrets.Secret{
 		Name: values.ClientSecretName, Namespace: site.NamespaceOf(st, fl.Config),
@@ -165,11 +159,6 @@ func runSecretSetKey(g *globalOptions, o *secretSetOptions, s streams, fl *fleet
 	if err != nil {
 		return err
 	}
-	if v.TargetPath != "" {
-		if err := checkSetSyntax(value, "site "+o.site+": secret "+o.key+" (targetPath "+v.TargetPath+")"); err != nil {
-			return err
-		}
-	}
 	abs, err := filepath.Abs(g.root)
 	if err != nil {
 		return err
@@ -208,38 +197,6 @@ func runSecretSetKey(g *globalOptions, o *secretSetOptions, s streams, fl *fleet
 		return nil
 	}
 	return runRender(g, &renderOptions{sites: []string{o.site}}, s)
-}
-
-// checkSetSyntax refuses a secret that helm-controller would not pass to
-// the chart unchanged. It sets a valuesFrom value at its targetPath with
-// Helm's --set parser (fluxcd/pkg/chartutil ReplacePathValue: strvals
-// ParseInto, or ParseIntoString with the quotes stripped when the value is
-// quoted), and the HelmRelease API hubfleet renders has no `literal` field
-// to turn that off: a comma splits the value, a backslash is dropped,
-// braces make a list, and "123456", "true" or "null" become a number, a
-// boolean or nothing. The value itself is never printed.
-func checkSetSyntax(value []byte, what string) error {
-	v := string(value)
-	got := map[string]any{}
-	err := strvals.ParseInto("k="+v, got)
-	if s, ok := got["k"].(string); err == nil && ok && s == v && !quoted(v) {
-		return nil
-	}
-	var why []string
-	for _, c := range []string{",", "\\", "{", "}", "[", "]", `"`, "'"} {
-		if strings.Contains(v, c) {
-			why = append(why, "contains "+strconv.Quote(c))
-		}
-	}
-	if err == nil && len(why) == 0 {
-		why = append(why, fmt.Sprintf("would reach the chart as a %T, not a string", got["k"]))
-	}
-	return fmt.Errorf("%s: the value %s, and helm-controller reads a valuesFrom value with targetPath through Helm's --set syntax, so the chart would not get it unchanged: choose a value without these characters, or (for a spec.secrets.values key) read it from an environment variable instead (env: {component: ..., name: ...}), which Kubernetes passes verbatim", what, strings.Join(why, ", "))
-}
-
-// quoted reports whether helm-controller strips quotes around v.
-func quoted(v string) bool {
-	return len(v) >= 2 && ((v[0] == '\'' && v[len(v)-1] == '\'') || (v[0] == '"' && v[len(v)-1] == '"'))
 }
 
 // decryptWithKeygenKey decrypts a site's secrets file as sops does

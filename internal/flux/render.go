@@ -284,8 +284,12 @@ func helmRelease(r values.Release, repo, ns string, labels map[string]string, p 
 		hr.Annotations[OverridesAnnotation] = r.Overrides
 	}
 	for _, v := range r.ValuesFrom {
+		// Literal: helm-controller sets the value verbatim. Without it
+		// the value goes through Helm's --set parser, which splits a
+		// secret at its commas, reads [ ] { } as syntax and turns 12345
+		// or true into a number or a boolean.
 		hr.Spec.ValuesFrom = append(hr.Spec.ValuesFrom, meta.ValuesReference{
-			Kind: "Secret", Name: v.SecretName, ValuesKey: v.Key, TargetPath: v.TargetPath,
+			Kind: "Secret", Name: v.SecretName, ValuesKey: v.Key, TargetPath: v.TargetPath, Literal: v.TargetPath != "",
 		})
 	}
 	for _, d := range r.DependsOn {

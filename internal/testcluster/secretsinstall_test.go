@@ -32,9 +32,11 @@ import (
 
 // The site and the values the operator stores with `secret set --key`.
 const (
-	secretsSite    = "pangeo-azure"
-	dbPasswordKey  = "hub-db-password"
-	dbPasswordVal  = "Db-pw-7Hq2xW9kLm4Rt8Zp"
+	secretsSite   = "pangeo-azure"
+	dbPasswordKey = "hub-db-password"
+	// A comma and braces: Helm's --set parser would cut the value at
+	// the comma, so it reaches the chart whole only as a literal.
+	dbPasswordVal  = "Db-pw,7Hq2{xW9}=kLm4Rt8Zp"
 	s3KeyKey       = "s3-secret-access-key"
 	s3KeyVal       = "s3-k3y-Vn5bQ8wE1rT6yU0iO3pA"
 	s3EnvName      = "AWS_SECRET_ACCESS_KEY"
@@ -133,7 +135,7 @@ func TestSecretValuesReachChart(t *testing.T) {
 	// release without its "jupyterhub." prefix.
 	hr := readObject(t, filepath.Join(overlay, "helmrelease-jupyterhub.yaml"))
 	refs, _, _ := unstructured.NestedSlice(hr.Object, "spec", "valuesFrom")
-	wantRef := map[string]any{"kind": "Secret", "name": "hubfleet-secrets", "valuesKey": dbPasswordKey, "targetPath": "hub.db.password"}
+	wantRef := map[string]any{"kind": "Secret", "name": "hubfleet-secrets", "valuesKey": dbPasswordKey, "targetPath": "hub.db.password", "literal": true}
 	found := false
 	for _, r := range refs {
 		if cmp.Equal(r, wantRef) {
@@ -380,7 +382,11 @@ func helmControllerValues(ctx context.Context, c *testcluster.Cluster, hr *unstr
 			result = mergeMapsHC(result, values)
 			v := string(data)
 			quoted := (strings.HasPrefix(v, "'") && strings.HasSuffix(v, "'")) || (strings.HasPrefix(v, `"`) && strings.HasSuffix(v, `"`))
-			if quoted {
+			if literal, _ := ref["literal"].(bool); literal {
+				// ReplacePathLiteralValue: the value verbatim, \. in the path.
+				esc := strings.NewReplacer(`\`, `\\`, `,`, `\,`, `[`, `\[`, `]`, `\]`, `{`, `\{`, `}`, `\}`)
+				err = strvals.ParseIntoString(target+"="+esc.Replace(v), result)
+			} else if quoted {
 				err = strvals.ParseIntoString(target+"="+strings.Trim(v, `'"`), result)
 			} else {
 				err = strvals.ParseInto(target+"="+v, result)
