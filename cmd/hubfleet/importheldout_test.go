@@ -350,3 +350,64 @@ func noKeyContentInRepo(t *testing.T, root string) {
 		return nil
 	})
 }
+
+// TestImportExtraFileWithADotInItsName: an extraFiles entry named like a
+// file (github-app-private-key.pem, as a 2i2c hub names its GitHub App
+// key) is asked for with its dot escaped in the targetPath (\., as
+// helm-controller reads it); declared and set as the next step says, it
+// validates and renders to a literal valuesFrom at that path.
+func TestImportExtraFileWithADotInItsName(t *testing.T) {
+	t.Parallel()
+	root := fleetCopy(t)
+	values := filepath.Join(t.TempDir(), "values.yaml")
+	writeFile(t, values, []byte(`hub:
+  config:
+    JupyterHub: {authenticator_class: dummy}
+  extraFiles:
+    github-app-private-key.pem:
+      mountPath: /etc/github/github-app-private-key.pem
+`))
+	r := hubfleet(t, "", "import", "-f", values, "--site", "app-key", "--root", root, "--host", "hub.example.org",
+		"--tls-mode", "cert-manager", "--cluster-issuer", "letsencrypt-prod",
+		"--age-recipient", "age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l", "--write")
+	if r.code != exitOK {
+		t.Fatalf("import: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	const target = `jupyterhub.hub.extraFiles.github-app-private-key\.pem.stringData`
+	if !strings.Contains(r.stderr, "{targetPath: "+target+"}") {
+		t.Fatalf("import does not ask for %s:\n%s", target, r.stderr)
+	}
+	siteFile := filepath.Join(root, "clusters", "app-key", "site.yaml")
+	b, err := os.ReadFile(siteFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const recipient = "    ageRecipient: age19yjrrnrlvaylhkrxyewmespaj9mnzlk9ukux8zn9hlkwasjsmu9sje8d6l\n"
+	writeFile(t, siteFile, []byte(strings.Replace(string(b), recipient, recipient+"    values:\n      app-key:\n        targetPath: "+target+"\n", 1)))
+	if r := hubfleet(t, "not-a-real-key-content", "secret", "set", "--site", "app-key", "--key", "app-key", "--root", root); r.code != exitOK {
+		t.Fatalf("secret set --key app-key: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"validate"}, {"render"}} {
+		if r := hubfleet(t, "", append(args, "--root", root)...); r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", args[0], r.code, r.stdout, r.stderr)
+		}
+	}
+	noKeyContentInRepo(t, root)
+	var found bool
+	_ = filepath.WalkDir(filepath.Join(root, "overlays", "app-key"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), "helmrelease-") {
+			return nil
+		}
+		hr, _ := os.ReadFile(p)
+		if strings.Contains(string(hr), "hub.extraFiles.github-app-private-key\\.pem.stringData") {
+			found = true
+			if !strings.Contains(string(hr), "literal: true") {
+				t.Errorf("%s: the valuesFrom is not literal:\n%s", p, hr)
+			}
+		}
+		return nil
+	})
+	if !found {
+		t.Error("no HelmRelease reads the key at hub.extraFiles.github-app-private-key\\.pem.stringData")
+	}
+}

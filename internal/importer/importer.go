@@ -682,7 +682,7 @@ func (im *importer) emptyExtraFiles() {
 				continue
 			}
 			p := at.plus(name)
-			im.asks = append(im.asks, fmt.Sprintf("%s has no content (data, stringData or binaryData), which z2jh requires: it is in a file not given (an encrypted one?); if it is secret, declare spec.secrets.values.%s: {targetPath: %s.stringData} in the site file, then run `hubfleet secret set --site %s --key %s` (the content on standard input); else give that file", im.input(p), secretscan.SuggestKey(name), joinDots(p), im.opts.Name, secretscan.SuggestKey(name)))
+			im.asks = append(im.asks, fmt.Sprintf("%s has no content (data, stringData or binaryData), which z2jh requires: it is in a file not given (an encrypted one?); if it is secret, declare spec.secrets.values.%s: {targetPath: %s} in the site file, then run `hubfleet secret set --site %s --key %s` (the content on standard input); else give that file", im.input(p), secretscan.SuggestKey(name), valuetree.JoinPath(append(p[:len(p):len(p)], "stringData")...), im.opts.Name, secretscan.SuggestKey(name)))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package valuetree
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -26,5 +27,33 @@ func TestMergeSetGet(t *testing.T) {
 	}
 	if len(Sub(dst, "nope")) != 0 || Sub(dst, "a")["b"] != 1 {
 		t.Error("Sub")
+	}
+}
+
+// TestSplitPathReadsEscapedDots: a key holding a dot (a file name under
+// z2jh's extraFiles) is addressed with \., as helm-controller reads a
+// valuesFrom targetPath; JoinPath writes it back.
+func TestSplitPathReadsEscapedDots(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		keys []string
+	}{
+		{"hub.db.password", []string{"hub", "db", "password"}},
+		{`hub.extraFiles.github-app-private-key\.pem.stringData`, []string{"hub", "extraFiles", "github-app-private-key.pem", "stringData"}},
+		{`a\.b\.c`, []string{"a.b.c"}},
+		{`a\b.c`, []string{`a\b`, "c"}},
+	} {
+		if got := SplitPath(tc.path); !slices.Equal(got, tc.keys) {
+			t.Errorf("SplitPath(%q) = %q, want %q", tc.path, got, tc.keys)
+		}
+		if got := JoinPath(tc.keys...); got != tc.path {
+			t.Errorf("JoinPath(%q) = %q, want %q", tc.keys, got, tc.path)
+		}
+	}
+	m := map[string]any{}
+	Set(m, `hub.extraFiles.key\.pem.stringData`, "<Secret>")
+	files := m["hub"].(map[string]any)["extraFiles"].(map[string]any)
+	if _, ok := files["key.pem"]; !ok || Get(m, `hub.extraFiles.key\.pem.stringData`) != "<Secret>" {
+		t.Errorf("Set/Get of an escaped key: %v", m)
 	}
 }
