@@ -173,7 +173,7 @@ func runImport(ctx context.Context, g *globalOptions, o *importOptions, s stream
 		if err != nil {
 			return err
 		}
-		io.Domain, io.Namespace = cf.Domain, cf.Name
+		io.Domain, io.Namespace, io.Provider = cf.Domain, cf.Name, cf.Provider
 		if o.owner.name == "" && route == importer.RouteOwner {
 			o.owner.name = cf.Chart
 		}

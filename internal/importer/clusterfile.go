@@ -19,6 +19,9 @@ type ClusterHub struct {
 	Domain string
 	// Chart is the operator's chart for the hub (2i2c: basehub, daskhub).
 	Chart string
+	// Provider is the cluster's cloud (2i2c cluster.yaml provider: aws,
+	// gcp, azure, kubeconfig), "" when the file does not say.
+	Provider string
 	// Files are the hub's values files that exist, in merge order.
 	Files []string
 	// Missing are listed files that are not there (encrypted files are
@@ -34,7 +37,8 @@ func ReadClusterFile(path, hub string) (*ClusterHub, error) {
 		return nil, err
 	}
 	var cf struct {
-		Hubs []struct {
+		Provider string `yaml:"provider"`
+		Hubs     []struct {
 			Name   string   `yaml:"name"`
 			Domain string   `yaml:"domain"`
 			Chart  string   `yaml:"helm_chart"`
@@ -50,7 +54,7 @@ func ReadClusterFile(path, hub string) (*ClusterHub, error) {
 		if h.Name != hub {
 			continue
 		}
-		out := &ClusterHub{Name: h.Name, Domain: h.Domain, Chart: h.Chart}
+		out := &ClusterHub{Name: h.Name, Domain: h.Domain, Chart: h.Chart, Provider: cf.Provider}
 		dir := filepath.Dir(path)
 		for _, f := range h.Files {
 			p := filepath.Join(dir, f)

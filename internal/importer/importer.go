@@ -29,6 +29,9 @@ type Options struct {
 	Domain string
 	// Namespace is the hub's namespace (2i2c: the hub's name).
 	Namespace string
+	// Provider is the cluster's cloud from the operator's cluster file
+	// (aws, gcp, ...), "" when unknown.
+	Provider string
 	// Layout overrides the detected layout (zero: detect).
 	Layout Layout
 	// Set gives the real value of deploy-time placeholders, keyed by the

@@ -47,6 +47,9 @@ func (im *importer) siblings() {
 		}
 		rel := Path{"releases", k}
 		im.secrets(v, Path{k})
+		if k == "jupyterhub-home-nfs" {
+			im.homeNFSProvider(v, rel)
+		}
 		for _, l := range Leaves(v) {
 			in := im.input(append(Path{k}, l.Path...))
 			if im.secretLeaves[key(in)] {
@@ -174,4 +177,29 @@ func withHubFullname(v any, name string) (any, bool) {
 		return out, changed
 	}
 	return v, false
+}
+
+// homeNFSProvider carries what 2i2c's basehub adds to jupyterhub-home-nfs
+// from the cluster's provider (helm-charts/basehub/values.jsonnet:
+// eks.enabled: provider == 'aws', gke.enabled: provider == 'gcp'), which
+// the hub's files do not repeat: without it the chart makes no
+// PersistentVolume on the disk the values name (eks.volumeId,
+// gke.volumeId), and users' homes would be an empty NFS server. Only
+// where the values name that disk and do not say enabled themselves.
+func (im *importer) homeNFSProvider(v map[string]any, rel Path) {
+	cloud := map[string]string{"aws": "eks", "gcp": "gke"}[im.opts.Provider]
+	if cloud == "" {
+		return
+	}
+	c, _ := v[cloud].(map[string]any)
+	if c == nil || c["volumeId"] == nil {
+		return
+	}
+	if _, set := c["enabled"]; set {
+		return
+	}
+	c["enabled"] = true
+	to := append(rel.plus(), cloud, "enabled")
+	im.items = append(im.items, Item{Action: Derived, Path: fmt.Sprintf("spec.releases[%s].values.%s.enabled", rel[len(rel)-1], cloud), To: to,
+		Note: fmt.Sprintf("2i2c's basehub sets it from the cluster's provider (%s, in the cluster file; helm-charts/basehub/values.jsonnet: %s.enabled: provider == '%s'), which the hub's files do not repeat; carried so that the chart makes the PersistentVolume on the hub's disk (%s.volumeId): without it users' homes would be an empty NFS server", im.opts.Provider, cloud, im.opts.Provider, cloud)})
 }
