@@ -67,3 +67,20 @@ func TestImportCarriesTheHomeDisksCloud(t *testing.T) {
 		})
 	}
 }
+
+// TestImportDerivedDiskCloudIsNoLeaf: the carried enabled is reported once,
+// as derived, not also as a kept leaf of the input.
+func TestImportDerivedDiskCloudIsNoLeaf(t *testing.T) {
+	t.Parallel()
+	in := "jupyterhub:\n  hub:\n    config:\n      JupyterHub: {authenticator_class: dummy}\n  ingress: {enabled: true, hosts: [hub.example.org]}\njupyterhub-home-nfs:\n  eks: {volumeId: vol-0123}\n"
+	o := Options{Name: "x", Provider: "aws", AgeRecipient: testRecipient, TLSMode: site.TLSCertManager, ClusterIssuer: "letsencrypt-prod"}
+	_, rep, err := Import(map[string][]byte{"v.yaml": []byte(in)}, []string{"v.yaml"}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range rep.Items {
+		if strings.Contains(it.Path, "eks.enabled") && it.Action != Derived {
+			t.Errorf("%s reported %s: it is no leaf of the input", it.Path, it.Action)
+		}
+	}
+}

@@ -47,9 +47,6 @@ func (im *importer) siblings() {
 		}
 		rel := Path{"releases", k}
 		im.secrets(v, Path{k})
-		if k == "jupyterhub-home-nfs" {
-			im.homeNFSProvider(v, rel)
-		}
 		for _, l := range Leaves(v) {
 			in := im.input(append(Path{k}, l.Path...))
 			if im.secretLeaves[key(in)] {
@@ -64,6 +61,9 @@ func (im *importer) siblings() {
 			}
 			im.items = append(im.items, Item{Action: Kept, Path: in.String(), Keys: in, To: append(rel.plus(), l.Path...),
 				Note: fmt.Sprintf("passed through to the %s release", k)})
+		}
+		if k == "jupyterhub-home-nfs" {
+			im.homeNFSProvider(v, rel) // after the leaves: it adds one, derived
 		}
 		im.s.Spec.Releases = append(im.s.Spec.Releases, site.SiblingRelease{Name: k, Chart: k, Values: v, DependsOn: []string{site.HubReleaseAlias}})
 		im.remark("%s: a sibling release on the fleet's chart pin spec.charts.siblings.%s (add the pin: repository, chart, version)", k, k)
