@@ -91,18 +91,12 @@ func startSpawnEnv(t *testing.T) *spawnEnv {
 		t.Fatal(err)
 	}
 	e := &spawnEnv{ca: ca, ctrl: t.TempDir(), token: randomHex(t), narrow: randomHex(t), admin: randomHex(t)}
-	wrapper := filepath.Join(e.ctrl, "singleuser.sh")
-	script := fmt.Sprintf(`#!/bin/sh
-if [ -f %[1]s/slow ]; then sleep 8; fi
-if [ -f %[1]s/fail ]; then echo "singleuser: cannot start: /srv/conda/bin/jupyterhub-singleuser not found" >&2; exit 1; fi
-exec %[2]s --ServerApp.allow_root=True "$@"
-`, e.ctrl, testhub.DefaultSingleuser)
+	wrapper := testhub.ControlledSingleuser(t, e.ctrl)
 	pypath := filepath.Join(e.ctrl, "pythonpath")
 	if err := os.MkdirAll(pypath, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for name, body := range map[string]string{
-		wrapper: script,
 		filepath.Join(pypath, "hubfleet_crash.py"): "import os\nos._exit(139)\n",
 	} {
 		if err := os.WriteFile(name, []byte(body), 0o755); err != nil {

@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/hubfleet/hubfleet/internal/site"
 )
@@ -125,14 +126,7 @@ func (im *importer) nfs(v map[string]any) {
 }
 
 func joinDots(p Path) string {
-	s := ""
-	for i, k := range p {
-		if i > 0 {
-			s += "."
-		}
-		s += k
-	}
-	return s
+	return strings.Join(p, ".")
 }
 
 // hubFullnameRE is z2jh's template of the hub's name, as a sibling

@@ -19,7 +19,7 @@ import (
 // asks for deploy-time placeholders (--set) and the client id
 // (--client-id).
 var (
-	staffSwitchPath = dotted("jupyterhub.custom.2i2c.add_staff_user_ids_to_admin_users")
+	staffSwitchPath = dotted("jupyterhub." + site.BasehubStaffSwitch)
 	staffTypePath   = dotted("jupyterhub.custom.2i2c.add_staff_user_ids_of_type")
 )
 

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -13,18 +12,8 @@ import (
 // more. The fix names basehub's staff admins when the values turn them on.
 func TestNoLoginSaysWhoCanLogIn(t *testing.T) {
 	t.Parallel()
-	fb, err := os.ReadFile("testdata/fleet.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := DecodeFleet("bases/daskhub/fleet.yaml", fb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb, err := os.ReadFile("testdata/valid/pangeo-azure.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := testFleet(t)
+	sb := readTestdata(t, "testdata/valid/pangeo-azure.yaml")
 	staff := map[string]any{"jupyterhub": map[string]any{"custom": map[string]any{"2i2c": map[string]any{"add_staff_user_ids_to_admin_users": true}}}}
 	code := map[string]any{"jupyterhub": map[string]any{"hub": map[string]any{"extraConfig": map[string]any{"gate": "c.Authenticator.check_allowed = lambda *a: True"}}}}
 	for _, tc := range []struct {

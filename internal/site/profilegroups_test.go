@@ -1,7 +1,6 @@
 package site
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -14,18 +13,8 @@ import (
 // operator's chart (basehub does the filtering and its own group set-up).
 func TestProfileGroupsNeedAGroupSource(t *testing.T) {
 	t.Parallel()
-	fb, err := os.ReadFile("testdata/fleet.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := DecodeFleet("bases/daskhub/fleet.yaml", fb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb, err := os.ReadFile("testdata/valid/pangeo-azure.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := testFleet(t)
+	sb := readTestdata(t, "testdata/valid/pangeo-azure.yaml")
 	choice := []Profile{{Name: "Small", Slug: "small"}, {Name: "Big", Slug: "big", Options: []ProfileOption{{Name: "image", DisplayName: "Image",
 		Choices: []ProfileChoice{{Name: "a", DisplayName: "A"}, {Name: "b", DisplayName: "B", AllowedGroups: []string{"staff"}}}}}}}
 	profile := []Profile{{Name: "Small", Slug: "small", AllowedGroups: []string{"staff"}}}

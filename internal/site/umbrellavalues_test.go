@@ -1,7 +1,6 @@
 package site
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -13,20 +12,10 @@ import (
 // them and at the gateway's path when the site runs no gateway.
 func TestUmbrellaValuesStayOffTheHubPaths(t *testing.T) {
 	t.Parallel()
-	fb, err := os.ReadFile("testdata/fleet.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := DecodeFleet("bases/daskhub/fleet.yaml", fb)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := testFleet(t)
 	f.Spec.Charts.Umbrellas = map[string]UmbrellaChart{"daskhub2i2c": {Repository: "https://charts.example.org", Chart: "daskhub", Version: "0.1.0", JupyterHubVersion: "4.4.0",
 		JupyterHubPath: []string{"basehub", "jupyterhub"}, DaskGatewayPath: []string{"basehub", "dask-gateway"}, SiblingsPath: []string{"basehub"}}}
-	sb, err := os.ReadFile("testdata/valid/pangeo-azure.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sb := readTestdata(t, "testdata/valid/pangeo-azure.yaml")
 	off := false
 	for _, tc := range []struct {
 		name     string

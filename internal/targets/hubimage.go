@@ -48,10 +48,10 @@ func hubImage(rels []values.Release, umbrella *site.UmbrellaChart) string {
 }
 
 // ownChart is the chart name of the operator's umbrella chart the site
-// runs, "" when it runs hubfleet's charts.
-func ownChart(s *site.Site, f *site.Fleet) string {
-	if u := site.UmbrellaOf(s, f); u != nil {
-		return u.Chart
+// runs (umbrella, nil for hubfleet's charts), "".
+func ownChart(umbrella *site.UmbrellaChart) string {
+	if umbrella != nil {
+		return umbrella.Chart
 	}
 	return ""
 }

@@ -69,6 +69,7 @@ func For(fl *fleet.Fleet, only []string, kc Kubeconfig) ([]verify.Target, []stri
 // Target maps one site onto a verify.Target (without a Kubernetes client).
 func Target(s *site.Site, f *site.Fleet) (verify.Target, error) {
 	rels := values.Releases(s, f)
+	umbrella := site.UmbrellaOf(s, f)
 	t := verify.Target{
 		Site:              s.Metadata.Name,
 		Host:              s.Spec.Host,
@@ -77,8 +78,8 @@ func Target(s *site.Site, f *site.Fleet) (verify.Target, error) {
 		Exposure:          verify.ExposureIngress,
 		Namespace:         site.NamespaceOf(s, f),
 		JupyterHubVersion: catalog.JupyterHub(site.JupyterHubChart(s, f).Version).JupyterHub,
-		HubImage:          hubImage(rels, site.UmbrellaOf(s, f)),
-		OwnChart:          ownChart(s, f),
+		HubImage:          hubImage(rels, umbrella),
+		OwnChart:          ownChart(umbrella),
 		DaskGateway:       s.Spec.GatewayEnabled(),
 		KubeContext:       site.ContextOf(s),
 	}

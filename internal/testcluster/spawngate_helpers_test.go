@@ -157,14 +157,7 @@ func startGateHub(t *testing.T, host string) *gateHub {
 		t.Fatal(err)
 	}
 	h := &gateHub{ca: ca, ctrl: t.TempDir(), token: gateSecret(t), admin: gateSecret(t)}
-	wrapper := filepath.Join(h.ctrl, "singleuser.sh")
-	script := fmt.Sprintf(`#!/bin/sh
-if [ -f %[1]s/fail ]; then echo "singleuser: cannot start: /srv/conda/bin/jupyterhub-singleuser not found" >&2; exit 1; fi
-exec %[2]s --ServerApp.allow_root=True "$@"
-`, h.ctrl, testhub.DefaultSingleuser)
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	wrapper := testhub.ControlledSingleuser(t, h.ctrl)
 	ho := testhub.DefaultHubOptions()
 	ho.Host, ho.Cert, ho.CA, ho.DaskGateway = host, cert, ca, true
 	// One port for every probe server: while the hub polls a failed
